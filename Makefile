@@ -1,0 +1,44 @@
+# The targets a newcomer looks for. `make dev` runs everything; `make test` runs every test.
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+STACK := deploy/local/stack.sh
+
+.PHONY: setup stack dev down test unit lint typecheck bench schemas asyncapi
+
+setup:  ## install uv and the locked Python dependencies
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install -q "uv==$(UV_VERSION)" \
+		|| python3 -m pip install -q --break-system-packages "uv==$(UV_VERSION)"
+	uv sync --frozen --all-packages
+
+stack:  ## start Kafka, PostgreSQL and Redis on 127.0.0.1 (installs what is missing)
+	bash $(STACK) start
+
+dev: setup stack  ## run the whole system: the stack and all five services
+	uv run python deploy/local/dev.py
+
+down:  ## stop the services and the stack
+	-uv run python deploy/local/dev.py --stop
+	bash $(STACK) stop
+
+test: setup stack  ## every test, against the real Kafka, PostgreSQL and Redis
+	uv run pytest
+
+unit: setup  ## only the tests that need no running infrastructure
+	uv run pytest -m "not integration and not e2e"
+
+lint: setup
+	uv run ruff check .
+	uv run ruff format --check .
+
+typecheck: setup
+	uv run mypy libs/contracts/src libs/platform/src services/*/src
+
+bench: setup stack  ## the full-path messaging benchmark (see docs/benchmarks.md)
+	uv run python bench/messaging_path.py $(BENCH_ARGS)
+
+schemas:  ## snapshot new contract schemas (refuses incompatible changes)
+	uv run python -m frontdesk_contracts.snapshots
+
+asyncapi:  ## regenerate docs/asyncapi.json from the contracts
+	uv run python -m frontdesk_contracts.asyncapi > docs/asyncapi.json

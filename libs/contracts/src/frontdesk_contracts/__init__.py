@@ -1,0 +1,17 @@
+"""Frontdesk contracts: the envelope and every versioned event, command and reply."""
+
+from . import identity, messaging
+from .envelope import Envelope
+from .registry import Contract, ContractType, all_contracts, contract, contract_type, type_name
+
+__all__ = [
+    "Contract",
+    "ContractType",
+    "Envelope",
+    "all_contracts",
+    "contract",
+    "contract_type",
+    "identity",
+    "messaging",
+    "type_name",
+]

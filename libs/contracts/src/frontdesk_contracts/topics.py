@@ -1,0 +1,12 @@
+"""Kafka topic names. Keys are always the aggregate id."""
+
+IDENTITY_EVENTS = "identity.events"
+MESSAGING_COMMANDS = "messaging.commands"
+MESSAGING_EVENTS = "messaging.events"
+MESSAGING_REPLIES = "messaging.replies"
+
+ALL = (IDENTITY_EVENTS, MESSAGING_COMMANDS, MESSAGING_EVENTS, MESSAGING_REPLIES)
+
+
+def dead_letter(topic: str) -> str:
+    return f"{topic}.dlt"

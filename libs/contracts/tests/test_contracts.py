@@ -1,0 +1,89 @@
+import json
+from pathlib import Path
+
+import pytest
+from frontdesk_contracts import Envelope, all_contracts, contract_type
+from frontdesk_contracts.asyncapi import document
+from frontdesk_contracts.snapshots import SNAPSHOT_DIR, incompatibilities, snapshot_path
+
+DOCS = Path(__file__).resolve().parents[3] / "docs"
+
+
+@pytest.mark.parametrize("entry", all_contracts(), ids=lambda c: c.name)
+def test_every_contract_is_compatible_with_its_committed_snapshot(entry):
+    path = snapshot_path(entry.name)
+    assert path.exists(), f"no snapshot for {entry.name}: run python -m frontdesk_contracts.snapshots"
+    assert incompatibilities(json.loads(path.read_text()), entry.json_schema()) == []
+
+
+def test_no_snapshot_outlives_its_contract():
+    registered = {c.name for c in all_contracts()}
+    orphaned = {p.stem for p in SNAPSHOT_DIR.glob("*.json")} - registered
+    assert orphaned == set(), "a published type may never disappear"
+
+
+def _schema(properties, required):
+    return {"properties": properties, "required": required}
+
+
+def test_adding_an_optional_field_is_compatible():
+    old = _schema({"a": {"type": "string"}}, ["a"])
+    new = _schema({"a": {"type": "string"}, "b": {"type": "integer", "default": 0}}, ["a"])
+    assert incompatibilities(old, new) == []
+
+
+@pytest.mark.parametrize(
+    ("new", "problem"),
+    [
+        (_schema({}, []), "field 'a' was removed"),
+        (_schema({"a": {"type": "integer"}}, ["a"]), "field 'a' changed its schema"),
+        (
+            _schema({"a": {"type": "string"}, "b": {"type": "string"}}, ["a", "b"]),
+            "field 'b' became required",
+        ),
+    ],
+)
+def test_breaking_changes_are_refused(new, problem):
+    old = _schema({"a": {"type": "string"}}, ["a"])
+    assert problem in incompatibilities(old, new)
+
+
+def test_payload_from_a_newer_producer_keeps_unknown_fields():
+    sent = contract_type("messaging.message.sent.v1")
+    payload = {
+        "conversation_id": "6f1c1b1e-8a7b-4a56-9f0e-5a0c3a1c2b11",
+        "shop_id": "6f1c1b1e-8a7b-4a56-9f0e-5a0c3a1c2b12",
+        "customer_id": "6f1c1b1e-8a7b-4a56-9f0e-5a0c3a1c2b13",
+        "message_id": "6f1c1b1e-8a7b-4a56-9f0e-5a0c3a1c2b14",
+        "seq": 3,
+        "sender_id": "6f1c1b1e-8a7b-4a56-9f0e-5a0c3a1c2b13",
+        "sender_role": "customer",
+        "client_msg_id": "c-1",
+        "text": "我想预约周六上午10点给金毛洗澡",
+        "sent_at": "2026-11-21T02:00:00Z",
+        "added_later": {"x": 1},
+    }
+    parsed = sent.parse(payload)
+    assert parsed.seq == 3
+    assert parsed.model_dump()["added_later"] == {"x": 1}
+
+
+def test_caused_envelope_keeps_tenant_correlation_and_trace():
+    command = Envelope(
+        type="messaging.message.send.v1",
+        source="frontdesk.gateway",
+        aggregate_id="c",
+        tenant_id="6f1c1b1e-8a7b-4a56-9f0e-5a0c3a1c2b12",
+        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    )
+    event = command.caused(type="messaging.message.sent.v1", source="frontdesk.messaging",
+                           aggregate_id="c", aggregate_version=2)
+    assert (event.correlation_id, event.causation_id) == (command.correlation_id, command.id)
+    assert (event.tenant_id, event.traceparent) == (command.tenant_id, command.traceparent)
+
+
+def test_committed_asyncapi_document_lists_every_topic_and_type():
+    committed = json.loads((DOCS / "asyncapi.json").read_text())
+    assert committed == json.loads(json.dumps(document())), (
+        "docs/asyncapi.json is stale: python -m frontdesk_contracts.asyncapi > docs/asyncapi.json"
+    )

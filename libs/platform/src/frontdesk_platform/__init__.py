@@ -1,0 +1,1 @@
+"""Frontdesk service kit: event store, outbox, idempotent consumers, observability."""

@@ -1,0 +1,78 @@
+"""The FastAPI application every service starts from: errors, health, metrics, tracing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+from uuid import uuid4
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from opentelemetry import trace
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+
+from .errors import install_error_handlers
+from .observability import correlation_id, tracer
+
+HealthCheck = Callable[[], Awaitable[None]]
+
+REQUESTS = Counter(
+    "frontdesk_http_requests_total", "HTTP requests served.", ["service", "method", "route", "status"]
+)
+LATENCY = Histogram(
+    "frontdesk_http_request_seconds", "HTTP request latency.", ["service", "method", "route"]
+)
+
+
+def build_app(
+    *,
+    service: str,
+    title: str,
+    description: str,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
+    health_checks: dict[str, HealthCheck],
+    **fastapi_args: Any,
+) -> FastAPI:
+    app = FastAPI(title=title, description=description, lifespan=lifespan, **fastapi_args)
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        cid = request.headers.get("x-correlation-id") or str(uuid4())
+        token = correlation_id.set(cid)
+        started = time.perf_counter()
+        try:
+            with tracer().start_as_current_span(
+                f"{request.method} {request.url.path}", kind=trace.SpanKind.SERVER
+            ):
+                response = await call_next(request)
+        finally:
+            correlation_id.reset(token)
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        REQUESTS.labels(service, request.method, route, str(response.status_code)).inc()
+        LATENCY.labels(service, request.method, route).observe(time.perf_counter() - started)
+        response.headers["x-correlation-id"] = cid
+        return response
+
+    @app.get("/health", tags=["operations"], summary="Liveness and readiness of this service")
+    async def health() -> JSONResponse:
+        checks: dict[str, str] = {}
+        for name, check in health_checks.items():
+            try:
+                await check()
+                checks[name] = "ok"
+            except Exception as exc:
+                checks[name] = f"failing: {exc!r}"
+        healthy = all(state == "ok" for state in checks.values())
+        return JSONResponse(
+            {"status": "ok" if healthy else "unavailable", "service": service, "checks": checks},
+            status_code=200 if healthy else 503,
+        )
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app

@@ -1,0 +1,43 @@
+"""The command line every service shares: `serve` (default), `migrate`, and extras."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import uvicorn
+from fastapi import FastAPI
+
+from .database import migrate
+from .settings import ServiceSettings
+
+Extra = Callable[[ServiceSettings], Awaitable[None]]
+
+
+def run_service(
+    settings: ServiceSettings,
+    create_app: Callable[[], FastAPI],
+    migrations: str,
+    extras: dict[str, Extra] | None = None,
+) -> None:
+    extras = extras or {}
+    parser = argparse.ArgumentParser(prog=f"frontdesk-{settings.service_name}")
+    parser.add_argument(
+        "command", nargs="?", default="serve", choices=["serve", "migrate", *extras]
+    )
+    command = parser.parse_args().command
+    if command == "migrate":
+        asyncio.run(migrate(settings, migrations))
+    elif command == "serve":
+        asyncio.run(migrate(settings, migrations))
+        uvicorn.run(
+            create_app(),
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,
+            ws_max_size=1 << 20,
+            timeout_graceful_shutdown=10,
+        )
+    else:
+        asyncio.run(extras[command](settings))

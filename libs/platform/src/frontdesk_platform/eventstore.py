@@ -1,0 +1,142 @@
+"""The PostgreSQL event store: streams of events, optimistic concurrency, snapshots.
+
+Each event row is (stream_id, version, type, data); the primary key on
+(stream_id, version) makes two writers that loaded the same version collide, and
+the loser gets ConcurrencyError and retries from a fresh read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .observability import APPENDED, CONFLICTS
+
+
+class ConcurrencyError(Exception):
+    """The stream moved on since it was read; reload and decide again."""
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    type: str
+    data: dict[str, Any]
+    event_id: UUID = field(default_factory=uuid4)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    stream_id: str
+    version: int
+    event_id: UUID
+    type: str
+    data: dict[str, Any]
+    metadata: dict[str, Any]
+    position: int
+    recorded_at: datetime
+
+
+_COLUMNS = "stream_id, version, event_id, type, data, metadata, position, recorded_at"
+
+
+class EventStore:
+    def __init__(self, name: str = "events") -> None:
+        self.name = name
+
+    async def read_stream(
+        self, session: AsyncSession, stream_id: str, after_version: int = 0
+    ) -> list[RecordedEvent]:
+        rows = await session.execute(
+            text(
+                f"SELECT {_COLUMNS} FROM events WHERE stream_id = :s AND version > :v "
+                "ORDER BY version"
+            ),
+            {"s": stream_id, "v": after_version},
+        )
+        return [_recorded(row) for row in rows]
+
+    async def read_all(
+        self, session: AsyncSession, after_position: int = 0, limit: int = 1000
+    ) -> list[RecordedEvent]:
+        rows = await session.execute(
+            text(f"SELECT {_COLUMNS} FROM events WHERE position > :p ORDER BY position LIMIT :n"),
+            {"p": after_position, "n": limit},
+        )
+        return [_recorded(row) for row in rows]
+
+    async def append(
+        self,
+        session: AsyncSession,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[NewEvent],
+    ) -> None:
+        if not events:
+            return
+        rows = [
+            {
+                "s": stream_id,
+                "v": expected_version + offset,
+                "id": event.event_id,
+                "t": event.type,
+                "d": json.dumps(event.data, default=str, ensure_ascii=False),
+                "m": json.dumps(event.metadata, default=str),
+            }
+            for offset, event in enumerate(events, start=1)
+        ]
+        try:
+            await session.execute(
+                text(
+                    "INSERT INTO events (stream_id, version, event_id, type, data, metadata) "
+                    "VALUES (:s, :v, :id, :t, CAST(:d AS jsonb), CAST(:m AS jsonb))"
+                ),
+                rows,
+            )
+        except IntegrityError as exc:
+            CONFLICTS.labels(self.name).inc()
+            raise ConcurrencyError(f"stream {stream_id} is past version {expected_version}") from exc
+        APPENDED.labels(self.name).inc(len(events))
+
+    async def load_snapshot(
+        self, session: AsyncSession, stream_id: str
+    ) -> tuple[int, dict[str, Any]] | None:
+        row = (
+            await session.execute(
+                text("SELECT version, state FROM snapshots WHERE stream_id = :s"), {"s": stream_id}
+            )
+        ).first()
+        return (row.version, row.state) if row else None
+
+    async def save_snapshot(
+        self, session: AsyncSession, stream_id: str, version: int, state: dict[str, Any]
+    ) -> None:
+        await session.execute(
+            text(
+                "INSERT INTO snapshots (stream_id, version, state) "
+                "VALUES (:s, :v, CAST(:st AS jsonb)) ON CONFLICT (stream_id) "
+                "DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state"
+            ),
+            {"s": stream_id, "v": version, "st": json.dumps(state, default=str)},
+        )
+
+
+def _recorded(row: Any) -> RecordedEvent:
+    return RecordedEvent(
+        stream_id=row.stream_id,
+        version=row.version,
+        event_id=row.event_id,
+        type=row.type,
+        data=row.data,
+        metadata=row.metadata,
+        position=row.position,
+        recorded_at=row.recorded_at,
+    )

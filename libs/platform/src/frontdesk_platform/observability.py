@@ -1,0 +1,116 @@
+"""JSON logs with the correlation id, OpenTelemetry traces across Kafka hops, metrics."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+from prometheus_client import Counter, Histogram
+
+correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+_propagator = TraceContextTextMapPropagator()
+
+CONSUMED = Counter(
+    "frontdesk_consumer_messages_total",
+    "Kafka messages handled, by outcome (ok, retried, dead_lettered, duplicate).",
+    ["consumer", "topic", "outcome"],
+)
+HANDLE_SECONDS = Histogram(
+    "frontdesk_consumer_handle_seconds", "Time to handle one Kafka message.", ["consumer"]
+)
+PUBLISHED = Counter(
+    "frontdesk_outbox_published_total", "Outbox rows published to Kafka.", ["relay"]
+)
+OUTBOX_DELAY = Histogram(
+    "frontdesk_outbox_delay_seconds",
+    "From the commit of an outbox row to its publication.",
+    ["relay"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+APPENDED = Counter(
+    "frontdesk_eventstore_appended_total", "Events appended to the event store.", ["store"]
+)
+CONFLICTS = Counter(
+    "frontdesk_eventstore_conflicts_total",
+    "Appends refused because the stream moved on (optimistic concurrency).",
+    ["store"],
+)
+
+
+class JsonFormatter(logging.Formatter):
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "service": self.service,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if cid := correlation_id.get():
+            entry["correlation_id"] = cid
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            entry["trace_id"] = format(span.trace_id, "032x")
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(service: str, level: str = "INFO", as_json: bool = True) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if as_json:
+        handler.setFormatter(JsonFormatter(service))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("aiokafka").setLevel(max(logging.WARNING, root.level))
+
+
+def configure_tracing(service: str, console: bool = False) -> None:
+    if isinstance(trace.get_tracer_provider(), TracerProvider):
+        return
+    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    if console:
+        provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
+    trace.set_tracer_provider(provider)
+
+
+def tracer() -> trace.Tracer:
+    return trace.get_tracer("frontdesk")
+
+
+def current_traceparent() -> str | None:
+    carrier: dict[str, str] = {}
+    _propagator.inject(carrier)
+    return carrier.get("traceparent")
+
+
+@contextmanager
+def continue_trace(name: str, traceparent: str | None, cid: str | None) -> Iterator[None]:
+    """A span that continues the trace a message carried, with its correlation id set."""
+    parent = _propagator.extract({"traceparent": traceparent} if traceparent else {})
+    token = otel_context.attach(parent)
+    cid_token = correlation_id.set(cid)
+    try:
+        with tracer().start_as_current_span(name, kind=trace.SpanKind.CONSUMER):
+            yield
+    finally:
+        correlation_id.reset(cid_token)
+        otel_context.detach(token)

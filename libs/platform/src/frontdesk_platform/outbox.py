@@ -1,0 +1,149 @@
+"""The outbox relay: publishes committed outbox rows to Kafka in commit order.
+
+Rows are read in (xid, id) order and only below the xmin of the current snapshot:
+every transaction with a smaller xid has finished, so no row can still appear
+behind the relay's position (BIGSERIAL ids alone commit out of order and a plain
+"id > last" poll would skip rows). One relay per database holds an advisory lock;
+a second instance waits as a standby. Delivery is at-least-once: a crash between
+publishing and saving the position publishes those rows again, and consumers dedupe
+on the envelope id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+from .observability import OUTBOX_DELAY, PUBLISHED
+from .unit_of_work import OUTBOX_CHANNEL
+
+log = logging.getLogger(__name__)
+
+_FETCH = """
+SELECT id, xid::text AS xid, topic, key, event_id, type, envelope, traceparent, created_at
+FROM outbox
+WHERE (xid, id) > ($1::text::xid8, $2)
+  AND xid < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY xid, id
+LIMIT $3
+"""
+
+
+@dataclass(frozen=True)
+class RelayPosition:
+    xid: str = "0"
+    id: int = 0
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        name: str,
+        dsn: str,
+        producer: AIOKafkaProducer,
+        batch_size: int = 500,
+        idle_poll: float = 0.25,
+    ) -> None:
+        self.name = name
+        self._dsn = dsn
+        self._producer = producer
+        self._batch_size = batch_size
+        self._idle_poll = idle_poll
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.is_leader = False
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"outbox-relay:{self.name}")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._task:
+            await self._task
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self._serve()
+            except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+                log.warning("outbox relay %s lost its connection (%r); reconnecting", self.name, exc)
+                self.is_leader = False
+                await asyncio.sleep(1)
+            except Exception:
+                log.exception("outbox relay %s failed; restarting", self.name)
+                self.is_leader = False
+                await asyncio.sleep(1)
+
+    async def _serve(self) -> None:
+        conn = await asyncpg.connect(self._dsn)
+        try:
+            await conn.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
+            while not self._stopping.is_set():
+                if not self.is_leader:
+                    self.is_leader = await conn.fetchval(
+                        "SELECT pg_try_advisory_lock(hashtext('frontdesk.outbox.' || $1))", self.name
+                    )
+                    if not self.is_leader:
+                        await asyncio.sleep(1)
+                        continue
+                    log.info("outbox relay %s is the leader", self.name)
+                self._wake.clear()
+                published = await self.publish_batch(conn)
+                if published < self._batch_size:
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), self._idle_poll)
+                    except TimeoutError:
+                        pass
+        finally:
+            self.is_leader = False
+            await conn.close()
+
+    async def publish_batch(self, conn: asyncpg.Connection) -> int:  # type: ignore[type-arg]
+        position = await self._position(conn)
+        rows = await conn.fetch(_FETCH, position.xid, position.id, self._batch_size)
+        if not rows:
+            return 0
+        sends = [
+            await self._producer.send(
+                row["topic"],
+                value=row["envelope"].encode(),
+                key=row["key"].encode(),
+                headers=_headers(row),
+            )
+            for row in rows
+        ]
+        await asyncio.gather(*sends)
+        last = rows[-1]
+        await conn.execute(
+            "INSERT INTO outbox_position (relay, xid, id) VALUES ($1, $2::text::xid8, $3) "
+            "ON CONFLICT (relay) DO UPDATE SET xid = EXCLUDED.xid, id = EXCLUDED.id",
+            self.name,
+            last["xid"],
+            last["id"],
+        )
+        now = datetime.now(UTC)
+        PUBLISHED.labels(self.name).inc(len(rows))
+        for row in rows:
+            OUTBOX_DELAY.labels(self.name).observe((now - row["created_at"]).total_seconds())
+        return len(rows)
+
+    async def _position(self, conn: asyncpg.Connection) -> RelayPosition:  # type: ignore[type-arg]
+        row = await conn.fetchrow(
+            "SELECT xid::text AS xid, id FROM outbox_position WHERE relay = $1", self.name
+        )
+        return RelayPosition(row["xid"], row["id"]) if row else RelayPosition()
+
+
+def _headers(row: asyncpg.Record) -> list[tuple[str, bytes]]:
+    headers = [("ce_id", str(row["event_id"]).encode()), ("ce_type", row["type"].encode())]
+    if row["traceparent"]:
+        headers.append(("traceparent", row["traceparent"].encode()))
+    return headers

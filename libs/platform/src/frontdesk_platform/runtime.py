@@ -1,0 +1,132 @@
+"""What a running service holds: its database, the Kafka producer, the outbox relay and
+its consumers, started and stopped in the right order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from frontdesk_contracts import Envelope
+from frontdesk_contracts import topics as contract_topics
+from sqlalchemy import text
+
+from .app import HealthCheck, build_app
+from .consumer import ConsumerLoop, Handler, RetryPolicy
+from .database import create_engine, session_factory
+from .kafka import Publisher, create_producer, ensure_topics
+from .observability import configure_logging, configure_tracing
+from .outbox import OutboxRelay
+from .settings import ServiceSettings
+from .unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    """Created with the app; its connections are opened in start(), inside the event loop."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        configure_logging(settings.service_name, settings.log_level, settings.log_json)
+        configure_tracing(settings.service_name, settings.trace_console)
+        self.settings = settings
+        self._consumer_specs: list[dict[str, Any]] = []
+        self.consumers: list[ConsumerLoop] = []
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, self.settings.topic)
+
+    async def publish(self, envelope: Envelope) -> None:
+        """Send straight to Kafka (commands; events go through the outbox)."""
+        await self.publisher.publish(envelope)
+
+    def consumer(
+        self,
+        name: str,
+        topics: Iterable[str],
+        handler: Handler,
+        *,
+        shared_group: bool = True,
+        offset_reset: str = "earliest",
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        """Consume contract topics. shared_group=False gives every instance every message."""
+        self._consumer_specs.append(
+            {
+                "name": name,
+                "topics": [self.settings.topic(t) for t in topics],
+                "group_id": self.settings.group(name) if shared_group else None,
+                "handler": handler,
+                "retry": retry,
+                "offset_reset": offset_reset,
+            }
+        )
+
+    async def start(self) -> None:
+        settings = self.settings
+        self.engine = create_engine(settings)
+        self.sessions = session_factory(self.engine)
+        every_topic = [settings.topic(t) for t in contract_topics.ALL]
+        dead_letters = [contract_topics.dead_letter(t) for t in every_topic]
+        await ensure_topics(settings.kafka_bootstrap, every_topic + dead_letters, settings.kafka_partitions)
+        self.producer = create_producer(settings.kafka_bootstrap)
+        self.publisher = Publisher(self.producer, settings.topic)
+        await self.producer.start()
+        self.relay = OutboxRelay(name=settings.service_name, dsn=settings.asyncpg_dsn(), producer=self.producer)
+        await self.relay.start()
+        for spec in self._consumer_specs:
+            consumer = ConsumerLoop(bootstrap=settings.kafka_bootstrap, producer=self.producer, **spec)
+            await consumer.start()
+            self.consumers.append(consumer)
+        await asyncio.gather(*(c.wait_assigned() for c in self.consumers))
+        log.info("%s started", settings.service_name)
+
+    async def stop(self) -> None:
+        for consumer in self.consumers:
+            await consumer.stop()
+        await self.relay.stop()
+        await self.producer.stop()
+        await self.engine.dispose()
+
+    async def check_database(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def check_kafka(self) -> None:
+        await asyncio.wait_for(
+            self.producer.client.fetch_all_metadata(), timeout=5  # type: ignore[no-untyped-call]
+        )
+
+
+def service_app(
+    runtime: Runtime,
+    *,
+    title: str,
+    description: str,
+    resources: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+    checks: dict[str, HealthCheck] | None = None,
+    **fastapi_args: Any,
+) -> FastAPI:
+    """A service's app: its runtime runs for the app's lifetime, inside any extra resources."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            if resources is not None:
+                await stack.enter_async_context(resources(app))
+            await runtime.start()
+            stack.push_async_callback(runtime.stop)
+            app.state.sessions = runtime.sessions
+            yield
+
+    return build_app(
+        service=runtime.settings.service_name,
+        title=title,
+        description=description,
+        lifespan=lifespan,
+        health_checks={"database": runtime.check_database, "kafka": runtime.check_kafka, **(checks or {})},
+        **fastapi_args,
+    )

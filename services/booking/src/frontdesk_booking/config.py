@@ -1,0 +1,7 @@
+from frontdesk_platform.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    service_name: str = "booking"
+    http_port: int = 8102
+    database_name: str = "frontdesk_booking"

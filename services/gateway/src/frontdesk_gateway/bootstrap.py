@@ -1,0 +1,86 @@
+"""Wires the gateway: identity, the messaging client, fan-out and the public API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from frontdesk_contracts import topics
+from frontdesk_platform.runtime import Runtime, service_app
+from redis.asyncio import Redis
+
+from .config import GatewaySettings
+from .conversations import Conversations, MessagingReads
+from .entrypoints import rest, ws
+from .identity.service import Identity
+from .identity.tokens import TokenIssuer
+from .ratelimit import RateLimiter
+from .realtime.connections import Connections
+from .realtime.fanout import Fanout, ReplyWaiters
+
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+
+DESCRIPTION = """\
+Frontdesk's public API for customer apps, staff apps and the web console.
+
+Sign in with `POST /v1/auth/token` and send `Authorization: Bearer <access_token>`.
+Real-time traffic goes over the WebSocket at `/v1/ws?access_token=...` (see docs/websocket.md).
+Errors always look like `{"error": {"code": "...", "message": "..."}}`.
+"""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: GatewaySettings | None = None, clock: Callable[[], datetime] = utc_now
+) -> FastAPI:
+    settings = settings or GatewaySettings()
+    runtime = Runtime(settings)
+    connections, replies = Connections(), ReplyWaiters()
+    fanout = Fanout(connections, replies)
+    # Every instance needs every event for the sockets it holds: no shared group.
+    runtime.consumer(
+        f"gateway-fanout-{settings.instance_id}",
+        [topics.MESSAGING_EVENTS, topics.MESSAGING_REPLIES],
+        fanout.handle,
+        shared_group=False,
+        offset_reset="latest",
+    )
+    issuer = TokenIssuer(settings.jwt_secret, settings.access_token_seconds)
+
+    @asynccontextmanager
+    async def resources(app: FastAPI) -> AsyncIterator[None]:
+        redis = Redis.from_url(settings.redis_url)
+        http = httpx.AsyncClient(base_url=settings.messaging_url, timeout=5)
+        limiter = RateLimiter(redis)
+        app.state.settings = settings
+        app.state.issuer = issuer
+        app.state.limiter = limiter
+        app.state.connections = connections
+        app.state.redis = redis
+        app.state.identity = Identity(runtime.unit_of_work, issuer, settings.refresh_token_days, clock)
+        app.state.conversations = Conversations(
+            settings, MessagingReads(http), runtime.publish, replies, limiter
+        )
+        try:
+            yield
+        finally:
+            await http.aclose()
+            await redis.aclose()
+
+    async def check_redis() -> None:
+        await app.state.redis.ping()
+
+    app = service_app(
+        runtime, title="Frontdesk API", description=DESCRIPTION, version="1.0.0",
+        resources=resources, checks={"redis": check_redis},
+    )
+    app.include_router(rest.router)
+    app.include_router(ws.router)
+    return app

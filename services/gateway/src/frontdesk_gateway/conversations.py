@@ -1,0 +1,190 @@
+"""What a caller may do with conversations: access checks, commands, scoped reads.
+
+Customers have exactly one conversation per shop, whose id is derived from
+(shop, customer), so their access check needs no lookup. Staff may act on any
+conversation of their own shop, which the messaging service confirms (and this
+instance remembers, since a conversation never changes shop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+from uuid import UUID, uuid5
+
+import httpx
+from frontdesk_contracts import Envelope, messaging
+from frontdesk_platform.errors import ApiError
+from frontdesk_platform.observability import correlation_id, current_traceparent
+
+from .config import GatewaySettings
+from .identity.tokens import Principal
+from .ratelimit import RateLimiter
+from .realtime.fanout import ReplyWaiters
+
+CONVERSATION_NAMESPACE = UUID("5b0f8a36-5d0c-4d0a-9d6f-0f7c3c1e2a41")
+SOURCE = "frontdesk.gateway"
+NOT_FOUND = ApiError(404, "conversation_not_found", "No such conversation.")
+
+
+def conversation_id_for(shop_id: UUID, customer_id: UUID) -> UUID:
+    return uuid5(CONVERSATION_NAMESPACE, f"{shop_id}/{customer_id}")
+
+
+class MessagingReads:
+    """The messaging service's internal API, always called with the caller's shop."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def get(self, path: str, **params: Any) -> Any:
+        try:
+            response = await self._client.get(path, params=params)
+        except httpx.HTTPError as exc:
+            raise ApiError(503, "service_unavailable", "Messaging is unavailable; retry.") from exc
+        if response.status_code == 404:
+            raise NOT_FOUND
+        if response.status_code >= 400:
+            raise ApiError(502, "upstream_error", "Messaging refused the request.")
+        return response.json()
+
+
+class Conversations:
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        reads: MessagingReads,
+        publish: Callable[[Envelope], Awaitable[None]],
+        replies: ReplyWaiters,
+        limiter: RateLimiter,
+    ) -> None:
+        self._settings = settings
+        self._reads = reads
+        self._publish = publish
+        self._replies = replies
+        self._limiter = limiter
+        self._shop_of: OrderedDict[UUID, UUID] = OrderedDict()
+
+    async def authorize(self, caller: Principal, conversation_id: UUID) -> None:
+        if not caller.is_staff:
+            if conversation_id != conversation_id_for(caller.shop_id, caller.user_id):
+                raise NOT_FOUND
+            return
+        shop = self._shop_of.get(conversation_id)
+        if shop is None:
+            found = await self._reads.get(
+                f"/internal/conversations/{conversation_id}", shop_id=caller.shop_id
+            )
+            shop = UUID(found["shop_id"])
+            self._remember(conversation_id, shop)
+        if shop != caller.shop_id:
+            raise NOT_FOUND
+
+    async def open(self, caller: Principal, customer_id: UUID) -> tuple[dict[str, Any], bool]:
+        """Open (or find) the conversation with a customer; True if it was created now."""
+        conversation_id = conversation_id_for(caller.shop_id, customer_id)
+        command = self._command(
+            caller, conversation_id, "messaging.conversation.open.v1",
+            messaging.OpenConversation(
+                conversation_id=conversation_id, shop_id=caller.shop_id, customer_id=customer_id,
+                actor=_actor(caller),
+            ),
+        )
+        reply = await self.outcome(await self.submit(command))
+        if reply is None:
+            raise ApiError(503, "not_confirmed", "The conversation was not confirmed in time; retry.")
+        if reply.type == "messaging.command.rejected.v1":
+            raise NOT_FOUND
+        conversation = await self.get(caller, conversation_id)
+        return conversation, not reply.data.get("duplicate", False)
+
+    def send_command(
+        self, caller: Principal, conversation_id: UUID, client_msg_id: str, text: str
+    ) -> Envelope:
+        if len(text) > self._settings.max_text_length:
+            raise ApiError(
+                413, "message_too_large",
+                f"A message has at most {self._settings.max_text_length} characters.",
+            )
+        if not text.strip():
+            raise ApiError(422, "invalid_message", "A message needs some text.")
+        return self._command(
+            caller, conversation_id, "messaging.message.send.v1",
+            messaging.SendMessage(
+                conversation_id=conversation_id, client_msg_id=client_msg_id, text=text,
+                actor=_actor(caller),
+            ),
+        )
+
+    async def check_send_rate(self, caller: Principal) -> None:
+        await self._limiter.check("send", str(caller.user_id), self._settings.sends_per_second, 1)
+
+    async def submit(self, command: Envelope) -> asyncio.Future[Envelope]:
+        """Publish a command; the future resolves with the owning service's reply."""
+        reply = self._replies.expect(command.id)
+        try:
+            await self._publish(command)
+        except Exception as exc:
+            reply.cancel()
+            raise ApiError(503, "service_unavailable", "Could not queue the request; retry.") from exc
+        return reply
+
+    async def outcome(self, reply: asyncio.Future[Envelope]) -> Envelope | None:
+        """The reply, or None when it did not come in time (the command may still apply)."""
+        try:
+            return await asyncio.wait_for(reply, self._settings.reply_timeout_seconds)
+        except TimeoutError:
+            return None
+
+    async def get(self, caller: Principal, conversation_id: UUID) -> dict[str, Any]:
+        await self.authorize(caller, conversation_id)
+        found: dict[str, Any] = await self._reads.get(
+            f"/internal/conversations/{conversation_id}", shop_id=caller.shop_id
+        )
+        return found
+
+    async def list(self, caller: Principal, limit: int) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"shop_id": caller.shop_id, "limit": limit}
+        if not caller.is_staff:
+            params["customer_id"] = caller.user_id
+        found: list[dict[str, Any]] = await self._reads.get("/internal/conversations", **params)
+        return found
+
+    async def history(
+        self, caller: Principal, conversation_id: UUID, **paging: int | None
+    ) -> dict[str, Any]:
+        await self.authorize(caller, conversation_id)
+        params = {k: v for k, v in paging.items() if v is not None}
+        page: dict[str, Any] = await self._reads.get(
+            f"/internal/conversations/{conversation_id}/messages", shop_id=caller.shop_id, **params
+        )
+        return page
+
+    def _command(
+        self, caller: Principal, conversation_id: UUID, name: str, payload: messaging.Contract
+    ) -> Envelope:
+        cid = correlation_id.get()
+        return Envelope(
+            type=name, source=SOURCE, tenant_id=caller.shop_id, aggregate_id=str(conversation_id),
+            traceparent=current_traceparent(), data=payload.model_dump(mode="json"),
+            **({"correlation_id": UUID(cid)} if cid and _is_uuid(cid) else {}),
+        )
+
+    def _remember(self, conversation_id: UUID, shop_id: UUID) -> None:
+        self._shop_of[conversation_id] = shop_id
+        if len(self._shop_of) > 100_000:
+            self._shop_of.popitem(last=False)
+
+
+def _actor(caller: Principal) -> messaging.Actor:
+    return messaging.Actor(user_id=caller.user_id, role=caller.role, shop_id=caller.shop_id)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True

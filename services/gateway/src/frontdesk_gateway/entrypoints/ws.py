@@ -1,0 +1,146 @@
+"""The WebSocket endpoint: one socket per device. Frames are described in docs/websocket.md."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, WebSocket
+from frontdesk_contracts import Envelope
+from frontdesk_platform.errors import ApiError
+from pydantic import BaseModel, Field, ValidationError
+
+from ..conversations import Conversations
+from ..identity.tokens import InvalidToken, Principal
+from ..realtime.connections import Connection, Connections
+
+router = APIRouter()
+
+UNAUTHORIZED = 4401
+
+
+class SendFrame(BaseModel):
+    type: str
+    conversation_id: UUID
+    client_msg_id: str = Field(min_length=1, max_length=64)
+    text: str
+
+
+def error_frame(code: str, message: str, ref: Any = None) -> dict[str, Any]:
+    return {"type": "error", "code": code, "message": message, "ref": ref}
+
+
+@router.websocket("/v1/ws")
+async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
+    state = websocket.app.state
+    token = access_token or websocket.headers.get("authorization", "").removeprefix("Bearer ")
+    await websocket.accept()
+    try:
+        principal: Principal = state.issuer.verify(token)
+    except InvalidToken as exc:
+        await websocket.send_json(error_frame(exc.code, exc.message))
+        await websocket.close(UNAUTHORIZED, exc.code)
+        return
+    connections: Connections = state.connections
+    connection = Connection(websocket, principal, state.settings.socket_queue_size)
+    connections.add(connection)
+    session = _Session(connection, state.conversations, state.settings.max_frame_bytes)
+    connection.push({"type": "ready", "user_id": str(principal.user_id),
+                     "shop_id": str(principal.shop_id), "role": principal.role})
+    expiry = asyncio.create_task(session.close_when_token_expires())
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            await session.on_frame(message.get("text") or message.get("bytes") or "")
+    finally:
+        connections.remove(connection)
+        expiry.cancel()
+        await session.stop()
+        await connection.close()
+
+
+class _Session:
+    def __init__(self, connection: Connection, conversations: Conversations, max_frame_bytes: int) -> None:
+        self._connection = connection
+        self._conversations = conversations
+        self._max_frame_bytes = max_frame_bytes
+        self._waiting: set[asyncio.Task[None]] = set()
+
+    async def on_frame(self, raw: str | bytes) -> None:
+        size = len(raw.encode() if isinstance(raw, str) else raw)
+        if size > self._max_frame_bytes:
+            self._error("frame_too_large", f"A frame has at most {self._max_frame_bytes} bytes.")
+            return
+        try:
+            frame = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            self._error("invalid_json", "The frame is not valid JSON.")
+            return
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            self._error("invalid_frame", 'A frame is a JSON object with a "type".')
+            return
+        kind = frame["type"]
+        if kind == "ping":
+            self._connection.push({"type": "pong", "ref": frame.get("id")})
+        elif kind == "message.send":
+            await self._send(frame)
+        else:
+            self._error("unknown_frame_type", f"Unknown frame type {kind!r}.", frame.get("id"))
+
+    async def _send(self, frame: dict[str, Any]) -> None:
+        ref = frame.get("client_msg_id")
+        try:
+            send = SendFrame.model_validate(frame)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            self._error("invalid_frame", f"message.send: {problems}", ref)
+            return
+        caller = self._connection.principal
+        try:
+            command = self._conversations.send_command(
+                caller, send.conversation_id, send.client_msg_id, send.text
+            )
+            await self._conversations.authorize(caller, send.conversation_id)
+            await self._conversations.check_send_rate(caller)
+            reply = await self._conversations.submit(command)
+        except ApiError as exc:
+            self._error(exc.code, exc.message, ref)
+            return
+        task = asyncio.create_task(self._ack(send, reply))
+        self._waiting.add(task)
+        task.add_done_callback(self._waiting.discard)
+
+    async def _ack(self, send: SendFrame, reply: asyncio.Future[Envelope]) -> None:
+        outcome = await self._conversations.outcome(reply)
+        if outcome is None:
+            self._error("not_confirmed", "Not confirmed in time; send again with the same "
+                        "client_msg_id (it will not be stored twice).", send.client_msg_id)
+        elif outcome.type == "messaging.command.rejected.v1":
+            self._error(outcome.data["code"], outcome.data["message"], send.client_msg_id)
+        else:
+            self._connection.push({
+                "type": "ack", "conversation_id": str(send.conversation_id),
+                "client_msg_id": send.client_msg_id, "message_id": outcome.data["message_id"],
+                "seq": outcome.data["seq"], "duplicate": outcome.data.get("duplicate", False),
+            })
+
+    def _error(self, code: str, message: str, ref: Any = None) -> None:
+        self._connection.push(error_frame(code, message, ref))
+
+    async def close_when_token_expires(self) -> None:
+        remaining = (self._connection.principal.expires_at - datetime.now(UTC)).total_seconds()
+        await asyncio.sleep(max(remaining, 0))
+        self._error("token_expired", "The access token expired; reconnect with a fresh one.")
+        await self._connection.close()
+        with contextlib.suppress(Exception):
+            await self._connection.websocket.close(UNAUTHORIZED, "token_expired")
+
+    async def stop(self) -> None:
+        for task in list(self._waiting):
+            task.cancel()

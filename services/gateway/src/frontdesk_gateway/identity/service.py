@@ -1,0 +1,145 @@
+"""Sign-up, sign-in and token refresh; identity events go out through the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from frontdesk_contracts import Envelope, identity
+from frontdesk_platform.errors import ApiError
+from frontdesk_platform.unit_of_work import UnitOfWork
+
+from . import repository
+from .passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from .tokens import Role, TokenIssuer, new_refresh_token, refresh_token_hash
+
+SOURCE = "frontdesk.gateway"
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str
+    access_expires_at: datetime
+    refresh_token: str
+    user_id: UUID
+    shop_id: UUID
+    role: Role
+
+
+class Identity:
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        issuer: TokenIssuer,
+        refresh_days: int,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._uow = unit_of_work
+        self._issuer = issuer
+        self._refresh = timedelta(days=refresh_days)
+        self._clock = clock
+
+    async def register_shop(
+        self, name: str, timezone: str, owner_login: str, owner_name: str, password: str
+    ) -> Tokens:
+        _check_timezone(timezone)
+        _check_password(password)
+        shop_id, owner_id, now = uuid4(), uuid4(), self._clock()
+        async with self._uow() as uow:
+            await repository.add_shop(uow.session, shop_id, name, timezone, now)
+            await self._add_account(uow, owner_id, shop_id, "owner", owner_login, owner_name, password)
+            uow.publish(_event(shop_id, "identity.shop.registered.v1", identity.ShopRegistered(
+                shop_id=shop_id, name=name, timezone=timezone, registered_at=now)))
+            tokens = await self._issue(uow, owner_id, shop_id, "owner")
+            await uow.commit()
+        return tokens
+
+    async def add_staff(self, shop_id: UUID, login: str, name: str, password: str) -> UUID:
+        _check_password(password)
+        staff_id = uuid4()
+        async with self._uow() as uow:
+            await self._add_account(uow, staff_id, shop_id, "staff", login, name, password)
+            await uow.commit()
+        return staff_id
+
+    async def register_customer(self, shop_id: UUID, login: str, name: str, password: str) -> Tokens:
+        _check_password(password)
+        customer_id = uuid4()
+        async with self._uow() as uow:
+            if await repository.get_shop(uow.session, shop_id) is None:
+                raise ApiError(404, "shop_not_found", "No such shop.")
+            await self._add_account(uow, customer_id, shop_id, "customer", login, name, password)
+            tokens = await self._issue(uow, customer_id, shop_id, "customer")
+            await uow.commit()
+        return tokens
+
+    async def sign_in(self, shop_id: UUID, login: str, password: str) -> Tokens:
+        async with self._uow() as uow:
+            account = await repository.find_account(uow.session, shop_id, login)
+            if not verify_password(account["password_hash"] if account else None, password):
+                raise ApiError(401, "invalid_credentials", "Wrong shop, login or password.")
+            assert account is not None
+            tokens = await self._issue(uow, account["id"], shop_id, account["role"])
+            await uow.commit()
+        return tokens
+
+    async def refresh(self, refresh_token: str) -> Tokens:
+        async with self._uow() as uow:
+            account_id = await repository.use_refresh_token(
+                uow.session, refresh_token_hash(refresh_token), self._clock()
+            )
+            account = account_id and await repository.get_account(uow.session, account_id)
+            if not account:
+                raise ApiError(401, "invalid_refresh_token", "The refresh token is not valid.")
+            tokens = await self._issue(uow, account["id"], account["shop_id"], account["role"])
+            await uow.commit()
+        return tokens
+
+    async def _add_account(
+        self, uow: UnitOfWork, account_id: UUID, shop_id: UUID, role: Role, login: str, name: str,
+        password: str,
+    ) -> None:
+        try:
+            await repository.add_account(
+                uow.session, account_id=account_id, shop_id=shop_id, role=role, login=login,
+                name=name, password_hash=hash_password(password), at=self._clock(),
+            )
+        except repository.LoginTaken:
+            raise ApiError(409, "login_taken", "That login is already used in this shop.") from None
+        if role == "customer":
+            uow.publish(_event(shop_id, "identity.customer.registered.v1", identity.CustomerRegistered(
+                shop_id=shop_id, customer_id=account_id, name=name)))
+        else:
+            uow.publish(_event(shop_id, "identity.staff.added.v1", identity.StaffAdded(
+                shop_id=shop_id, staff_id=account_id, name=name, role=role)))
+
+    async def _issue(self, uow: UnitOfWork, user_id: UUID, shop_id: UUID, role: Role) -> Tokens:
+        now = self._clock()
+        access, expires = self._issuer.issue_access(user_id, shop_id, role, now)
+        refresh, refresh_hash = new_refresh_token()
+        await repository.store_refresh_token(uow.session, refresh_hash, user_id, now + self._refresh)
+        return Tokens(access, expires, refresh, user_id, shop_id, role)
+
+
+def _event(shop_id: UUID, name: str, payload: identity.Contract) -> Envelope:
+    return Envelope(
+        type=name, source=SOURCE, tenant_id=shop_id, aggregate_id=str(shop_id),
+        data=payload.model_dump(mode="json"),
+    )
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ApiError(
+            422, "weak_password", f"A password needs at least {MIN_PASSWORD_LENGTH} characters."
+        )
+
+
+def _check_timezone(timezone: str) -> None:
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ApiError(422, "invalid_timezone", f"Unknown timezone {timezone!r}.") from None

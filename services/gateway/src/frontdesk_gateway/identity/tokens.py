@@ -1,0 +1,80 @@
+"""Short-lived JWT access tokens and opaque, rotating refresh tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+from uuid import UUID
+
+import jwt
+
+Role = Literal["owner", "staff", "customer"]
+ALGORITHM = "HS256"
+AUDIENCE = "frontdesk"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The verified caller of a request or socket."""
+
+    user_id: UUID
+    shop_id: UUID
+    role: Role
+    expires_at: datetime
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("owner", "staff")
+
+
+class InvalidToken(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class TokenIssuer:
+    def __init__(self, secret: str, access_seconds: int) -> None:
+        self._secret = secret
+        self._access = timedelta(seconds=access_seconds)
+
+    def issue_access(self, user_id: UUID, shop_id: UUID, role: Role, now: datetime) -> tuple[str, datetime]:
+        expires = now + self._access
+        claims = {
+            "sub": str(user_id),
+            "shop": str(shop_id),
+            "role": role,
+            "iat": int(now.timestamp()),
+            "exp": int(expires.timestamp()),
+            "aud": AUDIENCE,
+        }
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM), expires
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token, self._secret, algorithms=[ALGORITHM], audience=AUDIENCE,
+                options={"require": ["exp", "sub", "shop", "role"]},
+            )
+            return Principal(
+                UUID(claims["sub"]), UUID(claims["shop"]), claims["role"],
+                datetime.fromtimestamp(claims["exp"], UTC),
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise InvalidToken("token_expired", "The access token has expired; refresh it.") from exc
+        except (jwt.InvalidTokenError, ValueError, KeyError) as exc:
+            raise InvalidToken("invalid_token", "The access token is not valid.") from exc
+
+
+def new_refresh_token() -> tuple[str, str]:
+    """A refresh token and the hash stored for it (the token itself is never stored)."""
+    token = secrets.token_urlsafe(32)
+    return token, refresh_token_hash(token)
+
+
+def refresh_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

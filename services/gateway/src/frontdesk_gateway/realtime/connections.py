@@ -1,0 +1,101 @@
+"""The sockets this gateway instance holds, indexed by user and by shop staff.
+
+Each socket gets its own bounded send queue and writer task, so one slow phone never
+holds up delivery to everyone else: when its queue is full the socket is closed
+(1013) and the device resumes from its last seq when it reconnects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from typing import Any
+from uuid import UUID, uuid4
+
+from fastapi import WebSocket
+from prometheus_client import Counter, Gauge
+
+from ..identity.tokens import Principal
+
+log = logging.getLogger(__name__)
+
+SOCKETS = Gauge("frontdesk_gateway_sockets", "Open WebSocket connections on this instance.")
+FRAMES_OUT = Counter("frontdesk_gateway_frames_sent_total", "Frames pushed to sockets.", ["type"])
+SLOW_CLOSED = Counter(
+    "frontdesk_gateway_slow_sockets_closed_total", "Sockets closed because they fell behind."
+)
+
+
+class Connection:
+    def __init__(self, websocket: WebSocket, principal: Principal, queue_size: int) -> None:
+        self.id = uuid4()
+        self.websocket = websocket
+        self.principal = principal
+        self._queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(queue_size)
+        self._writer = asyncio.create_task(self._write(), name=f"socket-writer:{self.id}")
+
+    def push(self, frame: dict[str, Any]) -> None:
+        try:
+            self._queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            SLOW_CLOSED.inc()
+            log.warning("socket %s fell behind; closing it", self.id)
+            self._writer.cancel()
+            self._closing = asyncio.create_task(self._close(1013, "too slow; reconnect and resume"))
+
+    async def close(self) -> None:
+        """Send what is queued, then stop the writer."""
+        with contextlib.suppress(asyncio.QueueFull):
+            self._queue.put_nowait(None)
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(self._writer, 5)
+
+    async def _write(self) -> None:
+        while (frame := await self._queue.get()) is not None:
+            try:
+                await self.websocket.send_json(frame)
+                FRAMES_OUT.labels(frame.get("type", "unknown")).inc()
+            except Exception:
+                return
+
+    async def _close(self, code: int, reason: str) -> None:
+        with contextlib.suppress(Exception):
+            await self.websocket.close(code, reason)
+
+
+class Connections:
+    def __init__(self) -> None:
+        self._by_user: dict[UUID, set[Connection]] = defaultdict(set)
+        self._staff_by_shop: dict[UUID, set[Connection]] = defaultdict(set)
+
+    def add(self, connection: Connection) -> None:
+        principal = connection.principal
+        self._by_user[principal.user_id].add(connection)
+        if principal.is_staff:
+            self._staff_by_shop[principal.shop_id].add(connection)
+        SOCKETS.inc()
+
+    def remove(self, connection: Connection) -> None:
+        principal = connection.principal
+        _discard(self._by_user, principal.user_id, connection)
+        _discard(self._staff_by_shop, principal.shop_id, connection)
+        SOCKETS.dec()
+
+    def of_user(self, user_id: UUID) -> set[Connection]:
+        return set(self._by_user.get(user_id, ()))
+
+    def of_shop_staff(self, shop_id: UUID) -> set[Connection]:
+        return set(self._staff_by_shop.get(shop_id, ()))
+
+    def __len__(self) -> int:
+        return sum(len(c) for c in self._by_user.values())
+
+
+def _discard(index: dict[UUID, set[Connection]], key: UUID, connection: Connection) -> None:
+    members = index.get(key)
+    if members is not None:
+        members.discard(connection)
+        if not members:
+            del index[key]

@@ -1,0 +1,42 @@
+"""Wires the messaging service: real adapters from settings, or whatever a test hands in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+from fastapi import FastAPI
+from frontdesk_contracts import topics
+from frontdesk_platform.eventstore import EventStore
+from frontdesk_platform.runtime import Runtime, service_app
+
+from .adapters.repository import ConversationRepository
+from .config import MessagingSettings
+from .entrypoints import http
+from .service_layer.handlers import Dependencies, handle_command
+
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: MessagingSettings | None = None, clock: Callable[[], datetime] = utc_now
+) -> FastAPI:
+    settings = settings or MessagingSettings()
+    runtime = Runtime(settings)
+    deps = Dependencies(ConversationRepository(EventStore()), runtime.unit_of_work, clock)
+    runtime.consumer("messaging.commands", [topics.MESSAGING_COMMANDS], partial(handle_command, deps))
+
+    app = service_app(
+        runtime,
+        title="Frontdesk messaging (internal)",
+        description="Conversations and messages. Internal API: the gateway calls it with the "
+        "caller's shop scope; clients never do.",
+    )
+    app.include_router(http.router)
+    return app

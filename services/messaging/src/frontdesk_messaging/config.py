@@ -1,0 +1,7 @@
+from frontdesk_platform.settings import ServiceSettings
+
+
+class MessagingSettings(ServiceSettings):
+    service_name: str = "messaging"
+    http_port: int = 8101
+    database_name: str = "frontdesk_messaging"

@@ -1,0 +1,7 @@
+from frontdesk_platform.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    service_name: str = "notify"
+    http_port: int = 8103
+    database_name: str = "frontdesk_notify"
