@@ -1,7 +1,7 @@
 # The targets a newcomer looks for. `make dev` runs everything; `make test` runs every test.
 SHELL := /bin/bash
 UV_VERSION := 0.13.9
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+
 STACK := deploy/local/stack.sh
 
 .PHONY: setup stack dev down test unit lint typecheck bench schemas asyncapi

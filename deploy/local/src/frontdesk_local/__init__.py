@@ -1,0 +1,1 @@
+"""Runs Frontdesk's services as processes on this machine."""

@@ -1,0 +1,132 @@
+"""Starts the services as processes, waits until each is healthy, and stops them.
+
+`make dev`, the end-to-end tests and the benchmarks all start the system through this,
+so they run exactly what a deployment runs: `python -m frontdesk_<service>`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    module: str
+    port: int
+
+
+SERVICES = {
+    spec.name: spec
+    for spec in (
+        ServiceSpec("messaging", "frontdesk_messaging", 8101),
+        ServiceSpec("booking", "frontdesk_booking", 8102),
+        ServiceSpec("notify", "frontdesk_notify", 8103),
+        ServiceSpec("ai-assist", "frontdesk_ai_assist", 8104),
+        ServiceSpec("gateway", "frontdesk_gateway", 8000),
+    )
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Running:
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@dataclass
+class System:
+    """The services of one deployment: a database prefix, a topic namespace, their ports."""
+
+    env: Mapping[str, str]
+    log_dir: Path
+    database_prefix: str = "frontdesk"
+    random_ports: bool = False
+    running: dict[str, Running] = field(default_factory=dict)
+
+    def url(self, name: str) -> str:
+        return self.running[name].url
+
+    def start(self, name: str, instance: str = "1", wait: float = 90) -> Running:
+        spec = SERVICES[name]
+        key = name if instance == "1" else f"{name}-{instance}"
+        port = free_port() if self.random_ports or instance != "1" else spec.port
+        env = {
+            **self.env,
+            "FRONTDESK_HTTP_PORT": str(port),
+            "FRONTDESK_INSTANCE_ID": instance,
+            "FRONTDESK_DATABASE_NAME": f"{self.database_prefix}_{name.replace('-', '_')}",
+        }
+        if "messaging" in self.running:
+            env["FRONTDESK_MESSAGING_URL"] = self.running["messaging"].url
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = self.log_dir / f"{key}.log"
+        with log.open("ab") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", spec.module], env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+        running = Running(key, f"http://127.0.0.1:{port}", process, log)
+        self.running[key] = running
+        self._wait_healthy(running, wait)
+        return running
+
+    def start_all(self) -> None:
+        for name in ("messaging", "booking", "notify", "ai-assist", "gateway"):
+            self.start(name)
+
+    def stop(self, key: str, kill: bool = False) -> None:
+        running = self.running.pop(key)
+        if running.process.poll() is None:
+            running.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            try:
+                running.process.wait(15)
+            except subprocess.TimeoutExpired:
+                running.process.kill()
+                running.process.wait()
+
+    def stop_all(self) -> None:
+        for key in reversed(list(self.running)):
+            self.stop(key)
+
+    def _wait_healthy(self, running: Running, wait: float) -> None:
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if running.process.poll() is not None:
+                raise RuntimeError(f"{running.name} exited:\n{_tail(running.log)}")
+            try:
+                if httpx.get(f"{running.url}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{running.name} not healthy after {wait}s:\n{_tail(running.log)}")
+
+
+def _tail(log: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def environment() -> dict[str, str]:
+    return dict(os.environ)

@@ -1,0 +1,46 @@
+import asyncio
+
+import pytest
+from frontdesk_platform.eventstore import ConcurrencyError, EventStore, NewEvent
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_stream_reads_back_in_version_order(database):
+    store = EventStore()
+    async with database.sessions() as session, session.begin():
+        await store.append(session, "s-1", 0, [NewEvent("opened", {"n": 1}), NewEvent("sent", {"n": 2})])
+        await store.append(session, "s-1", 2, [NewEvent("sent", {"n": 3, "text": "给金毛洗澡"})])
+    async with database.sessions() as session:
+        events = await store.read_stream(session, "s-1")
+        newest = await store.read_stream(session, "s-1", after_version=2)
+    assert [(e.version, e.data["n"]) for e in events] == [(1, 1), (2, 2), (3, 3)]
+    assert [e.data["text"] for e in newest] == ["给金毛洗澡"]
+
+
+async def test_two_writers_of_the_same_version_one_wins_the_other_must_retry(database):
+    store = EventStore()
+    async with database.sessions() as session, session.begin():
+        await store.append(session, "s-2", 0, [NewEvent("opened", {})])
+
+    async def writer(name: str) -> str:
+        async with database.sessions() as session, session.begin():
+            await store.append(session, "s-2", 1, [NewEvent("sent", {"by": name})])
+            await asyncio.sleep(0.05)
+        return name
+
+    results = await asyncio.gather(writer("a"), writer("b"), return_exceptions=True)
+    assert sum(isinstance(r, ConcurrencyError) for r in results) == 1
+    async with database.sessions() as session:
+        events = await store.read_stream(session, "s-2")
+    assert [e.version for e in events] == [1, 2]
+
+
+async def test_snapshot_is_replaced_not_duplicated(database):
+    store = EventStore()
+    async with database.sessions() as session, session.begin():
+        await store.save_snapshot(session, "s-3", 5, {"last_seq": 4})
+        await store.save_snapshot(session, "s-3", 9, {"last_seq": 8})
+    async with database.sessions() as session:
+        assert await store.load_snapshot(session, "s-3") == (9, {"last_seq": 8})
+        assert await store.load_snapshot(session, "missing") is None

@@ -1,0 +1,121 @@
+import asyncio
+import json
+
+import asyncpg
+import pytest
+from frontdesk_contracts import Envelope
+from frontdesk_contracts.topics import MESSAGING_EVENTS
+from frontdesk_platform.eventstore import ConcurrencyError, EventStore, NewEvent
+from frontdesk_platform.kafka import ensure_topics
+from frontdesk_platform.outbox import OutboxRelay
+from frontdesk_platform.unit_of_work import UnitOfWork
+
+from .conftest import read_topic
+
+pytestmark = pytest.mark.integration
+EVENT = "messaging.message.sent.v1"
+
+
+def envelope(key: str, n: int) -> Envelope:
+    return Envelope(type=EVENT, source="test", aggregate_id=key, aggregate_version=n, data={"n": n})
+
+
+async def insert_outbox_row(conn: asyncpg.Connection, topic: str, env: Envelope) -> int:
+    return await conn.fetchval(
+        "INSERT INTO outbox (topic, key, event_id, type, envelope) VALUES ($1, $2, $3, $4, $5) "
+        "RETURNING id",
+        topic, env.aggregate_id, env.id, env.type, env.model_dump_json(),
+    )
+
+
+async def test_a_row_committed_after_a_higher_id_is_published_first_not_skipped(database, producer):
+    topic = database.settings.topic(MESSAGING_EVENTS)
+    await ensure_topics(database.settings.kafka_bootstrap, [topic], 1)
+    relay = OutboxRelay(name="t", dsn=database.dsn, producer=producer)
+    early, late = await asyncpg.connect(database.dsn), await asyncpg.connect(database.dsn)
+    relay_conn = await asyncpg.connect(database.dsn)
+    try:
+        slow = early.transaction()
+        await slow.start()
+        low_id = await insert_outbox_row(early, topic, envelope("a", 1))
+        high_id = await insert_outbox_row(late, topic, envelope("b", 1))  # autocommits
+        assert low_id < high_id
+
+        # The committed higher id must wait: publishing it now would move the position past
+        # the lower id that is still in flight, and a plain "id > last" relay would lose it.
+        assert await relay.publish_batch(relay_conn) == 0
+
+        await slow.commit()
+        assert await relay.publish_batch(relay_conn) == 2
+    finally:
+        for conn in (early, late, relay_conn):
+            await conn.close()
+
+    records = await read_topic(database.settings.kafka_bootstrap, topic, 2)
+    assert [r.key for r in records] == [b"a", b"b"]
+    assert dict(records[0].headers)["ce_type"] == EVENT.encode()
+
+
+async def test_concurrent_writers_publish_every_stream_in_version_order(database, producer):
+    topic = database.settings.topic(MESSAGING_EVENTS)
+    await ensure_topics(database.settings.kafka_bootstrap, [topic], 3)
+    store = EventStore()
+    streams, per_stream = ["cat", "dog", "rabbit"], 25
+
+    async def append_next(stream: str) -> None:
+        while True:
+            try:
+                async with UnitOfWork(database.sessions, database.settings.topic) as uow:
+                    version = len(await store.read_stream(uow.session, stream))
+                    await asyncio.sleep(0.001)
+                    await store.append(uow.session, stream, version, [NewEvent("e", {})])
+                    uow.publish(envelope(stream, version + 1))
+                    await uow.commit()
+                return
+            except ConcurrencyError:
+                continue
+
+    relay = OutboxRelay(name="t", dsn=database.dsn, producer=producer, idle_poll=0.02)
+    await relay.start()
+    try:
+        await asyncio.gather(*(append_next(s) for s in streams for _ in range(per_stream)))
+        records = await read_topic(
+            database.settings.kafka_bootstrap, topic, len(streams) * per_stream
+        )
+    finally:
+        await relay.stop()
+
+    by_stream: dict[str, list[int]] = {s: [] for s in streams}
+    for record in records:
+        by_stream[record.key.decode()].append(json.loads(record.value)["aggregate_version"])
+    assert by_stream == {s: list(range(1, per_stream + 1)) for s in streams}
+
+
+async def test_only_one_relay_publishes_at_a_time(database, producer):
+    first = OutboxRelay(name="same", dsn=database.dsn, producer=producer)
+    second = OutboxRelay(name="same", dsn=database.dsn, producer=producer)
+    await first.start()
+    await second.start()
+    try:
+        async with asyncio.timeout(5):
+            while not (first.is_leader or second.is_leader):
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(1.2)
+        assert [first.is_leader, second.is_leader].count(True) == 1
+    finally:
+        await first.stop()
+        await second.stop()
+
+
+async def test_unit_of_work_rolls_back_everything_when_not_committed(database):
+    async with UnitOfWork(database.sessions, database.settings.topic) as uow:
+        await EventStore().append(uow.session, "s", 0, [NewEvent("e", {})])
+        uow.publish(envelope("s", 1))
+    conn = await asyncpg.connect(database.dsn)
+    try:
+        counts = await conn.fetchrow(
+            "SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM outbox) AS outbox"
+        )
+    finally:
+        await conn.close()
+    assert dict(counts) == {"events": 0, "outbox": 0}
