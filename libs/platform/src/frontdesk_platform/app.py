@@ -11,11 +11,13 @@ from uuid import uuid4
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 
 from .errors import install_error_handlers
 from .observability import correlation_id, tracer
 
+_propagator = TraceContextTextMapPropagator()
 HealthCheck = Callable[[], Awaitable[None]]
 
 REQUESTS = Counter(
@@ -43,9 +45,10 @@ def build_app(
         cid = request.headers.get("x-correlation-id") or str(uuid4())
         token = correlation_id.set(cid)
         started = time.perf_counter()
+        parent = _propagator.extract(dict(request.headers))
         try:
             with tracer().start_as_current_span(
-                f"{request.method} {request.url.path}", kind=trace.SpanKind.SERVER
+                f"{request.method} {request.url.path}", context=parent, kind=trace.SpanKind.SERVER
             ):
                 response = await call_next(request)
         finally:

@@ -97,6 +97,8 @@ async def open_conversation(
         if body.customer_id is None:
             raise ApiError(422, "invalid_request", "Staff must say which customer to talk to.")
         customer_id = body.customer_id
+        if not await _identity(request).is_customer(caller.shop_id, customer_id):
+            raise ApiError(404, "customer_not_found", "No such customer in this shop.")
     else:
         if body.customer_id not in (None, caller.user_id):
             raise ApiError(403, "forbidden", "Customers open their own conversation only.")

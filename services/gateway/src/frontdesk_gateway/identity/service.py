@@ -76,6 +76,11 @@ class Identity:
             await uow.commit()
         return tokens
 
+    async def is_customer(self, shop_id: UUID, customer_id: UUID) -> bool:
+        async with self._uow() as uow:
+            account = await repository.get_account(uow.session, customer_id)
+        return account is not None and account["shop_id"] == shop_id and account["role"] == "customer"
+
     async def sign_in(self, shop_id: UUID, login: str, password: str) -> Tokens:
         async with self._uow() as uow:
             account = await repository.find_account(uow.session, shop_id, login)

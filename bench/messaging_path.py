@@ -1,0 +1,370 @@
+"""Full-path messaging benchmark: client WebSocket → gateway → Kafka command → messaging
+(event store + outbox in PostgreSQL) → Kafka event → gateway → the other client's socket.
+
+Starts its own messaging and gateway processes (own databases, own topic namespace), sets
+up one shop per pair through the REST API, then runs closed-loop traffic: the customer
+sends `--window` messages and every message delivered to the other side triggers one
+reply from the receiver. Prints a table and a `RESULT {json}` line; exits 1 if anything
+was lost or duplicated. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import websockets
+from frontdesk_local.system import System
+from prometheus_client.parser import text_string_to_metric_families
+
+ROOT = Path(__file__).resolve().parents[1]
+LOG_DIR = ROOT / ".local" / "bench-logs"
+STRAGGLER_WAIT = 30.0
+PASSWORD = "bench-password-1"
+HISTOGRAMS = ("frontdesk_outbox_delay_seconds", "frontdesk_consumer_handle_seconds",
+              "frontdesk_http_request_seconds")
+
+
+@dataclass
+class Side:
+    user_id: str
+    token: str
+    ws: websockets.ClientConnection | None = None
+    last_seq: int = 0
+    seen: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Pair:
+    index: int
+    conversation_id: str
+    customer: Side
+    staff: Side
+    remaining: int
+    sent: int = 0
+
+
+@dataclass
+class Tally:
+    sent: dict[str, int] = field(default_factory=dict)  # client_msg_id → perf_counter_ns
+    acked: set[str] = field(default_factory=set)
+    delivered: set[str] = field(default_factory=set)  # seen by the other side
+    echoed: set[str] = field(default_factory=set)  # seen by the sender's own socket
+    errored: set[str] = field(default_factory=set)
+    errors: Counter[str] = field(default_factory=Counter)
+    ack_ms: list[float] = field(default_factory=list)
+    receive_ms: list[float] = field(default_factory=list)
+    duplicates: int = 0
+    duplicate_acks: int = 0
+    out_of_order: int = 0
+    gaps: int = 0
+    first_send: int = 0
+    last_delivery: int = 0
+    last_frame: int = 0
+
+
+# --- setup through the public REST API -------------------------------------------------
+
+async def post(client: httpx.AsyncClient, path: str, body: dict[str, Any], token: str = "") -> Any:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    response = await client.post(path, json=body, headers=headers)
+    if response.status_code >= 400:
+        raise RuntimeError(f"POST {path}: {response.status_code} {response.text}")
+    return response.json()
+
+
+async def make_pair(client: httpx.AsyncClient, index: int, run: str, quota: int) -> Pair:
+    owner = await post(client, "/v1/shops", {
+        "name": f"Bench shop {index}", "timezone": "Asia/Shanghai",
+        "owner": {"login": f"owner{index}@{run}.bench", "name": f"Owner {index}", "password": PASSWORD},
+    })
+    customer = await post(client, f"/v1/shops/{owner['shop_id']}/customers", {
+        "login": f"customer{index}@{run}.bench", "name": f"Customer {index}", "password": PASSWORD,
+    })
+    conversation = await post(client, "/v1/conversations", {}, customer["access_token"])
+    return Pair(index, conversation["id"], Side(customer["user_id"], customer["access_token"]),
+                Side(owner["user_id"], owner["access_token"]), quota)
+
+
+async def make_pairs(base_url: str, pairs: int, messages: int, run: str) -> list[Pair]:
+    quotas = [messages // pairs + (1 if i < messages % pairs else 0) for i in range(pairs)]
+    limit = asyncio.Semaphore(8)
+
+    async def one(i: int) -> Pair:
+        async with limit:
+            return await make_pair(client, i, run, quotas[i])
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        return list(await asyncio.gather(*(one(i) for i in range(pairs))))
+
+
+async def connect(ws_url: str, side: Side) -> None:
+    side.ws = await websockets.connect(f"{ws_url}/v1/ws?access_token={side.token}", max_size=None)
+    ready = json.loads(await side.ws.recv())
+    if ready.get("type") != "ready":
+        raise RuntimeError(f"expected a ready frame, got {ready}")
+
+
+# --- traffic ---------------------------------------------------------------------------
+
+async def send(pair: Pair, side: Side, tally: Tally) -> None:
+    if pair.remaining <= 0 or side.ws is None:
+        return
+    pair.remaining -= 1
+    client_msg_id = f"p{pair.index}-{pair.sent}"
+    pair.sent += 1
+    now = time.perf_counter_ns()
+    tally.first_send = tally.first_send or now
+    tally.sent[client_msg_id] = now
+    await side.ws.send(json.dumps({
+        "type": "message.send", "conversation_id": pair.conversation_id,
+        "client_msg_id": client_msg_id, "text": f"bench message {client_msg_id}",
+    }))
+
+
+def on_ack(frame: dict[str, Any], now: int, tally: Tally) -> None:
+    client_msg_id = frame["client_msg_id"]
+    if client_msg_id in tally.acked:
+        tally.duplicate_acks += 1
+    elif client_msg_id in tally.sent:
+        tally.acked.add(client_msg_id)
+        tally.ack_ms.append((now - tally.sent[client_msg_id]) / 1e6)
+
+
+def on_message(side: Side, message: dict[str, Any], now: int, tally: Tally) -> bool:
+    """Checks order and duplicates; True when this is the other side's message, first time."""
+    if message["message_id"] in side.seen:
+        tally.duplicates += 1
+        return False
+    side.seen.add(message["message_id"])
+    seq = int(message["seq"])
+    if seq <= side.last_seq:
+        tally.out_of_order += 1
+    elif seq > side.last_seq + 1:
+        tally.gaps += 1
+    side.last_seq = max(side.last_seq, seq)
+    client_msg_id = message["client_msg_id"]
+    if client_msg_id not in tally.sent:
+        return False
+    if message["sender_id"] == side.user_id:
+        tally.echoed.add(client_msg_id)
+        return False
+    tally.delivered.add(client_msg_id)
+    tally.receive_ms.append((now - tally.sent[client_msg_id]) / 1e6)
+    tally.last_delivery = now
+    return True
+
+
+async def read(pair: Pair, side: Side, tally: Tally) -> None:
+    assert side.ws is not None
+    try:
+        async for raw in side.ws:
+            frame = json.loads(raw)
+            now = tally.last_frame = time.perf_counter_ns()
+            kind = frame.get("type")
+            if kind == "ack":
+                on_ack(frame, now, tally)
+            elif kind == "message.new" and on_message(side, frame["message"], now, tally):
+                await send(pair, side, tally)  # closed loop: the receiver replies
+            elif kind == "error":
+                tally.errors[frame.get("code", "?")] += 1
+                if frame.get("ref") in tally.sent:
+                    tally.errored.add(frame["ref"])
+                    await send(pair, side, tally)  # keep the window full
+    except websockets.ConnectionClosed as exc:
+        tally.errors[f"socket_closed_{exc.rcvd.code if exc.rcvd else 'none'}"] += 1
+
+
+def settled(pairs: list[Pair], tally: Tally) -> bool:
+    if any(p.remaining for p in pairs):
+        return False
+    resolved = tally.delivered | tally.errored
+    return all(m in resolved and (m in tally.acked or m in tally.errored) for m in tally.sent)
+
+
+async def wait_settled(pairs: list[Pair], tally: Tally, deadline: float) -> None:
+    """Until every message is resolved, nothing arrived for STRAGGLER_WAIT s, or the deadline."""
+    while time.monotonic() < deadline and not settled(pairs, tally):
+        if (time.perf_counter_ns() - tally.last_frame) / 1e9 > STRAGGLER_WAIT:
+            return
+        await asyncio.sleep(0.05)
+
+
+async def traffic(pairs: list[Pair], window: int, deadline: float) -> tuple[Tally, int]:
+    tally = Tally(last_frame=time.perf_counter_ns())
+    readers = [asyncio.create_task(read(p, s, tally)) for p in pairs for s in (p.customer, p.staff)]
+    for pair in pairs:
+        for _ in range(window):
+            await send(pair, pair.customer, tally)
+    await wait_settled(pairs, tally, deadline)
+    end = tally.last_delivery or time.perf_counter_ns()
+    for pair in pairs:
+        for side in (pair.customer, pair.staff):
+            if side.ws is not None:
+                await side.ws.close()
+    for reader in readers:
+        reader.cancel()
+    await asyncio.gather(*readers, return_exceptions=True)
+    return tally, end
+
+
+# --- reporting -------------------------------------------------------------------------
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values) or [float("nan")]
+    rank = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {"p50": rank(0.50), "p95": rank(0.95), "p99": rank(0.99), "max": ordered[-1]}
+
+
+def summarize(args: argparse.Namespace, tally: Tally, end: int) -> dict[str, Any]:
+    duration = max(end - tally.first_send, 1) / 1e9
+    return {
+        "pairs": args.pairs, "messages": args.messages, "window": args.window,
+        "sent": len(tally.sent), "acked": len(tally.acked), "delivered": len(tally.delivered),
+        "duration_s": round(duration, 3),
+        "throughput_msg_s": round(len(tally.delivered) / duration, 1),
+        "send_to_receive_ms": {k: round(v, 2) for k, v in percentiles(tally.receive_ms).items()},
+        "send_to_ack_ms": {k: round(v, 2) for k, v in percentiles(tally.ack_ms).items()},
+        "lost_after_ack": len(tally.acked - tally.delivered),
+        "never_acked": len(set(tally.sent) - tally.acked),
+        "echo_missing": len(tally.acked - tally.echoed),
+        "duplicated": tally.duplicates, "duplicate_acks": tally.duplicate_acks,
+        "out_of_order": tally.out_of_order, "gaps": tally.gaps, "errors": dict(tally.errors),
+    }
+
+
+def print_table(result: dict[str, Any]) -> None:
+    rows = [(k, v) for k, v in result.items() if not isinstance(v, dict)]
+    for name in ("send_to_receive_ms", "send_to_ack_ms"):
+        rows += [(f"{name} {k}", v) for k, v in result[name].items()]
+    rows.append(("errors", result["errors"] or "-"))
+    print("\n".join(f"  {k:<26} {v}" for k, v in rows))
+
+
+def bucket_quantile(buckets: list[tuple[float, float]], q: float) -> float:
+    total = buckets[-1][1]
+    return next((le for le, count in buckets if count >= q * total), float("inf"))
+
+
+def metrics_summary(name: str, url: str) -> list[str]:
+    text = httpx.get(f"{url}/metrics", timeout=5).text
+    lines = []
+    for family in text_string_to_metric_families(text):
+        if family.name not in HISTOGRAMS:
+            continue
+        series: dict[tuple[tuple[str, str], ...], dict[str, Any]] = {}
+        for s in family.samples:
+            key = tuple(sorted((k, v) for k, v in s.labels.items() if k not in ("le", "service")))
+            entry = series.setdefault(key, {"buckets": []})
+            if s.name.endswith("_bucket"):
+                entry["buckets"].append((float(s.labels["le"]), s.value))
+            else:
+                entry[s.name.rsplit("_", 1)[1]] = s.value
+        for key, e in series.items():
+            if e.get("count") and not any(v == "/health" for _, v in key):
+                lines.append(
+                    f"  {name:<9} {family.name} {dict(key)}: n={int(e['count'])} "
+                    f"mean={1000 * e['sum'] / e['count']:.1f}ms "
+                    f"p50<={1000 * bucket_quantile(e['buckets'], 0.5):g}ms "
+                    f"p99<={1000 * bucket_quantile(e['buckets'], 0.99):g}ms"
+                )
+    return lines
+
+
+# --- the system under test -------------------------------------------------------------
+
+def start_system(run: str) -> System:
+    env = {
+        **os.environ,
+        "FRONTDESK_DATABASE_HOST": "127.0.0.1", "FRONTDESK_DATABASE_PORT": "55432",
+        "FRONTDESK_DATABASE_USER": "postgres", "FRONTDESK_DATABASE_PASSWORD": "",
+        "FRONTDESK_KAFKA_BOOTSTRAP": "127.0.0.1:59092",
+        "FRONTDESK_REDIS_URL": "redis://127.0.0.1:56379/0",
+        "FRONTDESK_KAFKA_NAMESPACE": f"bench{run}.", "FRONTDESK_LOG_LEVEL": "WARNING",
+        "FRONTDESK_SENDS_PER_SECOND": "100000",
+    }
+    return System(env=env, log_dir=LOG_DIR, database_prefix=f"bench_{run}", random_ports=True)
+
+
+def start_profilers(system: System, seconds: int) -> list[subprocess.Popen[bytes]]:
+    if shutil.which("py-spy") is None:
+        print("--profile: py-spy not found (pip install py-spy); skipping", file=sys.stderr)
+        return []
+    return [subprocess.Popen(
+        ["py-spy", "record", "--pid", str(r.process.pid), "-d", str(seconds), "--nonblocking",
+         "--format", "speedscope", "-o", str(LOG_DIR / f"profile-{name}.speedscope.json")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    ) for name, r in system.running.items()]
+
+
+async def drop_databases(prefix: str) -> None:
+    conn = await asyncpg.connect(host="127.0.0.1", port=55432, user="postgres", database="postgres")
+    try:
+        for name in ("messaging", "gateway"):
+            await conn.execute(f'DROP DATABASE IF EXISTS "{prefix}_{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+async def bench(args: argparse.Namespace, system: System, run: str, deadline: float) -> dict[str, Any]:
+    base = system.url("gateway")
+    pairs = await asyncio.wait_for(make_pairs(base, args.pairs, args.messages, run),
+                                   deadline - time.monotonic())
+    sockets = [connect(base.replace("http://", "ws://"), s) for p in pairs for s in (p.customer, p.staff)]
+    await asyncio.wait_for(asyncio.gather(*sockets), deadline - time.monotonic())
+    profilers = start_profilers(system, args.profile) if args.profile else []
+    tally, end = await traffic(pairs, args.window, deadline)
+    for profiler in profilers:
+        await asyncio.to_thread(profiler.wait, args.profile + 30)
+    return summarize(args, tally, end)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--pairs", type=int, default=20, help="customer/staff pairs (one shop each)")
+    parser.add_argument("--messages", type=int, default=4000, help="messages in total")
+    parser.add_argument("--window", type=int, default=4, help="messages in flight per pair")
+    parser.add_argument("--timeout", type=float, default=300, help="overall cap in seconds")
+    parser.add_argument("--profile", type=int, nargs="?", const=20, default=0, metavar="SECONDS",
+                        help="py-spy record both services for SECONDS (default 20)")
+    parser.add_argument("--drop", action="store_true", help="drop the bench databases at the end")
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    deadline = time.monotonic() + args.timeout
+    run = secrets.token_hex(4)
+    system = start_system(run)
+    try:
+        for name in ("messaging", "gateway"):
+            system.start(name, wait=max(deadline - time.monotonic(), 1))
+        result = asyncio.run(bench(args, system, run, deadline))
+        metrics = [line for n, r in system.running.items() for line in metrics_summary(n, r.url)]
+    finally:
+        system.stop_all()
+        if args.drop:
+            asyncio.run(drop_databases(f"bench_{run}"))
+    print(f"messaging path benchmark (run {run}, logs in {LOG_DIR})")
+    print_table(result)
+    print("service metrics (whole run, including setup):\n" + "\n".join(metrics))
+    print("RESULT " + json.dumps(result), flush=True)
+    failed = result["lost_after_ack"] or result["never_acked"] or result["duplicated"]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

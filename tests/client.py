@@ -1,0 +1,158 @@
+"""A small client app for the tests: REST calls and socket devices, as a phone would use them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import websockets
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Account:
+    user_id: str
+    shop_id: str
+    role: str
+    token: str
+    login: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.token}"}
+
+
+class Api:
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=15)
+
+    async def __aenter__(self) -> Api:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.http.aclose()
+
+    async def shop(self, name: str = "Golden Paws") -> Account:
+        login = f"owner-{uuid.uuid4().hex[:8]}@shop.test"
+        body = {"name": name, "owner": {"login": login, "name": "Owner", "password": PASSWORD}}
+        return self._account(await self._ok("POST", "/v1/shops", json=body), login)
+
+    async def staff(self, owner: Account, name: str = "Groomer") -> Account:
+        login = f"staff-{uuid.uuid4().hex[:8]}@shop.test"
+        body = {"login": login, "name": name, "password": PASSWORD}
+        await self._ok("POST", f"/v1/shops/{owner.shop_id}/staff", json=body, headers=owner.auth)
+        return await self.sign_in(owner.shop_id, login)
+
+    async def customer(self, shop_id: str, name: str = "Wang") -> Account:
+        login = f"138{uuid.uuid4().int % 10**8:08d}"
+        body = {"login": login, "name": name, "password": PASSWORD}
+        return self._account(await self._ok("POST", f"/v1/shops/{shop_id}/customers", json=body), login)
+
+    async def sign_in(self, shop_id: str, login: str) -> Account:
+        body = {"shop_id": shop_id, "login": login, "password": PASSWORD}
+        return self._account(await self._ok("POST", "/v1/auth/token", json=body), login)
+
+    async def open_conversation(self, caller: Account, customer_id: str | None = None) -> str:
+        body = {"customer_id": customer_id} if customer_id else {}
+        found = await self._ok("POST", "/v1/conversations", json=body, headers=caller.auth)
+        return str(found["id"])
+
+    async def send(self, caller: Account, conversation_id: str, text: str, client_msg_id: str | None = None):
+        return await self.http.post(
+            f"/v1/conversations/{conversation_id}/messages",
+            json={"client_msg_id": client_msg_id or uuid.uuid4().hex, "text": text},
+            headers=caller.auth,
+        )
+
+    async def history(self, caller: Account, conversation_id: str, **params: int) -> dict[str, Any]:
+        return await self._ok(
+            "GET", f"/v1/conversations/{conversation_id}/messages", params=params, headers=caller.auth
+        )
+
+    async def device(self, caller: Account) -> Device:
+        url = self.base_url.replace("http://", "ws://") + f"/v1/ws?access_token={caller.token}"
+        device = Device(await websockets.connect(url, max_size=2**22))
+        ready = await device.next("ready")
+        assert ready["user_id"] == caller.user_id
+        return device
+
+    async def _ok(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self.http.request(method, path, **kwargs)
+        assert response.status_code in (200, 201), response.text
+        return response.json()
+
+    @staticmethod
+    def _account(body: dict[str, Any], login: str) -> Account:
+        return Account(body["user_id"], body["shop_id"], body["role"], body["access_token"], login)
+
+
+class Device:
+    """One socket; every frame it receives is kept, in order."""
+
+    def __init__(self, socket: Any) -> None:
+        self.socket = socket
+        self.frames: list[dict[str, Any]] = []
+        self._arrived = asyncio.Condition()
+        self._reader = asyncio.create_task(self._read())
+        self.closed: tuple[int | None, str] | None = None
+
+    async def _read(self) -> None:
+        try:
+            async for raw in self.socket:
+                async with self._arrived:
+                    self.frames.append(json.loads(raw))
+                    self._arrived.notify_all()
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            self.closed = (self.socket.close_code, self.socket.close_reason or "")
+            async with self._arrived:
+                self._arrived.notify_all()
+
+    async def send(self, frame: dict[str, Any] | str) -> None:
+        await self.socket.send(frame if isinstance(frame, str) else json.dumps(frame))
+
+    async def send_message(self, conversation_id: str, text: str, client_msg_id: str | None = None) -> str:
+        client_msg_id = client_msg_id or uuid.uuid4().hex
+        await self.send({"type": "message.send", "conversation_id": conversation_id,
+                         "client_msg_id": client_msg_id, "text": text})
+        return client_msg_id
+
+    def of_type(self, kind: str) -> list[dict[str, Any]]:
+        return [f for f in self.frames if f["type"] == kind]
+
+    async def next(self, kind: str, timeout: float = 10, **match: Any) -> dict[str, Any]:
+        """The first frame of a type (and matching fields) not yet taken."""
+        async with asyncio.timeout(timeout), self._arrived:
+            while True:
+                for frame in self.frames:
+                    if frame["type"] == kind and not frame.get("_taken") and all(
+                        _field(frame, k) == v for k, v in match.items()
+                    ):
+                        frame["_taken"] = True
+                        return frame
+                if self.closed:
+                    raise AssertionError(f"socket closed {self.closed} before a {kind} frame came")
+                await self._arrived.wait()
+
+    async def wait_closed(self, timeout: float = 10) -> tuple[int | None, str]:
+        async with asyncio.timeout(timeout):
+            await self._reader
+        assert self.closed is not None
+        return self.closed
+
+    async def close(self) -> None:
+        await self.socket.close()
+        await self._reader
+
+
+def _field(frame: dict[str, Any], key: str) -> Any:
+    if key in frame:
+        return frame[key]
+    return frame.get("message", {}).get(key)

@@ -1,0 +1,66 @@
+"""End-to-end fixtures: the real services as processes, reached like a client app would."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from frontdesk_local.system import System
+
+from .client import Api
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[1]
+JWT_SECRET = "e2e-secret-" + "x" * 40
+
+
+@pytest.fixture(scope="session")
+def system(endpoints) -> Iterator[System]:
+    prefix = endpoints.namespace.rstrip(".")
+    system = System(
+        env=endpoints.env(
+            FRONTDESK_JWT_SECRET=JWT_SECRET,
+            FRONTDESK_SENDS_PER_SECOND="1000",
+            FRONTDESK_LOG_LEVEL="INFO",
+        ),
+        log_dir=ROOT / ".local" / "test-logs" / prefix,
+        database_prefix=prefix,
+        random_ports=True,
+    )
+    try:
+        system.start_all()
+        system.start("gateway", instance="2")
+        yield system
+    finally:
+        system.stop_all()
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def drop_test_databases(endpoints) -> AsyncIterator[None]:
+    yield
+    prefix = endpoints.namespace.rstrip(".")
+    dsn = (
+        f"postgresql://{endpoints.database_user}:{endpoints.database_password}@"
+        f"{endpoints.database_host}:{endpoints.database_port}/postgres"
+    )
+    conn = await asyncpg.connect(dsn)
+    try:
+        for row in await conn.fetch("SELECT datname FROM pg_database WHERE datname LIKE $1", f"{prefix}_%"):
+            await conn.execute(f'DROP DATABASE "{row["datname"]}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def api(system) -> AsyncIterator[Api]:
+    async with Api(system.url("gateway")) as client:
+        yield client
+
+
+@pytest.fixture
+async def api2(system) -> AsyncIterator[Api]:
+    """The second gateway instance."""
+    async with Api(system.url("gateway-2")) as client:
+        yield client
