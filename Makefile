@@ -32,7 +32,7 @@ lint: setup
 	uv run ruff format --check .
 
 typecheck: setup
-	uv run mypy libs/contracts/src libs/platform/src services/*/src
+	uv run mypy libs/contracts/src libs/platform/src services/*/src deploy/local/src
 
 bench: setup stack  ## the full-path messaging benchmark (see docs/benchmarks.md)
 	uv run python bench/messaging_path.py $(BENCH_ARGS)

@@ -34,8 +34,11 @@ ROOT = Path(__file__).resolve().parents[1]
 LOG_DIR = ROOT / ".local" / "bench-logs"
 STRAGGLER_WAIT = 30.0
 PASSWORD = "bench-password-1"
-HISTOGRAMS = ("frontdesk_outbox_delay_seconds", "frontdesk_consumer_handle_seconds",
-              "frontdesk_http_request_seconds")
+HISTOGRAMS = (
+    "frontdesk_outbox_delay_seconds",
+    "frontdesk_consumer_handle_seconds",
+    "frontdesk_http_request_seconds",
+)
 
 
 @dataclass
@@ -78,6 +81,7 @@ class Tally:
 
 # --- setup through the public REST API -------------------------------------------------
 
+
 async def post(client: httpx.AsyncClient, path: str, body: dict[str, Any], token: str = "") -> Any:
     headers = {"authorization": f"Bearer {token}"} if token else {}
     response = await client.post(path, json=body, headers=headers)
@@ -87,16 +91,32 @@ async def post(client: httpx.AsyncClient, path: str, body: dict[str, Any], token
 
 
 async def make_pair(client: httpx.AsyncClient, index: int, run: str, quota: int) -> Pair:
-    owner = await post(client, "/v1/shops", {
-        "name": f"Bench shop {index}", "timezone": "Asia/Shanghai",
-        "owner": {"login": f"owner{index}@{run}.bench", "name": f"Owner {index}", "password": PASSWORD},
-    })
-    customer = await post(client, f"/v1/shops/{owner['shop_id']}/customers", {
-        "login": f"customer{index}@{run}.bench", "name": f"Customer {index}", "password": PASSWORD,
-    })
+    owner = await post(
+        client,
+        "/v1/shops",
+        {
+            "name": f"Bench shop {index}",
+            "timezone": "Asia/Shanghai",
+            "owner": {"login": f"owner{index}@{run}.bench", "name": f"Owner {index}", "password": PASSWORD},
+        },
+    )
+    customer = await post(
+        client,
+        f"/v1/shops/{owner['shop_id']}/customers",
+        {
+            "login": f"customer{index}@{run}.bench",
+            "name": f"Customer {index}",
+            "password": PASSWORD,
+        },
+    )
     conversation = await post(client, "/v1/conversations", {}, customer["access_token"])
-    return Pair(index, conversation["id"], Side(customer["user_id"], customer["access_token"]),
-                Side(owner["user_id"], owner["access_token"]), quota)
+    return Pair(
+        index,
+        conversation["id"],
+        Side(customer["user_id"], customer["access_token"]),
+        Side(owner["user_id"], owner["access_token"]),
+        quota,
+    )
 
 
 async def make_pairs(base_url: str, pairs: int, messages: int, run: str) -> list[Pair]:
@@ -120,6 +140,7 @@ async def connect(ws_url: str, side: Side) -> None:
 
 # --- traffic ---------------------------------------------------------------------------
 
+
 async def send(pair: Pair, side: Side, tally: Tally) -> None:
     if pair.remaining <= 0 or side.ws is None:
         return
@@ -129,10 +150,16 @@ async def send(pair: Pair, side: Side, tally: Tally) -> None:
     now = time.perf_counter_ns()
     tally.first_send = tally.first_send or now
     tally.sent[client_msg_id] = now
-    await side.ws.send(json.dumps({
-        "type": "message.send", "conversation_id": pair.conversation_id,
-        "client_msg_id": client_msg_id, "text": f"bench message {client_msg_id}",
-    }))
+    await side.ws.send(
+        json.dumps(
+            {
+                "type": "message.send",
+                "conversation_id": pair.conversation_id,
+                "client_msg_id": client_msg_id,
+                "text": f"bench message {client_msg_id}",
+            }
+        )
+    )
 
 
 def on_ack(frame: dict[str, Any], now: int, tally: Tally) -> None:
@@ -223,6 +250,7 @@ async def traffic(pairs: list[Pair], window: int, deadline: float) -> tuple[Tall
 
 # --- reporting -------------------------------------------------------------------------
 
+
 def percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values) or [float("nan")]
     rank = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
@@ -232,8 +260,12 @@ def percentiles(values: list[float]) -> dict[str, float]:
 def summarize(args: argparse.Namespace, tally: Tally, end: int) -> dict[str, Any]:
     duration = max(end - tally.first_send, 1) / 1e9
     return {
-        "pairs": args.pairs, "messages": args.messages, "window": args.window,
-        "sent": len(tally.sent), "acked": len(tally.acked), "delivered": len(tally.delivered),
+        "pairs": args.pairs,
+        "messages": args.messages,
+        "window": args.window,
+        "sent": len(tally.sent),
+        "acked": len(tally.acked),
+        "delivered": len(tally.delivered),
         "duration_s": round(duration, 3),
         "throughput_msg_s": round(len(tally.delivered) / duration, 1),
         "send_to_receive_ms": {k: round(v, 2) for k, v in percentiles(tally.receive_ms).items()},
@@ -241,8 +273,11 @@ def summarize(args: argparse.Namespace, tally: Tally, end: int) -> dict[str, Any
         "lost_after_ack": len(tally.acked - tally.delivered),
         "never_acked": len(set(tally.sent) - tally.acked),
         "echo_missing": len(tally.acked - tally.echoed),
-        "duplicated": tally.duplicates, "duplicate_acks": tally.duplicate_acks,
-        "out_of_order": tally.out_of_order, "gaps": tally.gaps, "errors": dict(tally.errors),
+        "duplicated": tally.duplicates,
+        "duplicate_acks": tally.duplicate_acks,
+        "out_of_order": tally.out_of_order,
+        "gaps": tally.gaps,
+        "errors": dict(tally.errors),
     }
 
 
@@ -286,14 +321,18 @@ def metrics_summary(name: str, url: str) -> list[str]:
 
 # --- the system under test -------------------------------------------------------------
 
+
 def start_system(run: str) -> System:
     env = {
         **os.environ,
-        "FRONTDESK_DATABASE_HOST": "127.0.0.1", "FRONTDESK_DATABASE_PORT": "55432",
-        "FRONTDESK_DATABASE_USER": "postgres", "FRONTDESK_DATABASE_PASSWORD": "",
+        "FRONTDESK_DATABASE_HOST": "127.0.0.1",
+        "FRONTDESK_DATABASE_PORT": "55432",
+        "FRONTDESK_DATABASE_USER": "postgres",
+        "FRONTDESK_DATABASE_PASSWORD": "",
         "FRONTDESK_KAFKA_BOOTSTRAP": "127.0.0.1:59092",
         "FRONTDESK_REDIS_URL": "redis://127.0.0.1:56379/0",
-        "FRONTDESK_KAFKA_NAMESPACE": f"bench{run}.", "FRONTDESK_LOG_LEVEL": "WARNING",
+        "FRONTDESK_KAFKA_NAMESPACE": f"bench{run}.",
+        "FRONTDESK_LOG_LEVEL": "WARNING",
         "FRONTDESK_SENDS_PER_SECOND": "100000",
     }
     return System(env=env, log_dir=LOG_DIR, database_prefix=f"bench_{run}", random_ports=True)
@@ -303,11 +342,26 @@ def start_profilers(system: System, seconds: int) -> list[subprocess.Popen[bytes
     if shutil.which("py-spy") is None:
         print("--profile: py-spy not found (pip install py-spy); skipping", file=sys.stderr)
         return []
-    return [subprocess.Popen(
-        ["py-spy", "record", "--pid", str(r.process.pid), "-d", str(seconds), "--nonblocking",
-         "--format", "speedscope", "-o", str(LOG_DIR / f"profile-{name}.speedscope.json")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    ) for name, r in system.running.items()]
+    return [
+        subprocess.Popen(
+            [
+                "py-spy",
+                "record",
+                "--pid",
+                str(r.process.pid),
+                "-d",
+                str(seconds),
+                "--nonblocking",
+                "--format",
+                "speedscope",
+                "-o",
+                str(LOG_DIR / f"profile-{name}.speedscope.json"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name, r in system.running.items()
+    ]
 
 
 async def drop_databases(prefix: str) -> None:
@@ -321,8 +375,9 @@ async def drop_databases(prefix: str) -> None:
 
 async def bench(args: argparse.Namespace, system: System, run: str, deadline: float) -> dict[str, Any]:
     base = system.url("gateway")
-    pairs = await asyncio.wait_for(make_pairs(base, args.pairs, args.messages, run),
-                                   deadline - time.monotonic())
+    pairs = await asyncio.wait_for(
+        make_pairs(base, args.pairs, args.messages, run), deadline - time.monotonic()
+    )
     sockets = [connect(base.replace("http://", "ws://"), s) for p in pairs for s in (p.customer, p.staff)]
     await asyncio.wait_for(asyncio.gather(*sockets), deadline - time.monotonic())
     profilers = start_profilers(system, args.profile) if args.profile else []
@@ -338,8 +393,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--messages", type=int, default=4000, help="messages in total")
     parser.add_argument("--window", type=int, default=4, help="messages in flight per pair")
     parser.add_argument("--timeout", type=float, default=300, help="overall cap in seconds")
-    parser.add_argument("--profile", type=int, nargs="?", const=20, default=0, metavar="SECONDS",
-                        help="py-spy record both services for SECONDS (default 20)")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        nargs="?",
+        const=20,
+        default=0,
+        metavar="SECONDS",
+        help="py-spy record both services for SECONDS (default 20)",
+    )
     parser.add_argument("--drop", action="store_true", help="drop the bench databases at the end")
     return parser.parse_args()
 

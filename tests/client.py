@@ -120,8 +120,14 @@ class Device:
 
     async def send_message(self, conversation_id: str, text: str, client_msg_id: str | None = None) -> str:
         client_msg_id = client_msg_id or uuid.uuid4().hex
-        await self.send({"type": "message.send", "conversation_id": conversation_id,
-                         "client_msg_id": client_msg_id, "text": text})
+        await self.send(
+            {
+                "type": "message.send",
+                "conversation_id": conversation_id,
+                "client_msg_id": client_msg_id,
+                "text": text,
+            }
+        )
         return client_msg_id
 
     def of_type(self, kind: str) -> list[dict[str, Any]]:
@@ -132,8 +138,10 @@ class Device:
         async with asyncio.timeout(timeout), self._arrived:
             while True:
                 for frame in self.frames:
-                    if frame["type"] == kind and not frame.get("_taken") and all(
-                        _field(frame, k) == v for k, v in match.items()
+                    if (
+                        frame["type"] == kind
+                        and not frame.get("_taken")
+                        and all(_field(frame, k) == v for k, v in match.items())
                     ):
                         frame["_taken"] = True
                         return frame

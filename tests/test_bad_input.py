@@ -22,9 +22,17 @@ async def chat(api):
 def token(secret: str, expires_in: int, **claims: str) -> str:
     now = int(time.time())
     return jwt.encode(
-        {"sub": str(uuid.uuid4()), "shop": str(uuid.uuid4()), "role": "staff", "aud": "frontdesk",
-         "iat": now, "exp": now + expires_in, **claims},
-        secret, algorithm="HS256",
+        {
+            "sub": str(uuid.uuid4()),
+            "shop": str(uuid.uuid4()),
+            "role": "staff",
+            "aud": "frontdesk",
+            "iat": now,
+            "exp": now + expires_in,
+            **claims,
+        },
+        secret,
+        algorithm="HS256",
     )
 
 
@@ -37,26 +45,51 @@ async def test_rest_rejects_bad_input_with_clear_codes_and_stores_nothing(api, c
     url = f"/v1/conversations/{conversation}/messages"
     cases = {
         "malformed json": (
-            await api.http.post(url, content=b"{oops", headers={**customer.auth, "content-type": "application/json"}),
-            400, "invalid_json",
+            await api.http.post(
+                url, content=b"{oops", headers={**customer.auth, "content-type": "application/json"}
+            ),
+            400,
+            "invalid_json",
         ),
-        "missing field": (await api.http.post(url, json={"text": "hi"}, headers=customer.auth), 422, "invalid_request"),
+        "missing field": (
+            await api.http.post(url, json={"text": "hi"}, headers=customer.auth),
+            422,
+            "invalid_request",
+        ),
         "oversized text": (await api.send(customer, conversation, "汪" * 4001), 413, "message_too_large"),
         "blank text": (await api.send(customer, conversation, "   "), 422, "invalid_message"),
-        "unknown conversation": (await api.send(customer, str(uuid.uuid4()), "hi"), 404, "conversation_not_found"),
-        "not a uuid": (await api.http.get("/v1/conversations/nope", headers=customer.auth), 422, "invalid_request"),
+        "unknown conversation": (
+            await api.send(customer, str(uuid.uuid4()), "hi"),
+            404,
+            "conversation_not_found",
+        ),
+        "not a uuid": (
+            await api.http.get("/v1/conversations/nope", headers=customer.auth),
+            422,
+            "invalid_request",
+        ),
         "no token": (await api.http.get("/v1/conversations"), 401, "unauthorized"),
         "forged token": (
-            await api.http.get("/v1/conversations", headers={"authorization": f"Bearer {token('not-our-secret' * 4, 600)}"}),
-            401, "invalid_token",
+            await api.http.get(
+                "/v1/conversations", headers={"authorization": f"Bearer {token('not-our-secret' * 4, 600)}"}
+            ),
+            401,
+            "invalid_token",
         ),
         "expired token": (
-            await api.http.get("/v1/conversations", headers={"authorization": f"Bearer {token(JWT_SECRET, -5)}"}),
-            401, "token_expired",
+            await api.http.get(
+                "/v1/conversations", headers={"authorization": f"Bearer {token(JWT_SECRET, -5)}"}
+            ),
+            401,
+            "token_expired",
         ),
         "wrong password": (
-            await api.http.post("/v1/auth/token", json={"shop_id": owner.shop_id, "login": owner.login, "password": "wrong password"}),
-            401, "invalid_credentials",
+            await api.http.post(
+                "/v1/auth/token",
+                json={"shop_id": owner.shop_id, "login": owner.login, "password": "wrong password"},
+            ),
+            401,
+            "invalid_credentials",
         ),
         "unknown route": (await api.http.get("/v1/nowhere"), 404, "not_found"),
     }
@@ -78,8 +111,14 @@ async def test_a_socket_answers_bad_frames_with_errors_and_keeps_working(api, ch
     assert (await phone.next("error"))["code"] == "invalid_frame"
     await phone.send({"type": "message.send", "conversation_id": conversation, "client_msg_id": "no-text"})
     assert (await phone.next("error", ref="no-text"))["code"] == "invalid_frame"
-    await phone.send({"type": "message.send", "conversation_id": conversation,
-                      "client_msg_id": "huge-frame", "text": "x" * 70_000})
+    await phone.send(
+        {
+            "type": "message.send",
+            "conversation_id": conversation,
+            "client_msg_id": "huge-frame",
+            "text": "x" * 70_000,
+        }
+    )
     assert (await phone.next("error"))["code"] == "frame_too_large"
     await phone.send_message(conversation, "猫" * 4001, client_msg_id="long")
     assert (await phone.next("error", ref="long"))["code"] == "message_too_large"
@@ -117,9 +156,16 @@ async def test_a_socket_with_a_bad_token_is_told_why_and_closed(api, make_token,
 async def test_a_socket_is_closed_when_its_token_expires(api, system):
     owner = await api.shop()
     short_lived = jwt.encode(
-        {"sub": owner.user_id, "shop": owner.shop_id, "role": "owner", "aud": "frontdesk",
-         "iat": int(time.time()), "exp": int(time.time()) + 2},
-        JWT_SECRET, algorithm="HS256",
+        {
+            "sub": owner.user_id,
+            "shop": owner.shop_id,
+            "role": "owner",
+            "aud": "frontdesk",
+            "iat": int(time.time()),
+            "exp": int(time.time()) + 2,
+        },
+        JWT_SECRET,
+        algorithm="HS256",
     )
     owner.token = short_lived
     device = await api.device(owner)

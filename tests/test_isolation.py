@@ -43,7 +43,8 @@ async def test_other_customers_and_other_shops_staff_can_neither_read_nor_write(
         assert device.of_type("message.new") == []
     history = await api.history(alice, conversation)
     assert [m["text"] for m in history["messages"]] == [
-        "my dog's allergy list", "second message, private too"
+        "my dog's allergy list",
+        "second message, private too",
     ]
 
 

@@ -52,7 +52,8 @@ async def test_the_trace_of_a_request_continues_into_the_event_other_services_re
     conversation = await api.open_conversation(customer)
     trace_id = uuid.uuid4().hex
     consumer = AIOKafkaConsumer(
-        f"{endpoints.namespace}messaging.events", bootstrap_servers=endpoints.kafka_bootstrap,
+        f"{endpoints.namespace}messaging.events",
+        bootstrap_servers=endpoints.kafka_bootstrap,
         auto_offset_reset="earliest",
     )
     await consumer.start()
@@ -99,7 +100,10 @@ async def test_rebuilt_read_models_equal_the_live_ones(api, system):
     env = {**system.env, "FRONTDESK_DATABASE_NAME": f"{system.database_prefix}_messaging"}
     result = subprocess.run(
         [sys.executable, "-m", "frontdesk_messaging", "rebuild-projections"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "rebuilt messaging read models" in result.stdout

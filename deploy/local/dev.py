@@ -52,7 +52,8 @@ Frontdesk is running.
   Metrics       {gateway}/metrics, and /metrics on every service:
                 """
             + "\n                ".join(f"{k:<10} {r.url}/metrics" for k, r in system.running.items())
-            + f"\n  Logs          {LOCAL / 'logs'}\nCtrl-C stops the services; `make down` stops the stack too.",
+            + f"\n  Logs          {LOCAL / 'logs'}"
+            + "\nCtrl-C stops the services; `make down` stops the stack too.",
             flush=True,
         )
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

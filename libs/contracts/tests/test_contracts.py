@@ -76,8 +76,9 @@ def test_caused_envelope_keeps_tenant_correlation_and_trace():
         tenant_id="6f1c1b1e-8a7b-4a56-9f0e-5a0c3a1c2b12",
         traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
     )
-    event = command.caused(type="messaging.message.sent.v1", source="frontdesk.messaging",
-                           aggregate_id="c", aggregate_version=2)
+    event = command.caused(
+        type="messaging.message.sent.v1", source="frontdesk.messaging", aggregate_id="c", aggregate_version=2
+    )
     assert (event.correlation_id, event.causation_id) == (command.correlation_id, command.id)
     assert (event.tenant_id, event.traceparent) == (command.tenant_id, command.traceparent)
 

@@ -18,8 +18,7 @@ FAST = RetryPolicy(attempts=3, first_delay=0.01)
 
 
 def event(n: int, **data: object) -> Envelope:
-    return Envelope(type="messaging.message.sent.v1", source="test", aggregate_id="k",
-                    data={"n": n, **data})
+    return Envelope(type="messaging.message.sent.v1", source="test", aggregate_id="k", data={"n": n, **data})
 
 
 async def send(producer, topic: str, env: Envelope) -> None:
@@ -35,8 +34,13 @@ async def topic(database):
 
 def loop_for(database, producer, topic, handler, group=None) -> ConsumerLoop:
     return ConsumerLoop(
-        name="test", bootstrap=database.settings.kafka_bootstrap, topics=[topic],
-        group_id=group or f"g-{uuid.uuid4().hex[:6]}", handler=handler, producer=producer, retry=FAST,
+        name="test",
+        bootstrap=database.settings.kafka_bootstrap,
+        topics=[topic],
+        group_id=group or f"g-{uuid.uuid4().hex[:6]}",
+        handler=handler,
+        producer=producer,
+        retry=FAST,
     )
 
 
@@ -121,6 +125,7 @@ async def test_after_a_graceful_stop_the_group_resumes_after_the_last_handled_me
     async def into(bucket: list[int]):
         async def handler(env: Envelope) -> None:
             bucket.append(env.data["n"])
+
         return handler
 
     loop = loop_for(database, producer, topic, await into(first), group)
@@ -152,8 +157,12 @@ async def test_the_handler_runs_inside_the_trace_the_message_carried(database, p
     loop = loop_for(database, producer, topic, handler)
     await loop.start()
     try:
-        traced = Envelope(type="messaging.message.sent.v1", source="test", aggregate_id="k",
-                          traceparent=f"00-{trace_id}-{'1' * 16}-01")
+        traced = Envelope(
+            type="messaging.message.sent.v1",
+            source="test",
+            aggregate_id="k",
+            traceparent=f"00-{trace_id}-{'1' * 16}-01",
+        )
         await send(producer, topic, traced)
         await until(lambda: len(seen) == 1)
     finally:

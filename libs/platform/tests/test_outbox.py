@@ -22,9 +22,12 @@ def envelope(key: str, n: int) -> Envelope:
 
 async def insert_outbox_row(conn: asyncpg.Connection, topic: str, env: Envelope) -> int:
     return await conn.fetchval(
-        "INSERT INTO outbox (topic, key, event_id, type, envelope) VALUES ($1, $2, $3, $4, $5) "
-        "RETURNING id",
-        topic, env.aggregate_id, env.id, env.type, env.model_dump_json(),
+        "INSERT INTO outbox (topic, key, event_id, type, envelope) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        topic,
+        env.aggregate_id,
+        env.id,
+        env.type,
+        env.model_dump_json(),
     )
 
 
@@ -79,9 +82,7 @@ async def test_concurrent_writers_publish_every_stream_in_version_order(database
     await relay.start()
     try:
         await asyncio.gather(*(append_next(s) for s in streams for _ in range(per_stream)))
-        records = await read_topic(
-            database.settings.kafka_bootstrap, topic, len(streams) * per_stream
-        )
+        records = await read_topic(database.settings.kafka_bootstrap, topic, len(streams) * per_stream)
     finally:
         await relay.stop()
 

@@ -23,9 +23,7 @@ HealthCheck = Callable[[], Awaitable[None]]
 REQUESTS = Counter(
     "frontdesk_http_requests_total", "HTTP requests served.", ["service", "method", "route", "status"]
 )
-LATENCY = Histogram(
-    "frontdesk_http_request_seconds", "HTTP request latency.", ["service", "method", "route"]
-)
+LATENCY = Histogram("frontdesk_http_request_seconds", "HTTP request latency.", ["service", "method", "route"])
 
 
 def build_app(

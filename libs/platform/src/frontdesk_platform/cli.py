@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -12,7 +13,7 @@ from fastapi import FastAPI
 from .database import migrate
 from .settings import ServiceSettings
 
-Extra = Callable[[ServiceSettings], Awaitable[None]]
+Extra = Callable[[ServiceSettings], Coroutine[Any, Any, None]]
 
 
 def run_service(
@@ -23,9 +24,7 @@ def run_service(
 ) -> None:
     extras = extras or {}
     parser = argparse.ArgumentParser(prog=f"frontdesk-{settings.service_name}")
-    parser.add_argument(
-        "command", nargs="?", default="serve", choices=["serve", "migrate", *extras]
-    )
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", *extras])
     command = parser.parse_args().command
     if command == "migrate":
         asyncio.run(migrate(settings, migrations))

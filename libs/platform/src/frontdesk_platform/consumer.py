@@ -147,7 +147,7 @@ class ConsumerLoop:
             if offset is not None:
                 self._consumer.seek(tp, offset)
 
-    async def _process(self, record: ConsumerRecord) -> None:  # type: ignore[type-arg]
+    async def _process(self, record: ConsumerRecord) -> None:
         try:
             envelope = Envelope.model_validate_json(record.value)
         except ValidationError as exc:
@@ -176,7 +176,7 @@ class ConsumerLoop:
                 )
                 await asyncio.sleep(self._retry.delay(attempt))
 
-    async def _dead_letter(self, record: ConsumerRecord, exc: Exception) -> None:  # type: ignore[type-arg]
+    async def _dead_letter(self, record: ConsumerRecord, exc: Exception) -> None:
         log.error("consumer %s: dead-lettering %s@%d: %r", self.name, record.topic, record.offset, exc)
         headers = list(record.headers or ()) + [
             ("error", repr(exc)[:2000].encode()),

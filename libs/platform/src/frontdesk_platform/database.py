@@ -28,9 +28,7 @@ async def ensure_database(settings: ServiceSettings) -> None:
     """Create the service's database if it does not exist yet (safe when racing)."""
     conn = await asyncpg.connect(settings.asyncpg_dsn("postgres"))
     try:
-        exists = await conn.fetchval(
-            "SELECT 1 FROM pg_database WHERE datname = $1", settings.database_name
-        )
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", settings.database_name)
         if not exists:
             try:
                 await conn.execute(f'CREATE DATABASE "{settings.database_name}"')

@@ -40,8 +40,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if any(e.get("type") == "json_invalid" for e in errors):
             return JSONResponse(error_body("invalid_json", "The body is not valid JSON."), 400)
         details = [
-            {"field": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg")}
-            for e in errors
+            {"field": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg")} for e in errors
         ]
         return JSONResponse(
             error_body("invalid_request", "The request does not match the API.", details), 422

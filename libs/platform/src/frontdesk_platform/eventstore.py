@@ -56,10 +56,7 @@ class EventStore:
         self, session: AsyncSession, stream_id: str, after_version: int = 0
     ) -> list[RecordedEvent]:
         rows = await session.execute(
-            text(
-                f"SELECT {_COLUMNS} FROM events WHERE stream_id = :s AND version > :v "
-                "ORDER BY version"
-            ),
+            text(f"SELECT {_COLUMNS} FROM events WHERE stream_id = :s AND version > :v ORDER BY version"),
             {"s": stream_id, "v": after_version},
         )
         return [_recorded(row) for row in rows]
@@ -106,9 +103,7 @@ class EventStore:
             raise ConcurrencyError(f"stream {stream_id} is past version {expected_version}") from exc
         APPENDED.labels(self.name).inc(len(events))
 
-    async def load_snapshot(
-        self, session: AsyncSession, stream_id: str
-    ) -> tuple[int, dict[str, Any]] | None:
+    async def load_snapshot(self, session: AsyncSession, stream_id: str) -> tuple[int, dict[str, Any]] | None:
         row = (
             await session.execute(
                 text("SELECT version, state FROM snapshots WHERE stream_id = :s"), {"s": stream_id}

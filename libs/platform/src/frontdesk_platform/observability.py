@@ -29,18 +29,14 @@ CONSUMED = Counter(
 HANDLE_SECONDS = Histogram(
     "frontdesk_consumer_handle_seconds", "Time to handle one Kafka message.", ["consumer"]
 )
-PUBLISHED = Counter(
-    "frontdesk_outbox_published_total", "Outbox rows published to Kafka.", ["relay"]
-)
+PUBLISHED = Counter("frontdesk_outbox_published_total", "Outbox rows published to Kafka.", ["relay"])
 OUTBOX_DELAY = Histogram(
     "frontdesk_outbox_delay_seconds",
     "From the commit of an outbox row to its publication.",
     ["relay"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
-APPENDED = Counter(
-    "frontdesk_eventstore_appended_total", "Events appended to the event store.", ["store"]
-)
+APPENDED = Counter("frontdesk_eventstore_appended_total", "Events appended to the event store.", ["store"])
 CONFLICTS = Counter(
     "frontdesk_eventstore_conflicts_total",
     "Appends refused because the stream moved on (optimistic concurrency).",

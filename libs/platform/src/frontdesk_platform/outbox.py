@@ -106,7 +106,7 @@ class OutboxRelay:
             self.is_leader = False
             await conn.close()
 
-    async def publish_batch(self, conn: asyncpg.Connection) -> int:  # type: ignore[type-arg]
+    async def publish_batch(self, conn: asyncpg.Connection) -> int:
         position = await self._position(conn)
         rows = await conn.fetch(_FETCH, position.xid, position.id, self._batch_size)
         if not rows:
@@ -135,7 +135,7 @@ class OutboxRelay:
             OUTBOX_DELAY.labels(self.name).observe((now - row["created_at"]).total_seconds())
         return len(rows)
 
-    async def _position(self, conn: asyncpg.Connection) -> RelayPosition:  # type: ignore[type-arg]
+    async def _position(self, conn: asyncpg.Connection) -> RelayPosition:
         row = await conn.fetchrow(
             "SELECT xid::text AS xid, id FROM outbox_position WHERE relay = $1", self.name
         )

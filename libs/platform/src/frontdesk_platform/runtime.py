@@ -75,7 +75,9 @@ class Runtime:
         self.producer = create_producer(settings.kafka_bootstrap)
         self.publisher = Publisher(self.producer, settings.topic)
         await self.producer.start()
-        self.relay = OutboxRelay(name=settings.service_name, dsn=settings.asyncpg_dsn(), producer=self.producer)
+        self.relay = OutboxRelay(
+            name=settings.service_name, dsn=settings.asyncpg_dsn(), producer=self.producer
+        )
         await self.relay.start()
         for spec in self._consumer_specs:
             consumer = ConsumerLoop(bootstrap=settings.kafka_bootstrap, producer=self.producer, **spec)
@@ -97,7 +99,8 @@ class Runtime:
 
     async def check_kafka(self) -> None:
         await asyncio.wait_for(
-            self.producer.client.fetch_all_metadata(), timeout=5  # type: ignore[no-untyped-call]
+            self.producer.client.fetch_all_metadata(),
+            timeout=5,
         )
 
 

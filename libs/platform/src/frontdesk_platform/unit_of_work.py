@@ -26,9 +26,7 @@ class AlreadyProcessed(Exception):
 
 
 class UnitOfWork:
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], topic: Callable[[str], str]
-    ) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], topic: Callable[[str], str]) -> None:
         self._sessions = sessions
         self._topic = topic
         self._outbox: list[dict[str, Any]] = []

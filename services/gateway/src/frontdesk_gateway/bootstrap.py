@@ -37,9 +37,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def create_app(
-    settings: GatewaySettings | None = None, clock: Callable[[], datetime] = utc_now
-) -> FastAPI:
+def create_app(settings: GatewaySettings | None = None, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     settings = settings or GatewaySettings()
     runtime = Runtime(settings)
     connections, replies = Connections(), ReplyWaiters()
@@ -78,8 +76,12 @@ def create_app(
         await app.state.redis.ping()
 
     app = service_app(
-        runtime, title="Frontdesk API", description=DESCRIPTION, version="1.0.0",
-        resources=resources, checks={"redis": check_redis},
+        runtime,
+        title="Frontdesk API",
+        description=DESCRIPTION,
+        version="1.0.0",
+        resources=resources,
+        checks={"redis": check_redis},
     )
     app.include_router(rest.router)
     app.include_router(ws.router)

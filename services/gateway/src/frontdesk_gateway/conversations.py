@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 import httpx
-from frontdesk_contracts import Envelope, messaging
+from frontdesk_contracts import Contract, Envelope, messaging
 from frontdesk_platform.errors import ApiError
 from frontdesk_platform.observability import correlation_id, current_traceparent
 
@@ -86,9 +86,13 @@ class Conversations:
         """Open (or find) the conversation with a customer; True if it was created now."""
         conversation_id = conversation_id_for(caller.shop_id, customer_id)
         command = self._command(
-            caller, conversation_id, "messaging.conversation.open.v1",
+            caller,
+            conversation_id,
+            "messaging.conversation.open.v1",
             messaging.OpenConversation(
-                conversation_id=conversation_id, shop_id=caller.shop_id, customer_id=customer_id,
+                conversation_id=conversation_id,
+                shop_id=caller.shop_id,
+                customer_id=customer_id,
                 actor=_actor(caller),
             ),
         )
@@ -105,15 +109,20 @@ class Conversations:
     ) -> Envelope:
         if len(text) > self._settings.max_text_length:
             raise ApiError(
-                413, "message_too_large",
+                413,
+                "message_too_large",
                 f"A message has at most {self._settings.max_text_length} characters.",
             )
         if not text.strip():
             raise ApiError(422, "invalid_message", "A message needs some text.")
         return self._command(
-            caller, conversation_id, "messaging.message.send.v1",
+            caller,
+            conversation_id,
+            "messaging.message.send.v1",
             messaging.SendMessage(
-                conversation_id=conversation_id, client_msg_id=client_msg_id, text=text,
+                conversation_id=conversation_id,
+                client_msg_id=client_msg_id,
+                text=text,
                 actor=_actor(caller),
             ),
         )
@@ -152,9 +161,7 @@ class Conversations:
         found: list[dict[str, Any]] = await self._reads.get("/internal/conversations", **params)
         return found
 
-    async def history(
-        self, caller: Principal, conversation_id: UUID, **paging: int | None
-    ) -> dict[str, Any]:
+    async def history(self, caller: Principal, conversation_id: UUID, **paging: int | None) -> dict[str, Any]:
         await self.authorize(caller, conversation_id)
         params = {k: v for k, v in paging.items() if v is not None}
         page: dict[str, Any] = await self._reads.get(
@@ -162,13 +169,15 @@ class Conversations:
         )
         return page
 
-    def _command(
-        self, caller: Principal, conversation_id: UUID, name: str, payload: messaging.Contract
-    ) -> Envelope:
+    def _command(self, caller: Principal, conversation_id: UUID, name: str, payload: Contract) -> Envelope:
         cid = correlation_id.get()
         return Envelope(
-            type=name, source=SOURCE, tenant_id=caller.shop_id, aggregate_id=str(conversation_id),
-            traceparent=current_traceparent(), data=payload.model_dump(mode="json"),
+            type=name,
+            source=SOURCE,
+            tenant_id=caller.shop_id,
+            aggregate_id=str(conversation_id),
+            traceparent=current_traceparent(),
+            data=payload.model_dump(mode="json"),
             **({"correlation_id": UUID(cid)} if cid and _is_uuid(cid) else {}),
         )
 

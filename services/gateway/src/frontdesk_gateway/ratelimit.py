@@ -21,6 +21,8 @@ class RateLimiter:
             count, _ = await pipe.execute()
         if count > limit:
             raise ApiError(
-                429, "rate_limited", f"Too many requests; at most {limit} per {window_seconds}s.",
+                429,
+                "rate_limited",
+                f"Too many requests; at most {limit} per {window_seconds}s.",
                 {"retry_after_seconds": window_seconds},
             )

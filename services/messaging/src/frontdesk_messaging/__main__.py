@@ -6,9 +6,7 @@ from .projections.rebuild import rebuild_command
 
 
 def main() -> None:
-    run_service(
-        MessagingSettings(), create_app, MIGRATIONS, {"rebuild-projections": rebuild_command}
-    )
+    run_service(MessagingSettings(), create_app, MIGRATIONS, {"rebuild-projections": rebuild_command})
 
 
 if __name__ == "__main__":

@@ -24,9 +24,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def create_app(
-    settings: MessagingSettings | None = None, clock: Callable[[], datetime] = utc_now
-) -> FastAPI:
+def create_app(settings: MessagingSettings | None = None, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     settings = settings or MessagingSettings()
     runtime = Runtime(settings)
     deps = Dependencies(ConversationRepository(EventStore()), runtime.unit_of_work, clock)

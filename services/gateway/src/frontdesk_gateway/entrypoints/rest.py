@@ -41,14 +41,22 @@ def _conversations(request: Request) -> Conversations:
 
 def _tokens(tokens: Tokens) -> TokenResponse:
     return TokenResponse(
-        access_token=tokens.access_token, expires_at=tokens.access_expires_at,
-        refresh_token=tokens.refresh_token, user_id=tokens.user_id, shop_id=tokens.shop_id,
+        access_token=tokens.access_token,
+        expires_at=tokens.access_expires_at,
+        refresh_token=tokens.refresh_token,
+        user_id=tokens.user_id,
+        shop_id=tokens.shop_id,
         role=tokens.role,
     )
 
 
-@router.post("/shops", status_code=201, response_model=TokenResponse, tags=["identity"],
-             summary="Register a shop and its owner; returns the owner's tokens")
+@router.post(
+    "/shops",
+    status_code=201,
+    response_model=TokenResponse,
+    tags=["identity"],
+    summary="Register a shop and its owner; returns the owner's tokens",
+)
 async def register_shop(request: Request, body: RegisterShop) -> TokenResponse:
     tokens = await _identity(request).register_shop(
         body.name, body.timezone, body.owner.login, body.owner.name, body.owner.password
@@ -56,8 +64,13 @@ async def register_shop(request: Request, body: RegisterShop) -> TokenResponse:
     return _tokens(tokens)
 
 
-@router.post("/shops/{shop_id}/staff", status_code=201, response_model=StaffCreated,
-             tags=["identity"], summary="Add a staff account (owner only)")
+@router.post(
+    "/shops/{shop_id}/staff",
+    status_code=201,
+    response_model=StaffCreated,
+    tags=["identity"],
+    summary="Add a staff account (owner only)",
+)
 async def add_staff(request: Request, caller: Caller, shop_id: UUID, body: NewAccount) -> StaffCreated:
     if caller.role != "owner" or caller.shop_id != shop_id:
         raise ApiError(403, "forbidden", "Only the shop's owner can add staff.")
@@ -65,15 +78,24 @@ async def add_staff(request: Request, caller: Caller, shop_id: UUID, body: NewAc
     return StaffCreated(staff_id=staff_id)
 
 
-@router.post("/shops/{shop_id}/customers", status_code=201, response_model=TokenResponse,
-             tags=["identity"], summary="Sign up as a customer of a shop")
+@router.post(
+    "/shops/{shop_id}/customers",
+    status_code=201,
+    response_model=TokenResponse,
+    tags=["identity"],
+    summary="Sign up as a customer of a shop",
+)
 async def register_customer(request: Request, shop_id: UUID, body: NewAccount) -> TokenResponse:
     tokens = await _identity(request).register_customer(shop_id, body.login, body.name, body.password)
     return _tokens(tokens)
 
 
-@router.post("/auth/token", response_model=TokenResponse, tags=["identity"],
-             summary="Sign in with shop, login and password")
+@router.post(
+    "/auth/token",
+    response_model=TokenResponse,
+    tags=["identity"],
+    summary="Sign in with shop, login and password",
+)
 async def sign_in(request: Request, body: SignIn) -> TokenResponse:
     limiter = request.app.state.limiter
     settings = request.app.state.settings
@@ -81,15 +103,23 @@ async def sign_in(request: Request, body: SignIn) -> TokenResponse:
     return _tokens(await _identity(request).sign_in(body.shop_id, body.login, body.password))
 
 
-@router.post("/auth/refresh", response_model=TokenResponse, tags=["identity"],
-             summary="Trade a refresh token for new tokens (the old refresh token stops working)")
+@router.post(
+    "/auth/refresh",
+    response_model=TokenResponse,
+    tags=["identity"],
+    summary="Trade a refresh token for new tokens (the old refresh token stops working)",
+)
 async def refresh(request: Request, body: Refresh) -> TokenResponse:
     return _tokens(await _identity(request).refresh(body.refresh_token))
 
 
-@router.post("/conversations", response_model=Conversation, tags=["conversations"],
-             summary="Open the conversation between the shop and a customer (idempotent)",
-             responses={200: {"description": "It existed already"}, 201: {"description": "Opened"}})
+@router.post(
+    "/conversations",
+    response_model=Conversation,
+    tags=["conversations"],
+    summary="Open the conversation between the shop and a customer (idempotent)",
+    responses={200: {"description": "It existed already"}, 201: {"description": "Opened"}},
+)
 async def open_conversation(
     request: Request, response: Response, caller: Caller, body: OpenConversation
 ) -> Conversation:
@@ -108,8 +138,12 @@ async def open_conversation(
     return Conversation(**conversation)
 
 
-@router.get("/conversations", response_model=list[Conversation], tags=["conversations"],
-            summary="Conversations the caller can see, most recently active first")
+@router.get(
+    "/conversations",
+    response_model=list[Conversation],
+    tags=["conversations"],
+    summary="Conversations the caller can see, most recently active first",
+)
 async def list_conversations(
     request: Request, caller: Caller, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> list[Conversation]:
@@ -121,9 +155,12 @@ async def get_conversation(request: Request, caller: Caller, conversation_id: UU
     return Conversation(**await _conversations(request).get(caller, conversation_id))
 
 
-@router.get("/conversations/{conversation_id}/messages", response_model=MessagePage,
-            tags=["conversations"],
-            summary="History paged by seq: after_seq to catch up, before_seq to scroll back")
+@router.get(
+    "/conversations/{conversation_id}/messages",
+    response_model=MessagePage,
+    tags=["conversations"],
+    summary="History paged by seq: after_seq to catch up, before_seq to scroll back",
+)
 async def history(
     request: Request,
     caller: Caller,
@@ -140,10 +177,14 @@ async def history(
     return MessagePage(**page)
 
 
-@router.post("/conversations/{conversation_id}/messages", response_model=MessageAccepted,
-             status_code=201, tags=["conversations"],
-             summary="Send a text message; 201 once stored with its seq, 202 if still pending",
-             responses={202: {"model": MessageAccepted, "description": "Queued, not yet confirmed"}})
+@router.post(
+    "/conversations/{conversation_id}/messages",
+    response_model=MessageAccepted,
+    status_code=201,
+    tags=["conversations"],
+    summary="Send a text message; 201 once stored with its seq, 202 if still pending",
+    responses={202: {"model": MessageAccepted, "description": "Queued, not yet confirmed"}},
+)
 async def send_message(
     request: Request, response: Response, caller: Caller, conversation_id: UUID, body: SendMessage
 ) -> MessageAccepted:
@@ -154,13 +195,17 @@ async def send_message(
     reply = await conversations.outcome(await conversations.submit(command))
     if reply is None:
         response.status_code = 202
-        return MessageAccepted(status="pending", conversation_id=conversation_id,
-                               client_msg_id=body.client_msg_id)
+        return MessageAccepted(
+            status="pending", conversation_id=conversation_id, client_msg_id=body.client_msg_id
+        )
     if reply.type == "messaging.command.rejected.v1":
         status = 404 if reply.data["code"] == "conversation_not_found" else 422
         raise ApiError(status, reply.data["code"], reply.data["message"])
     return MessageAccepted(
-        status="stored", conversation_id=conversation_id, client_msg_id=body.client_msg_id,
-        message_id=reply.data["message_id"], seq=reply.data["seq"],
+        status="stored",
+        conversation_id=conversation_id,
+        client_msg_id=body.client_msg_id,
+        message_id=reply.data["message_id"],
+        seq=reply.data["seq"],
         duplicate=reply.data.get("duplicate", False),
     )

@@ -24,8 +24,7 @@ class ErrorResponse(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse}
-    for status in (400, 401, 403, 404, 409, 413, 422, 429, 503)
+    status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 413, 422, 429, 503)
 }
 
 
@@ -83,7 +82,8 @@ class Conversation(BaseModel):
 
 class SendMessage(BaseModel):
     client_msg_id: str = Field(
-        min_length=1, max_length=64,
+        min_length=1,
+        max_length=64,
         description="Chosen by the client; sending again with the same id never makes a second message.",
     )
     text: str = Field(min_length=1)

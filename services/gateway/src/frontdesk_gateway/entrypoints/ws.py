@@ -49,8 +49,14 @@ async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
     connection = Connection(websocket, principal, state.settings.socket_queue_size)
     connections.add(connection)
     session = _Session(connection, state.conversations, state.settings.max_frame_bytes)
-    connection.push({"type": "ready", "user_id": str(principal.user_id),
-                     "shop_id": str(principal.shop_id), "role": principal.role})
+    connection.push(
+        {
+            "type": "ready",
+            "user_id": str(principal.user_id),
+            "shop_id": str(principal.shop_id),
+            "role": principal.role,
+        }
+    )
     expiry = asyncio.create_task(session.close_when_token_expires())
     try:
         while True:
@@ -119,16 +125,25 @@ class _Session:
     async def _ack(self, send: SendFrame, reply: asyncio.Future[Envelope]) -> None:
         outcome = await self._conversations.outcome(reply)
         if outcome is None:
-            self._error("not_confirmed", "Not confirmed in time; send again with the same "
-                        "client_msg_id (it will not be stored twice).", send.client_msg_id)
+            self._error(
+                "not_confirmed",
+                "Not confirmed in time; send again with the same "
+                "client_msg_id (it will not be stored twice).",
+                send.client_msg_id,
+            )
         elif outcome.type == "messaging.command.rejected.v1":
             self._error(outcome.data["code"], outcome.data["message"], send.client_msg_id)
         else:
-            self._connection.push({
-                "type": "ack", "conversation_id": str(send.conversation_id),
-                "client_msg_id": send.client_msg_id, "message_id": outcome.data["message_id"],
-                "seq": outcome.data["seq"], "duplicate": outcome.data.get("duplicate", False),
-            })
+            self._connection.push(
+                {
+                    "type": "ack",
+                    "conversation_id": str(send.conversation_id),
+                    "client_msg_id": send.client_msg_id,
+                    "message_id": outcome.data["message_id"],
+                    "seq": outcome.data["seq"],
+                    "duplicate": outcome.data.get("duplicate", False),
+                }
+            )
 
     def _error(self, code: str, message: str, ref: Any = None) -> None:
         self._connection.push(error_frame(code, message, ref))

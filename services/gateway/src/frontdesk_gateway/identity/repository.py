@@ -24,10 +24,14 @@ async def add_shop(session: AsyncSession, shop_id: UUID, name: str, timezone: st
 
 async def get_shop(session: AsyncSession, shop_id: UUID) -> dict[str, Any] | None:
     row = (
-        await session.execute(
-            text("SELECT id, name, timezone, created_at FROM shops WHERE id = :id"), {"id": shop_id}
+        (
+            await session.execute(
+                text("SELECT id, name, timezone, created_at FROM shops WHERE id = :id"), {"id": shop_id}
+            )
         )
-    ).mappings().first()
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
@@ -49,8 +53,15 @@ async def add_account(
                     "INSERT INTO accounts (id, shop_id, role, login, name, password_hash, created_at) "
                     "VALUES (:id, :shop, :role, :login, :name, :hash, :at)"
                 ),
-                {"id": account_id, "shop": shop_id, "role": role, "login": login, "name": name,
-                 "hash": password_hash, "at": at},
+                {
+                    "id": account_id,
+                    "shop": shop_id,
+                    "role": role,
+                    "login": login,
+                    "name": name,
+                    "hash": password_hash,
+                    "at": at,
+                },
             )
     except IntegrityError as exc:
         raise LoginTaken(login) from exc
@@ -58,24 +69,32 @@ async def add_account(
 
 async def find_account(session: AsyncSession, shop_id: UUID, login: str) -> dict[str, Any] | None:
     row = (
-        await session.execute(
-            text(
-                "SELECT id, shop_id, role, login, name, password_hash FROM accounts "
-                "WHERE shop_id = :shop AND login = :login"
-            ),
-            {"shop": shop_id, "login": login},
+        (
+            await session.execute(
+                text(
+                    "SELECT id, shop_id, role, login, name, password_hash FROM accounts "
+                    "WHERE shop_id = :shop AND login = :login"
+                ),
+                {"shop": shop_id, "login": login},
+            )
         )
-    ).mappings().first()
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
 async def get_account(session: AsyncSession, account_id: UUID) -> dict[str, Any] | None:
     row = (
-        await session.execute(
-            text("SELECT id, shop_id, role, login, name FROM accounts WHERE id = :id"),
-            {"id": account_id},
+        (
+            await session.execute(
+                text("SELECT id, shop_id, role, login, name FROM accounts WHERE id = :id"),
+                {"id": account_id},
+            )
         )
-    ).mappings().first()
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
@@ -83,9 +102,7 @@ async def store_refresh_token(
     session: AsyncSession, token_hash: str, account_id: UUID, expires_at: datetime
 ) -> None:
     await session.execute(
-        text(
-            "INSERT INTO refresh_tokens (token_hash, account_id, expires_at) VALUES (:h, :a, :e)"
-        ),
+        text("INSERT INTO refresh_tokens (token_hash, account_id, expires_at) VALUES (:h, :a, :e)"),
         {"h": token_hash, "a": account_id, "e": expires_at},
     )
 

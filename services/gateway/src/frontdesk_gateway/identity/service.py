@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from frontdesk_contracts import Envelope, identity
+from frontdesk_contracts import Contract, Envelope, identity
 from frontdesk_platform.errors import ApiError
 from frontdesk_platform.unit_of_work import UnitOfWork
 
@@ -51,8 +51,13 @@ class Identity:
         async with self._uow() as uow:
             await repository.add_shop(uow.session, shop_id, name, timezone, now)
             await self._add_account(uow, owner_id, shop_id, "owner", owner_login, owner_name, password)
-            uow.publish(_event(shop_id, "identity.shop.registered.v1", identity.ShopRegistered(
-                shop_id=shop_id, name=name, timezone=timezone, registered_at=now)))
+            uow.publish(
+                _event(
+                    shop_id,
+                    "identity.shop.registered.v1",
+                    identity.ShopRegistered(shop_id=shop_id, name=name, timezone=timezone, registered_at=now),
+                )
+            )
             tokens = await self._issue(uow, owner_id, shop_id, "owner")
             await uow.commit()
         return tokens
@@ -104,22 +109,44 @@ class Identity:
         return tokens
 
     async def _add_account(
-        self, uow: UnitOfWork, account_id: UUID, shop_id: UUID, role: Role, login: str, name: str,
+        self,
+        uow: UnitOfWork,
+        account_id: UUID,
+        shop_id: UUID,
+        role: Role,
+        login: str,
+        name: str,
         password: str,
     ) -> None:
         try:
             await repository.add_account(
-                uow.session, account_id=account_id, shop_id=shop_id, role=role, login=login,
-                name=name, password_hash=hash_password(password), at=self._clock(),
+                uow.session,
+                account_id=account_id,
+                shop_id=shop_id,
+                role=role,
+                login=login,
+                name=name,
+                password_hash=hash_password(password),
+                at=self._clock(),
             )
         except repository.LoginTaken:
             raise ApiError(409, "login_taken", "That login is already used in this shop.") from None
         if role == "customer":
-            uow.publish(_event(shop_id, "identity.customer.registered.v1", identity.CustomerRegistered(
-                shop_id=shop_id, customer_id=account_id, name=name)))
+            uow.publish(
+                _event(
+                    shop_id,
+                    "identity.customer.registered.v1",
+                    identity.CustomerRegistered(shop_id=shop_id, customer_id=account_id, name=name),
+                )
+            )
         else:
-            uow.publish(_event(shop_id, "identity.staff.added.v1", identity.StaffAdded(
-                shop_id=shop_id, staff_id=account_id, name=name, role=role)))
+            uow.publish(
+                _event(
+                    shop_id,
+                    "identity.staff.added.v1",
+                    identity.StaffAdded(shop_id=shop_id, staff_id=account_id, name=name, role=role),
+                )
+            )
 
     async def _issue(self, uow: UnitOfWork, user_id: UUID, shop_id: UUID, role: Role) -> Tokens:
         now = self._clock()
@@ -129,18 +156,19 @@ class Identity:
         return Tokens(access, expires, refresh, user_id, shop_id, role)
 
 
-def _event(shop_id: UUID, name: str, payload: identity.Contract) -> Envelope:
+def _event(shop_id: UUID, name: str, payload: Contract) -> Envelope:
     return Envelope(
-        type=name, source=SOURCE, tenant_id=shop_id, aggregate_id=str(shop_id),
+        type=name,
+        source=SOURCE,
+        tenant_id=shop_id,
+        aggregate_id=str(shop_id),
         data=payload.model_dump(mode="json"),
     )
 
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ApiError(
-            422, "weak_password", f"A password needs at least {MIN_PASSWORD_LENGTH} characters."
-        )
+        raise ApiError(422, "weak_password", f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
 
 
 def _check_timezone(timezone: str) -> None:

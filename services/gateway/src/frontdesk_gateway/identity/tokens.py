@@ -57,11 +57,16 @@ class TokenIssuer:
     def verify(self, token: str) -> Principal:
         try:
             claims = jwt.decode(
-                token, self._secret, algorithms=[ALGORITHM], audience=AUDIENCE,
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
                 options={"require": ["exp", "sub", "shop", "role"]},
             )
             return Principal(
-                UUID(claims["sub"]), UUID(claims["shop"]), claims["role"],
+                UUID(claims["sub"]),
+                UUID(claims["shop"]),
+                claims["role"],
                 datetime.fromtimestamp(claims["exp"], UTC),
             )
         except jwt.ExpiredSignatureError as exc:

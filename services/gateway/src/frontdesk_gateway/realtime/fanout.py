@@ -69,7 +69,8 @@ class Fanout:
         elif envelope.type == "messaging.conversation.opened.v1":
             opened = messaging.ConversationOpened.model_validate(envelope.data)
             self._push(
-                opened.shop_id, opened.customer_id,
+                opened.shop_id,
+                opened.customer_id,
                 {"type": "conversation.opened", "conversation": envelope.data},
             )
 

@@ -23,8 +23,12 @@ async def project(session: AsyncSession, event: Event) -> None:
                     "INSERT INTO conversations (id, shop_id, customer_id, opened_at, last_activity_at) "
                     "VALUES (:id, :shop, :customer, :at, :at) ON CONFLICT (id) DO NOTHING"
                 ),
-                {"id": event.conversation_id, "shop": event.shop_id, "customer": event.customer_id,
-                 "at": event.opened_at},
+                {
+                    "id": event.conversation_id,
+                    "shop": event.shop_id,
+                    "customer": event.customer_id,
+                    "at": event.opened_at,
+                },
             )
         case MessageSent():
             await session.execute(
@@ -33,17 +37,28 @@ async def project(session: AsyncSession, event: Event) -> None:
                     "client_msg_id, kind, text, sent_at) VALUES (:c, :seq, :id, :sender, :role, "
                     ":client, 'text', :text, :at)"
                 ),
-                {"c": event.conversation_id, "seq": event.seq, "id": event.message_id,
-                 "sender": event.sender_id, "role": event.sender_role,
-                 "client": event.client_msg_id, "text": event.text, "at": event.sent_at},
+                {
+                    "c": event.conversation_id,
+                    "seq": event.seq,
+                    "id": event.message_id,
+                    "sender": event.sender_id,
+                    "role": event.sender_role,
+                    "client": event.client_msg_id,
+                    "text": event.text,
+                    "at": event.sent_at,
+                },
             )
             await session.execute(
                 text(
                     "UPDATE conversations SET last_seq = :seq, last_activity_at = :at, "
                     "last_message_preview = :preview WHERE id = :c"
                 ),
-                {"c": event.conversation_id, "seq": event.seq, "at": event.sent_at,
-                 "preview": event.text[:PREVIEW_LENGTH]},
+                {
+                    "c": event.conversation_id,
+                    "seq": event.seq,
+                    "at": event.sent_at,
+                    "preview": event.text[:PREVIEW_LENGTH],
+                },
             )
 
 
@@ -51,14 +66,18 @@ async def find_sent(
     session: AsyncSession, conversation_id: UUID, sender_id: UUID, client_msg_id: str
 ) -> dict[str, Any] | None:
     row = (
-        await session.execute(
-            text(
-                "SELECT message_id, seq FROM messages WHERE conversation_id = :c "
-                "AND sender_id = :s AND client_msg_id = :m"
-            ),
-            {"c": conversation_id, "s": sender_id, "m": client_msg_id},
+        (
+            await session.execute(
+                text(
+                    "SELECT message_id, seq FROM messages WHERE conversation_id = :c "
+                    "AND sender_id = :s AND client_msg_id = :m"
+                ),
+                {"c": conversation_id, "s": sender_id, "m": client_msg_id},
+            )
         )
-    ).mappings().first()
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 
@@ -66,11 +85,15 @@ async def get_conversation(
     session: AsyncSession, conversation_id: UUID, shop_id: UUID
 ) -> dict[str, Any] | None:
     row = (
-        await session.execute(
-            text(f"SELECT {_CONVERSATION_COLUMNS} FROM conversations WHERE id = :id AND shop_id = :shop"),
-            {"id": conversation_id, "shop": shop_id},
+        (
+            await session.execute(
+                text(f"SELECT {_CONVERSATION_COLUMNS} FROM conversations WHERE id = :id AND shop_id = :shop"),
+                {"id": conversation_id, "shop": shop_id},
+            )
         )
-    ).mappings().first()
+        .mappings()
+        .first()
+    )
     return dict(row) if row else None
 
 

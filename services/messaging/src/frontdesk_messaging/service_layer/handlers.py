@@ -63,15 +63,21 @@ async def _open(
         _reject(uow, command, cmd.conversation_id, refused)
         return
     stored = await _store(deps, uow, command, conversation)
-    uow.publish(_reply(command, cmd.conversation_id, messaging.CommandAccepted(
-        command_id=command.id, command_type=command.type, conversation_id=cmd.conversation_id,
-        duplicate=not stored,
-    )))
+    uow.publish(
+        _reply(
+            command,
+            cmd.conversation_id,
+            messaging.CommandAccepted(
+                command_id=command.id,
+                command_type=command.type,
+                conversation_id=cmd.conversation_id,
+                duplicate=not stored,
+            ),
+        )
+    )
 
 
-async def _send(
-    deps: Dependencies, uow: UnitOfWork, command: Envelope, cmd: messaging.SendMessage
-) -> None:
+async def _send(deps: Dependencies, uow: UnitOfWork, command: Envelope, cmd: messaging.SendMessage) -> None:
     actor = _actor(cmd.actor)
     conversation = await deps.conversations.get(uow.session, cmd.conversation_id)
     if conversation.may_access(actor):
@@ -79,11 +85,21 @@ async def _send(
             uow.session, cmd.conversation_id, actor.user_id, cmd.client_msg_id
         )
         if earlier:
-            uow.publish(_reply(command, cmd.conversation_id, messaging.CommandAccepted(
-                command_id=command.id, command_type=command.type,
-                conversation_id=cmd.conversation_id, message_id=earlier["message_id"],
-                seq=earlier["seq"], client_msg_id=cmd.client_msg_id, duplicate=True,
-            )))
+            uow.publish(
+                _reply(
+                    command,
+                    cmd.conversation_id,
+                    messaging.CommandAccepted(
+                        command_id=command.id,
+                        command_type=command.type,
+                        conversation_id=cmd.conversation_id,
+                        message_id=earlier["message_id"],
+                        seq=earlier["seq"],
+                        client_msg_id=cmd.client_msg_id,
+                        duplicate=True,
+                    ),
+                )
+            )
             return
     message_id = uuid5(cmd.conversation_id, f"{actor.user_id}:{cmd.client_msg_id}")
     try:
@@ -92,10 +108,20 @@ async def _send(
         _reject(uow, command, cmd.conversation_id, refused, cmd.client_msg_id)
         return
     await _store(deps, uow, command, conversation)
-    uow.publish(_reply(command, cmd.conversation_id, messaging.CommandAccepted(
-        command_id=command.id, command_type=command.type, conversation_id=cmd.conversation_id,
-        message_id=sent.message_id, seq=sent.seq, client_msg_id=sent.client_msg_id,
-    )))
+    uow.publish(
+        _reply(
+            command,
+            cmd.conversation_id,
+            messaging.CommandAccepted(
+                command_id=command.id,
+                command_type=command.type,
+                conversation_id=cmd.conversation_id,
+                message_id=sent.message_id,
+                seq=sent.seq,
+                client_msg_id=sent.client_msg_id,
+            ),
+        )
+    )
 
 
 async def _store(
@@ -107,11 +133,16 @@ async def _store(
     for event in events:
         version += 1
         await read_model.project(uow.session, event)
-        uow.publish(command.caused(
-            type=_CONTRACT_NAMES[type(event)], source=SOURCE, aggregate_id=str(conversation.id),
-            aggregate_version=version, traceparent=current_traceparent() or command.traceparent,
-            data=_contract(event, conversation.shop_id, conversation.customer_id),
-        ))
+        uow.publish(
+            command.caused(
+                type=_CONTRACT_NAMES[type(event)],
+                source=SOURCE,
+                aggregate_id=str(conversation.id),
+                aggregate_version=version,
+                traceparent=current_traceparent() or command.traceparent,
+                data=_contract(event, conversation.shop_id, conversation.customer_id),
+            )
+        )
     return events
 
 
@@ -125,15 +156,24 @@ def _contract(event: Event, shop_id: UUID | None, customer_id: UUID | None) -> d
     match event:
         case ConversationOpened():
             payload: Contract = messaging.ConversationOpened(
-                conversation_id=event.conversation_id, shop_id=event.shop_id,
-                customer_id=event.customer_id, opened_by=event.opened_by, opened_at=event.opened_at,
+                conversation_id=event.conversation_id,
+                shop_id=event.shop_id,
+                customer_id=event.customer_id,
+                opened_by=event.opened_by,
+                opened_at=event.opened_at,
             )
         case MessageSent():
             payload = messaging.MessageSent(
-                conversation_id=event.conversation_id, shop_id=shop_id, customer_id=customer_id,
-                message_id=event.message_id, seq=event.seq, sender_id=event.sender_id,
-                sender_role=event.sender_role, client_msg_id=event.client_msg_id,
-                text=event.text, sent_at=event.sent_at,
+                conversation_id=event.conversation_id,
+                shop_id=shop_id,
+                customer_id=customer_id,
+                message_id=event.message_id,
+                seq=event.seq,
+                sender_id=event.sender_id,
+                sender_role=event.sender_role,
+                client_msg_id=event.client_msg_id,
+                text=event.text,
+                sent_at=event.sent_at,
             )
     return payload.model_dump(mode="json")
 
@@ -147,17 +187,32 @@ def _reply(command: Envelope, conversation_id: UUID, reply: Contract) -> Envelop
     if isinstance(reply, messaging.CommandRejected):
         name = "messaging.command.rejected.v1"
     return command.caused(
-        type=name, source=SOURCE, aggregate_id=str(conversation_id),
+        type=name,
+        source=SOURCE,
+        aggregate_id=str(conversation_id),
         traceparent=current_traceparent() or command.traceparent,
         data=reply.model_dump(mode="json"),
     )
 
 
 def _reject(
-    uow: UnitOfWork, command: Envelope, conversation_id: UUID, refused: Refused,
+    uow: UnitOfWork,
+    command: Envelope,
+    conversation_id: UUID,
+    refused: Refused,
     client_msg_id: str | None = None,
 ) -> None:
-    uow.publish(_reply(command, conversation_id, messaging.CommandRejected(
-        command_id=command.id, command_type=command.type, conversation_id=conversation_id,
-        code=refused.code, message=str(refused), client_msg_id=client_msg_id,
-    )))
+    uow.publish(
+        _reply(
+            command,
+            conversation_id,
+            messaging.CommandRejected(
+                command_id=command.id,
+                command_type=command.type,
+                conversation_id=conversation_id,
+                code=refused.code,
+                message=str(refused),
+                client_msg_id=client_msg_id,
+            ),
+        )
+    )
