@@ -66,7 +66,8 @@ class Tally:
     acked: set[str] = field(default_factory=set)
     delivered: set[str] = field(default_factory=set)  # seen by the other side
     echoed: set[str] = field(default_factory=set)  # seen by the sender's own socket
-    errored: set[str] = field(default_factory=set)
+    errored: set[str] = field(default_factory=set)  # refused: replaced by a new message
+    unconfirmed: set[str] = field(default_factory=set)  # not_confirmed: may still arrive
     errors: Counter[str] = field(default_factory=Counter)
     ack_ms: list[float] = field(default_factory=list)
     receive_ms: list[float] = field(default_factory=list)
@@ -206,20 +207,30 @@ async def read(pair: Pair, side: Side, tally: Tally) -> None:
                 on_ack(frame, now, tally)
             elif kind == "message.new" and on_message(side, frame["message"], now, tally):
                 await send(pair, side, tally)  # closed loop: the receiver replies
-            elif kind == "error":
-                tally.errors[frame.get("code", "?")] += 1
-                if frame.get("ref") in tally.sent:
-                    tally.errored.add(frame["ref"])
-                    await send(pair, side, tally)  # keep the window full
+            elif kind == "error" and on_error(frame, tally):
+                await send(pair, side, tally)  # refused: keep the window full
     except websockets.ConnectionClosed as exc:
         tally.errors[f"socket_closed_{exc.rcvd.code if exc.rcvd else 'none'}"] += 1
+
+
+def on_error(frame: dict[str, Any], tally: Tally) -> bool:
+    """True when the message was refused (so the sender replaces it)."""
+    code, ref = frame.get("code", "?"), frame.get("ref")
+    tally.errors[code] += 1
+    if ref not in tally.sent:
+        return False
+    if code == "not_confirmed":  # the command is still queued: wait for its delivery
+        tally.unconfirmed.add(ref)
+        return False
+    tally.errored.add(ref)
+    return True
 
 
 def settled(pairs: list[Pair], tally: Tally) -> bool:
     if any(p.remaining for p in pairs):
         return False
-    resolved = tally.delivered | tally.errored
-    return all(m in resolved and (m in tally.acked or m in tally.errored) for m in tally.sent)
+    delivered, answered = tally.delivered | tally.errored, tally.acked | tally.errored | tally.unconfirmed
+    return all(m in delivered and m in answered for m in tally.sent)
 
 
 async def wait_settled(pairs: list[Pair], tally: Tally, deadline: float) -> None:
@@ -253,8 +264,8 @@ async def traffic(pairs: list[Pair], window: int, deadline: float) -> tuple[Tall
 
 def percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values) or [float("nan")]
-    rank = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
-    return {"p50": rank(0.50), "p95": rank(0.95), "p99": rank(0.99), "max": ordered[-1]}
+    ranks = {"p50": 0.50, "p95": 0.95, "p99": 0.99, "max": 1.0}
+    return {k: ordered[min(len(ordered) - 1, int(q * len(ordered)))] for k, q in ranks.items()}
 
 
 def summarize(args: argparse.Namespace, tally: Tally, end: int) -> dict[str, Any]:
@@ -272,6 +283,8 @@ def summarize(args: argparse.Namespace, tally: Tally, end: int) -> dict[str, Any
         "send_to_ack_ms": {k: round(v, 2) for k, v in percentiles(tally.ack_ms).items()},
         "lost_after_ack": len(tally.acked - tally.delivered),
         "never_acked": len(set(tally.sent) - tally.acked),
+        "never_acked_nor_delivered": len(set(tally.sent) - tally.acked - tally.delivered),
+        "not_confirmed_but_delivered": len(tally.unconfirmed & tally.delivered),
         "echo_missing": len(tally.acked - tally.echoed),
         "duplicated": tally.duplicates,
         "duplicate_acks": tally.duplicate_acks,
