@@ -45,8 +45,19 @@ class Endpoints:
             **extra,
         }
 
-    def database(self, service: str) -> str:
-        return f"{self.namespace.rstrip('.').replace('-', '_')}_{service}".replace("-", "_")
+    def service_settings(self, service: str) -> dict[str, object]:
+        """Settings for a service started inside a test process."""
+        return {
+            "database_host": self.database_host,
+            "database_port": self.database_port,
+            "database_user": self.database_user,
+            "database_password": self.database_password,
+            "database_name": f"{self.namespace.rstrip('.')}_{service.replace('-', '_')}_unit",
+            "kafka_bootstrap": self.kafka_bootstrap,
+            "kafka_namespace": self.namespace,
+            "redis_url": self.redis_url,
+            "log_json": False,
+        }
 
 
 def _from_environment() -> dict[str, object] | None:
@@ -113,8 +124,36 @@ def endpoints() -> Iterator[Endpoints]:
     if found is None:
         found = _from_testcontainers(containers) if _docker_answers() else _from_local_stack()
     namespace = f"t{uuid.uuid4().hex[:8]}."
+    endpoints = Endpoints(namespace=namespace, **found)  # type: ignore[arg-type]
     try:
-        yield Endpoints(namespace=namespace, **found)  # type: ignore[arg-type]
+        yield endpoints
     finally:
+        _drop_databases(endpoints)
         for container in containers:
             container.stop()  # type: ignore[attr-defined]
+
+
+def _drop_databases(endpoints: Endpoints) -> None:
+    """Drop every database this session created (they all start with its namespace)."""
+    import asyncio
+
+    import asyncpg
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(
+            host=endpoints.database_host,
+            port=endpoints.database_port,
+            user=endpoints.database_user,
+            password=endpoints.database_password or None,
+            database="postgres",
+        )
+        try:
+            prefix = endpoints.namespace.rstrip(".")
+            for row in await conn.fetch(
+                "SELECT datname FROM pg_database WHERE datname LIKE $1", f"{prefix}_%"
+            ):
+                await conn.execute(f'DROP DATABASE "{row["datname"]}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from frontdesk_local.system import System
 
@@ -35,22 +34,6 @@ def system(endpoints) -> Iterator[System]:
         yield system
     finally:
         system.stop_all()
-
-
-@pytest.fixture(scope="session", autouse=True)
-async def drop_test_databases(endpoints) -> AsyncIterator[None]:
-    yield
-    prefix = endpoints.namespace.rstrip(".")
-    dsn = (
-        f"postgresql://{endpoints.database_user}:{endpoints.database_password}@"
-        f"{endpoints.database_host}:{endpoints.database_port}/postgres"
-    )
-    conn = await asyncpg.connect(dsn)
-    try:
-        for row in await conn.fetch("SELECT datname FROM pg_database WHERE datname LIKE $1", f"{prefix}_%"):
-            await conn.execute(f'DROP DATABASE "{row["datname"]}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 @pytest.fixture

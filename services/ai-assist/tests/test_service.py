@@ -1,0 +1,12 @@
+import pytest
+from frontdesk_ai_assist.bootstrap import MIGRATIONS, create_app
+from frontdesk_ai_assist.config import Settings
+from frontdesk_platform.testing import started_health
+
+pytestmark = pytest.mark.integration
+
+
+async def test_it_migrates_its_own_database_connects_to_kafka_and_reports_healthy(endpoints):
+    settings = Settings(**endpoints.service_settings("ai-assist"))
+    health = await started_health(create_app, settings, MIGRATIONS)
+    assert health == {"status": "ok", "service": "ai-assist", "checks": {"database": "ok", "kafka": "ok"}}

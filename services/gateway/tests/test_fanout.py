@@ -1,0 +1,100 @@
+"""Which sockets get which frames: with fake sockets, no Kafka."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+from frontdesk_contracts import Envelope
+from frontdesk_gateway.identity.tokens import Principal
+from frontdesk_gateway.realtime.connections import Connection, Connections
+from frontdesk_gateway.realtime.fanout import Fanout, ReplyWaiters
+
+LATER = datetime.now(UTC) + timedelta(hours=1)
+
+
+class FakeSocket:
+    def __init__(self) -> None:
+        self.sent: list[dict] = []
+
+    async def send_json(self, frame: dict) -> None:
+        self.sent.append(frame)
+
+    async def close(self, code: int, reason: str) -> None:
+        self.closed = (code, reason)
+
+
+def connect(connections: Connections, user, shop, role) -> FakeSocket:
+    socket = FakeSocket()
+    connections.add(Connection(socket, Principal(user, shop, role, LATER), queue_size=10))  # type: ignore[arg-type]
+    return socket
+
+
+def sent_event(shop, customer, seq: int = 1) -> Envelope:
+    return Envelope(
+        type="messaging.message.sent.v1",
+        source="test",
+        aggregate_id="c",
+        tenant_id=shop,
+        data={
+            "conversation_id": str(uuid4()),
+            "shop_id": str(shop),
+            "customer_id": str(customer),
+            "message_id": str(uuid4()),
+            "seq": seq,
+            "sender_id": str(customer),
+            "sender_role": "customer",
+            "client_msg_id": "m",
+            "text": "hi",
+            "sent_at": "2026-11-21T02:00:00Z",
+        },
+    )
+
+
+async def test_a_message_goes_to_the_customer_and_that_shops_staff_only():
+    connections = Connections()
+    shop, other_shop, customer = uuid4(), uuid4(), uuid4()
+    phone = connect(connections, customer, shop, "customer")
+    pc = connect(connections, customer, shop, "customer")
+    counter = connect(connections, uuid4(), shop, "staff")
+    neighbour = connect(connections, uuid4(), shop, "customer")
+    other_staff = connect(connections, uuid4(), other_shop, "owner")
+
+    event = sent_event(shop, customer)
+    fanout = Fanout(connections, ReplyWaiters())
+    await fanout.handle(event)
+    await fanout.handle(event)  # Kafka delivered it twice
+    await asyncio.sleep(0.01)
+
+    for socket in (phone, pc, counter):
+        assert [f["type"] for f in socket.sent] == ["message.new"]
+    assert neighbour.sent == [] and other_staff.sent == []
+
+
+async def test_a_reply_resolves_the_command_that_caused_it():
+    replies = ReplyWaiters()
+    command_id = uuid4()
+    waiting = replies.expect(command_id)
+    other = replies.expect(uuid4())
+    reply = Envelope(
+        type="messaging.command.accepted.v1",
+        source="test",
+        aggregate_id="c",
+        causation_id=command_id,
+        data={"seq": 3},
+    )
+    await Fanout(Connections(), replies).handle(reply)
+    assert (await waiting).data == {"seq": 3}
+    assert not other.done()
+
+
+async def test_a_socket_that_falls_behind_is_closed_not_waited_for():
+    class StuckSocket(FakeSocket):
+        async def send_json(self, frame: dict) -> None:
+            await asyncio.sleep(3600)
+
+    stuck = StuckSocket()
+    connection = Connection(stuck, Principal(uuid4(), uuid4(), "customer", LATER), queue_size=2)  # type: ignore[arg-type]
+    for n in range(5):
+        connection.push({"type": "message.new", "n": n})
+    await asyncio.sleep(0.01)
+    assert stuck.closed[0] == 1013

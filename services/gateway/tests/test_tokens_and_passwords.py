@@ -1,0 +1,52 @@
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import pytest
+from frontdesk_gateway.identity.passwords import hash_password, verify_password
+from frontdesk_gateway.identity.tokens import InvalidToken, TokenIssuer
+
+NOW = datetime.now(UTC)
+
+
+def test_an_issued_token_names_the_caller_shop_and_role():
+    issuer = TokenIssuer("s" * 40, 900)
+    user, shop = uuid4(), uuid4()
+    token, expires = issuer.issue_access(user, shop, "staff", NOW)
+    principal = issuer.verify(token)
+    assert (principal.user_id, principal.shop_id, principal.role) == (user, shop, "staff")
+    assert principal.is_staff and expires - NOW == timedelta(seconds=900)
+
+
+@pytest.mark.parametrize(
+    ("token", "code"),
+    [
+        (
+            TokenIssuer("s" * 40, 900).issue_access(uuid4(), uuid4(), "owner", NOW - timedelta(hours=1))[0],
+            "token_expired",
+        ),
+        (TokenIssuer("other" * 10, 900).issue_access(uuid4(), uuid4(), "owner", NOW)[0], "invalid_token"),
+        ("not.a.jwt", "invalid_token"),
+    ],
+    ids=["expired", "forged", "garbage"],
+)
+def test_expired_forged_and_garbage_tokens_are_refused(token, code):
+    with pytest.raises(InvalidToken) as refused:
+        TokenIssuer("s" * 40, 900).verify(token)
+    assert refused.value.code == code
+
+
+def test_a_tampered_role_claim_breaks_the_signature():
+    issuer = TokenIssuer("s" * 40, 900)
+    token, _ = issuer.issue_access(uuid4(), uuid4(), "customer", NOW)
+    header, payload, signature = token.split(".")
+    forged = ".".join([header, payload[:-4] + "AAAA", signature])
+    with pytest.raises(InvalidToken):
+        issuer.verify(forged)
+
+
+def test_passwords_are_hashed_with_argon2id_and_checked():
+    stored = hash_password("a long password")
+    assert stored.startswith("$argon2id$") and "a long password" not in stored
+    assert verify_password(stored, "a long password")
+    assert not verify_password(stored, "a wrong password")
+    assert not verify_password(None, "a long password")
