@@ -62,7 +62,10 @@ async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int, 
             if missing:
                 try:
                     await admin.create_topics(
-                        [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in missing]
+                        [
+                            NewTopic(t, num_partitions=partitions, replication_factor=replication_factor)
+                            for t in missing
+                        ]
                     )
                 except TopicAlreadyExistsError:
                     pass

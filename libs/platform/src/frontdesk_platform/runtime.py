@@ -71,7 +71,12 @@ class Runtime:
         self.sessions = session_factory(self.engine)
         every_topic = [settings.topic(t) for t in contract_topics.ALL]
         dead_letters = [contract_topics.dead_letter(t) for t in every_topic]
-        await ensure_topics(settings.kafka_bootstrap, every_topic + dead_letters, settings.kafka_partitions)
+        await ensure_topics(
+            settings.kafka_bootstrap,
+            every_topic + dead_letters,
+            settings.kafka_partitions,
+            settings.kafka_replication_factor,
+        )
         self.producer = create_producer(settings.kafka_bootstrap)
         self.publisher = Publisher(self.producer, settings.topic)
         await self.producer.start()

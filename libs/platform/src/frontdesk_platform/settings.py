@@ -28,6 +28,7 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:59092"
     kafka_namespace: str = ""
     kafka_partitions: int = 6
+    kafka_replication_factor: int = 1
 
     redis_url: str = "redis://127.0.0.1:56379/0"
 
