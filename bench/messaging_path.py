@@ -34,11 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LOG_DIR = ROOT / ".local" / "bench-logs"
 STRAGGLER_WAIT = 30.0
 PASSWORD = "bench-password-1"
-HISTOGRAMS = (
-    "frontdesk_outbox_delay_seconds",
-    "frontdesk_consumer_handle_seconds",
-    "frontdesk_http_request_seconds",
-)
+HISTOGRAMS = {f"frontdesk_{name}_seconds" for name in ("outbox_delay", "consumer_handle", "http_request")}
 
 
 @dataclass
@@ -91,33 +87,18 @@ async def post(client: httpx.AsyncClient, path: str, body: dict[str, Any], token
     return response.json()
 
 
+def account(role: str, index: int, run: str) -> dict[str, str]:
+    return {"login": f"{role}{index}@{run}.bench", "name": f"{role} {index}", "password": PASSWORD}
+
+
 async def make_pair(client: httpx.AsyncClient, index: int, run: str, quota: int) -> Pair:
-    owner = await post(
-        client,
-        "/v1/shops",
-        {
-            "name": f"Bench shop {index}",
-            "timezone": "Asia/Shanghai",
-            "owner": {"login": f"owner{index}@{run}.bench", "name": f"Owner {index}", "password": PASSWORD},
-        },
-    )
-    customer = await post(
-        client,
-        f"/v1/shops/{owner['shop_id']}/customers",
-        {
-            "login": f"customer{index}@{run}.bench",
-            "name": f"Customer {index}",
-            "password": PASSWORD,
-        },
-    )
+    """One shop per pair: its owner is the staff side, so it sees only this conversation."""
+    shop = {"name": f"Bench shop {index}", "timezone": "Asia/Shanghai", "owner": account("owner", index, run)}
+    owner = await post(client, "/v1/shops", shop)
+    customer = await post(client, f"/v1/shops/{owner['shop_id']}/customers", account("customer", index, run))
     conversation = await post(client, "/v1/conversations", {}, customer["access_token"])
-    return Pair(
-        index,
-        conversation["id"],
-        Side(customer["user_id"], customer["access_token"]),
-        Side(owner["user_id"], owner["access_token"]),
-        quota,
-    )
+    staff = Side(owner["user_id"], owner["access_token"])
+    return Pair(index, conversation["id"], Side(customer["user_id"], customer["access_token"]), staff, quota)
 
 
 async def make_pairs(base_url: str, pairs: int, messages: int, run: str) -> list[Pair]:
@@ -151,16 +132,9 @@ async def send(pair: Pair, side: Side, tally: Tally) -> None:
     now = time.perf_counter_ns()
     tally.first_send = tally.first_send or now
     tally.sent[client_msg_id] = now
-    await side.ws.send(
-        json.dumps(
-            {
-                "type": "message.send",
-                "conversation_id": pair.conversation_id,
-                "client_msg_id": client_msg_id,
-                "text": f"bench message {client_msg_id}",
-            }
-        )
-    )
+    frame = {"type": "message.send", "conversation_id": pair.conversation_id}
+    frame |= {"client_msg_id": client_msg_id, "text": f"bench message {client_msg_id}"}
+    await side.ws.send(json.dumps(frame))
 
 
 def on_ack(frame: dict[str, Any], now: int, tally: Tally) -> None:
@@ -291,6 +265,7 @@ def summarize(args: argparse.Namespace, tally: Tally, end: int) -> dict[str, Any
         "out_of_order": tally.out_of_order,
         "gaps": tally.gaps,
         "errors": dict(tally.errors),
+        "loadavg_1m": round(os.getloadavg()[0], 2),
     }
 
 
@@ -355,6 +330,7 @@ def start_profilers(system: System, seconds: int) -> list[subprocess.Popen[bytes
     if shutil.which("py-spy") is None:
         print("--profile: py-spy not found (pip install py-spy); skipping", file=sys.stderr)
         return []
+    options = ["-d", str(seconds), "--nonblocking", "--format", "speedscope"]
     return [
         subprocess.Popen(
             [
@@ -362,18 +338,14 @@ def start_profilers(system: System, seconds: int) -> list[subprocess.Popen[bytes
                 "record",
                 "--pid",
                 str(r.process.pid),
-                "-d",
-                str(seconds),
-                "--nonblocking",
-                "--format",
-                "speedscope",
+                *options,
                 "-o",
-                str(LOG_DIR / f"profile-{name}.speedscope.json"),
+                str(LOG_DIR / f"profile-{n}.json"),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for name, r in system.running.items()
+        for n, r in system.running.items()
     ]
 
 
@@ -406,14 +378,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--messages", type=int, default=4000, help="messages in total")
     parser.add_argument("--window", type=int, default=4, help="messages in flight per pair")
     parser.add_argument("--timeout", type=float, default=300, help="overall cap in seconds")
+    profile = "py-spy record both services for SECONDS (default 20) into the log dir"
     parser.add_argument(
-        "--profile",
-        type=int,
-        nargs="?",
-        const=20,
-        default=0,
-        metavar="SECONDS",
-        help="py-spy record both services for SECONDS (default 20)",
+        "--profile", type=int, nargs="?", const=20, default=0, metavar="SECONDS", help=profile
     )
     parser.add_argument("--drop", action="store_true", help="drop the bench databases at the end")
     return parser.parse_args()

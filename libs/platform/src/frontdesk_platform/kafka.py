@@ -50,7 +50,13 @@ class Publisher:
         )
 
 
-async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int, attempts: int = 30) -> None:
+async def ensure_topics(
+    bootstrap: str,
+    topics: Iterable[str],
+    partitions: int,
+    replication_factor: int = 1,
+    attempts: int = 30,
+) -> None:
     """Create the topics if missing, waiting for the broker to come up."""
     wanted = sorted(set(topics))
     for attempt in range(attempts):
