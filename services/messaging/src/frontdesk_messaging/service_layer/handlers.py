@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID, uuid5
 
 from frontdesk_contracts import Contract, Envelope, messaging
@@ -63,18 +63,7 @@ async def _open(
         _reject(uow, command, cmd.conversation_id, refused)
         return
     stored = await _store(deps, uow, command, conversation)
-    uow.publish(
-        _reply(
-            command,
-            cmd.conversation_id,
-            messaging.CommandAccepted(
-                command_id=command.id,
-                command_type=command.type,
-                conversation_id=cmd.conversation_id,
-                duplicate=not stored,
-            ),
-        )
-    )
+    _accept(uow, command, cmd.conversation_id, duplicate=not stored)
 
 
 async def _send(deps: Dependencies, uow: UnitOfWork, command: Envelope, cmd: messaging.SendMessage) -> None:
@@ -85,20 +74,8 @@ async def _send(deps: Dependencies, uow: UnitOfWork, command: Envelope, cmd: mes
             uow.session, cmd.conversation_id, actor.user_id, cmd.client_msg_id
         )
         if earlier:
-            uow.publish(
-                _reply(
-                    command,
-                    cmd.conversation_id,
-                    messaging.CommandAccepted(
-                        command_id=command.id,
-                        command_type=command.type,
-                        conversation_id=cmd.conversation_id,
-                        message_id=earlier["message_id"],
-                        seq=earlier["seq"],
-                        client_msg_id=cmd.client_msg_id,
-                        duplicate=True,
-                    ),
-                )
+            _accept(
+                uow, command, cmd.conversation_id, client_msg_id=cmd.client_msg_id, duplicate=True, **earlier
             )
             return
     message_id = uuid5(cmd.conversation_id, f"{actor.user_id}:{cmd.client_msg_id}")
@@ -108,19 +85,13 @@ async def _send(deps: Dependencies, uow: UnitOfWork, command: Envelope, cmd: mes
         _reject(uow, command, cmd.conversation_id, refused, cmd.client_msg_id)
         return
     await _store(deps, uow, command, conversation)
-    uow.publish(
-        _reply(
-            command,
-            cmd.conversation_id,
-            messaging.CommandAccepted(
-                command_id=command.id,
-                command_type=command.type,
-                conversation_id=cmd.conversation_id,
-                message_id=sent.message_id,
-                seq=sent.seq,
-                client_msg_id=sent.client_msg_id,
-            ),
-        )
+    _accept(
+        uow,
+        command,
+        cmd.conversation_id,
+        message_id=sent.message_id,
+        seq=sent.seq,
+        client_msg_id=sent.client_msg_id,
     )
 
 
@@ -182,10 +153,7 @@ def _actor(actor: messaging.Actor) -> Actor:
     return Actor(actor.user_id, actor.role, actor.shop_id)
 
 
-def _reply(command: Envelope, conversation_id: UUID, reply: Contract) -> Envelope:
-    name = "messaging.command.accepted.v1"
-    if isinstance(reply, messaging.CommandRejected):
-        name = "messaging.command.rejected.v1"
+def _reply(command: Envelope, conversation_id: UUID, name: str, reply: Contract) -> Envelope:
     return command.caused(
         type=name,
         source=SOURCE,
@@ -195,6 +163,13 @@ def _reply(command: Envelope, conversation_id: UUID, reply: Contract) -> Envelop
     )
 
 
+def _accept(uow: UnitOfWork, command: Envelope, conversation_id: UUID, **result: Any) -> None:
+    accepted = messaging.CommandAccepted(
+        command_id=command.id, command_type=command.type, conversation_id=conversation_id, **result
+    )
+    uow.publish(_reply(command, conversation_id, "messaging.command.accepted.v1", accepted))
+
+
 def _reject(
     uow: UnitOfWork,
     command: Envelope,
@@ -202,17 +177,12 @@ def _reject(
     refused: Refused,
     client_msg_id: str | None = None,
 ) -> None:
-    uow.publish(
-        _reply(
-            command,
-            conversation_id,
-            messaging.CommandRejected(
-                command_id=command.id,
-                command_type=command.type,
-                conversation_id=conversation_id,
-                code=refused.code,
-                message=str(refused),
-                client_msg_id=client_msg_id,
-            ),
-        )
+    rejected = messaging.CommandRejected(
+        command_id=command.id,
+        command_type=command.type,
+        conversation_id=conversation_id,
+        code=refused.code,
+        message=str(refused),
+        client_msg_id=client_msg_id,
     )
+    uow.publish(_reply(command, conversation_id, "messaging.command.rejected.v1", rejected))
