@@ -27,11 +27,13 @@ from typing import Any
 import asyncpg
 import httpx
 import websockets
+from aiokafka.admin import AIOKafkaAdminClient
 from frontdesk_local.system import System
 from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG_DIR = ROOT / ".local" / "bench-logs"
+KAFKA = "127.0.0.1:59092"
 STRAGGLER_WAIT = 30.0
 PASSWORD = "bench-password-1"
 HISTOGRAMS = {f"frontdesk_{name}_seconds" for name in ("outbox_delay", "consumer_handle", "http_request")}
@@ -236,10 +238,11 @@ async def traffic(pairs: list[Pair], window: int, deadline: float) -> tuple[Tall
 # --- reporting -------------------------------------------------------------------------
 
 
-def percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values) or [float("nan")]
-    ranks = {"p50": 0.50, "p95": 0.95, "p99": 0.99, "max": 1.0}
-    return {k: ordered[min(len(ordered) - 1, int(q * len(ordered)))] for k, q in ranks.items()}
+def percentiles(values: list[float]) -> dict[str, float | None]:
+    ordered, ranks = sorted(values), {"p50": 0.50, "p95": 0.95, "p99": 0.99, "max": 1.0}
+    if not ordered:
+        return dict.fromkeys(ranks)
+    return {k: round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2) for k, q in ranks.items()}
 
 
 def summarize(args: argparse.Namespace, tally: Tally, end: int) -> dict[str, Any]:
@@ -253,8 +256,8 @@ def summarize(args: argparse.Namespace, tally: Tally, end: int) -> dict[str, Any
         "delivered": len(tally.delivered),
         "duration_s": round(duration, 3),
         "throughput_msg_s": round(len(tally.delivered) / duration, 1),
-        "send_to_receive_ms": {k: round(v, 2) for k, v in percentiles(tally.receive_ms).items()},
-        "send_to_ack_ms": {k: round(v, 2) for k, v in percentiles(tally.ack_ms).items()},
+        "send_to_receive_ms": percentiles(tally.receive_ms),
+        "send_to_ack_ms": percentiles(tally.ack_ms),
         "lost_after_ack": len(tally.acked - tally.delivered),
         "never_acked": len(set(tally.sent) - tally.acked),
         "never_acked_nor_delivered": len(set(tally.sent) - tally.acked - tally.delivered),
@@ -317,7 +320,7 @@ def start_system(run: str) -> System:
         "FRONTDESK_DATABASE_PORT": "55432",
         "FRONTDESK_DATABASE_USER": "postgres",
         "FRONTDESK_DATABASE_PASSWORD": "",
-        "FRONTDESK_KAFKA_BOOTSTRAP": "127.0.0.1:59092",
+        "FRONTDESK_KAFKA_BOOTSTRAP": KAFKA,
         "FRONTDESK_REDIS_URL": "redis://127.0.0.1:56379/0",
         "FRONTDESK_KAFKA_NAMESPACE": f"bench{run}.",
         "FRONTDESK_LOG_LEVEL": "WARNING",
@@ -331,31 +334,28 @@ def start_profilers(system: System, seconds: int) -> list[subprocess.Popen[bytes
         print("--profile: py-spy not found (pip install py-spy); skipping", file=sys.stderr)
         return []
     options = ["-d", str(seconds), "--nonblocking", "--format", "speedscope"]
-    return [
-        subprocess.Popen(
-            [
-                "py-spy",
-                "record",
-                "--pid",
-                str(r.process.pid),
-                *options,
-                "-o",
-                str(LOG_DIR / f"profile-{n}.json"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for n, r in system.running.items()
-    ]
+    profilers = []
+    for name, running in system.running.items():
+        out = str(LOG_DIR / f"profile-{name}.json")
+        command = ["py-spy", "record", "--pid", str(running.process.pid), *options, "-o", out]
+        profilers.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return profilers
 
 
-async def drop_databases(prefix: str) -> None:
+async def drop_run(run: str) -> None:
+    """Drop the run's databases and delete its Kafka topics."""
     conn = await asyncpg.connect(host="127.0.0.1", port=55432, user="postgres", database="postgres")
     try:
         for name in ("messaging", "gateway"):
-            await conn.execute(f'DROP DATABASE IF EXISTS "{prefix}_{name}" WITH (FORCE)')
+            await conn.execute(f'DROP DATABASE IF EXISTS "bench_{run}_{name}" WITH (FORCE)')
     finally:
         await conn.close()
+    admin = AIOKafkaAdminClient(bootstrap_servers=KAFKA)
+    await admin.start()
+    try:
+        await admin.delete_topics([t for t in await admin.list_topics() if t.startswith(f"bench{run}.")])
+    finally:
+        await admin.close()
 
 
 async def bench(args: argparse.Namespace, system: System, run: str, deadline: float) -> dict[str, Any]:
@@ -382,7 +382,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--profile", type=int, nargs="?", const=20, default=0, metavar="SECONDS", help=profile
     )
-    parser.add_argument("--drop", action="store_true", help="drop the bench databases at the end")
+    parser.add_argument("--drop", action="store_true", help="drop the run's databases and topics at the end")
     return parser.parse_args()
 
 
@@ -399,7 +399,7 @@ def main() -> int:
     finally:
         system.stop_all()
         if args.drop:
-            asyncio.run(drop_databases(f"bench_{run}"))
+            asyncio.run(drop_run(run))
     print(f"messaging path benchmark (run {run}, logs in {LOG_DIR})")
     print_table(result)
     print("service metrics (whole run, including setup):\n" + "\n".join(metrics))

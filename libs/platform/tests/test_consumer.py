@@ -168,3 +168,30 @@ async def test_the_handler_runs_inside_the_trace_the_message_carried(database, p
     finally:
         await loop.stop()
     assert seen == [trace_id]
+
+
+async def test_a_slow_partition_does_not_hold_up_the_others(database, producer):
+    topic = database.settings.topic("messaging.replies")
+    await ensure_topics(database.settings.kafka_bootstrap, [topic], 2)
+    finished: list[str] = []
+    release = asyncio.Event()
+
+    async def handler(env: Envelope) -> None:
+        if env.aggregate_id == "slow":
+            await release.wait()
+        finished.append(env.aggregate_id)
+
+    loop = loop_for(database, producer, topic, handler)
+    await loop.start()
+    try:
+        for key, partition in (("slow", 0), ("fast", 1)):
+            env = Envelope(type="messaging.command.accepted.v1", source="test", aggregate_id=key)
+            await producer.send_and_wait(
+                topic, env.model_dump_json().encode(), key=key.encode(), partition=partition
+            )
+        await until(lambda: finished == ["fast"])
+        release.set()
+        await until(lambda: finished == ["fast", "slow"])
+    finally:
+        release.set()
+        await loop.stop()

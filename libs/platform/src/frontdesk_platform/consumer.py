@@ -46,10 +46,38 @@ class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
         self._loop = loop
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        await self._loop.commit(revoked)
+        await self._loop.release(revoked)
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         log.info("consumer %s assigned %s", self._loop.name, sorted(map(str, assigned)))
+
+
+class _PartitionWorker:
+    """Handles one partition's records in order, apart from the other partitions."""
+
+    def __init__(self, loop: ConsumerLoop, tp: TopicPartition) -> None:
+        self.queue: asyncio.Queue[ConsumerRecord | None] = asyncio.Queue()
+        self._loop = loop
+        self._tp = tp
+        self._task = asyncio.create_task(self._work(), name=f"consumer:{loop.name}:{tp}")
+
+    async def _work(self) -> None:
+        while (record := await self.queue.get()) is not None:
+            while True:
+                try:
+                    await self._loop._process(record)
+                    break
+                except Exception:  # only when even the dead-letter topic is unreachable
+                    log.exception("consumer %s cannot settle %s; retrying", self._loop.name, self._tp)
+                    await asyncio.sleep(1)
+            self._loop._done[self._tp] = record.offset + 1
+
+    async def stop(self) -> None:
+        """Finish the record in hand; the rest are fetched again by whoever owns the partition."""
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(None)
+        await self._task
 
 
 class ConsumerLoop:
@@ -64,6 +92,7 @@ class ConsumerLoop:
         producer: AIOKafkaProducer,
         retry: RetryPolicy | None = None,
         offset_reset: str = "earliest",
+        max_queued: int = 500,
     ) -> None:
         self.name = name
         self._topics = topics
@@ -71,13 +100,15 @@ class ConsumerLoop:
         self._handler = handler
         self._producer = producer
         self._retry = retry or RetryPolicy()
+        self._max_queued = max_queued
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap,
             group_id=group_id,
             enable_auto_commit=False,
             auto_offset_reset=offset_reset,
-            max_poll_records=200,
+            max_poll_records=500,
         )
+        self._workers: dict[TopicPartition, _PartitionWorker] = {}
         self._done: dict[TopicPartition, int] = {}
         self._committed: dict[TopicPartition, int] = {}
         self._stopping = asyncio.Event()
@@ -101,12 +132,20 @@ class ConsumerLoop:
         raise TimeoutError(f"consumer {self.name} got no partitions of {self._topics}")
 
     async def stop(self) -> None:
-        """Finish the message in hand, commit what is done, leave the group."""
+        """Finish the messages in hand, commit what is done, leave the group."""
         self._stopping.set()
         if self._task:
             await self._task
-        await self.commit(set(self._done))
+        await self.release(set(self._workers))
         await self._consumer.stop()
+
+    async def release(self, partitions: set[TopicPartition]) -> None:
+        """Stop working on partitions (revoked, or shutting down) and commit their progress."""
+        for tp in partitions:
+            worker = self._workers.pop(tp, None)
+            if worker is not None:
+                await worker.stop()
+        await self.commit(partitions)
 
     async def commit(self, partitions: set[TopicPartition]) -> None:
         if self._group_id is None:
@@ -123,29 +162,28 @@ class ConsumerLoop:
     async def _run(self) -> None:
         while not self._stopping.is_set():
             try:
-                batches = await self._consumer.getmany(timeout_ms=200)
+                batches = await self._consumer.getmany(timeout_ms=100)
                 for tp, records in batches.items():
+                    worker = self._workers.get(tp) or self._workers.setdefault(tp, _PartitionWorker(self, tp))
                     for record in records:
-                        if self._stopping.is_set():
-                            break
-                        await self._process(record)
-                        self._done[tp] = record.offset + 1
-                    await self.commit({tp})
+                        worker.queue.put_nowait(record)
+                self._apply_backpressure()
+                await self.commit(set(self._workers))
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("consumer %s loop error; carrying on", self.name)
-                await self._rewind()
                 await asyncio.sleep(1)
 
-    async def _rewind(self) -> None:
-        """Go back to the first message not yet handled, so nothing is skipped."""
-        for tp in self._consumer.assignment():
-            offset = self._done.get(tp)
-            if offset is None and self._group_id is not None:
-                offset = await self._consumer.committed(tp)
-            if offset is not None:
-                self._consumer.seek(tp, offset)
+    def _apply_backpressure(self) -> None:
+        """Stop fetching a partition whose worker is far behind, until it catches up."""
+        paused = self._consumer.paused()
+        for tp, worker in self._workers.items():
+            backlog = worker.queue.qsize()
+            if backlog >= self._max_queued and tp not in paused:
+                self._consumer.pause(tp)
+            elif backlog < self._max_queued // 2 and tp in paused:
+                self._consumer.resume(tp)
 
     async def _process(self, record: ConsumerRecord) -> None:
         try:

@@ -16,7 +16,9 @@ def create_engine(settings: ServiceSettings) -> AsyncEngine:
         settings.database_url(),
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip per transaction; a connection lost with a
+        # database restart fails one attempt, and consumers retry.
+        pool_recycle=1800,
     )
 
 

@@ -49,12 +49,14 @@ class OutboxRelay:
         producer: AIOKafkaProducer,
         batch_size: int = 500,
         idle_poll: float = 0.25,
+        held_back_poll: float = 0.005,
     ) -> None:
         self.name = name
         self._dsn = dsn
         self._producer = producer
         self._batch_size = batch_size
         self._idle_poll = idle_poll
+        self._held_back_poll = held_back_poll
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -97,11 +99,15 @@ class OutboxRelay:
                     log.info("outbox relay %s is the leader", self.name)
                 self._wake.clear()
                 published = await self.publish_batch(conn)
-                if published < self._batch_size:
-                    try:
-                        await asyncio.wait_for(self._wake.wait(), self._idle_poll)
-                    except TimeoutError:
-                        pass
+                if published == self._batch_size:
+                    continue
+                # xmin is cluster-wide: a transaction in any database can hold rows back,
+                # and its commit sends no NOTIFY here. Look again soon while rows wait.
+                wait = self._held_back_poll if await self._rows_held_back(conn) else self._idle_poll
+                try:
+                    await asyncio.wait_for(self._wake.wait(), wait)
+                except TimeoutError:
+                    pass
         finally:
             self.is_leader = False
             await conn.close()
@@ -134,6 +140,16 @@ class OutboxRelay:
         for row in rows:
             OUTBOX_DELAY.labels(self.name).observe((now - row["created_at"]).total_seconds())
         return len(rows)
+
+    async def _rows_held_back(self, conn: asyncpg.Connection) -> bool:
+        position = await self._position(conn)
+        return bool(
+            await conn.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM outbox WHERE (xid, id) > ($1::text::xid8, $2))",
+                position.xid,
+                position.id,
+            )
+        )
 
     async def _position(self, conn: asyncpg.Connection) -> RelayPosition:
         row = await conn.fetchrow(

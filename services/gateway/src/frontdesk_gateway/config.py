@@ -18,4 +18,5 @@ class GatewaySettings(ServiceSettings):
     sends_per_second: int = 20
     sign_ins_per_minute: int = 10
     reply_timeout_seconds: float = 5.0
+    socket_ack_timeout_seconds: float = 30.0
     socket_queue_size: int = 1000

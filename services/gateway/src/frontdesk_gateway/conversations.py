@@ -140,10 +140,10 @@ class Conversations:
             raise ApiError(503, "service_unavailable", "Could not queue the request; retry.") from exc
         return reply
 
-    async def outcome(self, reply: asyncio.Future[Envelope]) -> Envelope | None:
+    async def outcome(self, reply: asyncio.Future[Envelope], timeout: float | None = None) -> Envelope | None:
         """The reply, or None when it did not come in time (the command may still apply)."""
         try:
-            return await asyncio.wait_for(reply, self._settings.reply_timeout_seconds)
+            return await asyncio.wait_for(reply, timeout or self._settings.reply_timeout_seconds)
         except TimeoutError:
             return None
 

@@ -14,6 +14,7 @@ from frontdesk_contracts import Envelope
 from frontdesk_platform.errors import ApiError
 from pydantic import BaseModel, Field, ValidationError
 
+from ..config import GatewaySettings
 from ..conversations import Conversations
 from ..identity.tokens import InvalidToken, Principal
 from ..realtime.connections import Connection, Connections
@@ -48,7 +49,7 @@ async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
     connections: Connections = state.connections
     connection = Connection(websocket, principal, state.settings.socket_queue_size)
     connections.add(connection)
-    session = _Session(connection, state.conversations, state.settings.max_frame_bytes)
+    session = _Session(connection, state.conversations, state.settings)
     connection.push(
         {
             "type": "ready",
@@ -72,10 +73,14 @@ async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
 
 
 class _Session:
-    def __init__(self, connection: Connection, conversations: Conversations, max_frame_bytes: int) -> None:
+    def __init__(
+        self, connection: Connection, conversations: Conversations, settings: GatewaySettings
+    ) -> None:
         self._connection = connection
         self._conversations = conversations
-        self._max_frame_bytes = max_frame_bytes
+        self._max_frame_bytes = settings.max_frame_bytes
+        # A socket can wait for its ack longer than a REST call: nobody holds a request open.
+        self._ack_timeout = settings.socket_ack_timeout_seconds
         self._waiting: set[asyncio.Task[None]] = set()
 
     async def on_frame(self, raw: str | bytes) -> None:
@@ -123,11 +128,11 @@ class _Session:
         task.add_done_callback(self._waiting.discard)
 
     async def _ack(self, send: SendFrame, reply: asyncio.Future[Envelope]) -> None:
-        outcome = await self._conversations.outcome(reply)
+        outcome = await self._conversations.outcome(reply, self._ack_timeout)
         if outcome is None:
             self._error(
                 "not_confirmed",
-                "Not confirmed in time; send again with the same "
+                f"Not confirmed within {self._ack_timeout:.0f}s; send again with the same "
                 "client_msg_id (it will not be stored twice).",
                 send.client_msg_id,
             )
