@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -12,6 +12,7 @@ from .registry import Contract, contract
 from .topics import MESSAGING_COMMANDS, MESSAGING_EVENTS, MESSAGING_REPLIES
 
 Role = Literal["owner", "staff", "customer"]
+Status = Literal["open", "pending", "resolved"]
 
 
 class Actor(BaseModel):
@@ -68,6 +69,9 @@ class MessageSent(Contract):
     kind: Literal["text"] = "text"
     text: str
     sent_at: datetime
+    sender_kind: str = Field(
+        default="person", description="person, auto_reply (the shop's automatic answer) or assistant"
+    )
 
 
 @contract("messaging.command.accepted.v1", topic=MESSAGING_REPLIES, kind="reply")
@@ -81,6 +85,7 @@ class CommandAccepted(Contract):
     seq: int | None = None
     client_msg_id: str | None = None
     duplicate: bool = False
+    details: dict[str, Any] | None = None
 
 
 @contract("messaging.command.rejected.v1", topic=MESSAGING_REPLIES, kind="reply")
@@ -93,3 +98,193 @@ class CommandRejected(Contract):
     code: str
     message: str
     client_msg_id: str | None = None
+
+
+class ConversationCommand(Contract):
+    conversation_id: UUID
+    actor: Actor
+
+
+class ConversationEvent(Contract):
+    """Every conversation event names its shop and customer, so fan-out needs no lookup."""
+
+    conversation_id: UUID
+    shop_id: UUID
+    customer_id: UUID
+
+
+@contract("messaging.message.recall.v1", topic=MESSAGING_COMMANDS, kind="command")
+class RecallMessage(ConversationCommand):
+    """Take back one's own message within the recall window."""
+
+    message_id: UUID
+
+
+@contract("messaging.message.edit.v1", topic=MESSAGING_COMMANDS, kind="command")
+class EditMessage(ConversationCommand):
+    """Change the text of one's own message within the edit window."""
+
+    message_id: UUID
+    text: str
+
+
+@contract("messaging.receipt.mark_read.v1", topic=MESSAGING_COMMANDS, kind="command")
+class MarkRead(ConversationCommand):
+    """The reader has read everything up to this seq."""
+
+    up_to_seq: int = Field(ge=0)
+
+
+@contract("messaging.receipt.mark_delivered.v1", topic=MESSAGING_COMMANDS, kind="command")
+class MarkDelivered(ConversationCommand):
+    """A device of the reader has received everything up to this seq."""
+
+    up_to_seq: int = Field(ge=0)
+
+
+@contract("messaging.note.add.v1", topic=MESSAGING_COMMANDS, kind="command")
+class AddNote(ConversationCommand):
+    """An internal note: staff only, never shown to the customer."""
+
+    note_id: UUID
+    text: str
+
+
+@contract("messaging.conversation.assign.v1", topic=MESSAGING_COMMANDS, kind="command")
+class AssignConversation(ConversationCommand):
+    """Assign to a staff member (or transfer, with a handoff note); None unassigns."""
+
+    assignee_id: UUID | None
+    handoff_note: str | None = Field(default=None, max_length=2000)
+
+
+@contract("messaging.conversation.set_labels.v1", topic=MESSAGING_COMMANDS, kind="command")
+class SetLabels(ConversationCommand):
+    """Replace the conversation's labels."""
+
+    labels: list[str]
+
+
+@contract("messaging.conversation.set_status.v1", topic=MESSAGING_COMMANDS, kind="command")
+class SetStatus(ConversationCommand):
+    """Move the conversation to open, pending or resolved."""
+
+    status: Status
+
+
+@contract("messaging.survey.answer.v1", topic=MESSAGING_COMMANDS, kind="command")
+class AnswerSurvey(ConversationCommand):
+    """The customer's satisfaction rating (1-5) for a resolved conversation."""
+
+    survey_id: UUID
+    rating: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=1000)
+
+
+@contract("messaging.message.recalled.v1", topic=MESSAGING_EVENTS, kind="event")
+class MessageRecalled(ConversationEvent):
+    """A message was recalled; its content is gone everywhere."""
+
+    message_id: UUID
+    seq: int
+    recalled_by: UUID
+    recalled_at: datetime
+
+
+@contract("messaging.message.edited.v1", topic=MESSAGING_EVENTS, kind="event")
+class MessageEdited(ConversationEvent):
+    """A message's text was changed by its sender."""
+
+    message_id: UUID
+    seq: int
+    text: str
+    edited_by: UUID
+    edited_at: datetime
+
+
+@contract("messaging.receipt.read.v1", topic=MESSAGING_EVENTS, kind="event")
+class MessagesRead(ConversationEvent):
+    """A reader has read the conversation up to a seq."""
+
+    reader_id: UUID
+    reader_role: Role
+    up_to_seq: int
+    read_at: datetime
+
+
+@contract("messaging.receipt.delivered.v1", topic=MESSAGING_EVENTS, kind="event")
+class MessagesDelivered(ConversationEvent):
+    """A reader's device has received the conversation up to a seq."""
+
+    reader_id: UUID
+    reader_role: Role
+    up_to_seq: int
+    delivered_at: datetime
+
+
+@contract("messaging.note.added.v1", topic=MESSAGING_EVENTS, kind="event")
+class NoteAdded(ConversationEvent):
+    """An internal staff note. Never deliver it to a customer."""
+
+    note_id: UUID
+    author_id: UUID
+    text: str
+    added_at: datetime
+
+
+@contract("messaging.conversation.assigned.v1", topic=MESSAGING_EVENTS, kind="event")
+class ConversationAssigned(ConversationEvent):
+    """The conversation's assignee changed (manual, transfer with handoff note, or auto)."""
+
+    assignee_id: UUID | None
+    previous_assignee_id: UUID | None
+    assigned_by: UUID | None
+    reason: Literal["manual", "transfer", "auto"]
+    handoff_note: str | None
+    assigned_at: datetime
+
+
+@contract("messaging.conversation.labels_changed.v1", topic=MESSAGING_EVENTS, kind="event")
+class LabelsChanged(ConversationEvent):
+    """The conversation's labels are now exactly these."""
+
+    labels: list[str]
+    changed_by: UUID
+    changed_at: datetime
+
+
+@contract("messaging.conversation.status_changed.v1", topic=MESSAGING_EVENTS, kind="event")
+class StatusChanged(ConversationEvent):
+    """open / pending / resolved."""
+
+    status: Status
+    previous_status: Status
+    changed_by: UUID
+    changed_at: datetime
+
+
+@contract("messaging.survey.requested.v1", topic=MESSAGING_EVENTS, kind="event")
+class SurveyRequested(ConversationEvent):
+    """The customer is asked to rate the conversation (sent when it is resolved)."""
+
+    survey_id: UUID
+    requested_at: datetime
+
+
+@contract("messaging.survey.answered.v1", topic=MESSAGING_EVENTS, kind="event")
+class SurveyAnswered(ConversationEvent):
+    """The customer's satisfaction rating."""
+
+    survey_id: UUID
+    rating: int
+    comment: str | None
+    answered_by: UUID
+    answered_at: datetime
+
+
+@contract("messaging.conversation.out_of_hours_replied.v1", topic=MESSAGING_EVENTS, kind="event")
+class OutOfHoursReplied(ConversationEvent):
+    """The shop's automatic out-of-hours answer was sent (at most once a local day)."""
+
+    local_day: str
+    replied_at: datetime

@@ -15,12 +15,13 @@ from redis.asyncio import Redis
 
 from .config import GatewaySettings
 from .conversations import Conversations, MessagingReads
-from .entrypoints import rest, ws
+from .entrypoints import conversation_work, rest, ws
 from .identity.service import Identity
 from .identity.tokens import TokenIssuer
 from .ratelimit import RateLimiter
 from .realtime.connections import Connections
 from .realtime.fanout import Fanout, ReplyWaiters
+from .realtime.signals import Signals
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -63,12 +64,16 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         app.state.connections = connections
         app.state.redis = redis
         app.state.identity = Identity(runtime.unit_of_work, issuer, settings.refresh_token_days, clock)
+        signals = Signals(redis, connections, settings.kafka_namespace)
+        app.state.signals = signals
+        await signals.start()
         app.state.conversations = Conversations(
             settings, MessagingReads(http), runtime.publish, replies, limiter
         )
         try:
             yield
         finally:
+            await signals.stop()
             await http.aclose()
             await redis.aclose()
 
@@ -83,6 +88,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         resources=resources,
         checks={"redis": check_redis},
     )
+    app.include_router(conversation_work.router)
     app.include_router(rest.router)
     app.include_router(ws.router)
     return app

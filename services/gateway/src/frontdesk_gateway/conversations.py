@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 import httpx
-from frontdesk_contracts import Contract, Envelope, messaging
+from frontdesk_contracts import Contract, Envelope, contract_type, messaging
 from frontdesk_platform.errors import ApiError
 from frontdesk_platform.observability import correlation_id, current_traceparent
 
@@ -65,22 +65,24 @@ class Conversations:
         self._publish = publish
         self._replies = replies
         self._limiter = limiter
-        self._shop_of: OrderedDict[UUID, UUID] = OrderedDict()
+        self._owners: OrderedDict[UUID, tuple[UUID, UUID]] = OrderedDict()
 
-    async def authorize(self, caller: Principal, conversation_id: UUID) -> None:
+    async def authorize(self, caller: Principal, conversation_id: UUID) -> UUID:
+        """Refuse unless the caller may use the conversation; returns its customer."""
         if not caller.is_staff:
             if conversation_id != conversation_id_for(caller.shop_id, caller.user_id):
                 raise NOT_FOUND
-            return
-        shop = self._shop_of.get(conversation_id)
-        if shop is None:
+            return caller.user_id
+        known = self._owners.get(conversation_id)
+        if known is None:
             found = await self._reads.get(
                 f"/internal/conversations/{conversation_id}", shop_id=caller.shop_id
             )
-            shop = UUID(found["shop_id"])
-            self._remember(conversation_id, shop)
-        if shop != caller.shop_id:
+            known = (UUID(found["shop_id"]), UUID(found["customer_id"]))
+            self._remember(conversation_id, known)
+        if known[0] != caller.shop_id:
             raise NOT_FOUND
+        return known[1]
 
     async def open(self, caller: Principal, customer_id: UUID) -> tuple[dict[str, Any], bool]:
         """Open (or find) the conversation with a customer; True if it was created now."""
@@ -149,25 +151,52 @@ class Conversations:
 
     async def get(self, caller: Principal, conversation_id: UUID) -> dict[str, Any]:
         await self.authorize(caller, conversation_id)
-        found: dict[str, Any] = await self._reads.get(
-            f"/internal/conversations/{conversation_id}", shop_id=caller.shop_id
-        )
-        return found
+        found = await self.read(caller, f"/internal/conversations/{conversation_id}")
+        return visible_to(caller, found)
 
     async def list(self, caller: Principal, limit: int) -> list[dict[str, Any]]:
-        params: dict[str, Any] = {"shop_id": caller.shop_id, "limit": limit}
-        if not caller.is_staff:
-            params["customer_id"] = caller.user_id
-        found: list[dict[str, Any]] = await self._reads.get("/internal/conversations", **params)
-        return found
+        found = await self.read(caller, "/internal/conversations", limit=limit)
+        return [visible_to(caller, c) for c in found]
+
+    async def changes(self, caller: Principal, cursor: int, limit: int) -> dict[str, Any]:
+        page: dict[str, Any] = await self.read(caller, "/internal/changes", after=cursor, limit=limit)
+        page["conversations"] = [visible_to(caller, c) for c in page["conversations"]]
+        return page
 
     async def history(self, caller: Principal, conversation_id: UUID, **paging: int | None) -> dict[str, Any]:
         await self.authorize(caller, conversation_id)
         params = {k: v for k, v in paging.items() if v is not None}
-        page: dict[str, Any] = await self._reads.get(
-            f"/internal/conversations/{conversation_id}/messages", shop_id=caller.shop_id, **params
+        page: dict[str, Any] = await self.read(
+            caller, f"/internal/conversations/{conversation_id}/messages", **params
         )
         return page
+
+    async def read(self, caller: Principal, path: str, **params: Any) -> Any:
+        """A read from messaging, scoped to the caller's shop, and for customers to themselves."""
+        scope: dict[str, Any] = {
+            "shop_id": caller.shop_id,
+            "reader_id": caller.user_id,
+            "reader_role": caller.role,
+        }
+        if not caller.is_staff:
+            scope["customer_id"] = caller.user_id
+        return await self._reads.get(path, **scope, **params)
+
+    async def execute(
+        self, caller: Principal, conversation_id: UUID, name: str, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Send a command about a conversation and wait for messaging's verdict."""
+        await self.authorize(caller, conversation_id)
+        full = {**payload, "conversation_id": conversation_id, "actor": _actor(caller)}
+        command = self._command(caller, conversation_id, name, contract_type(name).parse(full))
+        reply = await self.outcome(await self.submit(command))
+        if reply is None:
+            raise ApiError(503, "not_confirmed", "Not confirmed in time; it may still apply. Retry safely.")
+        if reply.type == "messaging.command.rejected.v1":
+            code = reply.data["code"]
+            raise ApiError(REJECTION_STATUS.get(code, 422), code, reply.data["message"])
+        data: dict[str, Any] = reply.data
+        return data
 
     def _command(self, caller: Principal, conversation_id: UUID, name: str, payload: Contract) -> Envelope:
         cid = correlation_id.get()
@@ -181,10 +210,28 @@ class Conversations:
             **({"correlation_id": UUID(cid)} if cid and _is_uuid(cid) else {}),
         )
 
-    def _remember(self, conversation_id: UUID, shop_id: UUID) -> None:
-        self._shop_of[conversation_id] = shop_id
-        if len(self._shop_of) > 100_000:
-            self._shop_of.popitem(last=False)
+    def _remember(self, conversation_id: UUID, owners: tuple[UUID, UUID]) -> None:
+        """A conversation never changes shop or customer, so this never goes stale."""
+        self._owners[conversation_id] = owners
+        if len(self._owners) > 100_000:
+            self._owners.popitem(last=False)
+
+
+REJECTION_STATUS = {
+    "conversation_not_found": 404,
+    "message_not_found": 404,
+    "not_allowed": 403,
+    "window_closed": 409,
+    "invalid_message": 422,
+}
+STAFF_ONLY_FIELDS = ("labels", "assignee_id", "assigned_at", "handoff_note")
+
+
+def visible_to(caller: Principal, conversation: dict[str, Any]) -> dict[str, Any]:
+    """Customers never see the shop's internal organisation of their conversation."""
+    if caller.is_staff:
+        return conversation
+    return {k: v for k, v in conversation.items() if k not in STAFF_ONLY_FIELDS}
 
 
 def _actor(caller: Principal) -> messaging.Actor:

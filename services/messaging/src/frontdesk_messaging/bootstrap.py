@@ -15,6 +15,7 @@ from frontdesk_platform.runtime import Runtime, service_app
 from .adapters.repository import ConversationRepository
 from .config import MessagingSettings
 from .entrypoints import http
+from .projections.people import handle_identity_event
 from .service_layer.handlers import Dependencies, handle_command
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -29,6 +30,9 @@ def create_app(settings: MessagingSettings | None = None, clock: Callable[[], da
     runtime = Runtime(settings)
     deps = Dependencies(ConversationRepository(EventStore()), runtime.unit_of_work, clock)
     runtime.consumer("messaging.commands", [topics.MESSAGING_COMMANDS], partial(handle_command, deps))
+    runtime.consumer(
+        "messaging.identity", [topics.IDENTITY_EVENTS], partial(handle_identity_event, runtime.unit_of_work)
+    )
 
     app = service_app(
         runtime,

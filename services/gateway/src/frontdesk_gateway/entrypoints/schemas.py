@@ -78,6 +78,23 @@ class Conversation(BaseModel):
     last_seq: int
     last_activity_at: datetime
     last_message_preview: str | None
+    status: Literal["open", "pending", "resolved"]
+    unread_count: int = Field(description="Messages from the other side after the caller's read mark.")
+    read_seq: int = Field(description="The caller's read mark.")
+    open_survey_id: UUID | None = Field(description="Set while the customer may rate the conversation.")
+    change_cursor: int
+    labels: list[str] | None = Field(default=None, description="Staff only.")
+    assignee_id: UUID | None = Field(default=None, description="Staff only.")
+    assigned_at: datetime | None = Field(default=None, description="Staff only.")
+    handoff_note: str | None = Field(
+        default=None, description="Staff only: the note left at the last transfer."
+    )
+
+
+class ConversationChanges(BaseModel):
+    conversations: list[Conversation]
+    next_cursor: int = Field(description="Pass as `cursor` next time to get only what changed since.")
+    has_more: bool
 
 
 class SendMessage(BaseModel):
@@ -95,10 +112,13 @@ class Message(BaseModel):
     message_id: UUID
     sender_id: UUID
     sender_role: Literal["owner", "staff", "customer"]
+    sender_kind: str = Field(description="person, auto_reply or assistant")
     client_msg_id: str
     kind: str
-    text: str
+    text: str = Field(description="Empty once recalled.")
     sent_at: datetime
+    recalled: bool
+    edited_at: datetime | None
 
 
 class MessageAccepted(BaseModel):
@@ -113,3 +133,55 @@ class MessageAccepted(BaseModel):
 class MessagePage(BaseModel):
     messages: list[Message]
     last_seq: int = Field(description="The conversation's newest seq.")
+
+
+class UpToSeq(BaseModel):
+    up_to_seq: int = Field(ge=0)
+
+
+class EditText(BaseModel):
+    text: str = Field(min_length=1)
+
+
+class NewNote(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class Note(BaseModel):
+    note_id: UUID
+    conversation_id: UUID
+    author_id: UUID
+    text: str
+    added_at: datetime
+
+
+class Assignment(BaseModel):
+    assignee_id: UUID | None = Field(description="A staff member of the shop; null unassigns.")
+    handoff_note: str | None = Field(default=None, max_length=2000, description="For the next staff member.")
+
+
+class Labels(BaseModel):
+    labels: list[str] = Field(max_length=20)
+
+
+class StatusChange(BaseModel):
+    status: Literal["open", "pending", "resolved"]
+
+
+class SurveyAnswer(BaseModel):
+    survey_id: UUID
+    rating: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=1000)
+
+
+class Done(BaseModel):
+    conversation_id: UUID
+    details: dict[str, Any] | None = None
+
+
+class Unread(BaseModel):
+    total: int
+
+
+class PresenceChange(BaseModel):
+    status: Literal["online", "busy"]

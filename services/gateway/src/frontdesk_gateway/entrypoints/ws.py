@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -18,10 +19,28 @@ from ..config import GatewaySettings
 from ..conversations import Conversations
 from ..identity.tokens import InvalidToken, Principal
 from ..realtime.connections import Connection, Connections
+from ..realtime.signals import Signals
 
 router = APIRouter()
 
 UNAUTHORIZED = 4401
+
+
+SYNC_PAGE = 200
+SYNC_PAGES = 5  # past 1000 missed messages a device pages the rest over REST
+
+
+class ReceiptFrame(BaseModel):
+    conversation_id: UUID
+    up_to_seq: int = Field(ge=0)
+
+
+class SyncFrame(BaseModel):
+    conversations: dict[UUID, int] = Field(max_length=500)
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
 
 
 class SendFrame(BaseModel):
@@ -49,7 +68,9 @@ async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
     connections: Connections = state.connections
     connection = Connection(websocket, principal, state.settings.socket_queue_size)
     connections.add(connection)
-    session = _Session(connection, state.conversations, state.settings)
+    signals: Signals = state.signals
+    await signals.connected(connection)
+    session = _Session(connection, state.conversations, signals, state.settings)
     connection.push(
         {
             "type": "ready",
@@ -67,6 +88,7 @@ async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
             await session.on_frame(message.get("text") or message.get("bytes") or "")
     finally:
         connections.remove(connection)
+        await signals.disconnected(connection)
         expiry.cancel()
         await session.stop()
         await connection.close()
@@ -74,10 +96,15 @@ async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
 
 class _Session:
     def __init__(
-        self, connection: Connection, conversations: Conversations, settings: GatewaySettings
+        self,
+        connection: Connection,
+        conversations: Conversations,
+        signals: Signals,
+        settings: GatewaySettings,
     ) -> None:
         self._connection = connection
         self._conversations = conversations
+        self._signals = signals
         self._max_frame_bytes = settings.max_frame_bytes
         # A socket can wait for its ack longer than a REST call: nobody holds a request open.
         self._ack_timeout = settings.socket_ack_timeout_seconds
@@ -101,6 +128,14 @@ class _Session:
             self._connection.push({"type": "pong", "ref": frame.get("id")})
         elif kind == "message.send":
             await self._send(frame)
+        elif kind in ("read", "delivered"):
+            await self._receipt(kind, frame)
+        elif kind == "typing":
+            await self._typing(frame)
+        elif kind == "sync":
+            self._background(self._sync(frame))
+        elif kind == "presence.set":
+            await self._presence(frame)
         else:
             self._error("unknown_frame_type", f"Unknown frame type {kind!r}.", frame.get("id"))
 
@@ -109,8 +144,7 @@ class _Session:
         try:
             send = SendFrame.model_validate(frame)
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            self._error("invalid_frame", f"message.send: {problems}", ref)
+            self._error("invalid_frame", f"message.send: {_problems(exc)}", ref)
             return
         caller = self._connection.principal
         try:
@@ -123,9 +157,93 @@ class _Session:
         except ApiError as exc:
             self._error(exc.code, exc.message, ref)
             return
-        task = asyncio.create_task(self._ack(send, reply))
+        self._background(self._ack(send, reply))
+
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
         self._waiting.add(task)
         task.add_done_callback(self._waiting.discard)
+
+    async def _receipt(self, kind: str, frame: dict[str, Any]) -> None:
+        try:
+            receipt = ReceiptFrame.model_validate(frame)
+        except ValidationError as exc:
+            self._error("invalid_frame", f"{kind}: {_problems(exc)}", frame.get("id"))
+            return
+        name = "messaging.receipt.mark_read.v1" if kind == "read" else "messaging.receipt.mark_delivered.v1"
+
+        async def mark() -> None:
+            try:
+                await self._conversations.execute(
+                    self._connection.principal,
+                    receipt.conversation_id,
+                    name,
+                    {"up_to_seq": receipt.up_to_seq},
+                )
+            except ApiError as exc:
+                self._error(exc.code, exc.message, frame.get("id"))
+
+        self._background(mark())
+
+    async def _typing(self, frame: dict[str, Any]) -> None:
+        try:
+            conversation_id = UUID(str(frame.get("conversation_id")))
+            customer_id = await self._conversations.authorize(self._connection.principal, conversation_id)
+        except ValueError:
+            self._error("invalid_frame", "typing: conversation_id must be a UUID", frame.get("id"))
+            return
+        except ApiError as exc:
+            self._error(exc.code, exc.message, frame.get("id"))
+            return
+        await self._signals.typing(self._connection.principal, conversation_id, customer_id)
+
+    async def _presence(self, frame: dict[str, Any]) -> None:
+        status = frame.get("status")
+        if not self._connection.principal.is_staff or status not in ("online", "busy"):
+            self._error(
+                "invalid_frame", 'presence.set: staff only, status "online" or "busy"', frame.get("id")
+            )
+            return
+        await self._signals.set_status(self._connection.principal, status)
+
+    async def _sync(self, frame: dict[str, Any]) -> None:
+        """Catch a reconnecting device up: exactly the messages after its last seq, in order."""
+        try:
+            wanted = SyncFrame.model_validate(frame).conversations
+        except ValidationError as exc:
+            self._error("invalid_frame", f"sync: {_problems(exc)}", frame.get("id"))
+            return
+        caller = self._connection.principal
+        for conversation_id, last_seq in wanted.items():
+            try:
+                await self._conversations.authorize(caller, conversation_id)
+            except ApiError as exc:
+                self._error(exc.code, exc.message, str(conversation_id))
+                continue
+            self._connection.hold(conversation_id, last_seq)
+            try:
+                last_seq = await self._catch_up(conversation_id, last_seq)
+            finally:
+                self._connection.release(conversation_id)
+        self._connection.push({"type": "sync.done", "ref": frame.get("id")})
+
+    async def _catch_up(self, conversation_id: UUID, after: int) -> int:
+        caller = self._connection.principal
+        for _ in range(SYNC_PAGES):
+            page = await self._conversations.history(
+                caller, conversation_id, after_seq=after, limit=SYNC_PAGE
+            )
+            for message in page["messages"]:
+                after = message["seq"]
+                self._connection.push_message(
+                    conversation_id, after, {"type": "message.new", "message": message}
+                )
+            if after >= page["last_seq"]:
+                return after
+        self._connection.push(
+            {"type": "sync.more", "conversation_id": str(conversation_id), "after_seq": after}
+        )
+        return after
 
     async def _ack(self, send: SendFrame, reply: asyncio.Future[Envelope]) -> None:
         outcome = await self._conversations.outcome(reply, self._ack_timeout)

@@ -34,6 +34,10 @@ class Connection:
         self.websocket = websocket
         self.principal = principal
         self._queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(queue_size)
+        # Per conversation: the newest seq this socket was given, and frames held back while
+        # the device catches up, so it gets every message once and in order.
+        self._last_seq: dict[UUID, int] = {}
+        self._held: dict[UUID, list[tuple[int, dict[str, Any]]]] = {}
         self._writer = asyncio.create_task(self._write(), name=f"socket-writer:{self.id}")
 
     def push(self, frame: dict[str, Any]) -> None:
@@ -44,6 +48,23 @@ class Connection:
             log.warning("socket %s fell behind; closing it", self.id)
             self._writer.cancel()
             self._closing = asyncio.create_task(self._close(1013, "too slow; reconnect and resume"))
+
+    def push_message(self, conversation_id: UUID, seq: int, frame: dict[str, Any]) -> None:
+        held = self._held.get(conversation_id)
+        if held is not None:
+            held.append((seq, frame))
+        elif seq > self._last_seq.get(conversation_id, 0):
+            self._last_seq[conversation_id] = seq
+            self.push(frame)
+
+    def hold(self, conversation_id: UUID, last_seq: int) -> None:
+        """The device has everything up to last_seq; hold live messages while it catches up."""
+        self._last_seq[conversation_id] = last_seq
+        self._held[conversation_id] = []
+
+    def release(self, conversation_id: UUID) -> None:
+        for seq, frame in self._held.pop(conversation_id, []):
+            self.push_message(conversation_id, seq, frame)
 
     async def close(self) -> None:
         """Send what is queued, then stop the writer."""
@@ -88,6 +109,9 @@ class Connections:
 
     def of_shop_staff(self, shop_id: UUID) -> set[Connection]:
         return set(self._staff_by_shop.get(shop_id, ()))
+
+    def all(self) -> list[Connection]:
+        return [c for members in self._by_user.values() for c in members]
 
     def __len__(self) -> int:
         return sum(len(c) for c in self._by_user.values())

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
-from frontdesk_contracts import Envelope, messaging
+from frontdesk_contracts import Envelope
 
-from .connections import Connections
+from .connections import Connection, Connections
 
 
 class ReplyWaiters:
@@ -61,22 +61,48 @@ class Fanout:
         if envelope.type.startswith("messaging.command."):
             self._replies.resolve(envelope)
             return
-        if not self._seen.first_time(envelope.id):
+        route = ROUTES.get(envelope.type)
+        if route is None or not self._seen.first_time(envelope.id):
             return
-        if envelope.type == "messaging.message.sent.v1":
-            sent = messaging.MessageSent.model_validate(envelope.data)
-            self._push(sent.shop_id, sent.customer_id, {"type": "message.new", "message": envelope.data})
-        elif envelope.type == "messaging.conversation.opened.v1":
-            opened = messaging.ConversationOpened.model_validate(envelope.data)
-            self._push(
-                opened.shop_id,
-                opened.customer_id,
-                {"type": "conversation.opened", "conversation": envelope.data},
-            )
-
-    def _push(self, shop_id: UUID, customer_id: UUID, frame: dict[str, Any]) -> None:
-        recipients = self._connections.of_shop_staff(shop_id) | {
-            c for c in self._connections.of_user(customer_id) if c.principal.shop_id == shop_id
-        }
-        for connection in recipients:
+        frame_type, audience = route
+        data = envelope.data
+        shop_id, customer_id = UUID(data["shop_id"]), UUID(data["customer_id"])
+        conversation_id = UUID(data["conversation_id"])
+        if frame_type == "message.new":
+            frame: dict[str, Any] = {"type": frame_type, "message": data}
+            for connection in self.recipients(shop_id, customer_id, audience):
+                connection.push_message(conversation_id, data["seq"], frame)
+            return
+        frame = (
+            {"type": frame_type, "conversation": data}
+            if frame_type == "conversation.opened"
+            else {"type": frame_type, **data}
+        )
+        for connection in self.recipients(shop_id, customer_id, audience):
             connection.push(frame)
+
+    def recipients(self, shop_id: UUID, customer_id: UUID, audience: Audience) -> set[Connection]:
+        staff = self._connections.of_shop_staff(shop_id)
+        if audience == "staff":
+            return staff
+        return staff | {c for c in self._connections.of_user(customer_id) if c.principal.shop_id == shop_id}
+
+
+Audience = Literal["everyone", "staff"]
+
+# Which events reach which sockets, as which frame. Staff-only events (internal notes,
+# assignment with its handoff note, labels) never reach a customer's device.
+ROUTES: dict[str, tuple[str, Audience]] = {
+    "messaging.message.sent.v1": ("message.new", "everyone"),
+    "messaging.conversation.opened.v1": ("conversation.opened", "everyone"),
+    "messaging.message.recalled.v1": ("message.recalled", "everyone"),
+    "messaging.message.edited.v1": ("message.edited", "everyone"),
+    "messaging.receipt.read.v1": ("receipt.read", "everyone"),
+    "messaging.receipt.delivered.v1": ("receipt.delivered", "everyone"),
+    "messaging.conversation.status_changed.v1": ("conversation.status", "everyone"),
+    "messaging.survey.requested.v1": ("survey.requested", "everyone"),
+    "messaging.survey.answered.v1": ("survey.answered", "everyone"),
+    "messaging.note.added.v1": ("note.new", "staff"),
+    "messaging.conversation.assigned.v1": ("conversation.assigned", "staff"),
+    "messaging.conversation.labels_changed.v1": ("conversation.labels", "staff"),
+}

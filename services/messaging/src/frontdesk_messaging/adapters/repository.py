@@ -11,11 +11,24 @@ from frontdesk_platform.eventstore import EventStore, NewEvent, RecordedEvent
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain.model import Conversation, ConversationOpened, Event, MessageSent
+from ..domain import events
+from ..domain.events import Event
+from ..domain.model import Conversation
 
 EVENT_TYPES: dict[str, type[Event]] = {
-    "conversation.opened": ConversationOpened,
-    "message.sent": MessageSent,
+    "conversation.opened": events.ConversationOpened,
+    "message.sent": events.MessageSent,
+    "message.recalled": events.MessageRecalled,
+    "message.edited": events.MessageEdited,
+    "messages.read": events.MessagesRead,
+    "messages.delivered": events.MessagesDelivered,
+    "note.added": events.NoteAdded,
+    "conversation.assigned": events.ConversationAssigned,
+    "labels.changed": events.LabelsChanged,
+    "status.changed": events.StatusChanged,
+    "survey.requested": events.SurveyRequested,
+    "survey.answered": events.SurveyAnswered,
+    "out_of_hours.replied": events.OutOfHoursReplied,
 }
 _NAMES = {cls: name for name, cls in EVENT_TYPES.items()}
 _ADAPTERS: dict[type[Event], TypeAdapter[Any]] = {cls: TypeAdapter(cls) for cls in EVENT_TYPES.values()}
@@ -41,15 +54,11 @@ class ConversationRepository:
 
     async def get(self, session: AsyncSession, conversation_id: UUID) -> Conversation:
         """The conversation as of now; a new, unopened one if it has no events."""
-        conversation = Conversation(conversation_id)
         stream = stream_id(conversation_id)
         snapshot = await self._store.load_snapshot(session, stream)
-        if snapshot:
-            version, state = snapshot
-            conversation.shop_id = UUID(state["shop_id"])
-            conversation.customer_id = UUID(state["customer_id"])
-            conversation.last_seq = state["last_seq"]
-            conversation.version = version
+        conversation = (
+            Conversation.restore(conversation_id, *snapshot) if snapshot else Conversation(conversation_id)
+        )
         for recorded in await self._store.read_stream(session, stream, conversation.version):
             conversation.apply(from_recorded(recorded))
         return conversation
@@ -62,14 +71,5 @@ class ConversationRepository:
         await self._store.append(
             session, stream, conversation.version - len(events), [to_new_event(e) for e in events]
         )
-        await self._store.save_snapshot(
-            session,
-            stream,
-            conversation.version,
-            {
-                "shop_id": str(conversation.shop_id),
-                "customer_id": str(conversation.customer_id),
-                "last_seq": conversation.last_seq,
-            },
-        )
+        await self._store.save_snapshot(session, stream, conversation.version, conversation.snapshot())
         return events

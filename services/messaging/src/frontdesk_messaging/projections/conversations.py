@@ -1,144 +1,231 @@
-"""Read models of conversations and their messages, kept in the write transaction
-(so a sender's ack and the history agree) and rebuildable from the event store."""
+"""Read models of conversations, messages, receipts, notes and surveys, kept in the
+write transaction (so a sender's ack and the history agree) and rebuildable from the
+event store."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain.model import ConversationOpened, Event, MessageSent
+from ..domain import events as e
 
 PREVIEW_LENGTH = 80
-TABLES = ("messages", "conversations")
+TABLES = ("messages", "conversations", "read_marks", "notes", "surveys")
+_BUMP = "change_cursor = nextval('conversation_changes')"
+
+Projector = Callable[[AsyncSession, Any], Awaitable[None]]
 
 
-async def project(session: AsyncSession, event: Event) -> None:
-    match event:
-        case ConversationOpened():
-            await session.execute(
-                text(
-                    "INSERT INTO conversations (id, shop_id, customer_id, opened_at, last_activity_at) "
-                    "VALUES (:id, :shop, :customer, :at, :at) ON CONFLICT (id) DO NOTHING"
-                ),
-                {
-                    "id": event.conversation_id,
-                    "shop": event.shop_id,
-                    "customer": event.customer_id,
-                    "at": event.opened_at,
-                },
-            )
-        case MessageSent():
-            await session.execute(
-                text(
-                    "INSERT INTO messages (conversation_id, seq, message_id, sender_id, sender_role, "
-                    "client_msg_id, kind, text, sent_at) VALUES (:c, :seq, :id, :sender, :role, "
-                    ":client, 'text', :text, :at)"
-                ),
-                {
-                    "c": event.conversation_id,
-                    "seq": event.seq,
-                    "id": event.message_id,
-                    "sender": event.sender_id,
-                    "role": event.sender_role,
-                    "client": event.client_msg_id,
-                    "text": event.text,
-                    "at": event.sent_at,
-                },
-            )
-            await session.execute(
-                text(
-                    "UPDATE conversations SET last_seq = :seq, last_activity_at = :at, "
-                    "last_message_preview = :preview WHERE id = :c"
-                ),
-                {
-                    "c": event.conversation_id,
-                    "seq": event.seq,
-                    "at": event.sent_at,
-                    "preview": event.text[:PREVIEW_LENGTH],
-                },
-            )
+async def project(session: AsyncSession, event: e.Event) -> None:
+    await _PROJECTORS[type(event)](session, event)
 
 
-async def find_sent(
-    session: AsyncSession, conversation_id: UUID, sender_id: UUID, client_msg_id: str
-) -> dict[str, Any] | None:
-    row = (
-        (
-            await session.execute(
-                text(
-                    "SELECT message_id, seq FROM messages WHERE conversation_id = :c "
-                    "AND sender_id = :s AND client_msg_id = :m"
-                ),
-                {"c": conversation_id, "s": sender_id, "m": client_msg_id},
-            )
-        )
-        .mappings()
-        .first()
+async def _run(session: AsyncSession, sql: str, **params: Any) -> Any:
+    return await session.execute(text(sql), params)
+
+
+async def _opened(session: AsyncSession, event: e.ConversationOpened) -> None:
+    await _run(
+        session,
+        "INSERT INTO conversations (id, shop_id, customer_id, opened_at, last_activity_at) "
+        "VALUES (:id, :shop, :customer, :at, :at) ON CONFLICT (id) DO NOTHING",
+        id=event.conversation_id,
+        shop=event.shop_id,
+        customer=event.customer_id,
+        at=event.opened_at,
     )
-    return dict(row) if row else None
 
 
-async def get_conversation(
-    session: AsyncSession, conversation_id: UUID, shop_id: UUID
-) -> dict[str, Any] | None:
-    row = (
-        (
-            await session.execute(
-                text(f"SELECT {_CONVERSATION_COLUMNS} FROM conversations WHERE id = :id AND shop_id = :shop"),
-                {"id": conversation_id, "shop": shop_id},
-            )
+async def _sent(session: AsyncSession, event: e.MessageSent) -> None:
+    from_customer = event.sender_role == "customer"
+    counts = (
+        await _run(
+            session,
+            "UPDATE conversations SET last_seq = :seq, last_activity_at = :at, last_message_preview = :preview, "
+            "customer_messages = customer_messages + :c, shop_messages = shop_messages + :s, "
+            f"{_BUMP} WHERE id = :id RETURNING customer_messages, shop_messages",
+            id=event.conversation_id,
+            seq=event.seq,
+            at=event.sent_at,
+            preview=event.text[:PREVIEW_LENGTH],
+            c=int(from_customer),
+            s=int(not from_customer),
         )
-        .mappings()
-        .first()
+    ).one()
+    await _run(
+        session,
+        "INSERT INTO messages (conversation_id, seq, message_id, sender_id, sender_role, client_msg_id, kind, "
+        "text, sent_at, customer_messages, shop_messages, sender_kind) VALUES (:c, :seq, :id, :sender, :role, "
+        ":client, 'text', :text, :at, :cm, :sm, :kind)",
+        c=event.conversation_id,
+        seq=event.seq,
+        id=event.message_id,
+        sender=event.sender_id,
+        role=event.sender_role,
+        client=event.client_msg_id,
+        text=event.text,
+        at=event.sent_at,
+        kind=event.sender_kind,
+        cm=counts.customer_messages,
+        sm=counts.shop_messages,
     )
-    return dict(row) if row else None
 
 
-async def list_conversations(
-    session: AsyncSession, shop_id: UUID, customer_id: UUID | None, limit: int
-) -> list[dict[str, Any]]:
-    where = "shop_id = :shop" + (" AND customer_id = :customer" if customer_id else "")
-    rows = await session.execute(
-        text(
-            f"SELECT {_CONVERSATION_COLUMNS} FROM conversations WHERE {where} "
-            "ORDER BY last_activity_at DESC, id LIMIT :n"
-        ),
-        {"shop": shop_id, "customer": customer_id, "n": limit},
+async def _recalled(session: AsyncSession, event: e.MessageRecalled) -> None:
+    await _run(
+        session, "UPDATE messages SET text = '', recalled = true WHERE message_id = :id", id=event.message_id
     )
-    return [dict(r) for r in rows.mappings()]
+    await _run(
+        session,
+        "UPDATE conversations SET last_message_preview = CASE WHEN last_seq = :seq THEN NULL "
+        f"ELSE last_message_preview END, {_BUMP} WHERE id = :c",
+        c=event.conversation_id,
+        seq=event.seq,
+    )
 
 
-async def page_messages(
-    session: AsyncSession,
-    conversation_id: UUID,
-    *,
-    after_seq: int | None,
-    before_seq: int | None,
-    limit: int,
-) -> list[dict[str, Any]]:
-    """Messages in seq order: after a seq (catching up) or the newest before one (scrolling back)."""
-    if before_seq is not None:
-        query = (
-            f"SELECT * FROM (SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = :c "
-            "AND seq < :seq ORDER BY seq DESC LIMIT :n) newest ORDER BY seq"
-        )
-        params = {"c": conversation_id, "seq": before_seq, "n": limit}
-    else:
-        query = (
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation_id = :c AND seq > :seq "
-            "ORDER BY seq LIMIT :n"
-        )
-        params = {"c": conversation_id, "seq": after_seq or 0, "n": limit}
-    rows = await session.execute(text(query), params)
-    return [dict(r) for r in rows.mappings()]
+async def _edited(session: AsyncSession, event: e.MessageEdited) -> None:
+    await _run(
+        session,
+        "UPDATE messages SET text = :t, edited_at = :at WHERE message_id = :id",
+        t=event.text,
+        at=event.edited_at,
+        id=event.message_id,
+    )
+    await _run(
+        session,
+        "UPDATE conversations SET last_message_preview = CASE WHEN last_seq = :seq THEN :p "
+        f"ELSE last_message_preview END, {_BUMP} WHERE id = :c",
+        c=event.conversation_id,
+        seq=event.seq,
+        p=event.text[:PREVIEW_LENGTH],
+    )
 
 
-_CONVERSATION_COLUMNS = (
-    "id, shop_id, customer_id, opened_at, last_seq, last_activity_at, last_message_preview"
-)
-_MESSAGE_COLUMNS = (
-    "conversation_id, seq, message_id, sender_id, sender_role, client_msg_id, kind, text, sent_at"
-)
+async def _read(session: AsyncSession, event: e.MessagesRead) -> None:
+    # unread_base: how many of the other side's messages the mark covers.
+    other_side = "shop_messages" if event.reader_role == "customer" else "customer_messages"
+    await _run(
+        session,
+        "INSERT INTO read_marks (conversation_id, reader_id, reader_role, read_seq, unread_base) "
+        f"SELECT :c, :r, :role, :seq, {other_side} FROM messages WHERE conversation_id = :c AND seq = :seq "
+        "ON CONFLICT (conversation_id, reader_id) DO UPDATE SET read_seq = EXCLUDED.read_seq, "
+        "unread_base = EXCLUDED.unread_base",
+        c=event.conversation_id,
+        r=event.reader_id,
+        role=event.reader_role,
+        seq=event.up_to_seq,
+    )
+    await _run(session, f"UPDATE conversations SET {_BUMP} WHERE id = :c", c=event.conversation_id)
+
+
+async def _delivered(session: AsyncSession, event: e.MessagesDelivered) -> None:
+    await _run(
+        session,
+        "INSERT INTO read_marks (conversation_id, reader_id, reader_role, delivered_seq) "
+        "VALUES (:c, :r, :role, :seq) ON CONFLICT (conversation_id, reader_id) "
+        "DO UPDATE SET delivered_seq = EXCLUDED.delivered_seq",
+        c=event.conversation_id,
+        r=event.reader_id,
+        role=event.reader_role,
+        seq=event.up_to_seq,
+    )
+
+
+async def _note(session: AsyncSession, event: e.NoteAdded) -> None:
+    await _run(
+        session,
+        "INSERT INTO notes (note_id, conversation_id, author_id, text, added_at) VALUES (:n, :c, :a, :t, :at)",
+        n=event.note_id,
+        c=event.conversation_id,
+        a=event.author_id,
+        t=event.text,
+        at=event.added_at,
+    )
+
+
+async def _assigned(session: AsyncSession, event: e.ConversationAssigned) -> None:
+    await _run(
+        session,
+        "UPDATE conversations SET assignee_id = :a, assigned_at = :at, handoff_note = :note, "
+        f"{_BUMP} WHERE id = :c",
+        c=event.conversation_id,
+        a=event.assignee_id,
+        at=event.assigned_at,
+        note=event.handoff_note,
+    )
+
+
+async def _labels(session: AsyncSession, event: e.LabelsChanged) -> None:
+    await _run(
+        session,
+        f"UPDATE conversations SET labels = :l, {_BUMP} WHERE id = :c",
+        c=event.conversation_id,
+        l=list(event.labels),
+    )
+
+
+async def _status(session: AsyncSession, event: e.StatusChanged) -> None:
+    await _run(
+        session,
+        f"UPDATE conversations SET status = :s, {_BUMP} WHERE id = :c",
+        c=event.conversation_id,
+        s=event.status,
+    )
+
+
+async def _survey_requested(session: AsyncSession, event: e.SurveyRequested) -> None:
+    await _run(
+        session,
+        "INSERT INTO surveys (survey_id, conversation_id, shop_id, assignee_id, requested_at) "
+        "SELECT :s, id, shop_id, assignee_id, :at FROM conversations WHERE id = :c",
+        s=event.survey_id,
+        c=event.conversation_id,
+        at=event.requested_at,
+    )
+    await _run(
+        session,
+        f"UPDATE conversations SET open_survey_id = :s, {_BUMP} WHERE id = :c",
+        c=event.conversation_id,
+        s=event.survey_id,
+    )
+
+
+async def _survey_answered(session: AsyncSession, event: e.SurveyAnswered) -> None:
+    await _run(
+        session,
+        "UPDATE surveys SET rating = :r, comment = :comment, answered_at = :at WHERE survey_id = :s",
+        s=event.survey_id,
+        r=event.rating,
+        comment=event.comment,
+        at=event.answered_at,
+    )
+    await _run(
+        session,
+        f"UPDATE conversations SET open_survey_id = NULL, {_BUMP} WHERE id = :c",
+        c=event.conversation_id,
+    )
+
+
+async def _nothing(session: AsyncSession, event: Any) -> None:
+    return None
+
+
+_PROJECTORS: dict[type, Projector] = {
+    e.ConversationOpened: _opened,
+    e.MessageSent: _sent,
+    e.MessageRecalled: _recalled,
+    e.MessageEdited: _edited,
+    e.MessagesRead: _read,
+    e.MessagesDelivered: _delivered,
+    e.NoteAdded: _note,
+    e.ConversationAssigned: _assigned,
+    e.LabelsChanged: _labels,
+    e.StatusChanged: _status,
+    e.SurveyRequested: _survey_requested,
+    e.SurveyAnswered: _survey_answered,
+    e.OutOfHoursReplied: _nothing,
+}
