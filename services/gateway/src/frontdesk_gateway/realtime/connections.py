@@ -50,10 +50,16 @@ class Connection:
             self._closing = asyncio.create_task(self._close(1013, "too slow; reconnect and resume"))
 
     def push_message(self, conversation_id: UUID, seq: int, frame: dict[str, Any]) -> None:
+        """A live message: held back while the conversation catches up, else delivered."""
         held = self._held.get(conversation_id)
         if held is not None:
             held.append((seq, frame))
-        elif seq > self._last_seq.get(conversation_id, 0):
+        else:
+            self.deliver(conversation_id, seq, frame)
+
+    def deliver(self, conversation_id: UUID, seq: int, frame: dict[str, Any]) -> None:
+        """Push a message unless this socket already has it."""
+        if seq > self._last_seq.get(conversation_id, 0):
             self._last_seq[conversation_id] = seq
             self.push(frame)
 
@@ -64,7 +70,7 @@ class Connection:
 
     def release(self, conversation_id: UUID) -> None:
         for seq, frame in self._held.pop(conversation_id, []):
-            self.push_message(conversation_id, seq, frame)
+            self.deliver(conversation_id, seq, frame)
 
     async def close(self) -> None:
         """Send what is queued, then stop the writer."""
