@@ -23,6 +23,22 @@ class Actor(BaseModel):
     shop_id: UUID
 
 
+MessageKind = Literal["text", "image", "voice", "video", "file"]
+
+
+class Attachment(BaseModel):
+    """Metadata of an uploaded file; the bytes stay in object storage behind the gateway."""
+
+    attachment_id: UUID
+    name: str
+    mime: str
+    size: int
+    duration_ms: int | None = None
+    width: int | None = None
+    height: int | None = None
+    thumbnail_id: UUID | None = None
+
+
 @contract("messaging.conversation.open.v1", topic=MESSAGING_COMMANDS, kind="command")
 class OpenConversation(Contract):
     """Open the 1:1 conversation between a shop and one of its customers (idempotent)."""
@@ -35,12 +51,14 @@ class OpenConversation(Contract):
 
 @contract("messaging.message.send.v1", topic=MESSAGING_COMMANDS, kind="command")
 class SendMessage(Contract):
-    """Send a text message; the same client_msg_id from the same sender is stored once."""
+    """Send a message; the same client_msg_id from the same sender is stored once."""
 
     conversation_id: UUID
     client_msg_id: str = Field(min_length=1, max_length=64)
     text: str
     actor: Actor
+    kind: MessageKind = "text"
+    attachment: Attachment | None = None
 
 
 @contract("messaging.conversation.opened.v1", topic=MESSAGING_EVENTS, kind="event")
@@ -66,12 +84,13 @@ class MessageSent(Contract):
     sender_id: UUID
     sender_role: Role
     client_msg_id: str
-    kind: Literal["text"] = "text"
-    text: str
+    kind: MessageKind = "text"
+    text: str = Field(description="The text, or an attachment's caption (may be empty).")
     sent_at: datetime
     sender_kind: str = Field(
         default="person", description="person, auto_reply (the shop's automatic answer) or assistant"
     )
+    attachment: Attachment | None = None
 
 
 @contract("messaging.command.accepted.v1", topic=MESSAGING_REPLIES, kind="reply")

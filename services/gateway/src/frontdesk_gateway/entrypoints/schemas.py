@@ -119,6 +119,9 @@ class Message(BaseModel):
     sent_at: datetime
     recalled: bool
     edited_at: datetime | None
+    attachment: dict[str, Any] | None = Field(
+        default=None, description="attachment_id, name, mime, size, duration_ms, width, height, thumbnail_id"
+    )
 
 
 class MessageAccepted(BaseModel):

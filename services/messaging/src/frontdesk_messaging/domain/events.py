@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 Role = Literal["owner", "staff", "customer"]
@@ -35,6 +35,8 @@ class MessageSent:
     text: str
     sent_at: datetime
     sender_kind: str = "person"
+    kind: str = "text"
+    attachment: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

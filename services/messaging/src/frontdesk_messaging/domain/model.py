@@ -121,12 +121,33 @@ class Conversation:
         self._record(ConversationOpened(self.id, shop_id, customer_id, actor.user_id, at))
 
     def send(
-        self, actor: Actor, message_id: UUID, client_msg_id: str, text: str, at: datetime
+        self,
+        actor: Actor,
+        message_id: UUID,
+        client_msg_id: str,
+        text: str,
+        at: datetime,
+        kind: str = "text",
+        attachment: dict[str, Any] | None = None,
     ) -> MessageSent:
         self._check_access(actor)
-        _check_text(text)
+        if kind == "text" or attachment is None:
+            if kind != "text":
+                raise InvalidMessage(f"a {kind} message needs its attachment")
+            _check_text(text)
+        elif len(text) > MAX_TEXT_LENGTH:
+            raise InvalidMessage(f"a caption has at most {MAX_TEXT_LENGTH} characters")
         sent = MessageSent(
-            self.id, message_id, self.last_seq + 1, actor.user_id, actor.role, client_msg_id, text, at
+            self.id,
+            message_id,
+            self.last_seq + 1,
+            actor.user_id,
+            actor.role,
+            client_msg_id,
+            text,
+            at,
+            kind=kind,
+            attachment=attachment,
         )
         self._record(sent)
         if not actor.is_staff and self.status == "resolved":

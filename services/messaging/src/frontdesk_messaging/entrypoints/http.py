@@ -4,7 +4,7 @@ reader-specific figures (unread, read marks) by the reader it names."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -57,6 +57,7 @@ class Message(BaseModel):
     sent_at: datetime
     recalled: bool
     edited_at: datetime | None
+    attachment: dict[str, Any] | None
 
 
 class MessagePage(BaseModel):

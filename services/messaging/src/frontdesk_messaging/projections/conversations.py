@@ -4,6 +4,7 @@ event store."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -50,7 +51,7 @@ async def _sent(session: AsyncSession, event: e.MessageSent) -> None:
             id=event.conversation_id,
             seq=event.seq,
             at=event.sent_at,
-            preview=event.text[:PREVIEW_LENGTH],
+            preview=_preview(event),
             c=int(from_customer),
             s=int(not from_customer),
         )
@@ -58,8 +59,8 @@ async def _sent(session: AsyncSession, event: e.MessageSent) -> None:
     await _run(
         session,
         "INSERT INTO messages (conversation_id, seq, message_id, sender_id, sender_role, client_msg_id, kind, "
-        "text, sent_at, customer_messages, shop_messages, sender_kind) VALUES (:c, :seq, :id, :sender, :role, "
-        ":client, 'text', :text, :at, :cm, :sm, :kind)",
+        "text, sent_at, customer_messages, shop_messages, sender_kind, attachment) VALUES (:c, :seq, :id, "
+        ":sender, :role, :client, :message_kind, :text, :at, :cm, :sm, :kind, CAST(:attachment AS jsonb))",
         c=event.conversation_id,
         seq=event.seq,
         id=event.message_id,
@@ -69,14 +70,24 @@ async def _sent(session: AsyncSession, event: e.MessageSent) -> None:
         text=event.text,
         at=event.sent_at,
         kind=event.sender_kind,
+        message_kind=event.kind,
+        attachment=json.dumps(event.attachment) if event.attachment else None,
         cm=counts.customer_messages,
         sm=counts.shop_messages,
     )
 
 
+def _preview(event: e.MessageSent) -> str:
+    if event.kind == "text":
+        return event.text[:PREVIEW_LENGTH]
+    return f"[{event.kind}] {event.text}"[:PREVIEW_LENGTH].strip()
+
+
 async def _recalled(session: AsyncSession, event: e.MessageRecalled) -> None:
     await _run(
-        session, "UPDATE messages SET text = '', recalled = true WHERE message_id = :id", id=event.message_id
+        session,
+        "UPDATE messages SET text = '', attachment = NULL, recalled = true WHERE message_id = :id",
+        id=event.message_id,
     )
     await _run(
         session,

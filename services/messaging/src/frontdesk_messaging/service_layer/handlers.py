@@ -164,7 +164,10 @@ async def send_message(ctx: Context, cmd: contracts.SendMessage) -> None:
             return
     message_id = uuid5(cmd.conversation_id, f"{actor.user_id}:{cmd.client_msg_id}")
     try:
-        sent = conversation.send(actor, message_id, cmd.client_msg_id, cmd.text, ctx.deps.clock())
+        attachment = cmd.attachment.model_dump(mode="json") if cmd.attachment else None
+        sent = conversation.send(
+            actor, message_id, cmd.client_msg_id, cmd.text, ctx.deps.clock(), cmd.kind, attachment
+        )
     except Refused as refused:
         ctx.reject(cmd.conversation_id, refused, cmd.client_msg_id)
         return

@@ -25,6 +25,7 @@ STATEMENTS = [
     "CREATE INDEX conversations_by_assignee ON conversations (assignee_id) WHERE status <> 'resolved'",
     """ALTER TABLE messages
         ADD COLUMN sender_kind TEXT NOT NULL DEFAULT 'person',
+        ADD COLUMN attachment JSONB,
         ADD COLUMN recalled BOOLEAN NOT NULL DEFAULT false,
         ADD COLUMN edited_at TIMESTAMPTZ,
         ADD COLUMN customer_messages INTEGER NOT NULL DEFAULT 0,
@@ -77,7 +78,7 @@ def downgrade() -> None:
     op.execute("DROP TABLE notes")
     op.execute("DROP TABLE read_marks")
     op.execute(
-        "ALTER TABLE messages DROP COLUMN sender_kind, DROP COLUMN recalled, DROP COLUMN edited_at, "
+        "ALTER TABLE messages DROP COLUMN sender_kind, DROP COLUMN attachment, DROP COLUMN recalled, DROP COLUMN edited_at, "
         "DROP COLUMN customer_messages, DROP COLUMN shop_messages"
     )
     op.execute(
