@@ -22,6 +22,7 @@ def system(endpoints) -> Iterator[System]:
         env=endpoints.env(
             FRONTDESK_JWT_SECRET=JWT_SECRET,
             FRONTDESK_SENDS_PER_SECOND="1000",
+            FRONTDESK_REPLY_TIMEOUT_SECONDS="15",
             FRONTDESK_LOG_LEVEL="INFO",
         ),
         log_dir=ROOT / ".local" / "test-logs" / prefix,
