@@ -1,6 +1,6 @@
 """Frontdesk contracts: the envelope and every versioned event, command and reply."""
 
-from . import identity, messaging
+from . import identity, messaging, messaging_shop
 from .envelope import Envelope
 from .registry import Contract, ContractType, all_contracts, contract, contract_type, type_name
 
@@ -13,5 +13,6 @@ __all__ = [
     "contract_type",
     "identity",
     "messaging",
+    "messaging_shop",
     "type_name",
 ]

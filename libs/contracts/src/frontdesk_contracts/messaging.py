@@ -99,7 +99,8 @@ class CommandAccepted(Contract):
 
     command_id: UUID
     command_type: str
-    conversation_id: UUID
+    conversation_id: UUID | None = None
+    shop_id: UUID | None = Field(default=None, description="Set for shop-level commands.")
     message_id: UUID | None = None
     seq: int | None = None
     client_msg_id: str | None = None
@@ -113,7 +114,8 @@ class CommandRejected(Contract):
 
     command_id: UUID
     command_type: str
-    conversation_id: UUID
+    conversation_id: UUID | None = None
+    shop_id: UUID | None = Field(default=None, description="Set for shop-level commands.")
     code: str
     message: str
     client_msg_id: str | None = None

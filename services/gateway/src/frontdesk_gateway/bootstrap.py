@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 
 from .config import GatewaySettings
 from .conversations import Conversations, MessagingReads
-from .entrypoints import conversation_work, rest, ws
+from .entrypoints import conversation_work, rest, shop_settings, ws
 from .identity.service import Identity
 from .identity.tokens import TokenIssuer
 from .ratelimit import RateLimiter
@@ -64,7 +64,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         app.state.connections = connections
         app.state.redis = redis
         app.state.identity = Identity(runtime.unit_of_work, issuer, settings.refresh_token_days, clock)
-        signals = Signals(redis, connections, settings.kafka_namespace)
+        signals = Signals(redis, connections, runtime.publish, settings.kafka_namespace)
         app.state.signals = signals
         await signals.start()
         app.state.conversations = Conversations(
@@ -89,6 +89,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         checks={"redis": check_redis},
     )
     app.include_router(conversation_work.router)
+    app.include_router(shop_settings.router)
     app.include_router(rest.router)
     app.include_router(ws.router)
     return app

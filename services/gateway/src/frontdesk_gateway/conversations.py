@@ -182,13 +182,28 @@ class Conversations:
             scope["customer_id"] = caller.user_id
         return await self._reads.get(path, **scope, **params)
 
+    async def read_shop(self, caller: Principal, path: str, **params: Any) -> Any:
+        """A read of the caller's shop settings or figures from messaging."""
+        return await self._reads.get(f"/internal/shops/{caller.shop_id}{path}", **params)
+
     async def execute(
         self, caller: Principal, conversation_id: UUID, name: str, payload: dict[str, Any]
     ) -> dict[str, Any]:
         """Send a command about a conversation and wait for messaging's verdict."""
         await self.authorize(caller, conversation_id)
-        full = {**payload, "conversation_id": conversation_id, "actor": _actor(caller)}
-        command = self._command(caller, conversation_id, name, contract_type(name).parse(full))
+        return await self._execute(
+            caller, conversation_id, name, {**payload, "conversation_id": conversation_id}
+        )
+
+    async def execute_for_shop(self, caller: Principal, name: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send a command about the caller's shop settings and wait for the verdict."""
+        return await self._execute(caller, caller.shop_id, name, {**payload, "shop_id": caller.shop_id})
+
+    async def _execute(
+        self, caller: Principal, aggregate_id: UUID, name: str, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        full = {**payload, "actor": _actor(caller)}
+        command = self._command(caller, aggregate_id, name, contract_type(name).parse(full))
         reply = await self.outcome(await self.submit(command))
         if reply is None:
             raise ApiError(503, "not_confirmed", "Not confirmed in time; it may still apply. Retry safely.")

@@ -12,10 +12,10 @@ from frontdesk_contracts import topics
 from frontdesk_platform.eventstore import EventStore
 from frontdesk_platform.runtime import Runtime, service_app
 
-from .adapters.repository import ConversationRepository
+from .adapters.repository import ConversationRepository, ShopRepository
 from .config import MessagingSettings
-from .entrypoints import http
-from .projections.people import handle_identity_event
+from .entrypoints import http, shop_http
+from .projections.people import handle_identity_event, handle_presence_event
 from .service_layer.handlers import Dependencies, handle_command
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -28,10 +28,14 @@ def utc_now() -> datetime:
 def create_app(settings: MessagingSettings | None = None, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     settings = settings or MessagingSettings()
     runtime = Runtime(settings)
-    deps = Dependencies(ConversationRepository(EventStore()), runtime.unit_of_work, clock)
+    store = EventStore()
+    deps = Dependencies(ConversationRepository(store), ShopRepository(store), runtime.unit_of_work, clock)
     runtime.consumer("messaging.commands", [topics.MESSAGING_COMMANDS], partial(handle_command, deps))
     runtime.consumer(
         "messaging.identity", [topics.IDENTITY_EVENTS], partial(handle_identity_event, runtime.unit_of_work)
+    )
+    runtime.consumer(
+        "messaging.presence", [topics.PRESENCE_EVENTS], partial(handle_presence_event, runtime.unit_of_work)
     )
 
     app = service_app(
@@ -41,4 +45,5 @@ def create_app(settings: MessagingSettings | None = None, clock: Callable[[], da
         "caller's shop scope; clients never do.",
     )
     app.include_router(http.router)
+    app.include_router(shop_http.router)
     return app

@@ -13,9 +13,13 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID
 
+from frontdesk_contracts import Envelope
+from frontdesk_contracts.messaging_shop import StaffStatusChanged
 from redis.asyncio import Redis
 
 from ..identity.tokens import Principal
@@ -31,8 +35,15 @@ Status = Literal["online", "busy", "offline"]
 
 
 class Signals:
-    def __init__(self, redis: Redis, connections: Connections, namespace: str = "") -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        connections: Connections,
+        publish: Callable[[Envelope], Awaitable[None]],
+        namespace: str = "",
+    ) -> None:
         self._redis = redis
+        self._publish_event = publish
         self._connections = connections
         self._channel = f"{namespace}{CHANNEL}"
         self._prefix = f"{namespace}presence"
@@ -129,6 +140,19 @@ class Signals:
         if after != before and who.is_staff:
             await self._publish(
                 {"kind": "presence", "shop_id": who.shop_id, "user_id": who.user_id, "status": after}
+            )
+            # Messaging's round-robin only gives conversations to staff who are online.
+            changed = StaffStatusChanged(
+                shop_id=who.shop_id, staff_id=who.user_id, status=after, changed_at=datetime.now(UTC)
+            )
+            await self._publish_event(
+                Envelope(
+                    type="presence.staff.status_changed.v1",
+                    source="frontdesk.gateway",
+                    tenant_id=who.shop_id,
+                    aggregate_id=str(who.user_id),
+                    data=changed.model_dump(mode="json"),
+                )
             )
 
     # -- delivery --------------------------------------------------------------------

@@ -11,9 +11,10 @@ from frontdesk_platform.eventstore import EventStore, NewEvent, RecordedEvent
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain import events
+from ..domain import events, shop
 from ..domain.events import Event
 from ..domain.model import Conversation
+from ..domain.shop import ShopEvent, ShopSettings
 
 EVENT_TYPES: dict[str, type[Event]] = {
     "conversation.opened": events.ConversationOpened,
@@ -72,4 +73,41 @@ class ConversationRepository:
             session, stream, conversation.version - len(events), [to_new_event(e) for e in events]
         )
         await self._store.save_snapshot(session, stream, conversation.version, conversation.snapshot())
+        return events
+
+
+SHOP_EVENT_TYPES: dict[str, type[ShopEvent]] = {
+    "shop.business_hours_set": shop.BusinessHoursSet,
+    "shop.template_saved": shop.TemplateSaved,
+    "shop.template_deleted": shop.TemplateDeleted,
+    "shop.staff_capacity_set": shop.StaffCapacitySet,
+}
+_SHOP_NAMES = {cls: name for name, cls in SHOP_EVENT_TYPES.items()}
+_SHOP_ADAPTERS: dict[type[ShopEvent], TypeAdapter[Any]] = {
+    cls: TypeAdapter(cls) for cls in SHOP_EVENT_TYPES.values()
+}
+
+
+def from_recorded_shop(recorded: RecordedEvent) -> ShopEvent:
+    cls = SHOP_EVENT_TYPES[recorded.type]
+    event: ShopEvent = _SHOP_ADAPTERS[cls].validate_python(recorded.data)
+    return event
+
+
+class ShopRepository:
+    """A shop's settings are a short stream (a few changes a year): replayed in full."""
+
+    def __init__(self, store: EventStore) -> None:
+        self._store = store
+
+    async def get(self, session: AsyncSession, shop_id: UUID) -> ShopSettings:
+        settings = ShopSettings(shop_id)
+        for recorded in await self._store.read_stream(session, f"shop-{shop_id}"):
+            settings.apply(from_recorded_shop(recorded))
+        return settings
+
+    async def save(self, session: AsyncSession, settings: ShopSettings) -> list[ShopEvent]:
+        events, settings.pending = settings.pending, []
+        new = [NewEvent(type=_SHOP_NAMES[type(e)], data=asdict(e)) for e in events]
+        await self._store.append(session, f"shop-{settings.shop_id}", settings.version - len(events), new)
         return events

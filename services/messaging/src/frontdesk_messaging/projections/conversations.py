@@ -12,9 +12,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import events as e
+from . import reports, shops
 
 PREVIEW_LENGTH = 80
-TABLES = ("messages", "conversations", "read_marks", "notes", "surveys")
+TABLES = ("messages", "conversations", "read_marks", "notes", "surveys", *reports.TABLES, *shops.TABLES)
 _BUMP = "change_cursor = nextval('conversation_changes')"
 
 Projector = Callable[[AsyncSession, Any], Awaitable[None]]
@@ -22,6 +23,12 @@ Projector = Callable[[AsyncSession, Any], Awaitable[None]]
 
 async def project(session: AsyncSession, event: e.Event) -> None:
     await _PROJECTORS[type(event)](session, event)
+    if isinstance(event, e.MessageSent):
+        await reports.on_message(session, event)
+    elif isinstance(event, e.StatusChanged):
+        await reports.on_status(session, event)
+    elif isinstance(event, e.ConversationAssigned) and event.assignee_id:
+        await shops.note_assigned(session, event.assignee_id, event.assigned_at)
 
 
 async def _run(session: AsyncSession, sql: str, **params: Any) -> Any:
@@ -192,7 +199,9 @@ async def _survey_requested(session: AsyncSession, event: e.SurveyRequested) -> 
     await _run(
         session,
         "INSERT INTO surveys (survey_id, conversation_id, shop_id, assignee_id, requested_at) "
-        "SELECT :s, id, shop_id, assignee_id, :at FROM conversations WHERE id = :c",
+        "SELECT :s, c.id, c.shop_id, COALESCE(c.assignee_id, (SELECT r.responder_id FROM response_episodes r "
+        "WHERE r.conversation_id = c.id AND r.responder_id IS NOT NULL ORDER BY r.started_at DESC LIMIT 1)), :at "
+        "FROM conversations c WHERE c.id = :c",
         s=event.survey_id,
         c=event.conversation_id,
         at=event.requested_at,

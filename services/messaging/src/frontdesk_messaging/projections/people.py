@@ -1,11 +1,11 @@
-"""Who works at and buys from each shop, as identity announces it (for assignment
-checks and template variables)."""
+"""Who works at and buys from each shop, as identity announces it, and which staff are
+online, as the gateway announces it (for assignment checks, the round-robin, templates)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from frontdesk_contracts import Envelope, identity
+from frontdesk_contracts import Envelope, identity, messaging_shop
 from frontdesk_platform.unit_of_work import UnitOfWork
 from sqlalchemy import text
 
@@ -32,4 +32,20 @@ async def handle_identity_event(unit_of_work: Callable[[], UnitOfWork], event: E
             row,
         )
         await uow.mark_processed(CONSUMER, event.id)
+        await uow.commit()
+
+
+async def handle_presence_event(unit_of_work: Callable[[], UnitOfWork], event: Envelope) -> None:
+    """Who is online, for the round-robin. Only the newest status matters, so no tracking."""
+    if event.type != "presence.staff.status_changed.v1":
+        return
+    changed = messaging_shop.StaffStatusChanged.model_validate(event.data)
+    async with unit_of_work() as uow:
+        await uow.session.execute(
+            text(
+                "INSERT INTO staff_presence (staff_id, status) VALUES (:s, :st) "
+                "ON CONFLICT (staff_id) DO UPDATE SET status = EXCLUDED.status"
+            ),
+            {"s": changed.staff_id, "st": changed.status},
+        )
         await uow.commit()

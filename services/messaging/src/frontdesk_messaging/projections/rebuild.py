@@ -15,8 +15,8 @@ from frontdesk_platform.settings import ServiceSettings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..adapters.repository import from_recorded
-from . import conversations
+from ..adapters.repository import from_recorded, from_recorded_shop
+from . import conversations, shops
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,10 @@ async def rebuild(session: AsyncSession, store: EventStore, batch: int = 2000) -
     position, replayed = 0, 0
     while events := await store.read_all(session, position, batch):
         for recorded in events:
-            await conversations.project(session, from_recorded(recorded))
+            if recorded.stream_id.startswith("shop-"):
+                await shops.project(session, from_recorded_shop(recorded))
+            else:
+                await conversations.project(session, from_recorded(recorded))
         position = events[-1].position
         replayed += len(events)
     return replayed

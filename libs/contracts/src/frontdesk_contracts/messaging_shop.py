@@ -1,0 +1,109 @@
+"""Contracts of a shop's messaging settings: business hours, templates, staff capacity,
+and staff presence (announced by the gateway)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from .messaging import Actor
+from .registry import Contract, contract
+from .topics import MESSAGING_COMMANDS, MESSAGING_EVENTS, PRESENCE_EVENTS
+
+Weekly = dict[str, list[list[str]]]
+WEEKLY_HELP = 'weekday (0 = Monday) → [["09:00", "18:00"], ...] in the shop\'s timezone'
+
+
+class ShopCommand(Contract):
+    shop_id: UUID
+    actor: Actor
+
+
+class ShopEvent(Contract):
+    shop_id: UUID
+
+
+@contract("messaging.shop.set_business_hours.v1", topic=MESSAGING_COMMANDS, kind="command")
+class SetBusinessHours(ShopCommand):
+    """Opening hours, timezone and the automatic answer outside them."""
+
+    timezone: str
+    weekly: Weekly = Field(description=WEEKLY_HELP)
+    auto_reply_text: str | None = None
+
+
+@contract("messaging.shop.save_template.v1", topic=MESSAGING_COMMANDS, kind="command")
+class SaveTemplate(ShopCommand):
+    """Create or replace a quick-reply template; {customer_name} and {pet_name} are filled in."""
+
+    template_id: UUID
+    name: str = Field(min_length=1, max_length=100)
+    text: str = Field(min_length=1, max_length=4000)
+
+
+@contract("messaging.shop.delete_template.v1", topic=MESSAGING_COMMANDS, kind="command")
+class DeleteTemplate(ShopCommand):
+    """Remove a quick-reply template."""
+
+    template_id: UUID
+
+
+@contract("messaging.shop.set_staff_capacity.v1", topic=MESSAGING_COMMANDS, kind="command")
+class SetStaffCapacity(ShopCommand):
+    """How many open conversations the round-robin gives one staff member at most."""
+
+    staff_id: UUID
+    capacity: int = Field(ge=0, le=100)
+
+
+@contract("messaging.shop.business_hours_set.v1", topic=MESSAGING_EVENTS, kind="event")
+class BusinessHoursSet(ShopEvent):
+    """The shop's opening hours and out-of-hours answer."""
+
+    timezone: str
+    weekly: Weekly
+    auto_reply_text: str | None
+    set_by: UUID
+    set_at: datetime
+
+
+@contract("messaging.shop.template_saved.v1", topic=MESSAGING_EVENTS, kind="event")
+class TemplateSaved(ShopEvent):
+    """A quick-reply template was created or changed."""
+
+    template_id: UUID
+    name: str
+    text: str
+    saved_by: UUID
+    saved_at: datetime
+
+
+@contract("messaging.shop.template_deleted.v1", topic=MESSAGING_EVENTS, kind="event")
+class TemplateDeleted(ShopEvent):
+    """A quick-reply template was removed."""
+
+    template_id: UUID
+    deleted_by: UUID
+    deleted_at: datetime
+
+
+@contract("messaging.shop.staff_capacity_set.v1", topic=MESSAGING_EVENTS, kind="event")
+class StaffCapacitySet(ShopEvent):
+    """A staff member's limit of open conversations for automatic assignment."""
+
+    staff_id: UUID
+    capacity: int
+    set_by: UUID
+    set_at: datetime
+
+
+@contract("presence.staff.status_changed.v1", topic=PRESENCE_EVENTS, kind="event")
+class StaffStatusChanged(ShopEvent):
+    """A staff member went online, busy or offline (any of their devices)."""
+
+    staff_id: UUID
+    status: Literal["online", "busy", "offline"]
+    changed_at: datetime

@@ -1,0 +1,144 @@
+"""A shop's messaging settings: business hours and out-of-hours answer, quick replies,
+staff capacity for the round-robin, and service-level reports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+from frontdesk_platform.errors import ApiError
+from pydantic import BaseModel, Field
+
+from ..conversations import Conversations
+from ..identity import repository as identity
+from ..identity.tokens import Principal
+from .auth import Caller
+from .schemas import ERRORS
+
+router = APIRouter(prefix="/v1/shop", responses=ERRORS, tags=["shop settings"])
+
+
+class BusinessHours(BaseModel):
+    timezone: str = Field(examples=["Asia/Shanghai"])
+    weekly: dict[str, list[list[str]]] = Field(
+        description='weekday (0 = Monday) → [["09:00", "18:00"], ...]; a day left out is closed',
+        examples=[{"0": [["09:00", "12:00"], ["13:00", "18:00"]], "5": [["10:00", "16:00"]]}],
+    )
+    auto_reply_text: str | None = Field(
+        default=None,
+        max_length=4000,
+        description="Sent outside the hours, at most once a day per conversation.",
+    )
+
+
+class TemplateBody(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    text: str = Field(min_length=1, max_length=4000, examples=["{customer_name}您好,{pet_name}已经洗好了"])
+
+
+class Capacity(BaseModel):
+    capacity: int = Field(ge=0, le=100, description="Open conversations the round-robin gives at most.")
+
+
+def _conversations(request: Request) -> Conversations:
+    conversations: Conversations = request.app.state.conversations
+    return conversations
+
+
+def _staff(caller: Principal) -> None:
+    if not caller.is_staff:
+        raise ApiError(403, "forbidden", "Only the shop's staff can see or change its settings.")
+
+
+@router.get("/hours", response_model=BusinessHours)
+async def get_hours(request: Request, caller: Caller) -> BusinessHours:
+    found = await _conversations(request).read_shop(caller, "/hours")
+    return BusinessHours(**found)
+
+
+@router.put("/hours", response_model=BusinessHours, summary="Set opening hours (owner)")
+async def set_hours(request: Request, caller: Caller, body: BusinessHours) -> BusinessHours:
+    await _conversations(request).execute_for_shop(
+        caller, "messaging.shop.set_business_hours.v1", body.model_dump()
+    )
+    return body
+
+
+@router.get("/templates")
+async def templates(request: Request, caller: Caller) -> list[dict[str, Any]]:
+    _staff(caller)
+    found: list[dict[str, Any]] = await _conversations(request).read_shop(caller, "/templates")
+    return found
+
+
+@router.put("/templates/{template_id}", summary="Create or replace a quick-reply template")
+async def save_template(
+    request: Request, caller: Caller, template_id: UUID, body: TemplateBody
+) -> dict[str, Any]:
+    _staff(caller)
+    await _conversations(request).execute_for_shop(
+        caller, "messaging.shop.save_template.v1", {"template_id": template_id, **body.model_dump()}
+    )
+    return {"template_id": str(template_id), **body.model_dump()}
+
+
+@router.delete("/templates/{template_id}", status_code=204, response_class=Response)
+async def delete_template(request: Request, caller: Caller, template_id: UUID) -> Response:
+    _staff(caller)
+    await _conversations(request).execute_for_shop(
+        caller, "messaging.shop.delete_template.v1", {"template_id": template_id}
+    )
+    return Response(status_code=204)
+
+
+@router.get(
+    "/templates/{template_id}/render", summary="The template's text with the customer's (and pet's) name"
+)
+async def render_template(
+    request: Request, caller: Caller, template_id: UUID, conversation_id: UUID, pet_name: str | None = None
+) -> dict[str, str]:
+    _staff(caller)
+    await _conversations(request).authorize(caller, conversation_id)
+    params: dict[str, Any] = {"conversation_id": conversation_id}
+    if pet_name:
+        params["pet_name"] = pet_name
+    rendered: dict[str, str] = await _conversations(request).read_shop(
+        caller, f"/templates/{template_id}/render", **params
+    )
+    return rendered
+
+
+@router.put("/staff/{staff_id}/capacity", summary="A staff member's round-robin capacity (owner)")
+async def set_capacity(request: Request, caller: Caller, staff_id: UUID, body: Capacity) -> dict[str, Any]:
+    await _conversations(request).execute_for_shop(
+        caller, "messaging.shop.set_staff_capacity.v1", {"staff_id": staff_id, "capacity": body.capacity}
+    )
+    return {"staff_id": str(staff_id), "capacity": body.capacity}
+
+
+@router.get("/reports", summary="First-response time (in opening hours), resolution time and CSAT")
+async def reports(
+    request: Request,
+    caller: Caller,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    period: Literal["day", "week"] = "day",
+    by: Annotated[Literal["shop", "staff"], Query()] = "shop",
+) -> list[dict[str, Any]]:
+    _staff(caller)
+    until = until or datetime.now(UTC)
+    since = since or until - timedelta(days=30)
+    async with request.app.state.sessions() as session:
+        shop = await identity.get_shop(session, caller.shop_id)
+    rows: list[dict[str, Any]] = await _conversations(request).read_shop(
+        caller,
+        "/reports",
+        since=since.isoformat(),
+        until=until.isoformat(),
+        period=period,
+        by=by,
+        timezone=shop["timezone"] if shop else "UTC",
+    )
+    return rows

@@ -1,0 +1,135 @@
+"""Service-level figures: first-response time (counted in the shop's opening hours),
+resolution time and satisfaction, per shop or staff member, per day or week.
+
+An episode starts with a customer's message when none is waiting, ends its wait at the
+first staff reply (automatic answers do not count), and is resolved with the conversation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain import events as e
+from ..domain.hours import open_seconds_between, parse_weekly
+
+TABLES = ("response_episodes",)
+
+
+async def _rows(session: AsyncSession, sql: str, **params: Any) -> list[dict[str, Any]]:
+    return [dict(r) for r in (await session.execute(text(sql), params)).mappings()]
+
+
+async def on_message(session: AsyncSession, event: e.MessageSent) -> None:
+    if event.sender_role == "customer":
+        await session.execute(
+            text(
+                "INSERT INTO response_episodes (conversation_id, started_at, shop_id) "
+                "SELECT c.id, :at, c.shop_id FROM conversations c WHERE c.id = :c AND NOT EXISTS ("
+                "SELECT 1 FROM response_episodes r WHERE r.conversation_id = :c AND r.resolved_at IS NULL)"
+            ),
+            {"c": event.conversation_id, "at": event.sent_at},
+        )
+        return
+    if event.sender_kind != "person":
+        return
+    waiting = await _rows(
+        session,
+        "SELECT r.started_at, h.timezone, h.weekly FROM response_episodes r "
+        "LEFT JOIN shop_hours h ON h.shop_id = r.shop_id "
+        "WHERE r.conversation_id = :c AND r.first_response_at IS NULL",
+        c=event.conversation_id,
+    )
+    for episode in waiting:
+        weekly = parse_weekly(episode["weekly"]) if episode["weekly"] else {}
+        seconds = open_seconds_between(
+            weekly, episode["timezone"] or "UTC", episode["started_at"], event.sent_at
+        )
+        await session.execute(
+            text(
+                "UPDATE response_episodes SET first_response_at = :at, responder_id = :s, frt_seconds = :f "
+                "WHERE conversation_id = :c AND started_at = :start"
+            ),
+            {
+                "at": event.sent_at,
+                "s": event.sender_id,
+                "f": seconds,
+                "c": event.conversation_id,
+                "start": episode["started_at"],
+            },
+        )
+
+
+async def on_status(session: AsyncSession, event: e.StatusChanged) -> None:
+    if event.status != "resolved":
+        return
+    await session.execute(
+        text(
+            "UPDATE response_episodes SET resolved_at = :at, "
+            "resolution_seconds = EXTRACT(EPOCH FROM (:at - started_at)) "
+            "WHERE conversation_id = :c AND resolved_at IS NULL"
+        ),
+        {"c": event.conversation_id, "at": event.changed_at},
+    )
+
+
+async def report(
+    session: AsyncSession,
+    shop_id: UUID,
+    since: datetime,
+    until: datetime,
+    period: Literal["day", "week"],
+    by_staff: bool,
+    timezone: str,
+) -> list[dict[str, Any]]:
+    staff = "r.responder_id" if by_staff else "NULL::uuid"
+    responses = await _rows(
+        session,
+        f"""
+        SELECT date_trunc(:period, r.started_at AT TIME ZONE :tz)::date AS period_start, {staff} AS staff_id,
+               count(*) AS conversations, count(r.first_response_at) AS answered,
+               avg(r.frt_seconds) AS first_response_avg_seconds,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY r.frt_seconds) AS first_response_p50_seconds,
+               percentile_cont(0.9) WITHIN GROUP (ORDER BY r.frt_seconds) AS first_response_p90_seconds,
+               count(r.resolved_at) AS resolved, avg(r.resolution_seconds) AS resolution_avg_seconds
+        FROM response_episodes r
+        WHERE r.shop_id = :shop AND r.started_at >= :since AND r.started_at < :until
+        GROUP BY 1, 2 ORDER BY 1, 2
+        """,
+        period=period,
+        tz=timezone,
+        shop=shop_id,
+        since=since,
+        until=until,
+    )
+    survey_staff = "s.assignee_id" if by_staff else "NULL::uuid"
+    ratings = await _rows(
+        session,
+        f"""
+        SELECT date_trunc(:period, s.answered_at AT TIME ZONE :tz)::date AS period_start,
+               {survey_staff} AS staff_id, avg(s.rating) AS csat_avg, count(*) AS csat_responses
+        FROM surveys s
+        WHERE s.shop_id = :shop AND s.answered_at >= :since AND s.answered_at < :until
+        GROUP BY 1, 2
+        """,
+        period=period,
+        tz=timezone,
+        shop=shop_id,
+        since=since,
+        until=until,
+    )
+    merged: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for row in responses:
+        merged[(row["period_start"], row["staff_id"])] = {**row, "csat_avg": None, "csat_responses": 0}
+    for row in ratings:
+        key = (row["period_start"], row["staff_id"])
+        base = merged.setdefault(
+            key,
+            {"period_start": key[0], "staff_id": key[1], "conversations": 0, "answered": 0, "resolved": 0},
+        )
+        base.update(csat_avg=float(row["csat_avg"]), csat_responses=row["csat_responses"])
+    return sorted(merged.values(), key=lambda r: (r["period_start"], str(r["staff_id"])))

@@ -1,0 +1,167 @@
+"""The context every command handler works in: its transaction, loading and saving
+aggregates, and replying to the sender."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from frontdesk_contracts import Contract, Envelope, contract_type
+from frontdesk_contracts import messaging as contracts
+from frontdesk_platform.observability import current_traceparent
+from frontdesk_platform.unit_of_work import UnitOfWork
+
+from ..adapters.repository import ConversationRepository, ShopRepository
+from ..domain import events as e
+from ..domain import shop as shop_domain
+from ..domain.model import Actor, Conversation, Refused
+from ..domain.shop import ShopSettings
+from ..projections import conversations as read_model
+from ..projections import shops as shop_model
+
+SOURCE = "frontdesk.messaging"
+CONSUMER = "messaging.commands"
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    conversations: ConversationRepository
+    shops: ShopRepository
+    unit_of_work: Callable[[], UnitOfWork]
+    clock: Callable[[], datetime]
+    recall_window: timedelta = timedelta(minutes=2)
+    edit_window: timedelta = timedelta(minutes=15)
+
+
+@dataclass
+class Context:
+    """One command being carried out, inside its transaction."""
+
+    deps: Dependencies
+    uow: UnitOfWork
+    command: Envelope
+
+    async def load(self, conversation_id: UUID) -> Conversation:
+        return await self.deps.conversations.get(self.uow.session, conversation_id)
+
+    async def save(self, conversation: Conversation) -> list[e.Event]:
+        """Append the new events, update the read models and queue the contract events."""
+        events = await self.deps.conversations.save(self.uow.session, conversation)
+        version = conversation.version - len(events)
+        for event in events:
+            version += 1
+            await read_model.project(self.uow.session, event)
+            name = _CONTRACTS[type(event)]
+            payload = {
+                **asdict(event),
+                "shop_id": conversation.shop_id,
+                "customer_id": conversation.customer_id,
+            }
+            data = contract_type(name).parse(payload).model_dump(mode="json")
+            self.uow.publish(self._caused(name, conversation.id, data, version))
+        return events
+
+    async def load_shop(self, shop_id: UUID) -> ShopSettings:
+        return await self.deps.shops.get(self.uow.session, shop_id)
+
+    async def save_shop(self, settings: ShopSettings) -> None:
+        events = await self.deps.shops.save(self.uow.session, settings)
+        version = settings.version - len(events)
+        for event in events:
+            version += 1
+            await shop_model.project(self.uow.session, event)
+            name = _SHOP_CONTRACTS[type(event)]
+            data = contract_type(name).parse(asdict(event)).model_dump(mode="json")
+            self.uow.publish(self._caused(name, settings.shop_id, data, version))
+
+    def accept(self, conversation_id: UUID | None, **result: Any) -> None:
+        accepted = contracts.CommandAccepted(
+            command_id=self.command.id,
+            command_type=self.command.type,
+            conversation_id=conversation_id,
+            **result,
+        )
+        self._reply("messaging.command.accepted.v1", conversation_id or result["shop_id"], accepted)
+
+    def reject(
+        self,
+        conversation_id: UUID | None,
+        refused: Refused,
+        client_msg_id: str | None = None,
+        shop_id: UUID | None = None,
+    ) -> None:
+        rejected = contracts.CommandRejected(
+            command_id=self.command.id,
+            command_type=self.command.type,
+            conversation_id=conversation_id,
+            shop_id=shop_id,
+            code=refused.code,
+            message=str(refused),
+            client_msg_id=client_msg_id,
+        )
+        self._reply("messaging.command.rejected.v1", conversation_id or shop_id, rejected)
+
+    def _reply(self, name: str, subject: UUID | None, reply: Contract) -> None:
+        self.uow.publish(self._caused(name, subject, reply.model_dump(mode="json")))
+
+    def _caused(
+        self, name: str, subject: UUID | None, data: dict[str, Any], version: int | None = None
+    ) -> Envelope:
+        return self.command.caused(
+            type=name,
+            source=SOURCE,
+            aggregate_id=str(subject),
+            aggregate_version=version,
+            traceparent=current_traceparent() or self.command.traceparent,
+            data=data,
+        )
+
+
+Handler = Callable[[Context, Any], Awaitable[None]]
+
+
+def actor_of(cmd: Any) -> Actor:
+    actor: contracts.Actor = cmd.actor
+    return Actor(actor.user_id, actor.role, actor.shop_id)
+
+
+async def decide(
+    ctx: Context, cmd: Any, decision: Callable[[Conversation, Actor, datetime], Any], **result: Any
+) -> None:
+    """Load, let the conversation decide, store; reply with the outcome either way."""
+    conversation = await ctx.load(cmd.conversation_id)
+    try:
+        outcome = decision(conversation, actor_of(cmd), ctx.deps.clock())
+    except Refused as refused:
+        ctx.reject(cmd.conversation_id, refused)
+        return
+    await ctx.save(conversation)
+    details = {"value": outcome} if outcome is not None else None
+    ctx.accept(cmd.conversation_id, details=details, **result)
+
+
+_CONTRACTS: dict[type, str] = {
+    e.ConversationOpened: "messaging.conversation.opened.v1",
+    e.MessageSent: "messaging.message.sent.v1",
+    e.MessageRecalled: "messaging.message.recalled.v1",
+    e.MessageEdited: "messaging.message.edited.v1",
+    e.MessagesRead: "messaging.receipt.read.v1",
+    e.MessagesDelivered: "messaging.receipt.delivered.v1",
+    e.NoteAdded: "messaging.note.added.v1",
+    e.ConversationAssigned: "messaging.conversation.assigned.v1",
+    e.LabelsChanged: "messaging.conversation.labels_changed.v1",
+    e.StatusChanged: "messaging.conversation.status_changed.v1",
+    e.SurveyRequested: "messaging.survey.requested.v1",
+    e.SurveyAnswered: "messaging.survey.answered.v1",
+    e.OutOfHoursReplied: "messaging.conversation.out_of_hours_replied.v1",
+}
+
+_SHOP_CONTRACTS: dict[type, str] = {
+    shop_domain.BusinessHoursSet: "messaging.shop.business_hours_set.v1",
+    shop_domain.TemplateSaved: "messaging.shop.template_saved.v1",
+    shop_domain.TemplateDeleted: "messaging.shop.template_deleted.v1",
+    shop_domain.StaffCapacitySet: "messaging.shop.staff_capacity_set.v1",
+}

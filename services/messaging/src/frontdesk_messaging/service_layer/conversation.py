@@ -1,0 +1,95 @@
+"""Commands about one conversation: open, send, recall/edit, assign, and the rest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import uuid5
+
+from frontdesk_contracts import messaging as contracts
+
+from ..domain.model import Actor, Conversation, ConversationNotFound, MessageNotFound, NotAllowed, Refused
+from ..domain.shop import DEFAULT_CAPACITY
+from ..projections import queries, shops
+from .context import Context, actor_of, decide
+
+
+async def open_conversation(ctx: Context, cmd: contracts.OpenConversation) -> None:
+    conversation = await ctx.load(cmd.conversation_id)
+    try:
+        conversation.open(cmd.shop_id, cmd.customer_id, actor_of(cmd), ctx.deps.clock())
+    except Refused as refused:
+        ctx.reject(cmd.conversation_id, refused)
+        return
+    stored = await ctx.save(conversation)
+    ctx.accept(cmd.conversation_id, duplicate=not stored)
+
+
+async def send_message(ctx: Context, cmd: contracts.SendMessage) -> None:
+    actor = actor_of(cmd)
+    conversation = await ctx.load(cmd.conversation_id)
+    if conversation.may_access(actor):
+        earlier = await queries.find_sent(
+            ctx.uow.session, cmd.conversation_id, actor.user_id, cmd.client_msg_id
+        )
+        if earlier:
+            ctx.accept(cmd.conversation_id, client_msg_id=cmd.client_msg_id, duplicate=True, **earlier)
+            return
+    message_id = uuid5(cmd.conversation_id, f"{actor.user_id}:{cmd.client_msg_id}")
+    try:
+        attachment = cmd.attachment.model_dump(mode="json") if cmd.attachment else None
+        sent = conversation.send(
+            actor, message_id, cmd.client_msg_id, cmd.text, ctx.deps.clock(), cmd.kind, attachment
+        )
+    except Refused as refused:
+        ctx.reject(cmd.conversation_id, refused, cmd.client_msg_id)
+        return
+    if not actor.is_staff:
+        await _answer_customer(ctx, conversation, sent.sent_at)
+    await ctx.save(conversation)
+    ctx.accept(
+        cmd.conversation_id, message_id=sent.message_id, seq=sent.seq, client_msg_id=sent.client_msg_id
+    )
+
+
+async def _answer_customer(ctx: Context, conversation: Conversation, now: datetime) -> None:
+    """Outside business hours the shop answers by itself; an unassigned conversation goes to
+    the next online staff member with room (round-robin)."""
+    assert conversation.shop_id is not None
+    settings = await ctx.load_shop(conversation.shop_id)
+    closed = settings.out_of_hours(now)
+    if closed is not None:
+        conversation.reply_out_of_hours(*closed, now)
+    if conversation.assignee_id is None:
+        staff_id = await shops.next_in_rotation(ctx.uow.session, conversation.shop_id, DEFAULT_CAPACITY)
+        if staff_id is not None:
+            conversation.assign(None, staff_id, now)
+
+
+async def change_message(ctx: Context, cmd: contracts.RecallMessage | contracts.EditMessage) -> None:
+    stored = await queries.stored_message(ctx.uow.session, cmd.conversation_id, cmd.message_id)
+    deps = ctx.deps
+
+    def change(conversation: Conversation, actor: Actor, now: datetime) -> None:
+        if stored is None:
+            if not conversation.may_access(actor):
+                raise ConversationNotFound("no such conversation")
+            raise MessageNotFound("no such message")
+        if isinstance(cmd, contracts.EditMessage):
+            conversation.edit(actor, stored, cmd.text, now, deps.edit_window)
+        else:
+            conversation.recall(actor, stored, now, deps.recall_window)
+
+    await decide(ctx, cmd, change, message_id=cmd.message_id)
+
+
+async def assign(ctx: Context, cmd: contracts.AssignConversation) -> None:
+    shop_staff = cmd.assignee_id is None or await queries.is_staff(
+        ctx.uow.session, cmd.actor.shop_id, cmd.assignee_id
+    )
+
+    def change(conversation: Conversation, actor: Actor, now: datetime) -> None:
+        if not shop_staff:
+            raise NotAllowed("conversations go to staff of this shop only")
+        conversation.assign(actor, cmd.assignee_id, now, cmd.handoff_note)
+
+    await decide(ctx, cmd, change)
