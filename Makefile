@@ -4,7 +4,7 @@ UV_VERSION := 0.13.9
 
 STACK := deploy/local/stack.sh
 
-.PHONY: setup stack dev down test unit lint typecheck bench schemas asyncapi
+.PHONY: setup stack dev down test unit lint typecheck bench bench-mix schemas asyncapi
 
 setup:  ## install uv and the locked Python dependencies
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install -q "uv==$(UV_VERSION)" \
@@ -42,3 +42,6 @@ schemas:  ## snapshot new contract schemas (refuses incompatible changes)
 
 asyncapi:  ## regenerate docs/asyncapi.json from the contracts
 	uv run python -m frontdesk_contracts.asyncapi > docs/asyncapi.json
+
+bench-mix: setup stack  ## messaging mix (typing, receipts), reconnect storm, rebuild speed
+	uv run python bench/messaging_mix.py $(BENCH_ARGS)

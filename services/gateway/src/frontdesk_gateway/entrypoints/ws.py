@@ -69,7 +69,6 @@ async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
     connection = Connection(websocket, principal, state.settings.socket_queue_size)
     connections.add(connection)
     signals: Signals = state.signals
-    await signals.connected(connection)
     session = _Session(connection, state.conversations, signals, state.settings)
     connection.push(
         {
@@ -79,6 +78,7 @@ async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
             "role": principal.role,
         }
     )
+    await signals.connected(connection)  # after `ready`: that is always a socket's first frame
     expiry = asyncio.create_task(session.close_when_token_expires())
     try:
         while True:
