@@ -14,7 +14,8 @@ from frontdesk_platform.runtime import Runtime, service_app
 
 from .adapters.repository import ConversationRepository
 from .config import MessagingSettings
-from .entrypoints import http
+from .entrypoints import http, search
+from .projections import search_terms
 from .service_layer.handlers import Dependencies, handle_command
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -27,6 +28,7 @@ def utc_now() -> datetime:
 def create_app(settings: MessagingSettings | None = None, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     settings = settings or MessagingSettings()
     runtime = Runtime(settings)
+    search_terms.load()
     deps = Dependencies(ConversationRepository(EventStore()), runtime.unit_of_work, clock)
     runtime.consumer("messaging.commands", [topics.MESSAGING_COMMANDS], partial(handle_command, deps))
 
@@ -37,4 +39,5 @@ def create_app(settings: MessagingSettings | None = None, clock: Callable[[], da
         "caller's shop scope; clients never do.",
     )
     app.include_router(http.router)
+    app.include_router(search.router)
     return app

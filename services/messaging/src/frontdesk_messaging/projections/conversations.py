@@ -10,9 +10,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.model import ConversationOpened, Event, MessageSent
+from . import search
 
 PREVIEW_LENGTH = 80
-TABLES = ("messages", "conversations")
+TABLES = ("messages", "conversations", *search.TABLES)
 
 
 async def project(session: AsyncSession, event: Event) -> None:
@@ -60,6 +61,7 @@ async def project(session: AsyncSession, event: Event) -> None:
                     "preview": event.text[:PREVIEW_LENGTH],
                 },
             )
+    await search.index(session, event)
 
 
 async def find_sent(

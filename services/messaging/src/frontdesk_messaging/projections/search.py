@@ -1,0 +1,91 @@
+"""The message search index: the terms of every message (see search_terms), kept in
+the write transaction like the other read models and rebuilt with them.
+
+One GIN index over (shop_id, customer_id, terms) answers a search scoped to one shop
+or one customer's conversation without reading any other shop's postings; results come
+newest first, paged by (sent_at, message_id).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain.model import Event, MessageSent
+from . import search_terms
+
+TABLES = ("message_search",)
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page of results ends: the next page holds only older messages."""
+
+    sent_at: datetime
+    message_id: UUID
+
+
+async def index(session: AsyncSession, event: Event) -> None:
+    if not isinstance(event, MessageSent):
+        return
+    terms = search_terms.index_terms(event.text)
+    if not terms:
+        return  # nothing to find it by: only emoji or punctuation
+    await session.execute(
+        text(
+            "INSERT INTO message_search (message_id, shop_id, customer_id, sent_at, terms) "
+            "SELECT :id, shop_id, customer_id, :at, array_to_tsvector(CAST(:terms AS text[])) "
+            "FROM conversations WHERE id = :c ON CONFLICT (message_id) DO NOTHING"
+        ),
+        {
+            "id": event.message_id,
+            "at": event.sent_at,
+            "terms": terms,
+            "c": event.conversation_id,
+        },
+    )
+
+
+async def remove(session: AsyncSession, message_id: UUID) -> None:
+    """Forget a message (it was recalled or deleted): no search finds it any more."""
+    await session.execute(text("DELETE FROM message_search WHERE message_id = :id"), {"id": message_id})
+
+
+async def find(
+    session: AsyncSession,
+    shop_id: UUID,
+    terms: list[str],
+    *,
+    customer_id: UUID | None = None,
+    before: Position | None = None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Messages of the shop (or of one customer's conversation) holding every term,
+    newest first."""
+    where = ["shop_id = :shop", "terms @@ CAST(:query AS tsquery)"]
+    if customer_id is not None:
+        where.append("customer_id = :customer")
+    if before is not None:
+        where.append("(sent_at, message_id) < (:before_at, :before_id)")
+    rows = await session.execute(
+        text(
+            "SELECT m.conversation_id, m.seq, m.message_id, m.sender_role, m.sent_at, m.text "
+            "FROM (SELECT message_id, sent_at FROM message_search "
+            f"WHERE {' AND '.join(where)} ORDER BY sent_at DESC, message_id DESC LIMIT :n) hit "
+            "JOIN messages m USING (message_id) ORDER BY hit.sent_at DESC, hit.message_id DESC"
+        ),
+        {
+            "shop": shop_id,
+            "customer": customer_id,
+            "query": search_terms.to_tsquery(terms),
+            "before_at": before.sent_at if before else None,
+            "before_id": before.message_id if before else None,
+            "n": limit,
+        },
+    )
+    return [dict(r) for r in rows.mappings()]
