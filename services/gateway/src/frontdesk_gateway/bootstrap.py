@@ -15,12 +15,13 @@ from redis.asyncio import Redis
 
 from .config import GatewaySettings
 from .conversations import Conversations, MessagingReads
-from .entrypoints import rest, ws
+from .entrypoints import rest, search, ws
 from .identity.service import Identity
 from .identity.tokens import TokenIssuer
 from .ratelimit import RateLimiter
 from .realtime.connections import Connections
 from .realtime.fanout import Fanout, ReplyWaiters
+from .search import MessageSearch
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -66,6 +67,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         app.state.conversations = Conversations(
             settings, MessagingReads(http), runtime.publish, replies, limiter
         )
+        app.state.search = MessageSearch(MessagingReads(http))
         try:
             yield
         finally:
@@ -85,4 +87,5 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
     )
     app.include_router(rest.router)
     app.include_router(ws.router)
+    app.include_router(search.router)
     return app
