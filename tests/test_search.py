@@ -96,6 +96,10 @@ async def test_pages_go_back_in_time(api):
     pages = [[r["text"] for r in page["results"]] for page in (first, second, third)]
     assert pages == [["bath 4", "bath 3"], ["bath 2", "bath 1"], ["bath 0"]]
     assert third["next_before"] is None
+    response = await api.http.get(
+        "/v1/search", params={"q": "bath", "before": "yesterday"}, headers=owner.auth
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == (422, "invalid_cursor")
 
 
 @pytest.mark.parametrize("q", ["?!。", "", "洗" * 101])

@@ -16,6 +16,7 @@ once at service start, so no message waits for it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import warnings
@@ -35,6 +36,7 @@ MAX_TERM_LENGTH = 100
 SNIPPET_BEFORE = 30
 SNIPPET_AFTER = 90
 _WORD = re.compile(r"[^\W_]+")
+_LATIN = re.compile(r"[a-z0-9]+")
 # Full-width ASCII (what Chinese keyboards type) and the ideographic space, one for one,
 # so offsets into the folded text are offsets into the original.
 _FOLD = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
@@ -68,27 +70,21 @@ def to_tsquery(terms: list[str]) -> str:
 
 
 def snippet(text: str, terms: list[str]) -> list[SnippetPart]:
-    """A short stretch of the text around the first match, with the matches marked."""
-    start = _snippet_start(text, terms)
+    """A short stretch of the text around the first match, with every match in it marked."""
+    marks = _merge_overlaps(sorted(_matches(text, set(terms))))
+    start = _snippet_start(text, marks[0][0]) if marks else 0
     end = min(len(text), start + SNIPPET_BEFORE + SNIPPET_AFTER)
-    window = text[start:end]
-    wanted = set(terms)
-    marks = sorted((s, e) for term, s, e in _lexemes(window, search_mode=True) if term in wanted)
-    parts: list[SnippetPart] = [SnippetPart("…", False)] if start > 0 else []
-    done = 0
+    marks = [(s, e) for s, e in marks if start <= s < end]
+    end = max([end, *(e for _, e in marks)])
+    parts = [SnippetPart("…", False)] if start > 0 else []
+    done = start
     for s, e in marks:
-        if e <= done:
-            continue
-        s = max(s, done)
-        if s > done:
-            parts.append(SnippetPart(window[done:s], False))
-        parts.append(SnippetPart(window[s:e], True))
+        parts += [SnippetPart(text[done:s], False), SnippetPart(text[s:e], True)]
         done = e
-    if done < len(window):
-        parts.append(SnippetPart(window[done:], False))
+    parts.append(SnippetPart(text[done:end], False))
     if end < len(text):
         parts.append(SnippetPart("…", False))
-    return _merged(parts)
+    return _merged([p for p in parts if p.text])
 
 
 def _lexemes(text: str, *, search_mode: bool) -> Iterator[tuple[str, int, int]]:
@@ -103,23 +99,48 @@ def _lexemes(text: str, *, search_mode: bool) -> Iterator[tuple[str, int, int]]:
 
 def _normalized(word: str) -> str:
     word = word.lower()
-    if word.isascii() and word.isalpha():
-        stem: str = _stemmer.stemWord(word)
-        return stem
-    return word
+    return _stem(word) if word.isascii() and word.isalpha() else word
 
 
-def _snippet_start(text: str, terms: list[str]) -> int:
-    """Where the snippet starts: a little before the earliest place a term may match."""
-    lowered = text.translate(_FOLD).lower()
-    # A stem can end differently from the word it came from (puppi ← puppy), so look
-    # for all but its last letter; the window is tokenized properly afterwards.
-    probes = [t[:-1] if t.isascii() and t.isalpha() and len(t) > 3 else t for t in terms]
-    found = [i for i in (lowered.find(p) for p in probes) if i >= 0]
-    if not found or len(text) <= SNIPPET_BEFORE + SNIPPET_AFTER:
+@functools.lru_cache(maxsize=50_000)
+def _stem(word: str) -> str:
+    """Snowball is pure Python (~50 µs a word), and chat repeats the same few words."""
+    stem: str = _stemmer.stemWord(word)
+    return stem
+
+
+def _matches(text: str, terms: set[str]) -> Iterator[tuple[int, int]]:
+    """Where the terms occur, found without segmenting again (a snippet must be cheap):
+    Latin words and numbers whose term is wanted, and wanted Chinese terms anywhere."""
+    folded = text.translate(_FOLD)
+    lowered = folded.lower() if len(folded.lower()) == len(folded) else folded
+    for word in _LATIN.finditer(lowered):
+        if _normalized(word.group()) in terms:
+            yield word.span()
+    for term in terms:
+        if not term.isascii():
+            at = lowered.find(term)
+            while at >= 0:
+                yield at, at + len(term)
+                at = lowered.find(term, at + len(term))
+
+
+def _merge_overlaps(marks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for s, e in marks:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _snippet_start(text: str, first_match: int) -> int:
+    """A little before the first match, not in the middle of a Latin word."""
+    if len(text) <= SNIPPET_BEFORE + SNIPPET_AFTER:
         return 0
-    start = max(0, min(found) - SNIPPET_BEFORE)
-    while 0 < start < min(found) and _inside_latin_word(text, start):
+    start = max(0, first_match - SNIPPET_BEFORE)
+    while 0 < start < first_match and _inside_latin_word(text, start):
         start += 1
     return start
 
