@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.model import Event, MessageSent
@@ -67,25 +67,26 @@ async def find(
 ) -> list[dict[str, Any]]:
     """Messages of the shop (or of one customer's conversation) holding every term,
     newest first."""
+    rows = await session.execute(*find_query(shop_id, terms, customer_id, before, limit))
+    return [dict(r) for r in rows.mappings()]
+
+
+def find_query(
+    shop_id: UUID, terms: list[str], customer_id: UUID | None, before: Position | None, limit: int
+) -> tuple[TextClause, dict[str, Any]]:
+    """The statement `find` runs (apart, so EXPLAIN can be shown of exactly it)."""
     where = ["shop_id = :shop", "terms @@ CAST(:query AS tsquery)"]
+    params: dict[str, Any] = {"shop": shop_id, "query": search_terms.to_tsquery(terms), "n": limit}
     if customer_id is not None:
         where.append("customer_id = :customer")
+        params["customer"] = customer_id
     if before is not None:
         where.append("(sent_at, message_id) < (:before_at, :before_id)")
-    rows = await session.execute(
-        text(
-            "SELECT m.conversation_id, m.seq, m.message_id, m.sender_role, m.sent_at, m.text "
-            "FROM (SELECT message_id, sent_at FROM message_search "
-            f"WHERE {' AND '.join(where)} ORDER BY sent_at DESC, message_id DESC LIMIT :n) hit "
-            "JOIN messages m USING (message_id) ORDER BY hit.sent_at DESC, hit.message_id DESC"
-        ),
-        {
-            "shop": shop_id,
-            "customer": customer_id,
-            "query": search_terms.to_tsquery(terms),
-            "before_at": before.sent_at if before else None,
-            "before_id": before.message_id if before else None,
-            "n": limit,
-        },
+        params |= {"before_at": before.sent_at, "before_id": before.message_id}
+    statement = text(
+        "SELECT m.conversation_id, m.seq, m.message_id, m.sender_role, m.sent_at, m.text "
+        "FROM (SELECT message_id, sent_at FROM message_search "
+        f"WHERE {' AND '.join(where)} ORDER BY sent_at DESC, message_id DESC LIMIT :n) hit "
+        "JOIN messages m USING (message_id) ORDER BY hit.sent_at DESC, hit.message_id DESC"
     )
-    return [dict(r) for r in rows.mappings()]
+    return statement, params

@@ -9,7 +9,7 @@ never counts. jieba's guessing of words missing from its dictionary (HMM) is off
 guesses differently inside a message than in a short query (明天10点见 → 点见, while the
 query 10点 has 点), and a search must find what a person sees in the text.
 
-The same `_lexemes` turns message text and query text into terms, so an index and a
+The same `_terms` turns message text and query text into terms, so an index and a
 query always agree. jieba's dictionary ships inside its package; `load()` reads it
 once at service start, so no message waits for it.
 """
@@ -56,12 +56,12 @@ def load() -> None:
 
 def index_terms(text: str) -> list[str]:
     """Every term a message can be found by, each once."""
-    return sorted({term for term, _, _ in _lexemes(text, search_mode=True)})
+    return sorted(set(_terms(text, search_mode=True)))
 
 
 def query_terms(query: str) -> list[str]:
     """The terms a message must all contain to match; empty if the query has no words."""
-    return list(dict.fromkeys(term for term, _, _ in _lexemes(query, search_mode=False)))
+    return list(dict.fromkeys(_terms(query, search_mode=False)))
 
 
 def to_tsquery(terms: list[str]) -> str:
@@ -87,14 +87,14 @@ def snippet(text: str, terms: list[str]) -> list[SnippetPart]:
     return _merged([p for p in parts if p.text])
 
 
-def _lexemes(text: str, *, search_mode: bool) -> Iterator[tuple[str, int, int]]:
-    """(term, start, end) for each word of the text, offsets into the text."""
-    mode = "search" if search_mode else "default"
-    for token, token_start, _ in jieba.tokenize(text.translate(_FOLD), mode=mode, HMM=False):
-        for word in _WORD.finditer(token):
-            term = _normalized(word.group())
-            if term and len(term) <= MAX_TERM_LENGTH:
-                yield term, token_start + word.start(), token_start + word.end()
+def _terms(text: str, *, search_mode: bool) -> Iterator[str]:
+    folded = text.translate(_FOLD)
+    tokens = jieba.cut_for_search(folded, HMM=False) if search_mode else jieba.cut(folded, HMM=False)
+    for token in tokens:
+        for word in _WORD.findall(token):
+            term = _normalized(word)
+            if len(term) <= MAX_TERM_LENGTH:
+                yield term
 
 
 def _normalized(word: str) -> str:
