@@ -38,6 +38,14 @@ async def test_a_recalled_message_is_gone_for_everyone_and_an_edit_shows_everywh
     again = await api.http.post(f"{url}/{sent['message_id']}/recall", headers=customer.auth)
     assert (again.status_code, again.json()["error"]["code"]) == (404, "message_not_found")
 
+    async def found(q):
+        results = (await api.http.get("/v1/search", params={"q": q}, headers=owner.auth)).json()["results"]
+        return [r["text"] for r in results]
+
+    assert await found("card number") == [], "a recalled message is gone from search"
+    assert await found("Saturday") == ["bath on Saturday"]
+    assert await found("Saturdy") == [], "an edited message is found by its new words only"
+
 
 async def test_internal_notes_never_reach_a_customer_device(api):
     owner, customer, conversation = await chat(api)

@@ -15,13 +15,14 @@ from redis.asyncio import Redis
 
 from .config import GatewaySettings
 from .conversations import Conversations, MessagingReads
-from .entrypoints import conversation_work, rest, shop_settings, ws
+from .entrypoints import conversation_work, rest, search, shop_settings, ws
 from .identity.service import Identity
 from .identity.tokens import TokenIssuer
 from .ratelimit import RateLimiter
 from .realtime.connections import Connections
 from .realtime.fanout import Fanout, ReplyWaiters
 from .realtime.signals import Signals
+from .search import MessageSearch
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -70,6 +71,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         app.state.conversations = Conversations(
             settings, MessagingReads(http), runtime.publish, replies, limiter
         )
+        app.state.search = MessageSearch(MessagingReads(http))
         try:
             yield
         finally:
@@ -92,4 +94,5 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
     app.include_router(shop_settings.router)
     app.include_router(rest.router)
     app.include_router(ws.router)
+    app.include_router(search.router)
     return app

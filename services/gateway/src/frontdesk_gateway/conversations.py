@@ -46,6 +46,9 @@ class MessagingReads:
             raise ApiError(503, "service_unavailable", "Messaging is unavailable; retry.") from exc
         if response.status_code == 404:
             raise NOT_FOUND
+        if response.status_code == 422:  # the caller's input, e.g. a query with no words
+            error = response.json()["error"]
+            raise ApiError(422, error["code"], error["message"])
         if response.status_code >= 400:
             raise ApiError(502, "upstream_error", "Messaging refused the request.")
         return response.json()

@@ -14,7 +14,8 @@ from frontdesk_platform.runtime import Runtime, service_app
 
 from .adapters.repository import ConversationRepository, ShopRepository
 from .config import MessagingSettings
-from .entrypoints import http, shop_http
+from .entrypoints import http, search, shop_http
+from .projections import search_terms
 from .projections.people import handle_identity_event, handle_presence_event
 from .service_layer.handlers import Dependencies, handle_command
 
@@ -28,6 +29,7 @@ def utc_now() -> datetime:
 def create_app(settings: MessagingSettings | None = None, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     settings = settings or MessagingSettings()
     runtime = Runtime(settings)
+    search_terms.load()
     store = EventStore()
     deps = Dependencies(ConversationRepository(store), ShopRepository(store), runtime.unit_of_work, clock)
     runtime.consumer("messaging.commands", [topics.MESSAGING_COMMANDS], partial(handle_command, deps))
@@ -46,4 +48,5 @@ def create_app(settings: MessagingSettings | None = None, clock: Callable[[], da
     )
     app.include_router(http.router)
     app.include_router(shop_http.router)
+    app.include_router(search.router)
     return app

@@ -12,10 +12,19 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import events as e
-from . import reports, shops
+from . import reports, search, shops
 
 PREVIEW_LENGTH = 80
-TABLES = ("messages", "conversations", "read_marks", "notes", "surveys", *reports.TABLES, *shops.TABLES)
+TABLES = (
+    "messages",
+    "conversations",
+    "read_marks",
+    "notes",
+    "surveys",
+    *reports.TABLES,
+    *shops.TABLES,
+    *search.TABLES,
+)
 _BUMP = "change_cursor = nextval('conversation_changes')"
 
 Projector = Callable[[AsyncSession, Any], Awaitable[None]]
@@ -29,6 +38,11 @@ async def project(session: AsyncSession, event: e.Event) -> None:
         await reports.on_status(session, event)
     elif isinstance(event, e.ConversationAssigned) and event.assignee_id:
         await shops.note_assigned(session, event.assignee_id, event.assigned_at)
+    elif isinstance(event, e.MessageRecalled):
+        await search.remove(session, event.message_id)
+    elif isinstance(event, e.MessageEdited):
+        await search.reindex(session, event.message_id, event.text)
+    await search.index(session, event)
 
 
 async def _run(session: AsyncSession, sql: str, **params: Any) -> Any:
