@@ -68,6 +68,7 @@ async def test_a_reconnecting_device_gets_exactly_what_it_missed_in_order(api):
     await talking
     await device.next("message.new", seq=30, timeout=20)
     await asyncio.sleep(0.5)
+    assert device.of_type("error") == []
     seqs = [f["message"]["seq"] for f in device.of_type("message.new")]
     assert seqs == list(range(4, 31)), "nothing lost, nothing twice, in order"
 

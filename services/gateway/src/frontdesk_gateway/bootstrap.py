@@ -57,7 +57,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
     @asynccontextmanager
     async def resources(app: FastAPI) -> AsyncIterator[None]:
         redis = Redis.from_url(settings.redis_url)
-        http = httpx.AsyncClient(base_url=settings.messaging_url, timeout=5)
+        http = httpx.AsyncClient(base_url=settings.messaging_url, timeout=10)
         limiter = RateLimiter(redis)
         app.state.settings = settings
         app.state.issuer = issuer

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from frontdesk_contracts import topics
+from frontdesk_platform.consumer import RetryPolicy
 from frontdesk_platform.eventstore import EventStore
 from frontdesk_platform.runtime import Runtime, service_app
 
@@ -32,7 +33,13 @@ def create_app(settings: MessagingSettings | None = None, clock: Callable[[], da
     search_terms.load()
     store = EventStore()
     deps = Dependencies(ConversationRepository(store), ShopRepository(store), runtime.unit_of_work, clock)
-    runtime.consumer("messaging.commands", [topics.MESSAGING_COMMANDS], partial(handle_command, deps))
+    # Retries up to ~12 s cover a staff member identity has not announced to messaging yet.
+    runtime.consumer(
+        "messaging.commands",
+        [topics.MESSAGING_COMMANDS],
+        partial(handle_command, deps),
+        retry=RetryPolicy(attempts=6, first_delay=0.1, factor=4, max_delay=5),
+    )
     runtime.consumer(
         "messaging.identity", [topics.IDENTITY_EVENTS], partial(handle_identity_event, runtime.unit_of_work)
     )

@@ -130,6 +130,10 @@ async def list_notes(request: Request, caller: Caller, conversation_id: UUID) ->
 )
 async def assign(request: Request, caller: Caller, conversation_id: UUID, body: Assignment) -> Done:
     _staff(caller)
+    if body.assignee_id is not None and not await request.app.state.identity.is_staff(
+        caller.shop_id, body.assignee_id
+    ):
+        raise ApiError(403, "not_allowed", "Conversations go to staff of this shop only.")
     return await _run(
         request,
         caller,

@@ -82,9 +82,15 @@ class Identity:
         return tokens
 
     async def is_customer(self, shop_id: UUID, customer_id: UUID) -> bool:
+        return await self._has_role(shop_id, customer_id, ("customer",))
+
+    async def is_staff(self, shop_id: UUID, staff_id: UUID) -> bool:
+        return await self._has_role(shop_id, staff_id, ("owner", "staff"))
+
+    async def _has_role(self, shop_id: UUID, account_id: UUID, roles: tuple[str, ...]) -> bool:
         async with self._uow() as uow:
-            account = await repository.get_account(uow.session, customer_id)
-        return account is not None and account["shop_id"] == shop_id and account["role"] == "customer"
+            account = await repository.get_account(uow.session, account_id)
+        return account is not None and account["shop_id"] == shop_id and account["role"] in roles
 
     async def sign_in(self, shop_id: UUID, login: str, password: str) -> Tokens:
         async with self._uow() as uow:

@@ -162,11 +162,7 @@ async def notes(session: AsyncSession, conversation_id: UUID) -> list[dict[str, 
     )
 
 
-async def is_staff(session: AsyncSession, shop_id: UUID, user_id: UUID) -> bool:
-    rows = await _rows(
-        session,
-        "SELECT 1 FROM people WHERE user_id = :u AND shop_id = :s AND role IN ('owner', 'staff')",
-        u=user_id,
-        s=shop_id,
-    )
-    return bool(rows)
+async def person(session: AsyncSession, user_id: UUID) -> dict[str, Any] | None:
+    """Someone identity has announced: their shop and role (None: not heard of yet)."""
+    rows = await _rows(session, "SELECT shop_id, role FROM people WHERE user_id = :u", u=user_id)
+    return rows[0] if rows else None

@@ -82,10 +82,17 @@ async def change_message(ctx: Context, cmd: contracts.RecallMessage | contracts.
     await decide(ctx, cmd, change, message_id=cmd.message_id)
 
 
+class NotYetKnown(Exception):
+    """Identity has not announced this person to messaging yet; the consumer retries."""
+
+
 async def assign(ctx: Context, cmd: contracts.AssignConversation) -> None:
-    shop_staff = cmd.assignee_id is None or await queries.is_staff(
-        ctx.uow.session, cmd.actor.shop_id, cmd.assignee_id
-    )
+    shop_staff = True
+    if cmd.assignee_id is not None:
+        person = await queries.person(ctx.uow.session, cmd.assignee_id)
+        if person is None:
+            raise NotYetKnown(f"staff member {cmd.assignee_id} not announced yet")
+        shop_staff = person["shop_id"] == cmd.actor.shop_id and person["role"] in ("owner", "staff")
 
     def change(conversation: Conversation, actor: Actor, now: datetime) -> None:
         if not shop_staff:
