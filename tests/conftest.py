@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -16,13 +17,20 @@ JWT_SECRET = "e2e-secret-" + "x" * 40
 
 
 @pytest.fixture(scope="session")
-def system(endpoints) -> Iterator[System]:
+def attachments_dir(endpoints) -> Path:
+    """Where this run's gateways keep attachment bytes."""
+    return ROOT / ".local" / "test-attachments" / endpoints.namespace.rstrip(".")
+
+
+@pytest.fixture(scope="session")
+def system(endpoints, attachments_dir) -> Iterator[System]:
     prefix = endpoints.namespace.rstrip(".")
     system = System(
         env=endpoints.env(
             FRONTDESK_JWT_SECRET=JWT_SECRET,
             FRONTDESK_SENDS_PER_SECOND="1000",
             FRONTDESK_LOG_LEVEL="INFO",
+            FRONTDESK_ATTACHMENTS_DIR=str(attachments_dir),
         ),
         log_dir=ROOT / ".local" / "test-logs" / prefix,
         database_prefix=prefix,
@@ -34,6 +42,7 @@ def system(endpoints) -> Iterator[System]:
         yield system
     finally:
         system.stop_all()
+        shutil.rmtree(attachments_dir, ignore_errors=True)
 
 
 @pytest.fixture

@@ -166,7 +166,7 @@ class Rules:
             raise ApiError(
                 413,
                 "attachment_too_large",
-                f"A {kind} attachment has at most {_size(limit)}.",
+                f"{'An' if kind == 'image' else 'A'} {kind} attachment has at most {_size(limit)}.",
                 {"kind": kind, "max_bytes": limit},
             )
 
