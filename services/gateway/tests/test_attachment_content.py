@@ -31,6 +31,8 @@ RULES = Rules(
             "audio/ogg",
             "audio/mp4",
             "video/mp4",
+            "audio/webm",
+            "video/webm",
             "application/pdf",
             "text/plain",
             DOCX,
@@ -79,6 +81,19 @@ def mp4(handler: bytes, brand: bytes = b"isom") -> bytes:
     return box(b"ftyp", brand + b"\x00\x00\x02\x00" + brand) + box(b"moov", box(b"trak", box(b"mdia", hdlr)))
 
 
+def ebml(ident: int, body: bytes, unknown_size: bool = False) -> bytes:
+    size = b"\x01\xff\xff\xff\xff\xff\xff\xff" if unknown_size else bytes([0x80 | len(body)])
+    return ident.to_bytes((ident.bit_length() + 7) // 8, "big") + size + body
+
+
+def webm(track_type: int) -> bytes:
+    header = ebml(0x1A45DFA3, ebml(0x4282, b"webm"))
+    info = ebml(0x1549A966, ebml(0x2AD7B1, b"\x0f\x42\x40"))
+    tracks = ebml(0x1654AE6B, ebml(0xAE, ebml(0xD7, b"\x01") + ebml(0x83, bytes([track_type]))))
+    cluster = ebml(0x1F43B675, b"\xe7\x81\x00", unknown_size=True)
+    return header + ebml(0x18538067, info + tracks + cluster, unknown_size=True)  # as recorders write it
+
+
 def found(data: bytes) -> Sniffed | None:
     sniffed = sniff(data[:4096])
     return settle(sniffed, io.BytesIO(data)) if sniffed else None
@@ -99,6 +114,8 @@ def found(data: bytes) -> Sniffed | None:
         (mp4(b"soun", b"M4A "), "voice", "audio/mp4"),
         (mp4(b"soun"), "voice", "audio/mp4"),
         (mp4(b"vide"), "video", "video/mp4"),
+        (webm(2), "voice", "audio/webm"),
+        (webm(1), "video", "video/webm"),
         (PDF, "file", "application/pdf"),
         (office("word"), "file", DOCX),
         (office("xl"), "file", XLSX),
