@@ -53,7 +53,7 @@ async def receive(
         raise invalid(f"Send the file as multipart/form-data in a field named {FIELD!r}.")
     declared_length = headers.get("content-length", "")
     if declared_length.isdigit() and int(declared_length) > rules.largest + FORM_OVERHEAD:
-        raise rules_error_for_length(rules)
+        raise _beyond_every_limit(rules)
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         form = _Form(rules, spool)
         parser = MultipartParser(options[b"boundary"], form.callbacks())
@@ -68,7 +68,8 @@ async def receive(
         yield form.upload()
 
 
-def rules_error_for_length(rules: Rules) -> ApiError:
+def _beyond_every_limit(rules: Rules) -> ApiError:
+    """A declared length no kind of attachment may have: refused before reading."""
     return ApiError(
         413,
         "attachment_too_large",
