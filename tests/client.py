@@ -63,10 +63,26 @@ class Api:
         found = await self._ok("POST", "/v1/conversations", json=body, headers=caller.auth)
         return str(found["id"])
 
-    async def send(self, caller: Account, conversation_id: str, text: str, client_msg_id: str | None = None):
+    async def send(
+        self,
+        caller: Account,
+        conversation_id: str,
+        text: str,
+        client_msg_id: str | None = None,
+        **extra: Any,
+    ):
         return await self.http.post(
             f"/v1/conversations/{conversation_id}/messages",
-            json={"client_msg_id": client_msg_id or uuid.uuid4().hex, "text": text},
+            json={"client_msg_id": client_msg_id or uuid.uuid4().hex, "text": text, **extra},
+            headers=caller.auth,
+        )
+
+    async def upload(
+        self, caller: Account, conversation_id: str, name: str, data: bytes, content_type: str
+    ) -> httpx.Response:
+        return await self.http.post(
+            f"/v1/conversations/{conversation_id}/attachments",
+            files={"file": (name, data, content_type)},
             headers=caller.auth,
         )
 
@@ -118,7 +134,9 @@ class Device:
     async def send(self, frame: dict[str, Any] | str) -> None:
         await self.socket.send(frame if isinstance(frame, str) else json.dumps(frame))
 
-    async def send_message(self, conversation_id: str, text: str, client_msg_id: str | None = None) -> str:
+    async def send_message(
+        self, conversation_id: str, text: str, client_msg_id: str | None = None, **extra: Any
+    ) -> str:
         client_msg_id = client_msg_id or uuid.uuid4().hex
         await self.send(
             {
@@ -126,6 +144,7 @@ class Device:
                 "conversation_id": conversation_id,
                 "client_msg_id": client_msg_id,
                 "text": text,
+                **extra,
             }
         )
         return client_msg_id

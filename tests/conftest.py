@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -16,7 +17,13 @@ JWT_SECRET = "e2e-secret-" + "x" * 40
 
 
 @pytest.fixture(scope="session")
-def system(endpoints) -> Iterator[System]:
+def attachments_dir(endpoints) -> Path:
+    """Where this run's gateways keep attachment bytes."""
+    return ROOT / ".local" / "test-attachments" / endpoints.namespace.rstrip(".")
+
+
+@pytest.fixture(scope="session")
+def system(endpoints, attachments_dir) -> Iterator[System]:
     prefix = endpoints.namespace.rstrip(".")
     system = System(
         env=endpoints.env(
@@ -24,6 +31,7 @@ def system(endpoints) -> Iterator[System]:
             FRONTDESK_SENDS_PER_SECOND="1000",
             FRONTDESK_REPLY_TIMEOUT_SECONDS="15",
             FRONTDESK_LOG_LEVEL="INFO",
+            FRONTDESK_ATTACHMENTS_DIR=str(attachments_dir),
         ),
         log_dir=ROOT / ".local" / "test-logs" / prefix,
         database_prefix=prefix,
@@ -35,6 +43,7 @@ def system(endpoints) -> Iterator[System]:
         yield system
     finally:
         system.stop_all()
+        shutil.rmtree(attachments_dir, ignore_errors=True)
 
 
 @pytest.fixture

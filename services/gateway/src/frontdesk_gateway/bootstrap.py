@@ -13,9 +13,12 @@ from frontdesk_contracts import topics
 from frontdesk_platform.runtime import Runtime, service_app
 from redis.asyncio import Redis
 
+from .attachments.content import Rules
+from .attachments.service import Attachments
+from .attachments.storage import storage_for
 from .config import GatewaySettings
 from .conversations import Conversations, MessagingReads
-from .entrypoints import conversation_work, rest, search, shop_settings, ws
+from .entrypoints import attachments, conversation_work, rest, search, shop_settings, ws
 from .identity.service import Identity
 from .identity.tokens import TokenIssuer
 from .ratelimit import RateLimiter
@@ -37,6 +40,19 @@ Errors always look like `{"error": {"code": "...", "message": "..."}}`.
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def attachment_rules(settings: GatewaySettings) -> Rules:
+    return Rules(
+        max_bytes={
+            "image": settings.attachment_max_image_bytes,
+            "voice": settings.attachment_max_voice_bytes,
+            "video": settings.attachment_max_video_bytes,
+            "file": settings.attachment_max_file_bytes,
+        },
+        allowed_types=frozenset(settings.attachment_types),
+        max_image_pixels=settings.attachment_max_image_pixels,
+    )
 
 
 def create_app(settings: GatewaySettings | None = None, clock: Callable[[], datetime] = utc_now) -> FastAPI:
@@ -68,8 +84,10 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         signals = Signals(redis, connections, runtime.publish, settings.kafka_namespace)
         app.state.signals = signals
         await signals.start()
-        app.state.conversations = Conversations(
-            settings, MessagingReads(http), runtime.publish, replies, limiter
+        conversations = Conversations(settings, MessagingReads(http), runtime.publish, replies, limiter)
+        app.state.conversations = conversations
+        app.state.attachments = Attachments(
+            runtime.unit_of_work, storage_for(settings), conversations, attachment_rules(settings), clock
         )
         app.state.search = MessageSearch(MessagingReads(http))
         try:
@@ -93,6 +111,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
     app.include_router(conversation_work.router)
     app.include_router(shop_settings.router)
     app.include_router(rest.router)
+    app.include_router(attachments.router)
     app.include_router(ws.router)
     app.include_router(search.router)
     return app

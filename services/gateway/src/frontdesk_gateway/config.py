@@ -1,4 +1,11 @@
+from typing import Literal
+
 from frontdesk_platform.settings import ServiceSettings
+from pydantic import Field
+
+from .attachments.content import ALL_TYPES
+
+MiB = 1024 * 1024
 
 DEV_SECRET = "frontdesk-dev-secret-change-me-in-production-0123456789"
 
@@ -20,3 +27,18 @@ class GatewaySettings(ServiceSettings):
     reply_timeout_seconds: float = 5.0
     socket_ack_timeout_seconds: float = 30.0
     socket_queue_size: int = 1000
+
+    attachments_storage: Literal["local", "s3"] = "local"
+    attachments_dir: str = ".local/attachments"
+    attachments_s3_bucket: str = ""
+    attachments_s3_endpoint_url: str | None = None
+    attachments_s3_region: str | None = None
+    attachments_s3_access_key_id: str | None = None
+    attachments_s3_secret_access_key: str | None = None
+    attachments_s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    attachment_max_image_bytes: int = 10 * MiB
+    attachment_max_voice_bytes: int = 5 * MiB
+    attachment_max_video_bytes: int = 50 * MiB
+    attachment_max_file_bytes: int = 20 * MiB
+    attachment_max_image_pixels: int = 50_000_000
+    attachment_types: list[str] = Field(default_factory=lambda: list(ALL_TYPES))

@@ -19,6 +19,7 @@ from frontdesk_contracts import Contract, Envelope, contract_type, messaging
 from frontdesk_platform.errors import ApiError
 from frontdesk_platform.observability import correlation_id, current_traceparent
 
+from .attachments.model import Attachment
 from .config import GatewaySettings
 from .identity.tokens import Principal
 from .ratelimit import RateLimiter
@@ -110,16 +111,25 @@ class Conversations:
         return conversation, not reply.data.get("duplicate", False)
 
     def send_command(
-        self, caller: Principal, conversation_id: UUID, client_msg_id: str, text: str
+        self,
+        caller: Principal,
+        conversation_id: UUID,
+        client_msg_id: str,
+        text: str,
+        attachment: Attachment | None = None,
     ) -> Envelope:
+        """With an attachment (looked up by the gateway, never described by the client) the
+        text is its caption and may be empty."""
         if len(text) > self._settings.max_text_length:
             raise ApiError(
                 413,
                 "message_too_large",
                 f"A message has at most {self._settings.max_text_length} characters.",
             )
-        if not text.strip():
+        if attachment is None and not text.strip():
             raise ApiError(422, "invalid_message", "A message needs some text.")
+        metadata = attachment.metadata() if attachment else {"kind": "text"}
+        kind = metadata.pop("kind")
         return self._command(
             caller,
             conversation_id,
@@ -129,6 +139,8 @@ class Conversations:
                 client_msg_id=client_msg_id,
                 text=text,
                 actor=_actor(caller),
+                kind=kind,
+                attachment=messaging.Attachment(**metadata) if attachment else None,
             ),
         )
 

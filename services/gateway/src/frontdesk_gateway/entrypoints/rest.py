@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from frontdesk_platform.errors import ApiError
 
+from ..attachments.service import Attachments
 from ..conversations import Conversations
 from ..identity.service import Identity, Tokens
 from .auth import Caller
@@ -182,14 +183,20 @@ async def history(
     response_model=MessageAccepted,
     status_code=201,
     tags=["conversations"],
-    summary="Send a text message; 201 once stored with its seq, 202 if still pending",
+    summary="Send a message (text, or an uploaded attachment with a caption); 201 once stored, 202 if pending",
     responses={202: {"model": MessageAccepted, "description": "Queued, not yet confirmed"}},
 )
 async def send_message(
     request: Request, response: Response, caller: Caller, conversation_id: UUID, body: SendMessage
 ) -> MessageAccepted:
     conversations = _conversations(request)
-    command = conversations.send_command(caller, conversation_id, body.client_msg_id, body.text)
+    attachment = None
+    if body.attachment_id is not None:
+        attachments: Attachments = request.app.state.attachments
+        attachment = await attachments.for_message(caller, conversation_id, body.attachment_id)
+    command = conversations.send_command(
+        caller, conversation_id, body.client_msg_id, body.text or "", attachment
+    )
     await conversations.authorize(caller, conversation_id)
     await conversations.check_send_rate(caller)
     reply = await conversations.outcome(await conversations.submit(command))

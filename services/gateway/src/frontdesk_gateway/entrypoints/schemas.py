@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 Login = Field(min_length=3, max_length=120, description="An email address or phone number.")
 Password = Field(min_length=1, max_length=200)
@@ -24,7 +24,7 @@ class ErrorResponse(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 413, 422, 429, 503)
+    status: {"model": ErrorResponse} for status in (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
 }
 
 
@@ -103,7 +103,33 @@ class SendMessage(BaseModel):
         max_length=64,
         description="Chosen by the client; sending again with the same id never makes a second message.",
     )
-    text: str = Field(min_length=1)
+    text: str | None = Field(
+        default=None, description="The message; with an attachment its caption, which may be empty."
+    )
+    attachment_id: UUID | None = Field(
+        default=None,
+        description="From POST /v1/conversations/{id}/attachments, uploaded by the sender to this conversation.",
+    )
+
+    @model_validator(mode="after")
+    def _text_or_attachment(self) -> SendMessage:
+        if self.attachment_id is None and not self.text:
+            raise ValueError("text is required unless attachment_id is given")
+        return self
+
+
+class AttachmentInfo(BaseModel):
+    attachment_id: UUID
+    kind: Literal["image", "voice", "video", "file"]
+    name: str
+    mime: str = Field(description="What the content is, whatever the upload said.")
+    size: int
+    duration_ms: int | None = Field(default=None, description="Voice and video, where it can be read.")
+    width: int | None = Field(default=None, description="Images, as displayed (EXIF rotation applied).")
+    height: int | None = None
+    thumbnail_id: UUID | None = Field(
+        default=None, description="Images: GET /v1/attachments/{attachment_id}/thumbnail."
+    )
 
 
 class Message(BaseModel):

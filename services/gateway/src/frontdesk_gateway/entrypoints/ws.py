@@ -13,8 +13,9 @@ from uuid import UUID
 from fastapi import APIRouter, WebSocket
 from frontdesk_contracts import Envelope
 from frontdesk_platform.errors import ApiError
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from ..attachments.service import Attachments
 from ..config import GatewaySettings
 from ..conversations import Conversations
 from ..identity.tokens import InvalidToken, Principal
@@ -47,7 +48,14 @@ class SendFrame(BaseModel):
     type: str
     conversation_id: UUID
     client_msg_id: str = Field(min_length=1, max_length=64)
-    text: str
+    text: str | None = None
+    attachment_id: UUID | None = None
+
+    @model_validator(mode="after")
+    def _text_or_attachment(self) -> SendFrame:
+        if self.attachment_id is None and self.text is None:
+            raise ValueError("text is required unless attachment_id is given")
+        return self
 
 
 def error_frame(code: str, message: str, ref: Any = None) -> dict[str, Any]:
@@ -69,7 +77,7 @@ async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
     connection = Connection(websocket, principal, state.settings.socket_queue_size)
     connections.add(connection)
     signals: Signals = state.signals
-    session = _Session(connection, state.conversations, signals, state.settings)
+    session = _Session(connection, state.conversations, state.attachments, signals, state.settings)
     connection.push(
         {
             "type": "ready",
@@ -99,11 +107,13 @@ class _Session:
         self,
         connection: Connection,
         conversations: Conversations,
+        attachments: Attachments,
         signals: Signals,
         settings: GatewaySettings,
     ) -> None:
         self._connection = connection
         self._conversations = conversations
+        self._attachments = attachments
         self._signals = signals
         self._max_frame_bytes = settings.max_frame_bytes
         # A socket can wait for its ack longer than a REST call: nobody holds a request open.
@@ -148,8 +158,13 @@ class _Session:
             return
         caller = self._connection.principal
         try:
+            attachment = None
+            if send.attachment_id is not None:
+                attachment = await self._attachments.for_message(
+                    caller, send.conversation_id, send.attachment_id
+                )
             command = self._conversations.send_command(
-                caller, send.conversation_id, send.client_msg_id, send.text
+                caller, send.conversation_id, send.client_msg_id, send.text or "", attachment
             )
             await self._conversations.authorize(caller, send.conversation_id)
             await self._conversations.check_send_rate(caller)
