@@ -4,8 +4,19 @@ IDENTITY_EVENTS = "identity.events"
 MESSAGING_COMMANDS = "messaging.commands"
 MESSAGING_EVENTS = "messaging.events"
 MESSAGING_REPLIES = "messaging.replies"
+BOOKING_COMMANDS = "booking.commands"
+BOOKING_EVENTS = "booking.events"
+BOOKING_REPLIES = "booking.replies"
 
-ALL = (IDENTITY_EVENTS, MESSAGING_COMMANDS, MESSAGING_EVENTS, MESSAGING_REPLIES)
+ALL = (
+    IDENTITY_EVENTS,
+    MESSAGING_COMMANDS,
+    MESSAGING_EVENTS,
+    MESSAGING_REPLIES,
+    BOOKING_COMMANDS,
+    BOOKING_EVENTS,
+    BOOKING_REPLIES,
+)
 
 
 def dead_letter(topic: str) -> str:

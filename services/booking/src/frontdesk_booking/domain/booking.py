@@ -226,11 +226,7 @@ class Booking:
         now: datetime,
         source: Literal["customer", "staff", "waitlist"] | None = None,
     ) -> None:
-        if self.exists:
-            raise InvalidTransition("this booking exists already")
-        if not actor.is_staff and actor.user_id != customer_id:
-            raise Forbidden("customers book for themselves")
-        self._check_bookable(placement, policy, now)
+        self.check_hold(actor, customer_id, placement.starts_at, policy, now)
         source = source or ("staff" if actor.is_staff else "customer")
         minutes = policy.waitlist_hold_minutes if source == "waitlist" else policy.hold_minutes
         self._record(
@@ -247,6 +243,16 @@ class Booking:
                 now,
             )
         )
+
+    def check_hold(
+        self, actor: Actor, customer_id: UUID, starts_at: datetime, policy: Policy, now: datetime
+    ) -> None:
+        """Whether a hold at that time could be placed at all (before looking for a free slot)."""
+        if self.exists:
+            raise InvalidTransition("this booking exists already")
+        if not actor.is_staff and actor.user_id != customer_id:
+            raise Forbidden("customers book for themselves")
+        self._check_bookable(starts_at, policy, now)
 
     def confirm(self, actor: Actor, now: datetime) -> None:
         self._check_access(actor)
@@ -273,26 +279,32 @@ class Booking:
             self._within_cutoff(policy.cancel_cutoff_hours, now, "cancelled")
         self._record(BookingCancelled(self.id, actor.user_id, actor.role, reason[:MAX_NOTE_LENGTH], now))
 
-    def reschedule(self, actor: Actor, placement: Placement, policy: Policy, now: datetime) -> None:
+    def check_reschedule(self, actor: Actor, starts_at: datetime, policy: Policy, now: datetime) -> None:
         self._check_access(actor)
         self._require("reschedule", "held", "confirmed")
         if self.hold_is_over(now):
             raise HoldExpired("the hold has expired")
         if not actor.is_staff:
             self._within_cutoff(policy.reschedule_cutoff_hours, now, "moved")
-        self._check_bookable(placement, policy, now)
+        self._check_bookable(starts_at, policy, now)
+
+    def reschedule(self, actor: Actor, placement: Placement, policy: Policy, now: datetime) -> None:
+        self.check_reschedule(actor, placement.starts_at, policy, now)
         assert self.placement is not None
         self._record(BookingRescheduled(self.id, self.placement, placement, actor.user_id, actor.role, now))
 
-    def propose_change(
-        self, actor: Actor, placement: Placement, note: str, keep_if_declined: bool, now: datetime
-    ) -> None:
+    def check_proposal(self, actor: Actor, starts_at: datetime, now: datetime) -> None:
         self._check_access(actor)
         if not actor.is_staff:
             raise Forbidden("only the shop proposes changes; customers reschedule")
         self._require("propose a change to", "confirmed")
-        if placement.starts_at < now:
+        if starts_at < now:
             raise InvalidRequest("a change moves the booking to a future time")
+
+    def propose_change(
+        self, actor: Actor, placement: Placement, note: str, keep_if_declined: bool, now: datetime
+    ) -> None:
+        self.check_proposal(actor, placement.starts_at, now)
         proposal = Proposal(placement, note[:MAX_NOTE_LENGTH], keep_if_declined, actor.user_id, now)
         self._record(ChangeProposed(self.id, proposal, now))
 
@@ -380,10 +392,10 @@ class Booking:
         self.updated_at = event.at
         self.version += 1
 
-    def _check_bookable(self, placement: Placement, policy: Policy, now: datetime) -> None:
-        if placement.starts_at < now:
+    def _check_bookable(self, starts_at: datetime, policy: Policy, now: datetime) -> None:
+        if starts_at < now:
             raise OutsidePolicy("that time has passed")
-        if placement.starts_at > now + timedelta(days=policy.max_days_ahead):
+        if starts_at > now + timedelta(days=policy.max_days_ahead):
             raise OutsidePolicy(f"bookings are taken at most {policy.max_days_ahead} days ahead")
 
     def _within_cutoff(self, hours: int, now: datetime, what: str) -> None:
