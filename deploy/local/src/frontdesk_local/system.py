@@ -78,6 +78,8 @@ class System:
         }
         if "messaging" in self.running:
             env["FRONTDESK_MESSAGING_URL"] = self.running["messaging"].url
+        if "booking" in self.running:
+            env["FRONTDESK_BOOKING_URL"] = self.running["booking"].url
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_dir / f"{key}.log"
         with log.open("ab") as out:

@@ -13,9 +13,10 @@ from frontdesk_contracts import topics
 from frontdesk_platform.runtime import Runtime, service_app
 from redis.asyncio import Redis
 
+from .bookings import BookingReads, Bookings, reply_handler
 from .config import GatewaySettings
 from .conversations import Conversations, MessagingReads
-from .entrypoints import rest, ws
+from .entrypoints import booking, rest, ws
 from .identity.service import Identity
 from .identity.tokens import TokenIssuer
 from .ratelimit import RateLimiter
@@ -50,12 +51,20 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         shared_group=False,
         offset_reset="latest",
     )
+    runtime.consumer(
+        f"gateway-booking-replies-{settings.instance_id}",
+        [topics.BOOKING_REPLIES],
+        reply_handler(replies),
+        shared_group=False,
+        offset_reset="latest",
+    )
     issuer = TokenIssuer(settings.jwt_secret, settings.access_token_seconds)
 
     @asynccontextmanager
     async def resources(app: FastAPI) -> AsyncIterator[None]:
         redis = Redis.from_url(settings.redis_url)
         http = httpx.AsyncClient(base_url=settings.messaging_url, timeout=5)
+        booking_http = httpx.AsyncClient(base_url=settings.booking_url, timeout=5)
         limiter = RateLimiter(redis)
         app.state.settings = settings
         app.state.issuer = issuer
@@ -66,9 +75,11 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         app.state.conversations = Conversations(
             settings, MessagingReads(http), runtime.publish, replies, limiter
         )
+        app.state.bookings = Bookings(settings, BookingReads(booking_http), runtime.publish, replies)
         try:
             yield
         finally:
+            await booking_http.aclose()
             await http.aclose()
             await redis.aclose()
 
@@ -84,5 +95,6 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         checks={"redis": check_redis},
     )
     app.include_router(rest.router)
+    app.include_router(booking.router)
     app.include_router(ws.router)
     return app

@@ -86,6 +86,11 @@ class Identity:
             account = await repository.get_account(uow.session, customer_id)
         return account is not None and account["shop_id"] == shop_id and account["role"] == "customer"
 
+    async def is_staff(self, shop_id: UUID, staff_id: UUID) -> bool:
+        async with self._uow() as uow:
+            account = await repository.get_account(uow.session, staff_id)
+        return account is not None and account["shop_id"] == shop_id and account["role"] in ("owner", "staff")
+
     async def sign_in(self, shop_id: UUID, login: str, password: str) -> Tokens:
         async with self._uow() as uow:
             account = await repository.find_account(uow.session, shop_id, login)
