@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -81,13 +82,13 @@ def search(
     service: Service,
     first_day: date,
     last_day: date,
-    busy: Iterable[Busy],
+    busy: Iterable[Busy] | Timeline,
     now: datetime,
     staff_id: UUID | None = None,
 ) -> list[Placement]:
     """Every free placement of a service on the shop's local days first_day..last_day."""
     zone = shop.zone
-    timeline = Timeline(busy)
+    timeline = busy if isinstance(busy, Timeline) else Timeline(busy)
     horizon = now + timedelta(days=shop.policy.max_days_ahead)
     step = timedelta(minutes=shop.policy.slot_step_minutes)
     units_by_type = [shop.units_of_type(t) for t in service.resource_types]
@@ -136,20 +137,37 @@ def nearest(
     shop: Shop,
     service: Service,
     around: datetime,
-    busy: Iterable[Busy],
+    busy: Iterable[Busy] | Timeline,
     now: datetime,
     staff_id: UUID | None = None,
     count: int = 3,
+    max_days: int = 7,
 ) -> list[Placement]:
-    """Up to `count` free placements at different times, nearest to `around` first."""
-    day = around.astimezone(shop.zone).date()
-    candidates = search(shop, service, day - timedelta(days=2), day + timedelta(days=7), busy, now, staff_id)
-    candidates.sort(key=lambda p: (abs(p.starts_at - around), p.starts_at))
+    """Up to `count` free placements at different times, nearest to `around` first.
+
+    Searches the day of `around` first and widens a day at a time on both sides, until
+    nothing outside the searched days could be nearer than what was found."""
+    zone = shop.zone
+    timeline = busy if isinstance(busy, Timeline) else Timeline(busy)
+    day = around.astimezone(zone).date()
     chosen: list[Placement] = []
-    for placement in candidates:
-        if all(c.starts_at != placement.starts_at for c in chosen):
-            chosen.append(placement)
-        if len(chosen) == count:
+    candidates: list[Placement] = []
+    for radius in range(max_days + 1):
+        first, last = day - timedelta(days=radius), day + timedelta(days=radius)
+        for new_day in sorted({first, last}):
+            candidates += search(shop, service, new_day, new_day, timeline, now, staff_id)
+        candidates.sort(key=lambda p: (abs(p.starts_at - around), p.starts_at))
+        chosen = []
+        for placement in candidates:
+            if all(c.starts_at != placement.starts_at for c in chosen):
+                chosen.append(placement)
+            if len(chosen) == count:
+                break
+        outside = min(
+            around - datetime.combine(first, time(), zone).astimezone(UTC),
+            datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC) - around,
+        )
+        if len(chosen) == count and abs(chosen[-1].starts_at - around) <= outside:
             break
     return sorted(chosen, key=lambda p: p.starts_at)
 
@@ -176,17 +194,24 @@ def _blocked(profile: StaffProfile, day: date, zone: ZoneInfo) -> Iterator[Busy]
 
 def _wall_clock_starts(
     day: date, period: WeeklyPeriod, step: timedelta, zone: ZoneInfo
-) -> Iterator[datetime]:
-    wall = datetime.combine(day, period.start)
-    end = datetime.combine(day, period.end)
-    seen: set[datetime] = set()
-    while wall < end:
+) -> tuple[datetime, ...]:
+    return _starts(day, period.start, period.end, step, zone)
+
+
+@lru_cache(maxsize=4096)
+def _starts(day: date, start: time, end: time, step: timedelta, zone: ZoneInfo) -> tuple[datetime, ...]:
+    """Every step of the wall clock from start to end, as UTC instants (cached: every
+    staff member with the same hours shares them)."""
+    wall = datetime.combine(day, start)
+    stop = datetime.combine(day, end)
+    found: list[datetime] = []
+    while wall < stop:
         for fold in (0, 1):
             instant = wall.replace(tzinfo=zone, fold=fold).astimezone(UTC)
-            if instant.astimezone(zone).replace(tzinfo=None) == wall and instant not in seen:
-                seen.add(instant)
-                yield instant
+            if instant.astimezone(zone).replace(tzinfo=None) == wall and instant not in found[-2:]:
+                found.append(instant)
         wall += step
+    return tuple(found)
 
 
 def _instant(day: date, at: time, zone: ZoneInfo, last: bool = False) -> datetime:

@@ -25,6 +25,8 @@ from .context import Context, Rejected
 from .setup import actor
 
 SEARCH_MARGIN = timedelta(days=2)
+ALTERNATIVE_DAYS = 3  # alternatives are looked for this many days either side of the wanted time
+ALTERNATIVES_MARGIN = timedelta(days=ALTERNATIVE_DAYS + 2)
 
 
 async def place(
@@ -45,26 +47,34 @@ async def place(
     )
     candidates = placements_at(shop, service, start, busy, ctx.now, staff_id)
     for candidate in candidates:
-        for stale in await allocations.expired_in_the_way(ctx.session, candidate, ctx.now):
-            if stale != booking_id:
-                await expire(ctx, stale)
         if await allocations.try_place(ctx.session, shop.id, booking_id, candidate, expires_at, kind):
             return candidate
-    alternatives = (
-        await _alternatives(ctx, shop, service, start, staff_id, booking_id) if offer_alternatives else []
-    )
+        # An expired hold nobody has swept yet still holds its rows: expire it and try again.
+        stale = [
+            b
+            for b in await allocations.expired_in_the_way(ctx.session, candidate, ctx.now)
+            if b != booking_id
+        ]
+        for expired in stale:
+            await expire(ctx, expired)
+        if stale and await allocations.try_place(
+            ctx.session, shop.id, booking_id, candidate, expires_at, kind
+        ):
+            return candidate
+    alternatives: list[Placement] = []
+    if offer_alternatives:
+        around = await allocations.busy(
+            ctx.session,
+            shop.id,
+            start - ALTERNATIVES_MARGIN,
+            start + ALTERNATIVES_MARGIN,
+            ctx.now,
+            booking_id,
+        )
+        alternatives = nearest(shop, service, start, around, ctx.now, staff_id, max_days=ALTERNATIVE_DAYS)
     if not candidates and not placements_at(shop, service, start, [], ctx.now, staff_id):
         raise Rejected("not_bookable", "the shop does not offer this service at that time", alternatives)
     raise Rejected("slot_taken", "that time is taken; the nearest free times are offered", alternatives)
-
-
-async def _alternatives(
-    ctx: Context, shop: Shop, service: Service, start: datetime, staff_id: UUID | None, booking_id: UUID
-) -> list[Placement]:
-    busy = await allocations.busy(
-        ctx.session, shop.id, start - timedelta(days=3), start + timedelta(days=9), ctx.now, booking_id
-    )
-    return nearest(shop, service, start, busy, ctx.now, staff_id)
 
 
 async def expire(ctx: Context, booking_id: UUID) -> None:

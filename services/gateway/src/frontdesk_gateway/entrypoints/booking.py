@@ -19,10 +19,10 @@ from frontdesk_platform.errors import ApiError
 from ..bookings import Bookings, actor
 from ..identity.service import Identity
 from ..identity.tokens import Principal
+from . import booking_setup
 from .auth import Caller
 from .booking_schemas import (
     Booking,
-    BookingPolicy,
     CancelBody,
     HoldBody,
     MoveBody,
@@ -30,17 +30,14 @@ from .booking_schemas import (
     PetBody,
     ProgressBody,
     ProposalBody,
-    ResourceBody,
-    ServiceBody,
     SlotPage,
-    StaffProfileBody,
-    TimeOffBody,
-    TimeOffCreated,
     WaitlistBody,
 )
+from .booking_setup import own_shop
 from .schemas import ERRORS
 
 router = APIRouter(prefix="/v1", responses=ERRORS)
+router.include_router(booking_setup.router)
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
@@ -54,11 +51,6 @@ def _identity(request: Request) -> Identity:
     return identity
 
 
-def _own_shop(caller: Principal, shop_id: UUID) -> None:
-    if caller.shop_id != shop_id:
-        raise ApiError(404, "shop_not_found", "No such shop.")
-
-
 async def _customer(request: Request, caller: Principal, customer_id: UUID | None) -> UUID:
     """Whom a booking, waitlist entry or pet is for: the customer themselves, or one of the shop's."""
     if not caller.is_staff:
@@ -70,104 +62,6 @@ async def _customer(request: Request, caller: Principal, customer_id: UUID | Non
     if not await _identity(request).is_customer(caller.shop_id, customer_id):
         raise ApiError(404, "customer_not_found", "No such customer in this shop.")
     return customer_id
-
-
-# shop setup
-
-
-async def _setup(request: Request, caller: Principal, shop_id: UUID, payload: Contract) -> dict[str, Any]:
-    _own_shop(caller, shop_id)
-    bookings = _bookings(request)
-    await bookings.run(caller, shop_id, payload)
-    catalog: dict[str, Any] = await bookings.reads.get(caller, "/catalog")
-    return catalog
-
-
-@router.get("/shops/{shop_id}/catalog", tags=["shop setup"], summary="Policy, services, staff, resources")
-async def get_catalog(request: Request, caller: Caller, shop_id: UUID) -> dict[str, Any]:
-    _own_shop(caller, shop_id)
-    catalog: dict[str, Any] = await _bookings(request).reads.get(caller, "/catalog")
-    return catalog
-
-
-@router.put(
-    "/shops/{shop_id}/booking-policy", tags=["shop setup"], summary="Timezone and booking policy (owner)"
-)
-async def set_policy(request: Request, caller: Caller, shop_id: UUID, body: BookingPolicy) -> dict[str, Any]:
-    policy = c.Policy(**body.model_dump(exclude={"timezone"}))
-    command = c.ConfigureShop(shop_id=shop_id, timezone=body.timezone, policy=policy, actor=actor(caller))
-    return await _setup(request, caller, shop_id, command)
-
-
-@router.put(
-    "/shops/{shop_id}/services/{service_id}", tags=["shop setup"], summary="Add or change a service (owner)"
-)
-async def define_service(
-    request: Request, caller: Caller, shop_id: UUID, service_id: UUID, body: ServiceBody
-) -> dict[str, Any]:
-    terms = c.ServiceTerms(service_id=service_id, **body.model_dump())
-    command = c.DefineService(shop_id=shop_id, service=terms, actor=actor(caller))
-    return await _setup(request, caller, shop_id, command)
-
-
-@router.put(
-    "/shops/{shop_id}/staff/{staff_id}/profile",
-    tags=["shop setup"],
-    summary="Skills, weekly hours and breaks (owner, or the staff member)",
-)
-async def set_staff_profile(
-    request: Request, caller: Caller, shop_id: UUID, staff_id: UUID, body: StaffProfileBody
-) -> dict[str, Any]:
-    _own_shop(caller, shop_id)
-    if not await _identity(request).is_staff(shop_id, staff_id):
-        raise ApiError(404, "staff_not_found", "No such staff member in this shop.")
-    terms = c.StaffTerms(staff_id=staff_id, **body.model_dump())
-    command = c.SetStaffProfile(shop_id=shop_id, profile=terms, actor=actor(caller))
-    return await _setup(request, caller, shop_id, command)
-
-
-@router.post(
-    "/shops/{shop_id}/staff/{staff_id}/time-off",
-    status_code=201,
-    response_model=TimeOffCreated,
-    tags=["shop setup"],
-    summary="Take a staff member off work between two instants",
-)
-async def add_time_off(
-    request: Request, caller: Caller, shop_id: UUID, staff_id: UUID, body: TimeOffBody
-) -> TimeOffCreated:
-    time_off_id = uuid4()
-    command = c.AddTimeOff(
-        shop_id=shop_id, staff_id=staff_id, time_off_id=time_off_id, actor=actor(caller), **body.model_dump()
-    )
-    await _setup(request, caller, shop_id, command)
-    return TimeOffCreated(time_off_id=time_off_id)
-
-
-@router.delete(
-    "/shops/{shop_id}/staff/{staff_id}/time-off/{time_off_id}", status_code=204, tags=["shop setup"]
-)
-async def remove_time_off(
-    request: Request, caller: Caller, shop_id: UUID, staff_id: UUID, time_off_id: UUID
-) -> Response:
-    command = c.RemoveTimeOff(
-        shop_id=shop_id, staff_id=staff_id, time_off_id=time_off_id, actor=actor(caller)
-    )
-    await _setup(request, caller, shop_id, command)
-    return Response(status_code=204)
-
-
-@router.put(
-    "/shops/{shop_id}/resources/{resource_id}",
-    tags=["shop setup"],
-    summary="Add or change a resource (owner)",
-)
-async def define_resource(
-    request: Request, caller: Caller, shop_id: UUID, resource_id: UUID, body: ResourceBody
-) -> dict[str, Any]:
-    terms = c.ResourceTerms(resource_id=resource_id, **body.model_dump())
-    command = c.DefineResource(shop_id=shop_id, resource=terms, actor=actor(caller))
-    return await _setup(request, caller, shop_id, command)
 
 
 # slots and bookings
@@ -189,7 +83,7 @@ async def find_slots(
     staff_id: UUID | None = None,
     limit: Limit = 200,
 ) -> SlotPage:
-    _own_shop(caller, shop_id)
+    own_shop(caller, shop_id)
     params = {"service_id": service_id, "from_date": from_date, "to_date": to_date, "staff_id": staff_id}
     found = await _bookings(request).reads.get(caller, "/slots", limit=limit, **params)
     return SlotPage(**found)
