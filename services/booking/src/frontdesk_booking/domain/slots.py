@@ -85,12 +85,15 @@ def search(
     busy: Iterable[Busy] | Timeline,
     now: datetime,
     staff_id: UUID | None = None,
+    only_at: datetime | None = None,
 ) -> list[Placement]:
-    """Every free placement of a service on the shop's local days first_day..last_day."""
+    """Every free placement of a service on the shop's local days first_day..last_day
+    (only those starting at `only_at`, if given)."""
     zone = shop.zone
     timeline = busy if isinstance(busy, Timeline) else Timeline(busy)
     horizon = now + timedelta(days=shop.policy.max_days_ahead)
     step = timedelta(minutes=shop.policy.slot_step_minutes)
+    duration, buffer = service.duration, service.buffer
     units_by_type = [shop.units_of_type(t) for t in service.resource_types]
     if any(not units for units in units_by_type):
         return []
@@ -104,8 +107,10 @@ def search(
             for period in (p for p in profile.hours if p.weekday == day.weekday()):
                 close = _instant(day, period.end, zone, last=True)
                 for start in _wall_clock_starts(day, period, step, zone):
-                    end = start + service.duration
-                    until = end + service.buffer
+                    if only_at is not None and start != only_at:
+                        continue
+                    end = start + duration
+                    until = end + buffer
                     if start < now or start > horizon or end > close:
                         continue
                     if not blocked.is_free(profile.staff_id, start, until):
@@ -130,7 +135,7 @@ def placements_at(
 ) -> list[Placement]:
     """The free placements that start exactly at `start`, best first."""
     day = start.astimezone(shop.zone).date()
-    return [p for p in search(shop, service, day, day, busy, now, staff_id) if p.starts_at == start]
+    return search(shop, service, day, day, busy, now, staff_id, only_at=start)
 
 
 def nearest(
