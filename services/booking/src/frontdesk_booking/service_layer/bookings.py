@@ -24,7 +24,6 @@ from ..projections import customers as customer_rows
 from .context import Context, Rejected
 from .setup import actor
 
-SEARCH_MARGIN = timedelta(days=2)
 ALTERNATIVE_DAYS = 3  # alternatives are looked for this many days either side of the wanted time
 ALTERNATIVES_MARGIN = timedelta(days=ALTERNATIVE_DAYS + 2)
 
@@ -42,8 +41,9 @@ async def place(
 ) -> Placement:
     """Allocate the best free placement at `start`, or refuse with the nearest free ones."""
     start = start.astimezone(UTC)
+    # only what overlaps this very placement can stand in its way
     busy = await allocations.busy(
-        ctx.session, shop.id, start - SEARCH_MARGIN, start + SEARCH_MARGIN, ctx.now, booking_id
+        ctx.session, shop.id, start, start + service.duration + service.buffer, ctx.now, booking_id
     )
     candidates = placements_at(shop, service, start, busy, ctx.now, staff_id)
     for candidate in candidates:

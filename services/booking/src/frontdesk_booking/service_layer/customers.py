@@ -13,7 +13,6 @@ from ..domain.slots import placements_at
 from ..domain.waitlist import SlotAvailable, Wish
 from ..projections import catalog
 from . import translate
-from .bookings import SEARCH_MARGIN
 from .context import Context
 from .setup import actor
 
@@ -30,10 +29,11 @@ async def join_waitlist(ctx: Context, cmd: c.JoinWaitlist) -> None:
     shop = await catalog.load_shop(ctx.session, cmd.shop_id)
     service = shop.service(cmd.service_id)
     start = cmd.starts_at.astimezone(UTC)
-    busy = await allocations.busy(ctx.session, shop.id, start - SEARCH_MARGIN, start + SEARCH_MARGIN, ctx.now)
+    until = start + service.duration + service.buffer
+    busy = await allocations.busy(ctx.session, shop.id, start, until, ctx.now)
     if placements_at(shop, service, start, busy, ctx.now, cmd.staff_id):
         raise SlotAvailable("that time is free: hold it instead of waiting")
-    wish = Wish(service.id, start, start + service.duration + service.buffer, cmd.staff_id, cmd.pet_id)
+    wish = Wish(service.id, start, until, cmd.staff_id, cmd.pet_id)
     entry.join(who, cmd.customer_id, wish, ctx.now)
     await ctx.save_entry(entry)
     ctx.accept(entry.id)
