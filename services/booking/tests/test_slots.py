@@ -150,7 +150,8 @@ def test_nearest_alternatives_are_the_closest_free_times():
     shop, _, bath, (groomer,) = pet_shop()
     day = date(2026, 3, 24)
     busy = [Busy(groomer, local(day, 10), local(day, 11, 15))]
-    alternatives = nearest(shop, bath, local(day, 10), busy, NOW)
+    alternatives, settled = nearest(shop, bath, local(day, 10), busy, NOW)
+    assert settled
     assert wall(alternatives) == ["11:15", "11:30", "11:45"]  # nothing before 09:00 opens
 
 

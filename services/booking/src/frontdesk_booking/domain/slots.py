@@ -147,8 +147,9 @@ def nearest(
     staff_id: UUID | None = None,
     count: int = 3,
     max_days: int = 7,
-) -> list[Placement]:
-    """Up to `count` free placements at different times, nearest to `around` first.
+) -> tuple[list[Placement], bool]:
+    """Up to `count` free placements at different times, nearest to `around` first, and
+    whether they are surely the nearest (False: days beyond `max_days` were not searched).
 
     Searches the day of `around` first and widens a day at a time on both sides, until
     nothing outside the searched days could be nearer than what was found."""
@@ -173,8 +174,8 @@ def nearest(
             datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC) - around,
         )
         if len(chosen) == count and abs(chosen[-1].starts_at - around) <= outside:
-            break
-    return sorted(chosen, key=lambda p: p.starts_at)
+            return sorted(chosen, key=lambda p: p.starts_at), True
+    return sorted(chosen, key=lambda p: p.starts_at), False
 
 
 def _free_units(

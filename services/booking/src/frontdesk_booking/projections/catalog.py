@@ -4,6 +4,7 @@ slot search reads. Written in the transaction of the setup change."""
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from typing import Any
 from uuid import UUID
 
@@ -62,11 +63,24 @@ async def get(session: AsyncSession, shop_id: UUID) -> dict[str, Any] | None:
     return dict(row.setup) if row else None
 
 
+_PARSED: OrderedDict[tuple[UUID, int], Shop] = OrderedDict()
+_PARSED_MAX = 1000
+
+
 async def load_shop(session: AsyncSession, shop_id: UUID) -> Shop:
-    """The shop for slot search; an empty, not-set-up shop if it has no setup yet."""
+    """The shop for slot search and booking decisions (read-only: never apply events to
+    it); an empty, not-set-up shop if it has no setup yet. A version is parsed once."""
     row = (
         await session.execute(
             text("SELECT version, setup FROM shop_catalog WHERE shop_id = :id"), {"id": shop_id}
         )
     ).first()
-    return from_document(row.setup, row.version) if row else Shop(shop_id)
+    if row is None:
+        return Shop(shop_id)
+    key = (shop_id, row.version)
+    shop = _PARSED.get(key)
+    if shop is None:
+        shop = _PARSED[key] = from_document(row.setup, row.version)
+        if len(_PARSED) > _PARSED_MAX:
+            _PARSED.popitem(last=False)
+    return shop

@@ -17,7 +17,7 @@ from ..adapters import allocations
 from ..domain.booking import Booking, BookingNotFound
 from ..domain.common import Actor, NotFound, Refused
 from ..domain.pets import PetNotFound
-from ..domain.shop import Service, ServiceNotFound, Shop
+from ..domain.shop import Service, ServiceNotFound, Shop, ShopNotSetUp
 from ..domain.slots import Placement, nearest, placements_at
 from ..projections import catalog
 from ..projections import customers as customer_rows
@@ -25,7 +25,6 @@ from .context import Context, Rejected
 from .setup import actor
 
 ALTERNATIVE_DAYS = 3  # alternatives are looked for this many days either side of the wanted time
-ALTERNATIVES_MARGIN = timedelta(days=ALTERNATIVE_DAYS + 2)
 
 
 async def place(
@@ -61,20 +60,28 @@ async def place(
             ctx.session, shop.id, booking_id, candidate, expires_at, kind
         ):
             return candidate
-    alternatives: list[Placement] = []
-    if offer_alternatives:
-        around = await allocations.busy(
-            ctx.session,
-            shop.id,
-            start - ALTERNATIVES_MARGIN,
-            start + ALTERNATIVES_MARGIN,
-            ctx.now,
-            booking_id,
-        )
-        alternatives = nearest(shop, service, start, around, ctx.now, staff_id, max_days=ALTERNATIVE_DAYS)
+    alternatives = (
+        await _alternatives(ctx, shop, service, start, staff_id, booking_id) if offer_alternatives else []
+    )
     if not candidates and not placements_at(shop, service, start, [], ctx.now, staff_id):
         raise Rejected("not_bookable", "the shop does not offer this service at that time", alternatives)
     raise Rejected("slot_taken", "that time is taken; the nearest free times are offered", alternatives)
+
+
+async def _alternatives(
+    ctx: Context, shop: Shop, service: Service, start: datetime, staff_id: UUID | None, booking_id: UUID
+) -> list[Placement]:
+    """The nearest free times: the days around first, a wider look only when needed."""
+    alternatives: list[Placement] = []
+    for days in (1, ALTERNATIVE_DAYS):
+        margin = timedelta(days=days + 1)
+        busy = await allocations.busy(
+            ctx.session, shop.id, start - margin, start + margin, ctx.now, booking_id
+        )
+        alternatives, settled = nearest(shop, service, start, busy, ctx.now, staff_id, max_days=days)
+        if settled:
+            break
+    return alternatives
 
 
 async def expire(ctx: Context, booking_id: UUID) -> None:
@@ -153,8 +160,9 @@ async def hold(ctx: Context, cmd: c.HoldBooking) -> None:
     if who.shop_id != cmd.shop_id:
         raise NotFound("no such shop")
     shop = await catalog.load_shop(ctx.session, cmd.shop_id)
+    if not shop.is_set_up:
+        raise ShopNotSetUp("the shop has not set its timezone and booking policy yet")
     service = shop.service(cmd.service_id)
-    _ = shop.zone
     booking.check_hold(who, cmd.customer_id, cmd.starts_at, shop.policy, ctx.now)
     if cmd.pet_id is not None:
         pet = await ctx.repositories.pets.get(ctx.session, cmd.pet_id)

@@ -10,7 +10,7 @@ from ..adapters import allocations
 from ..domain.common import NotFound
 from ..domain.pets import PetNotFound
 from ..domain.slots import placements_at
-from ..domain.waitlist import SlotAvailable, Wish
+from ..domain.waitlist import SlotAvailable, WaitlistEntryNotFound, Wish
 from ..projections import catalog
 from . import translate
 from .context import Context
@@ -23,7 +23,8 @@ async def join_waitlist(ctx: Context, cmd: c.JoinWaitlist) -> None:
         raise NotFound("no such shop")
     entry = await ctx.repositories.waitlist.get(ctx.session, cmd.entry_id)
     if entry.exists:
-        entry.join(who, cmd.customer_id, entry.wish, ctx.now)  # type: ignore[arg-type]
+        if not entry.may_see(who) or entry.customer_id != cmd.customer_id:
+            raise WaitlistEntryNotFound("no such waitlist entry")
         ctx.accept(entry.id, duplicate=True)
         return
     shop = await catalog.load_shop(ctx.session, cmd.shop_id)
