@@ -12,6 +12,7 @@ from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import booking as b
+from ..domain import booking_events as be
 from ..domain import pets as p
 from ..domain import shop as s
 from ..domain import waitlist as w
@@ -23,19 +24,19 @@ EVENT_TYPES: dict[str, type[Any]] = {
     "staff.time_off_added": s.TimeOffAdded,
     "staff.time_off_removed": s.TimeOffRemoved,
     "resource.defined": s.ResourceDefined,
-    "booking.held": b.BookingHeld,
-    "booking.confirmed": b.BookingConfirmed,
-    "booking.expired": b.HoldExpiredEvent,
-    "booking.cancelled": b.BookingCancelled,
-    "booking.rescheduled": b.BookingRescheduled,
-    "booking.change_proposed": b.ChangeProposed,
-    "booking.change_accepted": b.ChangeAccepted,
-    "booking.change_declined": b.ChangeDeclined,
-    "booking.checked_in": b.CheckedIn,
-    "booking.service_started": b.ServiceStarted,
-    "booking.progress_posted": b.ProgressPosted,
-    "booking.completed": b.Completed,
-    "booking.no_show": b.MarkedNoShow,
+    "booking.held": be.BookingHeld,
+    "booking.confirmed": be.BookingConfirmed,
+    "booking.expired": be.HoldExpiredEvent,
+    "booking.cancelled": be.BookingCancelled,
+    "booking.rescheduled": be.BookingRescheduled,
+    "booking.change_proposed": be.ChangeProposed,
+    "booking.change_accepted": be.ChangeAccepted,
+    "booking.change_declined": be.ChangeDeclined,
+    "booking.checked_in": be.CheckedIn,
+    "booking.service_started": be.ServiceStarted,
+    "booking.progress_posted": be.ProgressPosted,
+    "booking.completed": be.Completed,
+    "booking.no_show": be.MarkedNoShow,
     "waitlist.joined": w.WaitlistJoined,
     "waitlist.offered": w.WaitlistOffered,
     "waitlist.left": w.WaitlistLeft,

@@ -13,7 +13,8 @@ from pydantic import TypeAdapter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain.booking import Booking, BookingEvent, ProgressPosted, Proposal
+from ..domain.booking import Booking
+from ..domain.booking_events import BookingEvent, ProgressPosted, Proposal
 
 TABLES = ("booking_updates", "bookings")
 _PROPOSAL = TypeAdapter(Proposal)

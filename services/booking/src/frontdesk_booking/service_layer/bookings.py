@@ -149,6 +149,13 @@ async def _service(shop: Shop, booking: Booking) -> Service:
     return service
 
 
+async def check_pet(ctx: Context, shop_id: UUID, customer_id: UUID, pet_id: UUID | None) -> None:
+    if pet_id is not None:
+        pet = await ctx.repositories.pets.get(ctx.session, pet_id)
+        if pet.shop_id != shop_id or pet.customer_id != customer_id:
+            raise PetNotFound("no such pet for this customer")
+
+
 async def hold(ctx: Context, cmd: c.HoldBooking) -> None:
     who = actor(cmd.actor)
     booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
@@ -164,10 +171,7 @@ async def hold(ctx: Context, cmd: c.HoldBooking) -> None:
         raise ShopNotSetUp("the shop has not set its timezone and booking policy yet")
     service = shop.service(cmd.service_id)
     booking.check_hold(who, cmd.customer_id, cmd.starts_at, shop.policy, ctx.now)
-    if cmd.pet_id is not None:
-        pet = await ctx.repositories.pets.get(ctx.session, cmd.pet_id)
-        if pet.shop_id != shop.id or pet.customer_id != cmd.customer_id:
-            raise PetNotFound("no such pet for this customer")
+    await check_pet(ctx, shop.id, cmd.customer_id, cmd.pet_id)
     expires = ctx.now + timedelta(minutes=shop.policy.hold_minutes)
     placement = await place(ctx, shop, service, booking.id, cmd.starts_at, cmd.staff_id, expires)
     booking.hold(who, cmd.customer_id, cmd.pet_id, service.id, placement, shop.policy, ctx.now)

@@ -13,6 +13,7 @@ from ..domain.slots import placements_at
 from ..domain.waitlist import SlotAvailable, WaitlistEntryNotFound, Wish
 from ..projections import catalog
 from . import translate
+from .bookings import check_pet
 from .context import Context
 from .setup import actor
 
@@ -29,6 +30,7 @@ async def join_waitlist(ctx: Context, cmd: c.JoinWaitlist) -> None:
         return
     shop = await catalog.load_shop(ctx.session, cmd.shop_id)
     service = shop.service(cmd.service_id)
+    await check_pet(ctx, shop.id, cmd.customer_id, cmd.pet_id)
     start = cmd.starts_at.astimezone(UTC)
     until = start + service.duration + service.buffer
     busy = await allocations.busy(ctx.session, shop.id, start, until, ctx.now)

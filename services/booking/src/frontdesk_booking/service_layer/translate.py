@@ -8,6 +8,7 @@ from frontdesk_contracts import Contract
 from frontdesk_contracts import booking as c
 
 from ..domain import booking as b
+from ..domain import booking_events as be
 from ..domain import pets as p
 from ..domain import shop as s
 from ..domain import waitlist as w
@@ -110,7 +111,7 @@ def shop_event(event: s.ShopEvent) -> tuple[str, Contract]:
             )
 
 
-def booking_event(event: b.BookingEvent, booking: b.Booking) -> tuple[str, Contract]:
+def booking_event(event: be.BookingEvent, booking: b.Booking) -> tuple[str, Contract]:
     placement = booking.placement
     assert placement is not None
     base: dict[str, Any] = {
@@ -128,21 +129,21 @@ def booking_event(event: b.BookingEvent, booking: b.Booking) -> tuple[str, Contr
         "at": event.at,
     }
     match event:
-        case b.BookingHeld():
+        case be.BookingHeld():
             return "booking.booking.held.v1", c.BookingHeld(**base, source=event.source)
-        case b.BookingConfirmed():
+        case be.BookingConfirmed():
             return "booking.booking.confirmed.v1", c.BookingConfirmed(**base)
-        case b.HoldExpiredEvent():
+        case be.HoldExpiredEvent():
             return "booking.booking.expired.v1", c.BookingExpired(**base)
-        case b.BookingCancelled():
+        case be.BookingCancelled():
             return "booking.booking.cancelled.v1", c.BookingCancelled(
                 **base, cancelled_by=event.by, cancelled_by_role=event.by_role, reason=event.reason
             )
-        case b.BookingRescheduled():
+        case be.BookingRescheduled():
             return "booking.booking.rescheduled.v1", c.BookingRescheduled(
                 **base, **_previous(event.previous), by_role=event.by_role
             )
-        case b.ChangeProposed():
+        case be.ChangeProposed():
             proposal = event.proposal
             return "booking.booking.change_proposed.v1", c.ChangeProposed(
                 **base,
@@ -150,15 +151,15 @@ def booking_event(event: b.BookingEvent, booking: b.Booking) -> tuple[str, Contr
                 note=proposal.note,
                 keep_if_declined=proposal.keep_if_declined,
             )
-        case b.ChangeAccepted():
+        case be.ChangeAccepted():
             return "booking.booking.change_accepted.v1", c.ChangeAccepted(**base, **_previous(event.previous))
-        case b.ChangeDeclined():
+        case be.ChangeDeclined():
             return "booking.booking.change_declined.v1", c.ChangeDeclined(**base)
-        case b.CheckedIn():
+        case be.CheckedIn():
             return "booking.booking.checked_in.v1", c.CheckedIn(**base)
-        case b.ServiceStarted():
+        case be.ServiceStarted():
             return "booking.booking.service_started.v1", c.ServiceStarted(**base)
-        case b.ProgressPosted():
+        case be.ProgressPosted():
             return "booking.booking.progress_posted.v1", c.ProgressPosted(
                 **base,
                 update_id=event.update_id,
@@ -166,9 +167,9 @@ def booking_event(event: b.BookingEvent, booking: b.Booking) -> tuple[str, Contr
                 photo_ref=event.photo_ref,
                 posted_by=event.by,
             )
-        case b.Completed():
+        case be.Completed():
             return "booking.booking.completed.v1", c.BookingCompleted(**base)
-        case b.MarkedNoShow():
+        case be.MarkedNoShow():
             return "booking.booking.no_show.v1", c.BookingNoShow(**base)
 
 
