@@ -89,6 +89,11 @@ async def test_a_customer_books_a_slot_and_the_shop_serves_them(api, endpoints):
     seen_by_staff = (await api.http.get(f"/v1/pets/{pet_id}", headers=groomer.auth)).json()
     assert seen_by_staff["allergies"] == ["chicken"]
     assert [(b["id"], b["status"]) for b in seen_by_staff["history"]] == [(booking["id"], "completed")]
+    profile = (await api.http.get(f"/v1/customers/{alice.user_id}/profile", headers=groomer.auth)).json()
+    assert profile["name"] == "Alice" and [p["name"] for p in profile["pets"]] == ["Mochi"]
+    assert [b["status"] for b in profile["bookings"]] == ["completed"]
+    hidden = await api.http.get(f"/v1/customers/{alice.user_id}/profile", headers=bob.auth)
+    assert hidden.status_code == 404
 
 
 async def test_customers_change_bookings_within_policy_and_the_shop_at_any_time(api):

@@ -321,3 +321,20 @@ async def list_pets(
 async def get_pet(request: Request, caller: Caller, pet_id: UUID) -> dict[str, Any]:
     found: dict[str, Any] = await _bookings(request).reads.get(caller, f"/pets/{pet_id}")
     return found
+
+
+@router.get(
+    "/customers/{customer_id}/profile",
+    tags=["pets"],
+    summary="A customer with their pets or children and their bookings (staff; a customer: their own)",
+)
+async def customer_profile(request: Request, caller: Caller, customer_id: UUID) -> dict[str, Any]:
+    if not caller.is_staff and caller.user_id != customer_id:
+        raise ApiError(404, "customer_not_found", "No such customer in this shop.")
+    name = await _identity(request).customer_name(caller.shop_id, customer_id)
+    if name is None:
+        raise ApiError(404, "customer_not_found", "No such customer in this shop.")
+    reads = _bookings(request).reads
+    pets = await reads.get(caller, "/pets", customer_id=customer_id)
+    bookings = await reads.get(caller, "/bookings", customer_id=customer_id, limit=200)
+    return {"customer_id": customer_id, "name": name, "pets": pets, "bookings": bookings}

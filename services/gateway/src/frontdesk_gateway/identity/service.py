@@ -86,6 +86,15 @@ class Identity:
             account = await repository.get_account(uow.session, customer_id)
         return account is not None and account["shop_id"] == shop_id and account["role"] == "customer"
 
+    async def customer_name(self, shop_id: UUID, customer_id: UUID) -> str | None:
+        """The name a customer of this shop signed up with; None if no such customer."""
+        async with self._uow() as uow:
+            account = await repository.get_account(uow.session, customer_id)
+        if account is None or account["shop_id"] != shop_id or account["role"] != "customer":
+            return None
+        name: str = account["name"]
+        return name
+
     async def is_staff(self, shop_id: UUID, staff_id: UUID) -> bool:
         async with self._uow() as uow:
             account = await repository.get_account(uow.session, staff_id)
