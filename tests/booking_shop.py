@@ -32,8 +32,9 @@ class BookingShop:
         )
 
 
-def next_weekday(days_ahead: int = 2) -> date:
-    return date.today() + timedelta(days=days_ahead)
+def days_ahead(days: int = 2) -> date:
+    """A date some days ahead: every test books a future day of its own."""
+    return date.today() + timedelta(days=days)
 
 
 async def set_up(

@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from .booking_shop import next_weekday, set_up
+from .booking_shop import days_ahead, set_up
 from .client import Api
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +29,7 @@ async def patient_api(system):
 
 async def test_two_hundred_concurrent_holds_at_twenty_times_give_exactly_twenty_bookings(api, patient_api):
     shop = await set_up(api, duration=30, buffer=0, hours=("09:00", "19:00"))
-    day = next_weekday(3)
+    day = days_ahead(3)
     times = [shop.local(day, 9 + n // 2, 30 * (n % 2)) for n in range(20)]
     customers = await asyncio.gather(*(api.customer(shop.owner.shop_id, f"c{n}") for n in range(200)))
     shop.api = patient_api

@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from .booking_shop import next_weekday, set_up
+from .booking_shop import days_ahead, set_up
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +30,7 @@ async def test_a_customer_books_a_slot_and_the_shop_serves_them(api, endpoints):
     assert pet.status_code == 201, pet.text
     pet_id = pet.json()["id"]
 
-    day = next_weekday()
+    day = days_ahead()
     slots = await api.http.get(
         f"/v1/shops/{shop.owner.shop_id}/slots",
         params={"service_id": shop.service_id, "from_date": day.isoformat()},
@@ -99,7 +99,7 @@ async def test_a_customer_books_a_slot_and_the_shop_serves_them(api, endpoints):
 async def test_customers_change_bookings_within_policy_and_the_shop_at_any_time(api):
     shop = await set_up(api, cancel_cutoff_hours=720, reschedule_cutoff_hours=720)
     alice = await api.customer(shop.owner.shop_id)
-    day = next_weekday(3)
+    day = days_ahead(3)
     booking = (await shop.hold(alice, shop.local(day, 10))).json()
     await shop.step(alice, booking["id"], "confirm")
 
@@ -123,7 +123,7 @@ async def test_a_declined_proposal_frees_the_time_for_the_first_on_the_waitlist(
         await api.customer(shop.owner.shop_id, "Alice"),
         await api.customer(shop.owner.shop_id, "Bob"),
     )
-    day = next_weekday(4)
+    day = days_ahead(4)
     booking = (await shop.hold(alice, shop.local(day, 10))).json()
     await shop.step(alice, booking["id"], "confirm")
 
@@ -158,7 +158,7 @@ async def test_no_customer_or_other_shop_sees_or_touches_anothers_bookings_and_p
     )
     other_shop = await api.shop("Other shop")
     pet_id = (await api.http.post("/v1/pets", json={"name": "Mochi"}, headers=alice.auth)).json()["id"]
-    booking = (await shop.hold(alice, shop.local(next_weekday(5), 11), pet_id=pet_id)).json()
+    booking = (await shop.hold(alice, shop.local(days_ahead(5), 11), pet_id=pet_id)).json()
 
     for intruder in (mallory, other_shop):
         looks = [
@@ -170,7 +170,7 @@ async def test_no_customer_or_other_shop_sees_or_touches_anothers_bookings_and_p
         assert [r.status_code for r in looks] == [404, 404, 404, 404], [r.text for r in looks]
         assert (await api.http.get("/v1/bookings", headers=intruder.auth)).json() == []
         assert (await api.http.get("/v1/pets", headers=intruder.auth)).json() == []
-    assert (await shop.hold(mallory, shop.local(next_weekday(5), 14), pet_id=pet_id)).json()["error"][
+    assert (await shop.hold(mallory, shop.local(days_ahead(5), 14), pet_id=pet_id)).json()["error"][
         "code"
     ] == "pet_not_found"
     setup = await api.http.put(
@@ -189,7 +189,7 @@ async def test_no_customer_or_other_shop_sees_or_touches_anothers_bookings_and_p
 async def test_rebuilt_booking_read_models_equal_the_live_ones(api, system):
     shop = await set_up(api, groomers=2, stations=2)
     customers = [await api.customer(shop.owner.shop_id, f"c{n}") for n in range(3)]
-    day = next_weekday(6)
+    day = days_ahead(6)
     for n, who in enumerate(customers):
         pet_id = (await api.http.post("/v1/pets", json={"name": f"pet {n}"}, headers=who.auth)).json()["id"]
         booking = (await shop.hold(who, shop.local(day, 9 + n), pet_id=pet_id)).json()
