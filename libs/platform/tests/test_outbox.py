@@ -127,3 +127,22 @@ async def test_unit_of_work_rolls_back_everything_when_not_committed(database):
     finally:
         await conn.close()
     assert dict(counts) == {"events": 0, "outbox": 0}
+
+
+async def test_a_savepoint_that_fails_takes_its_writes_and_outbox_rows_with_it(database):
+    uow = UnitOfWork(database.sessions, database.settings.topic)
+    async with uow:
+        await EventStore().append(uow.session, "kept", 0, [NewEvent("x", {})])
+        uow.publish(envelope("kept", 1))
+        with pytest.raises(RuntimeError):
+            async with uow.savepoint():
+                await EventStore().append(uow.session, "undone", 0, [NewEvent("x", {})])
+                uow.publish(envelope("undone", 1))
+                raise RuntimeError("refused")
+        await uow.commit()
+    conn = await asyncpg.connect(database.dsn)
+    try:
+        assert [r["key"] for r in await conn.fetch("SELECT key FROM outbox")] == ["kept"]
+        assert [r["stream_id"] for r in await conn.fetch("SELECT stream_id FROM events")] == ["kept"]
+    finally:
+        await conn.close()

@@ -66,7 +66,9 @@ class System:
     def url(self, name: str) -> str:
         return self.running[name].url
 
-    def start(self, name: str, instance: str = "1", wait: float = 90) -> Running:
+    def start(
+        self, name: str, instance: str = "1", wait: float = 90, extra_env: Mapping[str, str] | None = None
+    ) -> Running:
         spec = SERVICES[name]
         key = name if instance == "1" else f"{name}-{instance}"
         port = free_port() if self.random_ports or instance != "1" else spec.port
@@ -78,6 +80,9 @@ class System:
         }
         if "messaging" in self.running:
             env["FRONTDESK_MESSAGING_URL"] = self.running["messaging"].url
+        if "booking" in self.running:
+            env["FRONTDESK_BOOKING_URL"] = self.running["booking"].url
+        env.update(extra_env or {})
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_dir / f"{key}.log"
         with log.open("ab") as out:

@@ -1,6 +1,6 @@
 """Frontdesk contracts: the envelope and every versioned event, command and reply."""
 
-from . import identity, messaging, messaging_shop
+from . import booking, identity, messaging, messaging_shop
 from .envelope import Envelope
 from .registry import Contract, ContractType, all_contracts, contract, contract_type, type_name
 
@@ -9,6 +9,7 @@ __all__ = [
     "ContractType",
     "Envelope",
     "all_contracts",
+    "booking",
     "contract",
     "contract_type",
     "identity",

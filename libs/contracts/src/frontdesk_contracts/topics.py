@@ -5,8 +5,20 @@ MESSAGING_COMMANDS = "messaging.commands"
 MESSAGING_EVENTS = "messaging.events"
 MESSAGING_REPLIES = "messaging.replies"
 PRESENCE_EVENTS = "presence.events"
+BOOKING_COMMANDS = "booking.commands"
+BOOKING_EVENTS = "booking.events"
+BOOKING_REPLIES = "booking.replies"
 
-ALL = (IDENTITY_EVENTS, MESSAGING_COMMANDS, MESSAGING_EVENTS, MESSAGING_REPLIES, PRESENCE_EVENTS)
+ALL = (
+    IDENTITY_EVENTS,
+    MESSAGING_COMMANDS,
+    MESSAGING_EVENTS,
+    MESSAGING_REPLIES,
+    PRESENCE_EVENTS,
+    BOOKING_COMMANDS,
+    BOOKING_EVENTS,
+    BOOKING_REPLIES,
+)
 
 
 def dead_letter(topic: str) -> str:

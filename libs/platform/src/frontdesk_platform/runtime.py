@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -35,6 +35,8 @@ class Runtime:
         self.settings = settings
         self._consumer_specs: list[dict[str, Any]] = []
         self.consumers: list[ConsumerLoop] = []
+        self._periodic_specs: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
+        self._periodic: list[asyncio.Task[None]] = []
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.settings.topic)
@@ -65,6 +67,19 @@ class Runtime:
             }
         )
 
+    def every(self, name: str, seconds: float, task: Callable[[], Awaitable[object]]) -> None:
+        """Run a task periodically while the service runs (timers, sweepers); a failing
+        round is logged and the next one comes anyway."""
+        self._periodic_specs.append((name, seconds, task))
+
+    async def _repeat(self, name: str, seconds: float, task: Callable[[], Awaitable[object]]) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await task()
+            except Exception:
+                log.exception("periodic task %s failed; next round in %.1fs", name, seconds)
+
     async def start(self) -> None:
         settings = self.settings
         self.engine = create_engine(settings)
@@ -89,9 +104,14 @@ class Runtime:
             await consumer.start()
             self.consumers.append(consumer)
         await asyncio.gather(*(c.wait_assigned() for c in self.consumers))
+        for name, seconds, task in self._periodic_specs:
+            self._periodic.append(asyncio.create_task(self._repeat(name, seconds, task), name=name))
         log.info("%s started", settings.service_name)
 
     async def stop(self) -> None:
+        for periodic in self._periodic:
+            periodic.cancel()
+        await asyncio.gather(*self._periodic, return_exceptions=True)
         for consumer in self.consumers:
             await consumer.stop()
         await self.relay.stop()

@@ -8,7 +8,8 @@ and the relay's (xid, id) order is commit order per stream.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any
 from uuid import UUID
@@ -63,6 +64,18 @@ class UnitOfWork:
                 "traceparent": envelope.traceparent,
             }
         )
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A part of the transaction that is undone, with what it queued for the outbox,
+        if it raises."""
+        queued = len(self._outbox)
+        try:
+            async with self.session.begin_nested():
+                yield
+        except BaseException:
+            del self._outbox[queued:]
+            raise
 
     async def already_processed(self, consumer: str, message_id: UUID) -> bool:
         found = await self.session.execute(

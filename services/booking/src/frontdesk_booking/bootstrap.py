@@ -1,21 +1,44 @@
-"""Wires the booking service. Its features arrive with their own issues; for now it runs,
-holds its database and its Kafka connections, and reports its health."""
+"""Wires the booking service: real adapters from settings, or whatever a test hands in."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
+from frontdesk_contracts import topics
+from frontdesk_platform.eventstore import EventStore
 from frontdesk_platform.runtime import Runtime, service_app
 
+from .adapters.repository import Repositories
 from .config import Settings
+from .entrypoints import http
+from .service_layer.context import Dependencies
+from .service_layer.handlers import handle_command
+from .service_layer.sweeper import expire_holds
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    return service_app(
-        Runtime(settings or Settings()),
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+    settings = settings or Settings()
+    runtime = Runtime(settings)
+    deps = Dependencies(Repositories(EventStore()), runtime.unit_of_work, clock)
+    runtime.consumer("booking.commands", [topics.BOOKING_COMMANDS], partial(handle_command, deps))
+    runtime.every("booking.expire-holds", settings.hold_sweep_seconds, partial(expire_holds, deps))
+
+    app = service_app(
+        runtime,
         title="Frontdesk booking (internal)",
-        description="The booking service.",
+        description="Catalog, slots, bookings, waitlist and pets. Internal API: the gateway calls it "
+        "with the caller's shop scope; clients never do.",
     )
+    app.state.clock = clock
+    app.include_router(http.router)
+    return app

@@ -5,3 +5,4 @@ class Settings(ServiceSettings):
     service_name: str = "booking"
     http_port: int = 8102
     database_name: str = "frontdesk_booking"
+    hold_sweep_seconds: float = 5.0

@@ -16,9 +16,10 @@ from redis.asyncio import Redis
 from .attachments.content import Rules
 from .attachments.service import Attachments
 from .attachments.storage import storage_for
+from .bookings import BookingReads, Bookings, reply_handler
 from .config import GatewaySettings
 from .conversations import Conversations, MessagingReads
-from .entrypoints import attachments, conversation_work, rest, search, shop_settings, ws
+from .entrypoints import attachments, booking, conversation_work, rest, search, shop_settings, ws
 from .identity.service import Identity
 from .identity.tokens import TokenIssuer
 from .ratelimit import RateLimiter
@@ -68,12 +69,20 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         shared_group=False,
         offset_reset="latest",
     )
+    runtime.consumer(
+        f"gateway-booking-replies-{settings.instance_id}",
+        [topics.BOOKING_REPLIES],
+        reply_handler(replies),
+        shared_group=False,
+        offset_reset="latest",
+    )
     issuer = TokenIssuer(settings.jwt_secret, settings.access_token_seconds)
 
     @asynccontextmanager
     async def resources(app: FastAPI) -> AsyncIterator[None]:
         redis = Redis.from_url(settings.redis_url)
         http = httpx.AsyncClient(base_url=settings.messaging_url, timeout=10)
+        booking_http = httpx.AsyncClient(base_url=settings.booking_url, timeout=10)
         limiter = RateLimiter(redis)
         app.state.settings = settings
         app.state.issuer = issuer
@@ -90,10 +99,12 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
             runtime.unit_of_work, storage_for(settings), conversations, attachment_rules(settings), clock
         )
         app.state.search = MessageSearch(MessagingReads(http))
+        app.state.bookings = Bookings(settings, BookingReads(booking_http), runtime.publish, replies)
         try:
             yield
         finally:
             await signals.stop()
+            await booking_http.aclose()
             await http.aclose()
             await redis.aclose()
 
@@ -112,6 +123,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
     app.include_router(shop_settings.router)
     app.include_router(rest.router)
     app.include_router(attachments.router)
+    app.include_router(booking.router)
     app.include_router(ws.router)
     app.include_router(search.router)
     return app

@@ -19,6 +19,7 @@ class GatewaySettings(ServiceSettings):
     access_token_seconds: int = 15 * 60
     refresh_token_days: int = 30
     messaging_url: str = "http://127.0.0.1:8101"
+    booking_url: str = "http://127.0.0.1:8102"
 
     max_frame_bytes: int = 64 * 1024
     max_text_length: int = 4000

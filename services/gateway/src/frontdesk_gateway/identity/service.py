@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -88,9 +89,21 @@ class Identity:
         return await self._has_role(shop_id, staff_id, ("owner", "staff"))
 
     async def _has_role(self, shop_id: UUID, account_id: UUID, roles: tuple[str, ...]) -> bool:
+        return await self._account_in(shop_id, account_id, roles) is not None
+
+    async def _account_in(
+        self, shop_id: UUID, account_id: UUID, roles: tuple[str, ...]
+    ) -> dict[str, Any] | None:
         async with self._uow() as uow:
             account = await repository.get_account(uow.session, account_id)
-        return account is not None and account["shop_id"] == shop_id and account["role"] in roles
+        if account is None or account["shop_id"] != shop_id or account["role"] not in roles:
+            return None
+        return account
+
+    async def customer_name(self, shop_id: UUID, customer_id: UUID) -> str | None:
+        """The name a customer of this shop signed up with; None if no such customer."""
+        account = await self._account_in(shop_id, customer_id, ("customer",))
+        return str(account["name"]) if account else None
 
     async def sign_in(self, shop_id: UUID, login: str, password: str) -> Tokens:
         async with self._uow() as uow:

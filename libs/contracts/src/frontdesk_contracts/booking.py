@@ -1,0 +1,548 @@
+"""Contracts of the booking service: shop setup, bookings, waitlist, pets; their replies.
+
+Commands travel on booking.commands keyed by the aggregate they change (shop id for
+setup, booking id, waitlist entry id, pet id). Every booking event carries the whole
+booking as it is after the event, so a subscriber (notify's reminders, messaging's
+timeline) never has to rebuild it. All times are UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from .registry import Contract, contract
+from .topics import BOOKING_COMMANDS, BOOKING_EVENTS, BOOKING_REPLIES
+
+Role = Literal["owner", "staff", "customer"]
+BookingStatus = Literal[
+    "held", "confirmed", "checked_in", "in_service", "completed", "cancelled", "no_show", "expired"
+]
+
+
+class Actor(BaseModel):
+    """Who asked: the gateway fills this from the caller's verified token."""
+
+    user_id: UUID
+    role: Role
+    shop_id: UUID
+
+
+class Policy(BaseModel):
+    hold_minutes: int = 10
+    cancel_cutoff_hours: int = 2
+    reschedule_cutoff_hours: int = 2
+    max_days_ahead: int = 60
+    waitlist_hold_minutes: int = 30
+    slot_step_minutes: int = 15
+
+
+class ServiceTerms(BaseModel):
+    service_id: UUID
+    name: str
+    duration_minutes: int
+    buffer_minutes: int = 0
+    price_cents: int = 0
+    currency: str = "CNY"
+    skill: str | None = None
+    resource_types: list[str] = Field(default_factory=list)
+    active: bool = True
+
+
+class WeeklyPeriod(BaseModel):
+    """Local wall-clock time in the shop's timezone; weekday 0 is Monday."""
+
+    weekday: int = Field(ge=0, le=6)
+    start: time
+    end: time
+
+
+class StaffTerms(BaseModel):
+    staff_id: UUID
+    name: str
+    skills: list[str] = Field(default_factory=list)
+    hours: list[WeeklyPeriod] = Field(default_factory=list)
+    breaks: list[WeeklyPeriod] = Field(default_factory=list)
+    active: bool = True
+
+
+class ResourceTerms(BaseModel):
+    resource_id: UUID
+    name: str
+    type: str
+    capacity: int = 1
+    active: bool = True
+
+
+class Slot(BaseModel):
+    """A bookable time: who does it and which resource units it takes."""
+
+    starts_at: datetime
+    ends_at: datetime
+    occupied_until: datetime
+    staff_id: UUID
+    resource_units: list[UUID] = Field(default_factory=list)
+
+
+class PetProfile(BaseModel):
+    kind: Literal["pet", "child"] = "pet"
+    name: str
+    species: str = ""
+    breed: str = ""
+    birth_date: date | None = None
+    allergies: list[str] = Field(default_factory=list)
+    temperament: str = ""
+    notes: str = ""
+
+
+# Commands: shop setup (keyed by shop id)
+
+
+@contract("booking.shop.configure.v1", topic=BOOKING_COMMANDS, kind="command")
+class ConfigureShop(Contract):
+    """Set the shop's timezone and booking policy (owner)."""
+
+    shop_id: UUID
+    timezone: str
+    policy: Policy
+    actor: Actor
+
+
+@contract("booking.service.define.v1", topic=BOOKING_COMMANDS, kind="command")
+class DefineService(Contract):
+    """Add or change a service of the catalog (owner)."""
+
+    shop_id: UUID
+    service: ServiceTerms
+    actor: Actor
+
+
+@contract("booking.staff.set_profile.v1", topic=BOOKING_COMMANDS, kind="command")
+class SetStaffProfile(Contract):
+    """Set a staff member's skills, weekly hours and breaks (owner or that staff member)."""
+
+    shop_id: UUID
+    profile: StaffTerms
+    actor: Actor
+
+
+@contract("booking.staff.add_time_off.v1", topic=BOOKING_COMMANDS, kind="command")
+class AddTimeOff(Contract):
+    """Take a staff member off work between two instants."""
+
+    shop_id: UUID
+    staff_id: UUID
+    time_off_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    reason: str = ""
+    actor: Actor
+
+
+@contract("booking.staff.remove_time_off.v1", topic=BOOKING_COMMANDS, kind="command")
+class RemoveTimeOff(Contract):
+    """Withdraw a time off."""
+
+    shop_id: UUID
+    staff_id: UUID
+    time_off_id: UUID
+    actor: Actor
+
+
+@contract("booking.resource.define.v1", topic=BOOKING_COMMANDS, kind="command")
+class DefineResource(Contract):
+    """Add or change a resource (bath stations, kennels) and its capacity (owner)."""
+
+    shop_id: UUID
+    resource: ResourceTerms
+    actor: Actor
+
+
+# Commands: bookings (keyed by booking id)
+
+
+@contract("booking.booking.hold.v1", topic=BOOKING_COMMANDS, kind="command")
+class HoldBooking(Contract):
+    """Hold a slot for a customer; it expires unless confirmed in time."""
+
+    booking_id: UUID
+    shop_id: UUID
+    customer_id: UUID
+    service_id: UUID
+    starts_at: datetime
+    staff_id: UUID | None = None
+    pet_id: UUID | None = None
+    actor: Actor
+
+
+class BookingStep(Contract):
+    booking_id: UUID
+    actor: Actor
+
+
+@contract("booking.booking.confirm.v1", topic=BOOKING_COMMANDS, kind="command")
+class ConfirmBooking(BookingStep):
+    """Confirm a held booking before its hold expires."""
+
+
+@contract("booking.booking.cancel.v1", topic=BOOKING_COMMANDS, kind="command")
+class CancelBooking(BookingStep):
+    """Cancel: customers within the cancel cutoff, the shop at any time."""
+
+    reason: str = ""
+
+
+@contract("booking.booking.reschedule.v1", topic=BOOKING_COMMANDS, kind="command")
+class RescheduleBooking(BookingStep):
+    """Move a booking (same id): customers within the reschedule cutoff, the shop at any time."""
+
+    starts_at: datetime
+    staff_id: UUID | None = None
+
+
+@contract("booking.booking.propose_change.v1", topic=BOOKING_COMMANDS, kind="command")
+class ProposeChange(BookingStep):
+    """The shop proposes a new time; the proposed slot is reserved until answered."""
+
+    starts_at: datetime
+    staff_id: UUID | None = None
+    note: str = ""
+    keep_if_declined: bool = False
+
+
+@contract("booking.booking.accept_change.v1", topic=BOOKING_COMMANDS, kind="command")
+class AcceptChange(BookingStep):
+    """The customer accepts the proposed change: the booking moves."""
+
+
+@contract("booking.booking.decline_change.v1", topic=BOOKING_COMMANDS, kind="command")
+class DeclineChange(BookingStep):
+    """The customer declines: cancelled, or kept if the shop allowed that."""
+
+
+@contract("booking.booking.check_in.v1", topic=BOOKING_COMMANDS, kind="command")
+class CheckIn(BookingStep):
+    """The customer arrived (staff)."""
+
+
+@contract("booking.booking.start_service.v1", topic=BOOKING_COMMANDS, kind="command")
+class StartService(BookingStep):
+    """Work has begun (staff)."""
+
+
+@contract("booking.booking.post_progress.v1", topic=BOOKING_COMMANDS, kind="command")
+class PostProgress(BookingStep):
+    """A progress update with optional photo reference (staff)."""
+
+    update_id: UUID
+    text: str = ""
+    photo_ref: str | None = None
+
+
+@contract("booking.booking.complete.v1", topic=BOOKING_COMMANDS, kind="command")
+class CompleteBooking(BookingStep):
+    """The service is done (staff)."""
+
+
+@contract("booking.booking.mark_no_show.v1", topic=BOOKING_COMMANDS, kind="command")
+class MarkNoShow(BookingStep):
+    """The customer did not come (staff, after the start time)."""
+
+
+# Commands: waitlist and pets
+
+
+@contract("booking.waitlist.join.v1", topic=BOOKING_COMMANDS, kind="command")
+class JoinWaitlist(Contract):
+    """Wait for a full time; a hold is offered automatically when it frees."""
+
+    entry_id: UUID
+    shop_id: UUID
+    customer_id: UUID
+    service_id: UUID
+    starts_at: datetime
+    staff_id: UUID | None = None
+    pet_id: UUID | None = None
+    actor: Actor
+
+
+@contract("booking.waitlist.leave.v1", topic=BOOKING_COMMANDS, kind="command")
+class LeaveWaitlist(Contract):
+    """Stop waiting."""
+
+    entry_id: UUID
+    actor: Actor
+
+
+@contract("booking.pet.register.v1", topic=BOOKING_COMMANDS, kind="command")
+class RegisterPet(Contract):
+    """Register a customer's pet or child (the customer, or the shop's staff)."""
+
+    pet_id: UUID
+    shop_id: UUID
+    customer_id: UUID
+    profile: PetProfile
+    actor: Actor
+
+
+@contract("booking.pet.update.v1", topic=BOOKING_COMMANDS, kind="command")
+class UpdatePet(Contract):
+    """Replace a pet's or child's profile."""
+
+    pet_id: UUID
+    profile: PetProfile
+    actor: Actor
+
+
+# Events
+
+
+@contract("booking.shop.configured.v1", topic=BOOKING_EVENTS, kind="event")
+class ShopConfigured(Contract):
+    """The shop's timezone or booking policy changed."""
+
+    shop_id: UUID
+    timezone: str
+    policy: Policy
+    at: datetime
+
+
+@contract("booking.service.defined.v1", topic=BOOKING_EVENTS, kind="event")
+class ServiceDefined(Contract):
+    """A service was added to the catalog or changed."""
+
+    shop_id: UUID
+    service: ServiceTerms
+    at: datetime
+
+
+@contract("booking.staff.profile_set.v1", topic=BOOKING_EVENTS, kind="event")
+class StaffProfileSet(Contract):
+    """A staff member's skills, hours or breaks changed."""
+
+    shop_id: UUID
+    profile: StaffTerms
+    at: datetime
+
+
+@contract("booking.staff.time_off_added.v1", topic=BOOKING_EVENTS, kind="event")
+class TimeOffAdded(Contract):
+    """A staff member is off work between two instants."""
+
+    shop_id: UUID
+    staff_id: UUID
+    time_off_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    reason: str = ""
+    at: datetime
+
+
+@contract("booking.staff.time_off_removed.v1", topic=BOOKING_EVENTS, kind="event")
+class TimeOffRemoved(Contract):
+    """A time off was withdrawn."""
+
+    shop_id: UUID
+    staff_id: UUID
+    time_off_id: UUID
+    at: datetime
+
+
+@contract("booking.resource.defined.v1", topic=BOOKING_EVENTS, kind="event")
+class ResourceDefined(Contract):
+    """A resource was added or changed."""
+
+    shop_id: UUID
+    resource: ResourceTerms
+    at: datetime
+
+
+class BookingEvent(Contract):
+    """The booking as it is after the event."""
+
+    booking_id: UUID
+    shop_id: UUID
+    customer_id: UUID
+    pet_id: UUID | None = None
+    service_id: UUID
+    status: BookingStatus
+    starts_at: datetime
+    ends_at: datetime
+    staff_id: UUID
+    resource_units: list[UUID] = Field(default_factory=list)
+    hold_expires_at: datetime | None = None
+    at: datetime
+
+
+@contract("booking.booking.held.v1", topic=BOOKING_EVENTS, kind="event")
+class BookingHeld(BookingEvent):
+    """A slot is held for a customer until hold_expires_at."""
+
+    source: Literal["customer", "staff", "waitlist"] = "customer"
+
+
+@contract("booking.booking.confirmed.v1", topic=BOOKING_EVENTS, kind="event")
+class BookingConfirmed(BookingEvent):
+    """The customer (or the shop) confirmed the booking."""
+
+
+@contract("booking.booking.expired.v1", topic=BOOKING_EVENTS, kind="event")
+class BookingExpired(BookingEvent):
+    """A hold ran out without confirmation; its slot is free again."""
+
+
+@contract("booking.booking.cancelled.v1", topic=BOOKING_EVENTS, kind="event")
+class BookingCancelled(BookingEvent):
+    """The booking was cancelled (by the customer, the shop, or a declined change)."""
+
+    cancelled_by: UUID | None = None
+    cancelled_by_role: str = ""
+    reason: str = ""
+
+
+@contract("booking.booking.rescheduled.v1", topic=BOOKING_EVENTS, kind="event")
+class BookingRescheduled(BookingEvent):
+    """The booking moved (same booking id); previous_* is where it was."""
+
+    previous_starts_at: datetime
+    previous_ends_at: datetime
+    previous_staff_id: UUID
+    by_role: str = ""
+
+
+@contract("booking.booking.change_proposed.v1", topic=BOOKING_EVENTS, kind="event")
+class ChangeProposed(BookingEvent):
+    """The shop proposed a new time; the customer accepts or declines."""
+
+    proposed: Slot
+    note: str = ""
+    keep_if_declined: bool = False
+
+
+@contract("booking.booking.change_accepted.v1", topic=BOOKING_EVENTS, kind="event")
+class ChangeAccepted(BookingEvent):
+    """The customer accepted the shop's proposal; the booking moved."""
+
+    previous_starts_at: datetime
+    previous_ends_at: datetime
+    previous_staff_id: UUID
+
+
+@contract("booking.booking.change_declined.v1", topic=BOOKING_EVENTS, kind="event")
+class ChangeDeclined(BookingEvent):
+    """The customer declined the shop's proposal (status tells whether it was cancelled)."""
+
+
+@contract("booking.booking.checked_in.v1", topic=BOOKING_EVENTS, kind="event")
+class CheckedIn(BookingEvent):
+    """The customer arrived."""
+
+
+@contract("booking.booking.service_started.v1", topic=BOOKING_EVENTS, kind="event")
+class ServiceStarted(BookingEvent):
+    """Work on the booking began."""
+
+
+@contract("booking.booking.progress_posted.v1", topic=BOOKING_EVENTS, kind="event")
+class ProgressPosted(BookingEvent):
+    """A progress update for the customer ("已经开始洗澡了", a photo when done)."""
+
+    update_id: UUID
+    text: str = ""
+    photo_ref: str | None = None
+    posted_by: UUID
+
+
+@contract("booking.booking.completed.v1", topic=BOOKING_EVENTS, kind="event")
+class BookingCompleted(BookingEvent):
+    """The service was done."""
+
+
+@contract("booking.booking.no_show.v1", topic=BOOKING_EVENTS, kind="event")
+class BookingNoShow(BookingEvent):
+    """The customer did not come."""
+
+
+@contract("booking.waitlist.joined.v1", topic=BOOKING_EVENTS, kind="event")
+class WaitlistJoined(Contract):
+    """A customer waits for a full time."""
+
+    entry_id: UUID
+    shop_id: UUID
+    customer_id: UUID
+    service_id: UUID
+    starts_at: datetime
+    staff_id: UUID | None = None
+    pet_id: UUID | None = None
+    at: datetime
+
+
+@contract("booking.waitlist.offered.v1", topic=BOOKING_EVENTS, kind="event")
+class WaitlistOffered(Contract):
+    """The time freed up: a hold (booking_id) was placed for the waiting customer."""
+
+    entry_id: UUID
+    shop_id: UUID
+    customer_id: UUID
+    booking_id: UUID
+    at: datetime
+
+
+@contract("booking.waitlist.left.v1", topic=BOOKING_EVENTS, kind="event")
+class WaitlistLeft(Contract):
+    """The customer stopped waiting."""
+
+    entry_id: UUID
+    shop_id: UUID
+    customer_id: UUID
+    at: datetime
+
+
+@contract("booking.pet.registered.v1", topic=BOOKING_EVENTS, kind="event")
+class PetRegistered(Contract):
+    """A customer's pet or child was registered."""
+
+    pet_id: UUID
+    shop_id: UUID
+    customer_id: UUID
+    profile: PetProfile
+    at: datetime
+
+
+@contract("booking.pet.updated.v1", topic=BOOKING_EVENTS, kind="event")
+class PetUpdated(Contract):
+    """A pet's or child's profile changed."""
+
+    pet_id: UUID
+    shop_id: UUID
+    customer_id: UUID
+    profile: PetProfile
+    at: datetime
+
+
+# Replies
+
+
+@contract("booking.command.accepted.v1", topic=BOOKING_REPLIES, kind="reply")
+class CommandAccepted(Contract):
+    """Reply to a command that took effect (or had already: duplicate=true)."""
+
+    command_id: UUID
+    command_type: str
+    aggregate_id: str
+    duplicate: bool = False
+
+
+@contract("booking.command.rejected.v1", topic=BOOKING_REPLIES, kind="reply")
+class CommandRejected(Contract):
+    """Reply to a refused command; nothing changed. slot_taken offers alternatives."""
+
+    command_id: UUID
+    command_type: str
+    aggregate_id: str
+    code: str
+    message: str
+    alternatives: list[Slot] = Field(default_factory=list)

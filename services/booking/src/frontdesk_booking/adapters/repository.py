@@ -1,0 +1,110 @@
+"""Loads and stores the booking aggregates in the event store: one stream per shop,
+booking, waitlist entry and pet. Events are stored as JSON under a short type name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, Protocol, TypeVar
+from uuid import UUID
+
+from frontdesk_platform.eventstore import EventStore, NewEvent, RecordedEvent
+from pydantic import TypeAdapter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain import booking as b
+from ..domain import booking_events as be
+from ..domain import pets as p
+from ..domain import shop as s
+from ..domain import waitlist as w
+
+EVENT_TYPES: dict[str, type[Any]] = {
+    "shop.configured": s.ShopConfigured,
+    "service.defined": s.ServiceDefined,
+    "staff.profile_set": s.StaffProfileSet,
+    "staff.time_off_added": s.TimeOffAdded,
+    "staff.time_off_removed": s.TimeOffRemoved,
+    "resource.defined": s.ResourceDefined,
+    "booking.held": be.BookingHeld,
+    "booking.confirmed": be.BookingConfirmed,
+    "booking.expired": be.HoldExpiredEvent,
+    "booking.cancelled": be.BookingCancelled,
+    "booking.rescheduled": be.BookingRescheduled,
+    "booking.change_proposed": be.ChangeProposed,
+    "booking.change_accepted": be.ChangeAccepted,
+    "booking.change_declined": be.ChangeDeclined,
+    "booking.checked_in": be.CheckedIn,
+    "booking.service_started": be.ServiceStarted,
+    "booking.progress_posted": be.ProgressPosted,
+    "booking.completed": be.Completed,
+    "booking.no_show": be.MarkedNoShow,
+    "waitlist.joined": w.WaitlistJoined,
+    "waitlist.offered": w.WaitlistOffered,
+    "waitlist.left": w.WaitlistLeft,
+    "pet.registered": p.PetRegistered,
+    "pet.updated": p.PetUpdated,
+}
+NAMES = {cls: name for name, cls in EVENT_TYPES.items()}
+_ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {cls: TypeAdapter(cls) for cls in EVENT_TYPES.values()}
+STREAM_PREFIXES = {"shop": s.Shop, "booking": b.Booking, "waitlist": w.WaitlistEntry, "pet": p.Pet}
+
+
+class Aggregate(Protocol):
+    id: UUID
+    version: int
+    pending: list[Any]
+
+    def apply(self, event: Any) -> None: ...
+
+
+A = TypeVar("A", bound=Aggregate)
+
+
+def to_new_event(event: object) -> NewEvent:
+    return NewEvent(type=NAMES[type(event)], data=_ADAPTERS[type(event)].dump_python(event, mode="json"))
+
+
+def from_recorded(recorded: RecordedEvent) -> Any:
+    return _ADAPTERS[EVENT_TYPES[recorded.type]].validate_python(recorded.data)
+
+
+def aggregate_id(stream_id: str) -> tuple[str, UUID]:
+    prefix, _, raw = stream_id.partition("-")
+    return prefix, UUID(raw)
+
+
+class Repository(Generic[A]):
+    """Streams named `<prefix>-<id>`; an aggregate with no events is new."""
+
+    def __init__(self, store: EventStore, prefix: str, factory: Callable[[UUID], A]) -> None:
+        self._store = store
+        self._prefix = prefix
+        self._factory = factory
+
+    def stream_id(self, aggregate_id: UUID) -> str:
+        return f"{self._prefix}-{aggregate_id}"
+
+    async def get(self, session: AsyncSession, aggregate_id: UUID) -> A:
+        aggregate = self._factory(aggregate_id)
+        for recorded in await self._store.read_stream(session, self.stream_id(aggregate_id)):
+            aggregate.apply(from_recorded(recorded))
+        return aggregate
+
+    async def save(self, session: AsyncSession, aggregate: A) -> list[Any]:
+        """Append the new events (optimistic concurrency on the stream's version)."""
+        events, aggregate.pending = aggregate.pending, []
+        if events:
+            await self._store.append(
+                session,
+                self.stream_id(aggregate.id),
+                aggregate.version - len(events),
+                [to_new_event(e) for e in events],
+            )
+        return events
+
+
+class Repositories:
+    def __init__(self, store: EventStore) -> None:
+        self.shops: Repository[s.Shop] = Repository(store, "shop", s.Shop)
+        self.bookings: Repository[b.Booking] = Repository(store, "booking", b.Booking)
+        self.waitlist: Repository[w.WaitlistEntry] = Repository(store, "waitlist", w.WaitlistEntry)
+        self.pets: Repository[p.Pet] = Repository(store, "pet", p.Pet)

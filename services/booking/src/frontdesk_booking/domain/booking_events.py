@@ -1,0 +1,143 @@
+"""What happens to a booking: the events the Booking aggregate records (domain events;
+the service translates them into booking.booking.*.v1 contracts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from .slots import Placement
+
+
+@dataclass(frozen=True)
+class Proposal:
+    placement: Placement
+    note: str
+    keep_if_declined: bool
+    proposed_by: UUID
+    proposed_at: datetime
+
+
+@dataclass(frozen=True)
+class BookingHeld:
+    booking_id: UUID
+    shop_id: UUID
+    customer_id: UUID
+    pet_id: UUID | None
+    service_id: UUID
+    placement: Placement
+    hold_expires_at: datetime
+    held_by: UUID
+    source: Literal["customer", "staff", "waitlist"]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class BookingConfirmed:
+    booking_id: UUID
+    by: UUID
+    at: datetime
+
+
+@dataclass(frozen=True)
+class HoldExpiredEvent:
+    booking_id: UUID
+    at: datetime
+
+
+@dataclass(frozen=True)
+class BookingCancelled:
+    booking_id: UUID
+    by: UUID
+    by_role: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class BookingRescheduled:
+    booking_id: UUID
+    previous: Placement
+    placement: Placement
+    by: UUID
+    by_role: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ChangeProposed:
+    booking_id: UUID
+    proposal: Proposal
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ChangeAccepted:
+    booking_id: UUID
+    previous: Placement
+    placement: Placement
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ChangeDeclined:
+    booking_id: UUID
+    cancelled: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CheckedIn:
+    booking_id: UUID
+    by: UUID
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ServiceStarted:
+    booking_id: UUID
+    by: UUID
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ProgressPosted:
+    booking_id: UUID
+    update_id: UUID
+    text: str
+    photo_ref: str | None
+    by: UUID
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Completed:
+    booking_id: UUID
+    by: UUID
+    at: datetime
+
+
+@dataclass(frozen=True)
+class MarkedNoShow:
+    booking_id: UUID
+    by: UUID
+    at: datetime
+
+
+BookingEvent = (
+    BookingHeld
+    | BookingConfirmed
+    | HoldExpiredEvent
+    | BookingCancelled
+    | BookingRescheduled
+    | ChangeProposed
+    | ChangeAccepted
+    | ChangeDeclined
+    | CheckedIn
+    | ServiceStarted
+    | ProgressPosted
+    | Completed
+    | MarkedNoShow
+)

@@ -1,0 +1,142 @@
+"""Bookings and their progress updates, as the API lists them. Written in the same
+transaction as the booking's events; rebuilt by replaying them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import TypeAdapter
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain.booking import Booking
+from ..domain.booking_events import BookingEvent, ProgressPosted, Proposal
+
+TABLES = ("booking_updates", "bookings")
+_PROPOSAL = TypeAdapter(Proposal)
+
+
+async def project(session: AsyncSession, booking: Booking, events: Sequence[BookingEvent]) -> None:
+    assert booking.placement is not None and booking.created_at and booking.updated_at
+    placement = booking.placement
+    await session.execute(
+        text(
+            "INSERT INTO bookings (id, shop_id, customer_id, pet_id, service_id, staff_id, resource_units, "
+            "starts_at, ends_at, status, hold_expires_at, source, proposal, created_at, updated_at, version) "
+            "VALUES (:id, :shop, :customer, :pet, :service, :staff, :units, :starts, :ends, :status, "
+            ":expires, :source, CAST(:proposal AS jsonb), :created, :updated, :version) "
+            "ON CONFLICT (id) DO UPDATE SET staff_id = EXCLUDED.staff_id, "
+            "resource_units = EXCLUDED.resource_units, starts_at = EXCLUDED.starts_at, "
+            "ends_at = EXCLUDED.ends_at, status = EXCLUDED.status, "
+            "hold_expires_at = EXCLUDED.hold_expires_at, "
+            "proposal = EXCLUDED.proposal, updated_at = EXCLUDED.updated_at, version = EXCLUDED.version"
+        ),
+        {
+            "id": booking.id,
+            "shop": booking.shop_id,
+            "customer": booking.customer_id,
+            "pet": booking.pet_id,
+            "service": booking.service_id,
+            "staff": placement.staff_id,
+            "units": list(placement.resource_units),
+            "starts": placement.starts_at,
+            "ends": placement.ends_at,
+            "status": booking.status,
+            "expires": booking.hold_expires_at,
+            "source": booking.source,
+            "proposal": json.dumps(_PROPOSAL.dump_python(booking.proposal, mode="json"))
+            if booking.proposal
+            else None,
+            "created": booking.created_at,
+            "updated": booking.updated_at,
+            "version": booking.version,
+        },
+    )
+    for event in events:
+        if isinstance(event, ProgressPosted):
+            await session.execute(
+                text(
+                    "INSERT INTO booking_updates (update_id, booking_id, text, photo_ref, posted_by, "
+                    "posted_at) VALUES (:u, :b, :t, :p, :by, :at) ON CONFLICT (update_id) DO NOTHING"
+                ),
+                {
+                    "u": event.update_id,
+                    "b": event.booking_id,
+                    "t": event.text,
+                    "p": event.photo_ref,
+                    "by": event.by,
+                    "at": event.at,
+                },
+            )
+
+
+_COLUMNS = (
+    "id, shop_id, customer_id, pet_id, service_id, staff_id, resource_units, starts_at, ends_at, status, "
+    "hold_expires_at, source, proposal, created_at, updated_at, version"
+)
+
+
+async def get(session: AsyncSession, shop_id: UUID, booking_id: UUID) -> dict[str, Any] | None:
+    row = (
+        (
+            await session.execute(
+                text(f"SELECT {_COLUMNS} FROM bookings WHERE id = :id AND shop_id = :shop"),
+                {"id": booking_id, "shop": shop_id},
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    found = dict(row)
+    updates = await session.execute(
+        text(
+            "SELECT update_id, text, photo_ref, posted_by, posted_at FROM booking_updates "
+            "WHERE booking_id = :id ORDER BY posted_at, update_id"
+        ),
+        {"id": booking_id},
+    )
+    found["updates"] = [dict(u) for u in updates.mappings()]
+    return found
+
+
+async def search(
+    session: AsyncSession,
+    shop_id: UUID,
+    *,
+    customer_id: UUID | None = None,
+    pet_id: UUID | None = None,
+    status: str | None = None,
+    starts_from: datetime | None = None,
+    starts_before: datetime | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    where = ["shop_id = :shop"]
+    for column, value, op in (
+        ("customer_id", customer_id, "="),
+        ("pet_id", pet_id, "="),
+        ("status", status, "="),
+        ("starts_at", starts_from, ">="),
+        ("starts_at", starts_before, "<"),
+    ):
+        if value is not None:
+            where.append(f"{column} {op} :{column}_{'lo' if op == '>=' else 'v'}")
+    params = {
+        "shop": shop_id,
+        "customer_id_v": customer_id,
+        "pet_id_v": pet_id,
+        "status_v": status,
+        "starts_at_lo": starts_from,
+        "starts_at_v": starts_before,
+        "n": limit,
+    }
+    rows = await session.execute(
+        text(f"SELECT {_COLUMNS} FROM bookings WHERE {' AND '.join(where)} ORDER BY starts_at, id LIMIT :n"),
+        params,
+    )
+    return [dict(r) for r in rows.mappings()]

@@ -1,0 +1,137 @@
+"""Pets (and children) and waitlist entries, as staff and customers see them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain.pets import Pet
+from ..domain.waitlist import WaitlistEntry
+
+TABLES = ("pets", "waitlist")
+
+
+async def project_pet(session: AsyncSession, pet: Pet) -> None:
+    profile = pet.profile
+    assert profile is not None
+    await session.execute(
+        text(
+            "INSERT INTO pets (id, shop_id, customer_id, kind, name, species, breed, birth_date, allergies, "
+            "temperament, notes, registered_at, updated_at, version) VALUES (:id, :shop, :customer, :kind, "
+            ":name, :species, :breed, :birth, :allergies, :temperament, :notes, :registered, :updated, :v) "
+            "ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, "
+            "species = EXCLUDED.species, breed = EXCLUDED.breed, birth_date = EXCLUDED.birth_date, "
+            "allergies = EXCLUDED.allergies, temperament = EXCLUDED.temperament, notes = EXCLUDED.notes, "
+            "updated_at = EXCLUDED.updated_at, version = EXCLUDED.version"
+        ),
+        {
+            "id": pet.id,
+            "shop": pet.shop_id,
+            "customer": pet.customer_id,
+            "kind": profile.kind,
+            "name": profile.name,
+            "species": profile.species,
+            "breed": profile.breed,
+            "birth": profile.birth_date,
+            "allergies": list(profile.allergies),
+            "temperament": profile.temperament,
+            "notes": profile.notes,
+            "registered": pet.registered_at,
+            "updated": pet.updated_at,
+            "v": pet.version,
+        },
+    )
+
+
+async def project_entry(session: AsyncSession, entry: WaitlistEntry) -> None:
+    wish = entry.wish
+    assert wish is not None
+    await session.execute(
+        text(
+            "INSERT INTO waitlist (id, shop_id, customer_id, service_id, staff_id, pet_id, starts_at, "
+            "occupied_until, status, booking_id, joined_at, version) VALUES (:id, :shop, :customer, "
+            ":service, :staff, :pet, :starts, :until, :status, :booking, :joined, :v) "
+            "ON CONFLICT (id) DO UPDATE SET "
+            "status = EXCLUDED.status, booking_id = EXCLUDED.booking_id, version = EXCLUDED.version"
+        ),
+        {
+            "id": entry.id,
+            "shop": entry.shop_id,
+            "customer": entry.customer_id,
+            "service": wish.service_id,
+            "staff": wish.staff_id,
+            "pet": wish.pet_id,
+            "starts": wish.starts_at,
+            "until": wish.occupied_until,
+            "status": entry.status,
+            "booking": entry.booking_id,
+            "joined": entry.joined_at,
+            "v": entry.version,
+        },
+    )
+
+
+async def waiting_for(session: AsyncSession, shop_id: UUID, start: datetime, until: datetime) -> list[UUID]:
+    """Waiting entries whose wished time overlaps [start, until), first come first."""
+    rows = await session.execute(
+        text(
+            "SELECT id FROM waitlist WHERE shop_id = :shop AND status = 'waiting' "
+            "AND starts_at < :until AND occupied_until > :start ORDER BY joined_at, id"
+        ),
+        {"shop": shop_id, "start": start, "until": until},
+    )
+    return [r.id for r in rows]
+
+
+_PET_COLUMNS = (
+    "id, shop_id, customer_id, kind, name, species, breed, birth_date, allergies, temperament, notes, "
+    "registered_at, updated_at"
+)
+_ENTRY_COLUMNS = (
+    "id, shop_id, customer_id, service_id, staff_id, pet_id, starts_at, occupied_until, status, booking_id, "
+    "joined_at"
+)
+
+
+async def get_pet(session: AsyncSession, shop_id: UUID, pet_id: UUID) -> dict[str, Any] | None:
+    row = (
+        (
+            await session.execute(
+                text(f"SELECT {_PET_COLUMNS} FROM pets WHERE id = :id AND shop_id = :shop"),
+                {"id": pet_id, "shop": shop_id},
+            )
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
+async def list_pets(
+    session: AsyncSession, shop_id: UUID, customer_id: UUID | None, limit: int
+) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        text(
+            f"SELECT {_PET_COLUMNS} FROM pets WHERE shop_id = :shop "
+            "AND (CAST(:customer AS UUID) IS NULL OR customer_id = :customer) ORDER BY name, id LIMIT :n"
+        ),
+        {"shop": shop_id, "customer": customer_id, "n": limit},
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+async def list_entries(
+    session: AsyncSession, shop_id: UUID, customer_id: UUID | None, limit: int
+) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        text(
+            f"SELECT {_ENTRY_COLUMNS} FROM waitlist WHERE shop_id = :shop "
+            "AND (CAST(:customer AS UUID) IS NULL OR customer_id = :customer) ORDER BY joined_at, id LIMIT :n"
+        ),
+        {"shop": shop_id, "customer": customer_id, "n": limit},
+    )
+    return [dict(r) for r in rows.mappings()]

@@ -1,0 +1,310 @@
+"""Booking use cases: hold, confirm, cancel, reschedule, shop proposals, the day of service.
+
+Each one loads the booking, checks the command is allowed, allocates the new time in the
+allocation table (whose exclusion constraint refuses a double booking) and appends the
+booking's events, all in the command's transaction. Time freed by a cancellation,
+expiry or move is offered to the waitlist in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID, uuid5
+
+from frontdesk_contracts import booking as c
+
+from ..adapters import allocations
+from ..domain.booking import Booking, BookingNotFound
+from ..domain.common import Actor, NotFound, Refused
+from ..domain.pets import PetNotFound
+from ..domain.shop import Service, ServiceNotFound, Shop, ShopNotSetUp
+from ..domain.slots import Placement, nearest, placements_at
+from ..projections import catalog
+from ..projections import customers as customer_rows
+from .context import Context, Rejected
+from .setup import actor
+
+ALTERNATIVE_DAYS = 3  # alternatives are looked for this many days either side of the wanted time
+
+
+async def place(
+    ctx: Context,
+    shop: Shop,
+    service: Service,
+    booking_id: UUID,
+    start: datetime,
+    staff_id: UUID | None,
+    expires_at: datetime | None,
+    kind: allocations.Kind = "current",
+    offer_alternatives: bool = True,
+) -> Placement:
+    """Allocate the best free placement at `start`, or refuse with the nearest free ones."""
+    start = start.astimezone(UTC)
+    # only what overlaps this very placement can stand in its way
+    busy = await allocations.busy(
+        ctx.session, shop.id, start, start + service.duration + service.buffer, ctx.now, booking_id
+    )
+    candidates = placements_at(shop, service, start, busy, ctx.now, staff_id)
+    for candidate in candidates:
+        if await allocations.try_place(ctx.session, shop.id, booking_id, candidate, expires_at, kind):
+            return candidate
+        # An expired hold nobody has swept yet still holds its rows: expire it and try again.
+        stale = [
+            b
+            for b in await allocations.expired_in_the_way(ctx.session, candidate, ctx.now)
+            if b != booking_id
+        ]
+        for expired in stale:
+            await expire(ctx, expired)
+        if stale and await allocations.try_place(
+            ctx.session, shop.id, booking_id, candidate, expires_at, kind
+        ):
+            return candidate
+    alternatives = (
+        await _alternatives(ctx, shop, service, start, staff_id, booking_id) if offer_alternatives else []
+    )
+    if not candidates and not placements_at(shop, service, start, [], ctx.now, staff_id):
+        raise Rejected("not_bookable", "the shop does not offer this service at that time", alternatives)
+    raise Rejected("slot_taken", "that time is taken; the nearest free times are offered", alternatives)
+
+
+async def _alternatives(
+    ctx: Context, shop: Shop, service: Service, start: datetime, staff_id: UUID | None, booking_id: UUID
+) -> list[Placement]:
+    """The nearest free times: the days around first, a wider look only when needed."""
+    alternatives: list[Placement] = []
+    for days in (1, ALTERNATIVE_DAYS):
+        margin = timedelta(days=days + 1)
+        busy = await allocations.busy(
+            ctx.session, shop.id, start - margin, start + margin, ctx.now, booking_id
+        )
+        alternatives, settled = nearest(shop, service, start, busy, ctx.now, staff_id, max_days=days)
+        if settled:
+            break
+    return alternatives
+
+
+async def expire(ctx: Context, booking_id: UUID) -> None:
+    booking = await ctx.repositories.bookings.get(ctx.session, booking_id)
+    if booking.expire_if_due(ctx.now):
+        await allocations.release(ctx.session, booking_id)
+        await ctx.save_booking(booking)
+
+
+async def offer_freed(ctx: Context, shop_id: UUID, freed: Placement) -> None:
+    """Offer a hold to each waiting customer whose wished time now fits, first come first."""
+    waiting = await customer_rows.waiting_for(ctx.session, shop_id, freed.starts_at, freed.occupied_until)
+    if not waiting:
+        return
+    shop = await catalog.load_shop(ctx.session, shop_id)
+    for entry_id in waiting:
+        entry = await ctx.repositories.waitlist.get(ctx.session, entry_id)
+        if entry.status != "waiting" or entry.wish is None or entry.customer_id is None:
+            continue
+        wish, customer = entry.wish, Actor(entry.customer_id, "customer", shop_id)
+        offer = Booking(uuid5(entry.id, "offer"))
+        try:
+            async with ctx.uow.savepoint():
+                service = shop.service(wish.service_id)
+                offer.check_hold(customer, customer.user_id, wish.starts_at, shop.policy, ctx.now)
+                expires = ctx.now + timedelta(minutes=shop.policy.waitlist_hold_minutes)
+                placement = await place(
+                    ctx,
+                    shop,
+                    service,
+                    offer.id,
+                    wish.starts_at,
+                    wish.staff_id,
+                    expires,
+                    offer_alternatives=False,
+                )
+                offer.hold(
+                    customer,
+                    customer.user_id,
+                    wish.pet_id,
+                    service.id,
+                    placement,
+                    shop.policy,
+                    ctx.now,
+                    "waitlist",
+                )
+                await ctx.save_booking(offer)
+                entry.offer(offer.id, ctx.now)
+                await ctx.save_entry(entry)
+        except Refused:
+            continue
+
+
+async def _booking(ctx: Context, booking_id: UUID, who: Actor) -> Booking:
+    booking = await ctx.repositories.bookings.get(ctx.session, booking_id)
+    if not booking.may_see(who):
+        raise BookingNotFound("no such booking")
+    return booking
+
+
+async def _service(shop: Shop, booking: Booking) -> Service:
+    service = shop.services.get(booking.service_id) if booking.service_id else None
+    if service is None:
+        raise ServiceNotFound("the booking's service is no longer offered")
+    return service
+
+
+async def check_pet(ctx: Context, shop_id: UUID, customer_id: UUID, pet_id: UUID | None) -> None:
+    if pet_id is not None:
+        pet = await ctx.repositories.pets.get(ctx.session, pet_id)
+        if pet.shop_id != shop_id or pet.customer_id != customer_id:
+            raise PetNotFound("no such pet for this customer")
+
+
+async def hold(ctx: Context, cmd: c.HoldBooking) -> None:
+    who = actor(cmd.actor)
+    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    if booking.exists:
+        if booking.may_see(who) and booking.customer_id == cmd.customer_id:
+            ctx.accept(booking.id, duplicate=True)
+            return
+        raise BookingNotFound("no such booking")
+    if who.shop_id != cmd.shop_id:
+        raise NotFound("no such shop")
+    shop = await catalog.load_shop(ctx.session, cmd.shop_id)
+    if not shop.is_set_up:
+        raise ShopNotSetUp("the shop has not set its timezone and booking policy yet")
+    service = shop.service(cmd.service_id)
+    booking.check_hold(who, cmd.customer_id, cmd.starts_at, shop.policy, ctx.now)
+    await check_pet(ctx, shop.id, cmd.customer_id, cmd.pet_id)
+    expires = ctx.now + timedelta(minutes=shop.policy.hold_minutes)
+    placement = await place(ctx, shop, service, booking.id, cmd.starts_at, cmd.staff_id, expires)
+    booking.hold(who, cmd.customer_id, cmd.pet_id, service.id, placement, shop.policy, ctx.now)
+    await ctx.save_booking(booking)
+    ctx.accept(booking.id)
+
+
+async def confirm(ctx: Context, cmd: c.ConfirmBooking) -> None:
+    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    booking.confirm(actor(cmd.actor), ctx.now)
+    if booking.pending:
+        await allocations.confirm(ctx.session, booking.id)
+    await ctx.save_booking(booking)
+    ctx.accept(booking.id)
+
+
+async def cancel(ctx: Context, cmd: c.CancelBooking) -> None:
+    who = actor(cmd.actor)
+    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    shop = await catalog.load_shop(ctx.session, who.shop_id)
+    freed = [booking.placement, booking.proposal.placement if booking.proposal else None]
+    booking.cancel(who, cmd.reason, shop.policy, ctx.now)
+    if booking.pending:
+        await allocations.release(ctx.session, booking.id)
+        await ctx.save_booking(booking)
+        for placement in freed:
+            if placement is not None:
+                await offer_freed(ctx, shop.id, placement)
+    ctx.accept(booking.id)
+
+
+async def reschedule(ctx: Context, cmd: c.RescheduleBooking) -> None:
+    who = actor(cmd.actor)
+    booking = await _booking(ctx, cmd.booking_id, who)
+    shop = await catalog.load_shop(ctx.session, who.shop_id)
+    booking.check_reschedule(who, cmd.starts_at, shop.policy, ctx.now)
+    previous = booking.placement
+    assert previous is not None
+    await allocations.release(ctx.session, booking.id, "current")
+    placement = await place(
+        ctx,
+        shop,
+        await _service(shop, booking),
+        booking.id,
+        cmd.starts_at,
+        cmd.staff_id,
+        booking.hold_expires_at,
+    )
+    booking.reschedule(who, placement, shop.policy, ctx.now)
+    await ctx.save_booking(booking)
+    if placement != previous:
+        await offer_freed(ctx, shop.id, previous)
+    ctx.accept(booking.id)
+
+
+async def propose_change(ctx: Context, cmd: c.ProposeChange) -> None:
+    who = actor(cmd.actor)
+    booking = await _booking(ctx, cmd.booking_id, who)
+    shop = await catalog.load_shop(ctx.session, who.shop_id)
+    booking.check_proposal(who, cmd.starts_at, ctx.now)
+    earlier = booking.proposal
+    await allocations.release(ctx.session, booking.id, "proposed")
+    placement = await place(
+        ctx, shop, await _service(shop, booking), booking.id, cmd.starts_at, cmd.staff_id, None, "proposed"
+    )
+    booking.propose_change(who, placement, cmd.note, cmd.keep_if_declined, ctx.now)
+    await ctx.save_booking(booking)
+    if earlier is not None:
+        await offer_freed(ctx, shop.id, earlier.placement)
+    ctx.accept(booking.id)
+
+
+async def accept_change(ctx: Context, cmd: c.AcceptChange) -> None:
+    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    previous = booking.accept_change(actor(cmd.actor), ctx.now)
+    await allocations.promote_proposal(ctx.session, booking.id)
+    await ctx.save_booking(booking)
+    assert booking.shop_id is not None
+    await offer_freed(ctx, booking.shop_id, previous)
+    ctx.accept(booking.id)
+
+
+async def decline_change(ctx: Context, cmd: c.DeclineChange) -> None:
+    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    proposal = booking.proposal
+    booking.decline_change(actor(cmd.actor), ctx.now)
+    assert proposal is not None and booking.shop_id is not None
+    if booking.status == "cancelled":
+        await allocations.release(ctx.session, booking.id)
+        assert booking.placement is not None
+        await offer_freed(ctx, booking.shop_id, booking.placement)
+    else:
+        await allocations.release(ctx.session, booking.id, "proposed")
+    await ctx.save_booking(booking)
+    await offer_freed(ctx, booking.shop_id, proposal.placement)
+    ctx.accept(booking.id)
+
+
+async def check_in(ctx: Context, cmd: c.CheckIn) -> None:
+    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    proposal = booking.proposal
+    booking.check_in(actor(cmd.actor), ctx.now)
+    if proposal is not None:
+        await allocations.release(ctx.session, booking.id, "proposed")
+    await ctx.save_booking(booking)
+    ctx.accept(booking.id)
+
+
+async def start_service(ctx: Context, cmd: c.StartService) -> None:
+    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    booking.start_service(actor(cmd.actor), ctx.now)
+    await ctx.save_booking(booking)
+    ctx.accept(booking.id)
+
+
+async def post_progress(ctx: Context, cmd: c.PostProgress) -> None:
+    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    booking.post_progress(actor(cmd.actor), cmd.update_id, cmd.text, cmd.photo_ref, ctx.now)
+    await ctx.save_booking(booking)
+    ctx.accept(booking.id)
+
+
+async def complete(ctx: Context, cmd: c.CompleteBooking) -> None:
+    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    booking.complete(actor(cmd.actor), ctx.now)
+    await allocations.release(ctx.session, booking.id)
+    await ctx.save_booking(booking)
+    ctx.accept(booking.id)
+
+
+async def mark_no_show(ctx: Context, cmd: c.MarkNoShow) -> None:
+    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    booking.mark_no_show(actor(cmd.actor), ctx.now)
+    await allocations.release(ctx.session, booking.id)
+    await ctx.save_booking(booking)
+    ctx.accept(booking.id)

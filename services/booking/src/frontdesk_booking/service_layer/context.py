@@ -1,0 +1,144 @@
+"""What a use case works with: the transaction, the repositories and the clock; and how
+it stores an aggregate (events + read model + contract events) and answers a command."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from frontdesk_contracts import Contract, Envelope
+from frontdesk_contracts import booking as c
+from frontdesk_platform.observability import current_traceparent
+from frontdesk_platform.unit_of_work import UnitOfWork
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..adapters.repository import Repositories
+from ..domain.booking import Booking
+from ..domain.common import Refused
+from ..domain.pets import Pet
+from ..domain.shop import Shop
+from ..domain.slots import Placement
+from ..domain.waitlist import WaitlistEntry
+from ..projections import bookings as booking_rows
+from ..projections import catalog
+from ..projections import customers as customer_rows
+from . import translate
+
+SOURCE = "frontdesk.booking"
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    repositories: Repositories
+    unit_of_work: Callable[[], UnitOfWork]
+    clock: Callable[[], datetime]
+
+
+class Rejected(Refused):
+    """A refusal that offers other slots (slot_taken, not_bookable)."""
+
+    def __init__(self, code: str, message: str, alternatives: Sequence[Placement] = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.alternatives = list(alternatives)
+
+
+class Context:
+    def __init__(self, deps: Dependencies, uow: UnitOfWork, cause: Envelope | None, now: datetime) -> None:
+        self.repositories = deps.repositories
+        self.uow = uow
+        self.cause = cause
+        self.now = now
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.uow.session
+
+    async def save_shop(self, shop: Shop) -> None:
+        events = await self.repositories.shops.save(self.session, shop)
+        if events:
+            await catalog.project(self.session, shop)
+        for n, event in enumerate(events):
+            self._publish(shop.id, shop.id, shop.version - len(events) + n + 1, *translate.shop_event(event))
+
+    async def save_booking(self, booking: Booking) -> None:
+        events = await self.repositories.bookings.save(self.session, booking)
+        if events:
+            await booking_rows.project(self.session, booking, events)
+        for n, event in enumerate(events):
+            assert booking.shop_id
+            version = booking.version - len(events) + n + 1
+            self._publish(booking.shop_id, booking.id, version, *translate.booking_event(event, booking))
+
+    async def save_entry(self, entry: WaitlistEntry) -> None:
+        events = await self.repositories.waitlist.save(self.session, entry)
+        if events:
+            await customer_rows.project_entry(self.session, entry)
+        for n, event in enumerate(events):
+            assert entry.shop_id
+            version = entry.version - len(events) + n + 1
+            self._publish(entry.shop_id, entry.id, version, *translate.waitlist_event(event, entry))
+
+    async def save_pet(self, pet: Pet) -> None:
+        events = await self.repositories.pets.save(self.session, pet)
+        if events:
+            await customer_rows.project_pet(self.session, pet)
+        for n, event in enumerate(events):
+            assert pet.shop_id
+            self._publish(
+                pet.shop_id, pet.id, pet.version - len(events) + n + 1, *translate.pet_event(event, pet)
+            )
+
+    def accept(self, aggregate_id: UUID, duplicate: bool = False) -> None:
+        assert self.cause is not None
+        reply = c.CommandAccepted(
+            command_id=self.cause.id,
+            command_type=self.cause.type,
+            aggregate_id=str(aggregate_id),
+            duplicate=duplicate,
+        )
+        self._reply(aggregate_id, "booking.command.accepted.v1", reply)
+
+    def reject(self, aggregate_id: UUID, refused: Refused) -> None:
+        assert self.cause is not None
+        alternatives = refused.alternatives if isinstance(refused, Rejected) else []
+        reply = c.CommandRejected(
+            command_id=self.cause.id,
+            command_type=self.cause.type,
+            aggregate_id=str(aggregate_id),
+            code=refused.code,
+            message=str(refused),
+            alternatives=[translate.slot(p) for p in alternatives],
+        )
+        self._reply(aggregate_id, "booking.command.rejected.v1", reply)
+
+    def _reply(self, aggregate_id: UUID, name: str, reply: Contract) -> None:
+        assert self.cause is not None
+        self.uow.publish(
+            self.cause.caused(
+                type=name,
+                source=SOURCE,
+                aggregate_id=str(aggregate_id),
+                traceparent=current_traceparent() or self.cause.traceparent,
+                data=reply.model_dump(mode="json"),
+            )
+        )
+
+    def _publish(self, shop_id: UUID, aggregate_id: UUID, version: int, name: str, payload: Contract) -> None:
+        fields = {
+            "type": name,
+            "source": SOURCE,
+            "tenant_id": shop_id,
+            "aggregate_id": str(aggregate_id),
+            "aggregate_version": version,
+            "data": payload.model_dump(mode="json"),
+        }
+        if self.cause is not None:
+            envelope = self.cause.caused(
+                traceparent=current_traceparent() or self.cause.traceparent, **fields
+            )
+        else:
+            envelope = Envelope(traceparent=current_traceparent(), **fields)
+        self.uow.publish(envelope)

@@ -1,0 +1,219 @@
+"""Domain events inside the service, contract events outside: the one place that maps them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from frontdesk_contracts import Contract
+from frontdesk_contracts import booking as c
+
+from ..domain import booking as b
+from ..domain import booking_events as be
+from ..domain import pets as p
+from ..domain import shop as s
+from ..domain import waitlist as w
+from ..domain.slots import Placement
+
+
+def slot(placement: Placement) -> c.Slot:
+    return c.Slot(
+        starts_at=placement.starts_at,
+        ends_at=placement.ends_at,
+        occupied_until=placement.occupied_until,
+        staff_id=placement.staff_id,
+        resource_units=list(placement.resource_units),
+    )
+
+
+def policy(terms: c.Policy) -> s.Policy:
+    return s.Policy(**terms.model_dump())
+
+
+def service(terms: c.ServiceTerms) -> s.Service:
+    data = terms.model_dump()
+    return s.Service(id=data.pop("service_id"), **{**data, "resource_types": tuple(terms.resource_types)})
+
+
+def _period(period: s.WeeklyPeriod) -> c.WeeklyPeriod:
+    return c.WeeklyPeriod(weekday=period.weekday, start=period.start, end=period.end)
+
+
+def staff_profile(terms: c.StaffTerms) -> s.StaffProfile:
+    return s.StaffProfile(
+        staff_id=terms.staff_id,
+        name=terms.name,
+        skills=tuple(terms.skills),
+        hours=tuple(s.WeeklyPeriod(p.weekday, p.start, p.end) for p in terms.hours),
+        breaks=tuple(s.WeeklyPeriod(p.weekday, p.start, p.end) for p in terms.breaks),
+        active=terms.active,
+    )
+
+
+def resource(terms: c.ResourceTerms) -> s.Resource:
+    return s.Resource(terms.resource_id, terms.name, terms.type, terms.capacity, terms.active)
+
+
+def pet_profile(terms: c.PetProfile) -> p.Profile:
+    return p.Profile(**{**terms.model_dump(), "allergies": tuple(terms.allergies)})
+
+
+def shop_event(event: s.ShopEvent) -> tuple[str, Contract]:
+    match event:
+        case s.ShopConfigured():
+            return "booking.shop.configured.v1", c.ShopConfigured(
+                shop_id=event.shop_id,
+                timezone=event.timezone,
+                policy=c.Policy(**vars(event.policy)),
+                at=event.at,
+            )
+        case s.ServiceDefined():
+            data = {**vars(event.service), "resource_types": list(event.service.resource_types)}
+            data["service_id"] = data.pop("id")
+            return "booking.service.defined.v1", c.ServiceDefined(
+                shop_id=event.shop_id, service=c.ServiceTerms(**data), at=event.at
+            )
+        case s.StaffProfileSet():
+            profile = event.profile
+            terms = c.StaffTerms(
+                staff_id=profile.staff_id,
+                name=profile.name,
+                skills=list(profile.skills),
+                hours=[_period(x) for x in profile.hours],
+                breaks=[_period(x) for x in profile.breaks],
+                active=profile.active,
+            )
+            return "booking.staff.profile_set.v1", c.StaffProfileSet(
+                shop_id=event.shop_id, profile=terms, at=event.at
+            )
+        case s.TimeOffAdded():
+            off = event.time_off
+            return "booking.staff.time_off_added.v1", c.TimeOffAdded(
+                shop_id=event.shop_id,
+                staff_id=event.staff_id,
+                time_off_id=off.id,
+                starts_at=off.starts_at,
+                ends_at=off.ends_at,
+                reason=off.reason,
+                at=event.at,
+            )
+        case s.TimeOffRemoved():
+            return "booking.staff.time_off_removed.v1", c.TimeOffRemoved(
+                shop_id=event.shop_id, staff_id=event.staff_id, time_off_id=event.time_off_id, at=event.at
+            )
+        case s.ResourceDefined():
+            r = event.resource
+            return "booking.resource.defined.v1", c.ResourceDefined(
+                shop_id=event.shop_id,
+                resource=c.ResourceTerms(
+                    resource_id=r.id, name=r.name, type=r.type, capacity=r.capacity, active=r.active
+                ),
+                at=event.at,
+            )
+
+
+def booking_event(event: be.BookingEvent, booking: b.Booking) -> tuple[str, Contract]:
+    placement = booking.placement
+    assert placement is not None
+    base: dict[str, Any] = {
+        "booking_id": booking.id,
+        "shop_id": booking.shop_id,
+        "customer_id": booking.customer_id,
+        "pet_id": booking.pet_id,
+        "service_id": booking.service_id,
+        "status": booking.status,
+        "starts_at": placement.starts_at,
+        "ends_at": placement.ends_at,
+        "staff_id": placement.staff_id,
+        "resource_units": list(placement.resource_units),
+        "hold_expires_at": booking.hold_expires_at,
+        "at": event.at,
+    }
+    match event:
+        case be.BookingHeld():
+            return "booking.booking.held.v1", c.BookingHeld(**base, source=event.source)
+        case be.BookingConfirmed():
+            return "booking.booking.confirmed.v1", c.BookingConfirmed(**base)
+        case be.HoldExpiredEvent():
+            return "booking.booking.expired.v1", c.BookingExpired(**base)
+        case be.BookingCancelled():
+            return "booking.booking.cancelled.v1", c.BookingCancelled(
+                **base, cancelled_by=event.by, cancelled_by_role=event.by_role, reason=event.reason
+            )
+        case be.BookingRescheduled():
+            return "booking.booking.rescheduled.v1", c.BookingRescheduled(
+                **base, **_previous(event.previous), by_role=event.by_role
+            )
+        case be.ChangeProposed():
+            proposal = event.proposal
+            return "booking.booking.change_proposed.v1", c.ChangeProposed(
+                **base,
+                proposed=slot(proposal.placement),
+                note=proposal.note,
+                keep_if_declined=proposal.keep_if_declined,
+            )
+        case be.ChangeAccepted():
+            return "booking.booking.change_accepted.v1", c.ChangeAccepted(**base, **_previous(event.previous))
+        case be.ChangeDeclined():
+            return "booking.booking.change_declined.v1", c.ChangeDeclined(**base)
+        case be.CheckedIn():
+            return "booking.booking.checked_in.v1", c.CheckedIn(**base)
+        case be.ServiceStarted():
+            return "booking.booking.service_started.v1", c.ServiceStarted(**base)
+        case be.ProgressPosted():
+            return "booking.booking.progress_posted.v1", c.ProgressPosted(
+                **base,
+                update_id=event.update_id,
+                text=event.text,
+                photo_ref=event.photo_ref,
+                posted_by=event.by,
+            )
+        case be.Completed():
+            return "booking.booking.completed.v1", c.BookingCompleted(**base)
+        case be.MarkedNoShow():
+            return "booking.booking.no_show.v1", c.BookingNoShow(**base)
+
+
+def _previous(placement: Placement) -> dict[str, Any]:
+    return {
+        "previous_starts_at": placement.starts_at,
+        "previous_ends_at": placement.ends_at,
+        "previous_staff_id": placement.staff_id,
+    }
+
+
+def waitlist_event(event: w.WaitlistEvent, entry: w.WaitlistEntry) -> tuple[str, Contract]:
+    match event:
+        case w.WaitlistJoined():
+            wish = event.wish
+            return "booking.waitlist.joined.v1", c.WaitlistJoined(
+                entry_id=entry.id,
+                shop_id=event.shop_id,
+                customer_id=event.customer_id,
+                service_id=wish.service_id,
+                starts_at=wish.starts_at,
+                staff_id=wish.staff_id,
+                pet_id=wish.pet_id,
+                at=event.at,
+            )
+        case w.WaitlistOffered():
+            return "booking.waitlist.offered.v1", c.WaitlistOffered(
+                entry_id=entry.id,
+                shop_id=entry.shop_id,
+                customer_id=entry.customer_id,
+                booking_id=event.booking_id,
+                at=event.at,
+            )
+        case w.WaitlistLeft():
+            return "booking.waitlist.left.v1", c.WaitlistLeft(
+                entry_id=entry.id, shop_id=entry.shop_id, customer_id=entry.customer_id, at=event.at
+            )
+
+
+def pet_event(event: p.PetEvent, pet: p.Pet) -> tuple[str, Contract]:
+    assert pet.profile is not None
+    profile = c.PetProfile(**{**vars(pet.profile), "allergies": list(pet.profile.allergies)})
+    name = "booking.pet.registered.v1" if isinstance(event, p.PetRegistered) else "booking.pet.updated.v1"
+    model = c.PetRegistered if isinstance(event, p.PetRegistered) else c.PetUpdated
+    return name, model(
+        pet_id=pet.id, shop_id=pet.shop_id, customer_id=pet.customer_id, profile=profile, at=event.at
+    )

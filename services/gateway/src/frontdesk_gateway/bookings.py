@@ -1,0 +1,132 @@
+"""What a caller may do with bookings: commands to the booking service, answered on
+booking.replies, and reads from its internal API scoped to the caller's shop (and, for
+a customer, to the customer). Who may do what to a booking is decided by the booking
+service from the actor the gateway fills in from the verified token."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+from uuid import UUID
+
+import httpx
+from frontdesk_contracts import Contract, Envelope, booking, type_name
+from frontdesk_platform.errors import ApiError
+from frontdesk_platform.observability import correlation_id, current_traceparent
+
+from .config import GatewaySettings
+from .identity.tokens import Principal
+from .realtime.fanout import ReplyWaiters
+
+SOURCE = "frontdesk.gateway"
+CONFLICTS = {
+    "slot_taken",
+    "invalid_state",
+    "hold_expired",
+    "no_change_proposed",
+    "slot_available",
+    "shop_not_set_up",
+}
+UNPROCESSABLE = {"outside_policy", "not_bookable", "invalid_request"}
+
+
+def status_of(code: str) -> int:
+    if code.endswith("not_found"):
+        return 404
+    if code == "forbidden":
+        return 403
+    if code in CONFLICTS:
+        return 409
+    return 422
+
+
+def actor(caller: Principal) -> booking.Actor:
+    return booking.Actor(user_id=caller.user_id, role=caller.role, shop_id=caller.shop_id)
+
+
+class BookingReads:
+    """The booking service's internal API, always called with the caller's shop."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def get(self, caller: Principal, path: str, **params: Any) -> Any:
+        if not caller.is_staff:
+            params["customer_id"] = caller.user_id
+        params = {k: v for k, v in params.items() if v is not None}
+        try:
+            response = await self._client.get(f"/internal/shops/{caller.shop_id}{path}", params=params)
+        except httpx.HTTPError as exc:
+            raise ApiError(503, "service_unavailable", "Booking is unavailable; retry.") from exc
+        if response.status_code in (404, 409, 422):
+            error = response.json().get("error", {})
+            raise ApiError(response.status_code, error.get("code", "not_found"), error.get("message", ""))
+        if response.status_code >= 400:
+            raise ApiError(502, "upstream_error", "Booking refused the request.")
+        return response.json()
+
+
+class Bookings:
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        reads: BookingReads,
+        publish: Callable[[Envelope], Awaitable[None]],
+        replies: ReplyWaiters,
+    ) -> None:
+        self._settings = settings
+        self.reads = reads
+        self._publish = publish
+        self._replies = replies
+
+    async def run(self, caller: Principal, key: UUID, payload: Contract) -> Envelope:
+        """Send a command keyed by `key` and wait for booking's verdict; a refusal is an ApiError."""
+        command = self._command(caller, key, payload)
+        waiting = self._replies.expect(command.id)
+        try:
+            await self._publish(command)
+        except Exception as exc:
+            waiting.cancel()
+            raise ApiError(503, "service_unavailable", "Could not queue the request; retry.") from exc
+        try:
+            reply = await asyncio.wait_for(waiting, self._settings.reply_timeout_seconds)
+        except TimeoutError:
+            raise ApiError(
+                503, "not_confirmed", "Booking did not answer in time; retry with the same id."
+            ) from None
+        if reply.type == "booking.command.rejected.v1":
+            code = reply.data["code"]
+            alternatives = reply.data.get("alternatives") or []
+            details = {"alternatives": alternatives} if code in ("slot_taken", "not_bookable") else None
+            raise ApiError(status_of(code), code, reply.data["message"], details)
+        return reply
+
+    async def booking(self, caller: Principal, booking_id: UUID) -> dict[str, Any]:
+        found: dict[str, Any] = await self.reads.get(caller, f"/bookings/{booking_id}")
+        return found
+
+    def _command(self, caller: Principal, key: UUID, payload: Contract) -> Envelope:
+        cid = correlation_id.get()
+        extra: dict[str, Any] = {}
+        if cid:
+            try:
+                extra["correlation_id"] = UUID(cid)
+            except ValueError:
+                pass
+        return Envelope(
+            type=type_name(type(payload)),
+            source=SOURCE,
+            tenant_id=caller.shop_id,
+            aggregate_id=str(key),
+            traceparent=current_traceparent(),
+            data=payload.model_dump(mode="json"),
+            **extra,
+        )
+
+
+def reply_handler(replies: ReplyWaiters) -> Callable[[Envelope], Awaitable[None]]:
+    async def resolve(reply: Envelope) -> None:
+        replies.resolve(reply)
+
+    return resolve
