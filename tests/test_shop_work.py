@@ -134,3 +134,14 @@ async def test_resolving_asks_for_a_rating_that_the_customer_gives_once(api):
     await api.send(customer, conversation, "one more question")
     reopened = (await api.http.get(f"/v1/conversations/{conversation}", headers=owner.auth)).json()
     assert reopened["status"] == "open", "a customer's message reopens a resolved conversation"
+
+
+async def test_a_message_can_no_longer_be_recalled_once_its_window_has_passed(api):
+    owner, customer, conversation = await chat(api)
+    sent = (await api.send(customer, conversation, "please ignore")).json()
+    await asyncio.sleep(6)  # the test system's recall window is 5 s (production default: 2 minutes)
+    late = await api.http.post(
+        f"/v1/conversations/{conversation}/messages/{sent['message_id']}/recall", headers=customer.auth
+    )
+    assert (late.status_code, late.json()["error"]["code"]) == (409, "window_closed")
+    assert [m["text"] for m in (await api.history(owner, conversation))["messages"]] == ["please ignore"]

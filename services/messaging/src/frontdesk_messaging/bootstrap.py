@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -32,7 +32,14 @@ def create_app(settings: MessagingSettings | None = None, clock: Callable[[], da
     runtime = Runtime(settings)
     search_terms.load()
     store = EventStore()
-    deps = Dependencies(ConversationRepository(store), ShopRepository(store), runtime.unit_of_work, clock)
+    deps = Dependencies(
+        ConversationRepository(store),
+        ShopRepository(store),
+        runtime.unit_of_work,
+        clock,
+        recall_window=timedelta(seconds=settings.recall_window_seconds),
+        edit_window=timedelta(seconds=settings.edit_window_seconds),
+    )
     # Retries up to ~12 s cover a staff member identity has not announced to messaging yet.
     runtime.consumer(
         "messaging.commands",

@@ -5,3 +5,5 @@ class MessagingSettings(ServiceSettings):
     service_name: str = "messaging"
     http_port: int = 8101
     database_name: str = "frontdesk_messaging"
+    recall_window_seconds: int = 120
+    edit_window_seconds: int = 15 * 60
