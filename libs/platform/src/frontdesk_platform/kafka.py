@@ -31,6 +31,7 @@ def create_producer(bootstrap: str) -> AIOKafkaProducer:
         enable_idempotence=True,
         linger_ms=1,
         request_timeout_ms=15000,
+        max_batch_size=1 << 20,
     )
 
 
