@@ -58,7 +58,11 @@ async def ensure_topics(
     replication_factor: int = 1,
     attempts: int = 30,
 ) -> None:
-    """Create the topics if missing, waiting for the broker to come up."""
+    """Create the topics if missing and wait until every partition has a leader.
+
+    Producing to a topic whose partitions are still being assigned fails or sees only
+    some partitions, which would send one key to two partitions and break its order.
+    """
     wanted = sorted(set(topics))
     for attempt in range(attempts):
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
@@ -76,10 +80,21 @@ async def ensure_topics(
                     )
                 except TopicAlreadyExistsError:
                     pass
-            return
+            if await _all_led(admin, wanted):
+                return
         except KafkaError as exc:
             log.warning("kafka not ready (%s), attempt %d", exc, attempt + 1)
-            await asyncio.sleep(1)
         finally:
             await admin.close()
-    raise RuntimeError(f"could not create topics {wanted} on {bootstrap}")
+        await asyncio.sleep(0.5)
+    raise RuntimeError(f"topics {wanted} on {bootstrap} did not get leaders for every partition")
+
+
+async def _all_led(admin: AIOKafkaAdminClient, topics: list[str]) -> bool:
+    described = await admin.describe_topics(topics)
+    return len(described) == len(topics) and all(
+        topic["error_code"] == 0
+        and topic["partitions"]
+        and all(p["error_code"] == 0 and p["leader"] >= 0 for p in topic["partitions"])
+        for topic in described
+    )
