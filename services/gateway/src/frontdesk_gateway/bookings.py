@@ -5,17 +5,15 @@ service from the actor the gateway fills in from the verified token."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
 import httpx
-from frontdesk_contracts import Contract, Envelope, booking, type_name
+from frontdesk_contracts import Contract, Envelope, booking
 from frontdesk_platform.errors import ApiError
-from frontdesk_platform.observability import correlation_id, current_traceparent
 
-from .config import GatewaySettings
+from .commands import CommandSender
 from .identity.tokens import Principal
 from .realtime.fanout import ReplyWaiters
 
@@ -70,31 +68,18 @@ class BookingReads:
 class Bookings:
     def __init__(
         self,
-        settings: GatewaySettings,
         reads: BookingReads,
-        publish: Callable[[Envelope], Awaitable[None]],
-        replies: ReplyWaiters,
+        commands: CommandSender,
     ) -> None:
-        self._settings = settings
         self.reads = reads
-        self._publish = publish
-        self._replies = replies
+        self._commands = commands
 
     async def run(self, caller: Principal, key: UUID, payload: Contract) -> Envelope:
         """Send a command keyed by `key` and wait for booking's verdict; a refusal is an ApiError."""
-        command = self._command(caller, key, payload)
-        waiting = self._replies.expect(command.id)
-        try:
-            await self._publish(command)
-        except Exception as exc:
-            waiting.cancel()
-            raise ApiError(503, "service_unavailable", "Could not queue the request; retry.") from exc
-        try:
-            reply = await asyncio.wait_for(waiting, self._settings.reply_timeout_seconds)
-        except TimeoutError:
-            raise ApiError(
-                503, "not_confirmed", "Booking did not answer in time; retry with the same id."
-            ) from None
+        commands = self._commands
+        reply = await commands.outcome(await commands.submit(commands.envelope(caller, key, payload)))
+        if reply is None:
+            raise ApiError(503, "not_confirmed", "Booking did not answer in time; retry with the same id.")
         if reply.type == "booking.command.rejected.v1":
             code = reply.data["code"]
             alternatives = reply.data.get("alternatives") or []
@@ -105,24 +90,6 @@ class Bookings:
     async def booking(self, caller: Principal, booking_id: UUID) -> dict[str, Any]:
         found: dict[str, Any] = await self.reads.get(caller, f"/bookings/{booking_id}")
         return found
-
-    def _command(self, caller: Principal, key: UUID, payload: Contract) -> Envelope:
-        cid = correlation_id.get()
-        extra: dict[str, Any] = {}
-        if cid:
-            try:
-                extra["correlation_id"] = UUID(cid)
-            except ValueError:
-                pass
-        return Envelope(
-            type=type_name(type(payload)),
-            source=SOURCE,
-            tenant_id=caller.shop_id,
-            aggregate_id=str(key),
-            traceparent=current_traceparent(),
-            data=payload.model_dump(mode="json"),
-            **extra,
-        )
 
 
 def reply_handler(replies: ReplyWaiters) -> Callable[[Envelope], Awaitable[None]]:

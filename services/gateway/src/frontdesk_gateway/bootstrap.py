@@ -17,6 +17,7 @@ from .attachments.content import Rules
 from .attachments.service import Attachments
 from .attachments.storage import storage_for
 from .bookings import BookingReads, Bookings, reply_handler
+from .commands import CommandSender
 from .config import GatewaySettings
 from .conversations import Conversations, MessagingReads
 from .entrypoints import attachments, booking, conversation_work, rest, search, shop_settings, ws
@@ -93,13 +94,14 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         signals = Signals(redis, connections, runtime.publish, settings.kafka_namespace)
         app.state.signals = signals
         await signals.start()
-        conversations = Conversations(settings, MessagingReads(http), runtime.publish, replies, limiter)
+        commands = CommandSender(runtime.publish, replies, settings.reply_timeout_seconds)
+        conversations = Conversations(settings, MessagingReads(http), commands, limiter)
         app.state.conversations = conversations
         app.state.attachments = Attachments(
             runtime.unit_of_work, storage_for(settings), conversations, attachment_rules(settings), clock
         )
         app.state.search = MessageSearch(MessagingReads(http))
-        app.state.bookings = Bookings(settings, BookingReads(booking_http), runtime.publish, replies)
+        app.state.bookings = Bookings(BookingReads(booking_http), commands)
         try:
             yield
         finally:

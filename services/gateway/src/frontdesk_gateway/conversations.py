@@ -8,22 +8,19 @@ instance remembers, since a conversation never changes shop).
 
 from __future__ import annotations
 
-import asyncio
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID, uuid5
 
 import httpx
-from frontdesk_contracts import Contract, Envelope, contract_type, messaging
+from frontdesk_contracts import Envelope, contract_type, messaging
 from frontdesk_platform.errors import ApiError
-from frontdesk_platform.observability import correlation_id, current_traceparent
 
 from .attachments.model import Attachment
+from .commands import CommandSender
 from .config import GatewaySettings
 from .identity.tokens import Principal
 from .ratelimit import RateLimiter
-from .realtime.fanout import ReplyWaiters
 
 CONVERSATION_NAMESPACE = UUID("5b0f8a36-5d0c-4d0a-9d6f-0f7c3c1e2a41")
 SOURCE = "frontdesk.gateway"
@@ -60,14 +57,14 @@ class Conversations:
         self,
         settings: GatewaySettings,
         reads: MessagingReads,
-        publish: Callable[[Envelope], Awaitable[None]],
-        replies: ReplyWaiters,
+        commands: CommandSender,
         limiter: RateLimiter,
     ) -> None:
         self._settings = settings
         self._reads = reads
-        self._publish = publish
-        self._replies = replies
+        self._commands = commands
+        self.submit = commands.submit
+        self.outcome = commands.outcome
         self._limiter = limiter
         self._owners: OrderedDict[UUID, tuple[UUID, UUID]] = OrderedDict()
 
@@ -91,10 +88,9 @@ class Conversations:
     async def open(self, caller: Principal, customer_id: UUID) -> tuple[dict[str, Any], bool]:
         """Open (or find) the conversation with a customer; True if it was created now."""
         conversation_id = conversation_id_for(caller.shop_id, customer_id)
-        command = self._command(
+        command = self._commands.envelope(
             caller,
             conversation_id,
-            "messaging.conversation.open.v1",
             messaging.OpenConversation(
                 conversation_id=conversation_id,
                 shop_id=caller.shop_id,
@@ -130,10 +126,9 @@ class Conversations:
             raise ApiError(422, "invalid_message", "A message needs some text.")
         metadata = attachment.metadata() if attachment else {"kind": "text"}
         kind = metadata.pop("kind")
-        return self._command(
+        return self._commands.envelope(
             caller,
             conversation_id,
-            "messaging.message.send.v1",
             messaging.SendMessage(
                 conversation_id=conversation_id,
                 client_msg_id=client_msg_id,
@@ -146,23 +141,6 @@ class Conversations:
 
     async def check_send_rate(self, caller: Principal) -> None:
         await self._limiter.check("send", str(caller.user_id), self._settings.sends_per_second, 1)
-
-    async def submit(self, command: Envelope) -> asyncio.Future[Envelope]:
-        """Publish a command; the future resolves with the owning service's reply."""
-        reply = self._replies.expect(command.id)
-        try:
-            await self._publish(command)
-        except Exception as exc:
-            reply.cancel()
-            raise ApiError(503, "service_unavailable", "Could not queue the request; retry.") from exc
-        return reply
-
-    async def outcome(self, reply: asyncio.Future[Envelope], timeout: float | None = None) -> Envelope | None:
-        """The reply, or None when it did not come in time (the command may still apply)."""
-        try:
-            return await asyncio.wait_for(reply, timeout or self._settings.reply_timeout_seconds)
-        except TimeoutError:
-            return None
 
     async def get(self, caller: Principal, conversation_id: UUID) -> dict[str, Any]:
         await self.authorize(caller, conversation_id)
@@ -218,7 +196,7 @@ class Conversations:
         self, caller: Principal, aggregate_id: UUID, name: str, payload: dict[str, Any]
     ) -> dict[str, Any]:
         full = {**payload, "actor": _actor(caller)}
-        command = self._command(caller, aggregate_id, name, contract_type(name).parse(full))
+        command = self._commands.envelope(caller, aggregate_id, contract_type(name).parse(full))
         reply = await self.outcome(await self.submit(command))
         if reply is None:
             raise ApiError(503, "not_confirmed", "Not confirmed in time; it may still apply. Retry safely.")
@@ -227,18 +205,6 @@ class Conversations:
             raise ApiError(REJECTION_STATUS.get(code, 422), code, reply.data["message"])
         data: dict[str, Any] = reply.data
         return data
-
-    def _command(self, caller: Principal, conversation_id: UUID, name: str, payload: Contract) -> Envelope:
-        cid = correlation_id.get()
-        return Envelope(
-            type=name,
-            source=SOURCE,
-            tenant_id=caller.shop_id,
-            aggregate_id=str(conversation_id),
-            traceparent=current_traceparent(),
-            data=payload.model_dump(mode="json"),
-            **({"correlation_id": UUID(cid)} if cid and _is_uuid(cid) else {}),
-        )
 
     def _remember(self, conversation_id: UUID, owners: tuple[UUID, UUID]) -> None:
         """A conversation never changes shop or customer, so this never goes stale."""
@@ -266,11 +232,3 @@ def visible_to(caller: Principal, conversation: dict[str, Any]) -> dict[str, Any
 
 def _actor(caller: Principal) -> messaging.Actor:
     return messaging.Actor(user_id=caller.user_id, role=caller.role, shop_id=caller.shop_id)
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        UUID(value)
-    except ValueError:
-        return False
-    return True
