@@ -481,6 +481,14 @@ start_kafka() {
   # started, and an admin client can list topics.
   local deadline=$((SECONDS + KAFKA_START_TIMEOUT)) started=0
   while :; do
+    # /proc/<pid>/cmdline reads empty while the process execs (setsid → nohup → java),
+    # and setsid forks when it leads its process group: look twice, and look for the
+    # broker by its properties path, before calling it dead.
+    if ! pid_alive "$pid" kafka.Kafka; then
+      sleep 0.5
+      pid=$(kafka_pid)
+      [ -n "$pid" ] && echo "$pid" >"$KAFKA_PID"
+    fi
     if ! pid_alive "$pid" kafka.Kafka; then
       log_tail "$KAFKA_OUT"
       rm -f "$KAFKA_PID"
