@@ -146,3 +146,24 @@ async def test_a_savepoint_that_fails_takes_its_writes_and_outbox_rows_with_it(d
         assert [r["stream_id"] for r in await conn.fetch("SELECT stream_id FROM events")] == ["kept"]
     finally:
         await conn.close()
+
+
+async def test_published_rows_past_their_retention_are_pruned_and_nothing_else(database, producer):
+    from datetime import timedelta
+
+    topic = database.settings.topic(MESSAGING_EVENTS)
+    await ensure_topics(database.settings.kafka_bootstrap, [topic], 1)
+    relay = OutboxRelay(name="t", dsn=database.dsn, producer=producer, retention=timedelta(0))
+    conn = await asyncpg.connect(database.dsn)
+    try:
+        for n in (1, 2):
+            await insert_outbox_row(conn, topic, envelope("a", n))
+        assert await relay.publish_batch(conn) == 2
+        await insert_outbox_row(conn, topic, envelope("a", 3))  # not published yet
+        assert await relay.prune(conn) == 2
+        assert await conn.fetchval("SELECT count(*) FROM outbox") == 1
+        assert await relay.publish_batch(conn) == 1, "the relay carries on after pruning"
+    finally:
+        await conn.close()
+    records = await read_topic(database.settings.kafka_bootstrap, topic, 3)
+    assert [json.loads(r.value)["aggregate_version"] for r in records] == [1, 2, 3]

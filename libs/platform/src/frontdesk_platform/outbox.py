@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -53,6 +54,8 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_poll: float = 0.25,
         held_back_poll: float = 0.005,
+        retention: timedelta = timedelta(days=7),
+        prune_every: float = 300.0,
     ) -> None:
         self.name = name
         self._dsn = dsn
@@ -61,6 +64,9 @@ class OutboxRelay:
         self._idle_poll = idle_poll
         self._held_back_poll = held_back_poll
         self._partitioner = DefaultPartitioner()
+        self._retention = retention
+        self._prune_every = prune_every
+        self._pruned_at = 0.0
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -103,6 +109,8 @@ class OutboxRelay:
                     log.info("outbox relay %s is the leader", self.name)
                 self._wake.clear()
                 published = await self.publish_batch(conn)
+                if time.monotonic() - self._pruned_at > self._prune_every:
+                    await self.prune(conn)
                 if published == self._batch_size:
                     continue
                 # xmin is cluster-wide: a transaction in any database can hold rows back,
@@ -135,6 +143,18 @@ class OutboxRelay:
         for row in rows:
             OUTBOX_DELAY.labels(self.name).observe((now - row["created_at"]).total_seconds())
         return len(rows)
+
+    async def prune(self, conn: asyncpg.Connection) -> int:
+        """Delete published rows older than the retention (kept meanwhile for inspection)."""
+        position = await self._position(conn)
+        status = await conn.execute(
+            "DELETE FROM outbox WHERE (xid, id) <= ($1::text::xid8, $2) AND created_at < now() - $3::interval",
+            position.xid,
+            position.id,
+            self._retention,
+        )
+        self._pruned_at = time.monotonic()
+        return int(status.split()[-1])
 
     async def _send(self, rows: list[asyncpg.Record]) -> None:
         """Every partition's rows in order, one acknowledged batch after another.
