@@ -64,6 +64,7 @@ class OutboxRelay:
         self._idle_poll = idle_poll
         self._held_back_poll = held_back_poll
         self._partitioner = DefaultPartitioner()
+        self._partition_ids: dict[str, list[int]] = {}
         self._retention = retention
         self._prune_every = prune_every
         self._pruned_at = 0.0
@@ -166,7 +167,7 @@ class OutboxRelay:
         """
         by_partition: dict[tuple[str, int], list[asyncpg.Record]] = defaultdict(list)
         for row in rows:
-            partitions = sorted(await self._producer.partitions_for(row["topic"]))
+            partitions = await self._partitions(row["topic"])
             partition = self._partitioner(row["key"].encode(), partitions, partitions)
             by_partition[(row["topic"], partition)].append(row)
         outcomes = await asyncio.gather(
@@ -179,6 +180,17 @@ class OutboxRelay:
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
+
+    async def _partitions(self, topic: str) -> list[int]:
+        """A topic's partitions, read fresh once and then kept: a key must always go to the
+        same partition, whatever a stale metadata answer says later. Adding partitions to a
+        topic therefore needs a relay restart (and, as in Kafka, moves keys)."""
+        known = self._partition_ids.get(topic)
+        if known is None:
+            await self._producer.client.force_metadata_update()
+            known = sorted(await self._producer.partitions_for(topic))
+            self._partition_ids[topic] = known
+        return known
 
     async def _send_partition(self, topic: str, partition: int, rows: list[asyncpg.Record]) -> None:
         batch = self._producer.create_batch()
