@@ -17,7 +17,6 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -158,12 +157,11 @@ class OutboxRelay:
         return int(status.split()[-1])
 
     async def _send(self, rows: list[asyncpg.Record]) -> None:
-        """Every partition's rows in order, one acknowledged batch after another.
+        """Every partition's rows in order, each acknowledged before the next is sent.
 
-        A later batch must never overtake an earlier one that failed (a batch can expire
-        under load while the next one is written), so each partition has at most one
-        batch in flight; partitions go in parallel. After any failure the relay starts
-        again from its saved position: duplicates, never reordering.
+        A later record must never overtake an earlier one that failed, so each partition
+        has at most one record in flight; partitions go in parallel. After any failure the
+        relay starts again from its saved position: duplicates, never reordering.
         """
         by_partition: dict[tuple[str, int], list[asyncpg.Record]] = defaultdict(list)
         for row in rows:
@@ -193,19 +191,14 @@ class OutboxRelay:
         return known
 
     async def _send_partition(self, topic: str, partition: int, rows: list[asyncpg.Record]) -> None:
-        batch = self._producer.create_batch()
         for row in rows:
-            record = {"key": row["key"].encode(), "value": row["envelope"].encode(), "headers": _headers(row)}
-            if batch.append(timestamp=None, **record) is None:
-                await self._flush(batch, topic, partition)
-                batch = self._producer.create_batch()
-                if batch.append(timestamp=None, **record) is None:
-                    raise ValueError(f"outbox row {row['id']} is larger than a Kafka batch")
-        await self._flush(batch, topic, partition)
-
-    async def _flush(self, batch: Any, topic: str, partition: int) -> None:
-        if batch.record_count():
-            delivered = await self._producer.send_batch(batch, topic, partition=partition)
+            delivered = await self._producer.send(
+                topic,
+                value=row["envelope"].encode(),
+                key=row["key"].encode(),
+                headers=_headers(row),
+                partition=partition,
+            )
             await delivered
 
     async def _rows_held_back(self, conn: asyncpg.Connection) -> bool:
