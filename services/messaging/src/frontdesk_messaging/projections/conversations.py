@@ -8,11 +8,11 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import events as e
 from . import reports, search, shops
+from .sql import run as _run
 
 PREVIEW_LENGTH = 80
 TABLES = (
@@ -43,10 +43,6 @@ async def project(session: AsyncSession, event: e.Event) -> None:
     elif isinstance(event, e.MessageEdited):
         await search.reindex(session, event.message_id, event.text)
     await search.index(session, event)
-
-
-async def _run(session: AsyncSession, sql: str, **params: Any) -> Any:
-    return await session.execute(text(sql), params)
 
 
 async def _opened(session: AsyncSession, event: e.ConversationOpened) -> None:

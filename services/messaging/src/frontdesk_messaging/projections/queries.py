@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.model import StoredMessage
+from .sql import rows as _rows
 
 _CONVERSATION = """
 SELECT c.id, c.shop_id, c.customer_id, c.opened_at, c.last_seq, c.last_activity_at,
@@ -25,10 +25,6 @@ _MESSAGE_COLUMNS = (
     "conversation_id, seq, message_id, sender_id, sender_role, sender_kind, client_msg_id, kind, "
     "CASE WHEN recalled THEN '' ELSE text END AS text, sent_at, recalled, edited_at, attachment"
 )
-
-
-async def _rows(session: AsyncSession, sql: str, **params: Any) -> list[dict[str, Any]]:
-    return [dict(r) for r in (await session.execute(text(sql), params)).mappings()]
 
 
 async def get_conversation(

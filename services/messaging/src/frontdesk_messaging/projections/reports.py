@@ -16,12 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import events as e
 from ..domain.hours import open_seconds_between, parse_weekly
+from .sql import rows as _rows
 
 TABLES = ("response_episodes",)
-
-
-async def _rows(session: AsyncSession, sql: str, **params: Any) -> list[dict[str, Any]]:
-    return [dict(r) for r in (await session.execute(text(sql), params)).mappings()]
 
 
 async def on_message(session: AsyncSession, event: e.MessageSent) -> None:

@@ -6,10 +6,11 @@ import json
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import shop as s
+from .sql import rows as _rows
+from .sql import run as _run
 
 TABLES = ("templates", "shop_hours", "staff_capacity")
 
@@ -50,14 +51,6 @@ async def project(session: AsyncSession, event: s.ShopEvent) -> None:
                 shop=event.shop_id,
                 c=event.capacity,
             )
-
-
-async def _run(session: AsyncSession, sql: str, **params: Any) -> Any:
-    return await session.execute(text(sql), params)
-
-
-async def _rows(session: AsyncSession, sql: str, **params: Any) -> list[dict[str, Any]]:
-    return [dict(r) for r in (await session.execute(text(sql), params)).mappings()]
 
 
 async def templates(session: AsyncSession, shop_id: UUID) -> list[dict[str, Any]]:
