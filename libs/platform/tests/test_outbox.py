@@ -66,6 +66,24 @@ async def test_a_row_committed_after_a_higher_id_is_published_first_not_skipped(
     assert dict(records[0].headers)["ce_type"] == EVENT.encode()
 
 
+async def test_rows_go_out_in_numeric_xid_order_when_xids_gain_a_digit(database, producer):
+    # A fresh PostgreSQL reaches xid 1000 early; '1000' sorts before '999' as text.
+    topic = database.settings.topic(MESSAGING_EVENTS)
+    await ensure_topics(database.settings.kafka_bootstrap, [topic], 1)
+    relay = OutboxRelay(name="t", dsn=database.dsn, producer=producer)
+    conn = await asyncpg.connect(database.dsn)
+    try:
+        for xid, version in (("10", 2), ("9", 1)):  # both long finished, inserted 10 first
+            row_id = await insert_outbox_row(conn, topic, envelope("a", version))
+            await conn.execute("UPDATE outbox SET xid = $1::text::xid8 WHERE id = $2", xid, row_id)
+        assert await relay.publish_batch(conn) == 2
+    finally:
+        await conn.close()
+
+    records = await read_topic(database.settings.kafka_bootstrap, topic, 2)
+    assert [json.loads(r.value)["aggregate_version"] for r in records] == [1, 2]
+
+
 async def test_concurrent_writers_publish_every_stream_in_version_order(database, producer):
     topic = database.settings.topic(MESSAGING_EVENTS)
     await ensure_topics(database.settings.kafka_bootstrap, [topic], 3)

@@ -27,12 +27,14 @@ from .unit_of_work import OUTBOX_CHANNEL
 
 log = logging.getLogger(__name__)
 
+# ORDER BY names the table's columns: a bare `xid` there would mean the text alias in the
+# select list, and sort '1000' before '999'.
 _FETCH = """
 SELECT id, xid::text AS xid, topic, key, event_id, type, envelope, traceparent, created_at
 FROM outbox
 WHERE (xid, id) > ($1::text::xid8, $2)
   AND xid < pg_snapshot_xmin(pg_current_snapshot())
-ORDER BY xid, id
+ORDER BY outbox.xid, outbox.id
 LIMIT $3
 """
 
