@@ -86,6 +86,21 @@ async def test_a_customer_books_a_slot_and_the_shop_serves_them(api, endpoints):
         progress[0]["data"]["customer_id"] == alice.user_id and progress[0]["tenant_id"] == shop.owner.shop_id
     )
 
+    # The updates appear in Alice's conversation with the shop, as the groomer's messages.
+    conversation_id = await api.open_conversation(alice)
+    updates: list = []
+    async with asyncio.timeout(20):
+        while len(updates) < 2:
+            history = await api.history(alice, conversation_id)
+            updates = [m for m in history["messages"] if m["sender_kind"] == "booking_update"]
+            await asyncio.sleep(0.2)
+    assert [(m["text"], m["booking_update"]["photo_ref"]) for m in updates] == [
+        ("已经开始洗澡了", None),
+        ("", "photos/mochi-done.jpg"),
+    ]
+    assert {m["sender_id"] for m in updates} == {groomer.user_id}
+    assert {m["booking_update"]["booking_id"] for m in updates} == {booking["id"]}
+
     seen_by_staff = (await api.http.get(f"/v1/pets/{pet_id}", headers=groomer.auth)).json()
     assert seen_by_staff["allergies"] == ["chicken"]
     assert [(b["id"], b["status"]) for b in seen_by_staff["history"]] == [(booking["id"], "completed")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from pydantic import BaseModel, Field
 
@@ -12,6 +12,14 @@ from .registry import Contract, contract
 from .topics import MESSAGING_COMMANDS, MESSAGING_EVENTS, MESSAGING_REPLIES
 
 Role = Literal["owner", "staff", "customer"]
+CONVERSATION_NAMESPACE = UUID("5b0f8a36-5d0c-4d0a-9d6f-0f7c3c1e2a41")
+
+
+def conversation_id_for(shop_id: UUID, customer_id: UUID) -> UUID:
+    """A customer has exactly one conversation per shop; its id is derived from both."""
+    return uuid5(CONVERSATION_NAMESPACE, f"{shop_id}/{customer_id}")
+
+
 Status = Literal["open", "pending", "resolved"]
 
 
@@ -72,6 +80,14 @@ class ConversationOpened(Contract):
     opened_at: datetime
 
 
+class BookingUpdate(BaseModel):
+    """A booking's day-of-service progress update, posted into the customer's conversation."""
+
+    booking_id: UUID
+    update_id: UUID
+    photo_ref: str | None = None
+
+
 @contract("messaging.message.sent.v1", topic=MESSAGING_EVENTS, kind="event")
 class MessageSent(Contract):
     """A message was stored with its gapless per-conversation sequence number."""
@@ -88,9 +104,11 @@ class MessageSent(Contract):
     text: str = Field(description="The text, or an attachment's caption (may be empty).")
     sent_at: datetime
     sender_kind: str = Field(
-        default="person", description="person, auto_reply (the shop's automatic answer) or assistant"
+        default="person",
+        description="person, auto_reply (the shop's automatic answer), assistant, or booking_update",
     )
     attachment: Attachment | None = None
+    booking_update: BookingUpdate | None = None
 
 
 @contract("messaging.command.accepted.v1", topic=MESSAGING_REPLIES, kind="reply")

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 import httpx
 from frontdesk_contracts import Envelope, contract_type, messaging
+from frontdesk_contracts.messaging import conversation_id_for
 from frontdesk_platform.errors import ApiError
 
 from .attachments.model import Attachment
@@ -22,13 +23,8 @@ from .config import GatewaySettings
 from .identity.tokens import Principal
 from .ratelimit import RateLimiter
 
-CONVERSATION_NAMESPACE = UUID("5b0f8a36-5d0c-4d0a-9d6f-0f7c3c1e2a41")
 SOURCE = "frontdesk.gateway"
 NOT_FOUND = ApiError(404, "conversation_not_found", "No such conversation.")
-
-
-def conversation_id_for(shop_id: UUID, customer_id: UUID) -> UUID:
-    return uuid5(CONVERSATION_NAMESPACE, f"{shop_id}/{customer_id}")
 
 
 class MessagingReads:

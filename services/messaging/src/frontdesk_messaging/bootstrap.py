@@ -18,6 +18,7 @@ from .config import MessagingSettings
 from .entrypoints import http, search, shop_http
 from .projections import search_terms
 from .projections.people import handle_identity_event, handle_presence_event
+from .service_layer.bookings import handle_booking_event
 from .service_layer.handlers import Dependencies, handle_command
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -50,6 +51,7 @@ def create_app(settings: MessagingSettings | None = None, clock: Callable[[], da
     runtime.consumer(
         "messaging.identity", [topics.IDENTITY_EVENTS], partial(handle_identity_event, runtime.unit_of_work)
     )
+    runtime.consumer("messaging.bookings", [topics.BOOKING_EVENTS], partial(handle_booking_event, deps))
     runtime.consumer(
         "messaging.presence", [topics.PRESENCE_EVENTS], partial(handle_presence_event, runtime.unit_of_work)
     )

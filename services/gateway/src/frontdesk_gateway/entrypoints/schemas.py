@@ -138,7 +138,7 @@ class Message(BaseModel):
     message_id: UUID
     sender_id: UUID
     sender_role: Literal["owner", "staff", "customer"]
-    sender_kind: str = Field(description="person, auto_reply or assistant")
+    sender_kind: str = Field(description="person, auto_reply, assistant or booking_update")
     client_msg_id: str
     kind: str
     text: str = Field(description="Empty once recalled.")
@@ -147,6 +147,9 @@ class Message(BaseModel):
     edited_at: datetime | None
     attachment: dict[str, Any] | None = Field(
         default=None, description="attachment_id, name, mime, size, duration_ms, width, height, thumbnail_id"
+    )
+    booking_update: dict[str, Any] | None = Field(
+        default=None, description="Booking progress updates: booking_id, update_id, photo_ref"
     )
 
 

@@ -37,6 +37,7 @@ class MessageSent:
     sender_kind: str = "person"
     kind: str = "text"
     attachment: dict[str, Any] | None = None
+    booking_update: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

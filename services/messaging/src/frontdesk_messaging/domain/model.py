@@ -173,6 +173,37 @@ class Conversation:
         self._record(sent)
         return sent
 
+    def post_booking_update(
+        self,
+        shop_id: UUID,
+        customer_id: UUID,
+        staff_id: UUID,
+        update: dict[str, Any],
+        text: str,
+        at: datetime,
+    ) -> None:
+        """A booking's progress update, shown in the customer's conversation as the staff
+        member's message (the conversation opens if it had not yet)."""
+        if not self.is_open:
+            self._record(ConversationOpened(self.id, shop_id, customer_id, staff_id, at))
+        elif (self.shop_id, self.customer_id) != (shop_id, customer_id):
+            raise ConversationNotFound("this conversation belongs to someone else")
+        client_msg_id = f"booking-update:{update['update_id']}"
+        self._record(
+            MessageSent(
+                self.id,
+                uuid5(self.id, client_msg_id),
+                self.last_seq + 1,
+                staff_id,
+                "staff",
+                client_msg_id,
+                text,
+                at,
+                sender_kind="booking_update",
+                booking_update=update,
+            )
+        )
+
     def recall(self, actor: Actor, message: StoredMessage, at: datetime, window: timedelta) -> None:
         self._check_own_message(actor, message)
         if at - message.sent_at > window:

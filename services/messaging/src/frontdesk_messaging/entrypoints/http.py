@@ -58,6 +58,7 @@ class Message(BaseModel):
     recalled: bool
     edited_at: datetime | None
     attachment: dict[str, Any] | None
+    booking_update: dict[str, Any] | None = None
 
 
 class MessagePage(BaseModel):

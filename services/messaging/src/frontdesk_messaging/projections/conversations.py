@@ -76,8 +76,9 @@ async def _sent(session: AsyncSession, event: e.MessageSent) -> None:
     await _run(
         session,
         "INSERT INTO messages (conversation_id, seq, message_id, sender_id, sender_role, client_msg_id, kind, "
-        "text, sent_at, customer_messages, shop_messages, sender_kind, attachment) VALUES (:c, :seq, :id, "
-        ":sender, :role, :client, :message_kind, :text, :at, :cm, :sm, :kind, CAST(:attachment AS jsonb))",
+        "text, sent_at, customer_messages, shop_messages, sender_kind, attachment, booking_update) VALUES (:c, "
+        ":seq, :id, :sender, :role, :client, :message_kind, :text, :at, :cm, :sm, :kind, "
+        "CAST(:attachment AS jsonb), CAST(:booking_update AS jsonb))",
         c=event.conversation_id,
         seq=event.seq,
         id=event.message_id,
@@ -89,6 +90,7 @@ async def _sent(session: AsyncSession, event: e.MessageSent) -> None:
         kind=event.sender_kind,
         message_kind=event.kind,
         attachment=json.dumps(event.attachment) if event.attachment else None,
+        booking_update=json.dumps(event.booking_update) if event.booking_update else None,
         cm=counts.customer_messages,
         sm=counts.shop_messages,
     )
