@@ -67,11 +67,17 @@ class System:
         return self.running[name].url
 
     def start(
-        self, name: str, instance: str = "1", wait: float = 90, extra_env: Mapping[str, str] | None = None
+        self,
+        name: str,
+        instance: str = "1",
+        wait: float = 90,
+        extra_env: Mapping[str, str] | None = None,
+        port: int | None = None,
     ) -> Running:
+        """Start one service; `port` brings a stopped one back where its callers expect it."""
         spec = SERVICES[name]
         key = name if instance == "1" else f"{name}-{instance}"
-        port = free_port() if self.random_ports or instance != "1" else spec.port
+        port = port or (free_port() if self.random_ports or instance != "1" else spec.port)
         env = {
             **self.env,
             "FRONTDESK_HTTP_PORT": str(port),
@@ -82,6 +88,8 @@ class System:
             env["FRONTDESK_MESSAGING_URL"] = self.running["messaging"].url
         if "booking" in self.running:
             env["FRONTDESK_BOOKING_URL"] = self.running["booking"].url
+        if "notify" in self.running:
+            env["FRONTDESK_NOTIFY_URL"] = self.running["notify"].url
         env.update(extra_env or {})
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_dir / f"{key}.log"

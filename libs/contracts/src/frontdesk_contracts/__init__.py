@@ -1,6 +1,6 @@
 """Frontdesk contracts: the envelope and every versioned event, command and reply."""
 
-from . import booking, identity, messaging, messaging_shop
+from . import booking, identity, messaging, messaging_shop, notify
 from .envelope import Envelope
 from .registry import Contract, ContractType, all_contracts, contract, contract_type, type_name
 
@@ -15,5 +15,6 @@ __all__ = [
     "identity",
     "messaging",
     "messaging_shop",
+    "notify",
     "type_name",
 ]

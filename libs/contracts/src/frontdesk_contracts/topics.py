@@ -8,6 +8,8 @@ PRESENCE_EVENTS = "presence.events"
 BOOKING_COMMANDS = "booking.commands"
 BOOKING_EVENTS = "booking.events"
 BOOKING_REPLIES = "booking.replies"
+NOTIFY_COMMANDS = "notify.commands"
+NOTIFY_REPLIES = "notify.replies"
 
 ALL = (
     IDENTITY_EVENTS,
@@ -18,6 +20,8 @@ ALL = (
     BOOKING_COMMANDS,
     BOOKING_EVENTS,
     BOOKING_REPLIES,
+    NOTIFY_COMMANDS,
+    NOTIFY_REPLIES,
 )
 
 

@@ -20,9 +20,19 @@ from .bookings import BookingReads, Bookings, reply_handler
 from .commands import CommandSender
 from .config import GatewaySettings
 from .conversations import Conversations, MessagingReads
-from .entrypoints import attachments, booking, conversation_work, rest, search, shop_settings, ws
+from .entrypoints import (
+    attachments,
+    booking,
+    conversation_work,
+    notifications,
+    rest,
+    search,
+    shop_settings,
+    ws,
+)
 from .identity.service import Identity
 from .identity.tokens import TokenIssuer
+from .notifications import Notifications
 from .ratelimit import RateLimiter
 from .realtime.connections import Connections
 from .realtime.fanout import Fanout, ReplyWaiters
@@ -72,7 +82,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
     )
     runtime.consumer(
         f"gateway-booking-replies-{settings.instance_id}",
-        [topics.BOOKING_REPLIES],
+        [topics.BOOKING_REPLIES, topics.NOTIFY_REPLIES],
         reply_handler(replies),
         shared_group=False,
         offset_reset="latest",
@@ -84,6 +94,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         redis = Redis.from_url(settings.redis_url)
         http = httpx.AsyncClient(base_url=settings.messaging_url, timeout=10)
         booking_http = httpx.AsyncClient(base_url=settings.booking_url, timeout=10)
+        notify_http = httpx.AsyncClient(base_url=settings.notify_url, timeout=10)
         limiter = RateLimiter(redis)
         app.state.settings = settings
         app.state.issuer = issuer
@@ -102,11 +113,13 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         )
         app.state.search = MessageSearch(MessagingReads(http))
         app.state.bookings = Bookings(BookingReads(booking_http), commands)
+        app.state.notifications = Notifications(notify_http, commands)
         try:
             yield
         finally:
             await signals.stop()
             await booking_http.aclose()
+            await notify_http.aclose()
             await http.aclose()
             await redis.aclose()
 
@@ -128,4 +141,5 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
     app.include_router(booking.router)
     app.include_router(ws.router)
     app.include_router(search.router)
+    app.include_router(notifications.router)
     return app

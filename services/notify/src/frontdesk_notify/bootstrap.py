@@ -1,21 +1,45 @@
-"""Wires the notify service. Its features arrive with their own issues; for now it runs,
-holds its database and its Kafka connections, and reports its health."""
+"""Wires the notify service: booking events in, reminders as durable timers, delivery
+to the development sink, and the internal read API."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
+from frontdesk_contracts import topics
 from frontdesk_platform.runtime import Runtime, service_app
 
 from .config import Settings
+from .entrypoints import http
+from .service_layer.booking_events import handle_booking_event
+from .service_layer.commands import handle_command
+from .service_layer.delivery import deliver_due
+from .service_layer.deps import Dependencies
+from .service_layer.timers import fire_due_reminders
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    return service_app(
-        Runtime(settings or Settings()),
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+    settings = settings or Settings()
+    runtime = Runtime(settings)
+    deps = Dependencies(runtime.unit_of_work, clock, settings.default_language)
+    runtime.consumer("notify.booking-events", [topics.BOOKING_EVENTS], partial(handle_booking_event, deps))
+    runtime.consumer("notify.commands", [topics.NOTIFY_COMMANDS], partial(handle_command, deps))
+    runtime.every("notify.reminders", settings.timer_poll_seconds, partial(fire_due_reminders, deps))
+    runtime.every("notify.delivery", settings.delivery_poll_seconds, partial(deliver_due, deps))
+    app = service_app(
+        runtime,
         title="Frontdesk notify (internal)",
-        description="The notify service.",
+        description="Notifications, reminders and their delivery status. Internal API: the gateway "
+        "calls it with the caller's shop scope; clients never do.",
     )
+    app.include_router(http.router)
+    return app

@@ -5,3 +5,6 @@ class Settings(ServiceSettings):
     service_name: str = "notify"
     http_port: int = 8103
     database_name: str = "frontdesk_notify"
+    default_language: str = "zh-CN"
+    timer_poll_seconds: float = 0.5
+    delivery_poll_seconds: float = 0.25

@@ -1,0 +1,95 @@
+"""What a notification says, in zh-CN or en (the recipient's language), with times in
+the shop's timezone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+Category = Literal[
+    "booking_confirmed",
+    "booking_reminder_day_before",
+    "booking_reminder_morning",
+    "booking_rescheduled",
+    "booking_cancelled",
+    "booking_change_proposed",
+    "chat_message",
+]
+LANGUAGES = ("zh-CN", "en")
+CRITICAL: frozenset[str] = frozenset({"booking_reminder_day_before", "booking_reminder_morning"})
+
+_TEXTS: dict[str, dict[str, tuple[str, str]]] = {
+    "zh-CN": {
+        "booking_confirmed": ("预约成功", "您已预约{service}，时间：{when}。"),
+        "booking_reminder_day_before": ("明天的预约", "提醒：您明天{when}预约了{service}。"),
+        "booking_reminder_morning": ("今天的预约", "提醒：您今天{when}预约了{service}，期待您的光临。"),
+        "booking_rescheduled": ("预约已改期", "您的{service}预约已改到{when}。"),
+        "booking_cancelled": ("预约已取消", "您{when}的{service}预约已取消。"),
+        "booking_change_proposed": ("店铺建议改期", "店铺建议把您的{service}预约改到{when}，请确认。"),
+        "chat_message": ("新消息", "{sender}：{preview}"),
+    },
+    "en": {
+        "booking_confirmed": ("Booking confirmed", "Your {service} is booked for {when}."),
+        "booking_reminder_day_before": (
+            "Tomorrow's booking",
+            "Reminder: your {service} is tomorrow at {when}.",
+        ),
+        "booking_reminder_morning": (
+            "Today's booking",
+            "Reminder: your {service} is today at {when}. See you soon.",
+        ),
+        "booking_rescheduled": ("Booking moved", "Your {service} has moved to {when}."),
+        "booking_cancelled": ("Booking cancelled", "Your {service} on {when} is cancelled."),
+        "booking_change_proposed": (
+            "New time proposed",
+            "The shop proposes to move your {service} to {when}.",
+        ),
+        "chat_message": ("New message", "{sender}: {preview}"),
+    },
+}
+_COLLAPSED = {
+    "zh-CN": "{sender}给您发了{count}条新消息",
+    "en": "{sender} sent you {count} new messages",
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    title: str
+    body: str
+    language: str
+
+
+def language_of(preferred: str | None, default: str) -> str:
+    if preferred in LANGUAGES:
+        return preferred
+    if preferred and preferred.lower().startswith("zh"):
+        return "zh-CN"
+    if preferred and preferred.lower().startswith("en"):
+        return "en"
+    return default
+
+
+def local_time(at: datetime, timezone: str, language: str, with_date: bool = True) -> str:
+    local = at.astimezone(ZoneInfo(timezone))
+    if language == "zh-CN":
+        return local.strftime("%m月%d日 %H:%M") if with_date else local.strftime("%H:%M")
+    return local.strftime("%a %d %b, %H:%M") if with_date else local.strftime("%H:%M")
+
+
+def render_booking(
+    category: str, language: str, service: str, starts_at: datetime, timezone: str
+) -> Rendered:
+    with_date = category not in ("booking_reminder_day_before", "booking_reminder_morning")
+    title, body = _TEXTS[language][category]
+    when = local_time(starts_at, timezone, language, with_date)
+    return Rendered(title, body.format(service=service, when=when), language)
+
+
+def render_chat(language: str, sender: str, preview: str, count: int) -> Rendered:
+    title, body = _TEXTS[language]["chat_message"]
+    if count > 1:
+        return Rendered(title, _COLLAPSED[language].format(sender=sender, count=count), language)
+    return Rendered(title, body.format(sender=sender, preview=preview), language)

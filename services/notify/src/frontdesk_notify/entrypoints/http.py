@@ -1,0 +1,58 @@
+"""Internal read API: notifications with their delivery status, and what the development
+sink recorded. Always scoped by the shop the gateway passes in (and the user, for a
+customer)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel
+
+from ..projections import store
+
+router = APIRouter(prefix="/internal/shops/{shop_id}", tags=["internal"])
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
+class Notification(BaseModel):
+    id: str
+    user_id: UUID
+    category: str
+    critical: bool
+    title: str
+    body: str
+    language: str
+    data: dict[str, Any]
+    status: str
+    reason: str | None
+    provider: str | None
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class SinkRecord(BaseModel):
+    notification_id: str
+    user_id: UUID
+    platform: str
+    title: str
+    body: str
+    data: dict[str, Any]
+    recorded_at: datetime
+
+
+@router.get("/notifications", response_model=list[Notification])
+async def notifications(
+    request: Request, shop_id: UUID, user_id: UUID | None = None, limit: Limit = 100
+) -> Any:
+    async with request.app.state.sessions() as session:
+        return await store.notifications(session, shop_id, user_id, limit)
+
+
+@router.get("/sink", response_model=list[SinkRecord])
+async def sink(request: Request, shop_id: UUID, user_id: UUID | None = None, limit: Limit = 500) -> Any:
+    async with request.app.state.sessions() as session:
+        return await store.sink_records(session, shop_id, user_id, limit)

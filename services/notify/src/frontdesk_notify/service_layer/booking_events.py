@@ -1,0 +1,126 @@
+"""Booking events → what the customer hears: a confirmation at once, notices when the
+booking moves, is cancelled or the shop proposes a change, and the reminders to come.
+
+Events of one booking arrive in order (keyed by booking id); a redelivered one is
+recognised by its tracking record, and an older version never overwrites a newer one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from frontdesk_contracts import Envelope
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain import reminders, templates
+from ..projections import store
+from .deps import Dependencies
+
+CONSUMER = "notify.booking-events"
+MOVED = ("rescheduled", "change_accepted")
+ENDED = ("cancelled", "expired", "no_show", "change_declined")
+
+
+async def handle_booking_event(deps: Dependencies, event: Envelope) -> None:
+    kind = _kind(event.type)
+    if kind is None:
+        return
+    async with deps.unit_of_work() as uow:
+        if await uow.already_processed(CONSUMER, event.id):
+            return
+        await _apply(uow.session, deps, kind, event)
+        await uow.mark_processed(CONSUMER, event.id)
+        await uow.commit()
+
+
+def _kind(type_name: str) -> str | None:
+    """`booking.booking.confirmed.v1` → `booking:confirmed` (any version of the type)."""
+    parts = type_name.split(".")
+    if len(parts) != 4 or parts[0] != "booking":
+        return None
+    return f"{parts[1]}:{parts[2]}"
+
+
+async def _apply(session: AsyncSession, deps: Dependencies, kind: str, event: Envelope) -> None:
+    data = event.data
+    if kind == "shop:configured":
+        await store.set_timezone(session, UUID(data["shop_id"]), data["timezone"])
+        return
+    if kind == "service:defined":
+        service = data["service"]
+        await store.set_service(session, UUID(data["shop_id"]), UUID(service["service_id"]), service["name"])
+        return
+    if not kind.startswith("booking:"):
+        return
+    step = kind.removeprefix("booking:")
+    booking_id, version = UUID(data["booking_id"]), event.aggregate_version or 0
+    known = await store.booking(session, booking_id)
+    if known is not None and known.version >= version:
+        return  # an older event arriving late changes nothing
+    await store.save_booking(session, data, version)
+    now = deps.clock()
+    if step in MOVED or step in ENDED:
+        await store.drop_reminders(session, booking_id, "moved" if step in MOVED else "cancelled")
+    if step in ("confirmed", *MOVED):
+        await _schedule(session, data, booking_id, version, now)
+    category = _category(step, data, was_confirmed=known is not None and known.status != "held")
+    if category is not None:
+        starts_at = data["proposed"]["starts_at"] if step == "change_proposed" else data["starts_at"]
+        await notify_customer(
+            session, deps, category, f"booking:{booking_id}:v{version}:{category}", data, starts_at, now
+        )
+
+
+def _category(step: str, data: dict[str, Any], was_confirmed: bool) -> str | None:
+    if step == "confirmed":
+        return "booking_confirmed"
+    if step in MOVED:
+        return "booking_rescheduled"
+    if step == "change_proposed":
+        return "booking_change_proposed"
+    if step in ("cancelled", "change_declined") and data["status"] == "cancelled" and was_confirmed:
+        return "booking_cancelled"
+    return None
+
+
+async def _schedule(
+    session: AsyncSession, data: dict[str, Any], booking_id: UUID, version: int, now: datetime
+) -> None:
+    timezone, times = await store.shop(session, UUID(data["shop_id"]))
+    if timezone is None:
+        return
+    starts_at = datetime.fromisoformat(data["starts_at"])
+    await store.schedule(session, reminders.plan(booking_id, version, starts_at, timezone, times, now))
+
+
+async def notify_customer(
+    session: AsyncSession,
+    deps: Dependencies,
+    category: str,
+    notification_id: str,
+    data: dict[str, Any],
+    starts_at: str,
+    now: datetime,
+) -> None:
+    shop_id = UUID(data["shop_id"])
+    timezone, _ = await store.shop(session, shop_id)
+    language = templates.language_of(None, deps.default_language)
+    service = await store.service_name(session, UUID(data["service_id"]))
+    rendered = templates.render_booking(
+        category, language, service, datetime.fromisoformat(starts_at), timezone or "UTC"
+    )
+    await store.queue(
+        session,
+        id=notification_id,
+        shop_id=shop_id,
+        user_id=UUID(data["customer_id"]),
+        category=category,
+        critical=category in templates.CRITICAL,
+        title=rendered.title,
+        body=rendered.body,
+        language=rendered.language,
+        data={"booking_id": data["booking_id"], "starts_at": starts_at},
+        now=now,
+    )

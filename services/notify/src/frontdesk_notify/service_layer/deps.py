@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from frontdesk_platform.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    unit_of_work: Callable[[], UnitOfWork]
+    clock: Callable[[], datetime]
+    default_language: str = "zh-CN"
