@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import httpx
 
-from .answers import invalid_address, json_object, masked, rate_limited, server_trouble, unreachable
+from .answers import invalid_address, json_object, masked, rate_limited, scrubbed, server_trouble, unreachable
 from .base import Message, Outcome, Platform
 from .settings import AliyunSmsSettings
 from .sms import is_e164, sms_text
@@ -84,9 +84,9 @@ class AliyunSms:
             response = await self._http.post(f"{self._settings.base_url.rstrip('/')}/", data=params)
         except httpx.HTTPError as exc:
             return unreachable(exc)
-        outcome = _outcome(response)
+        outcome = scrubbed(_outcome(response), message.address, aliyun_number(message.address))
         if outcome.status != "sent":
-            log.info("Aliyun SMS to %s: %s %s", masked(message.address), response.status_code, outcome.reason)
+            log.info("Aliyun SMS to %s: %s", masked(message.address), outcome.reason)
         return outcome
 
     def _signed(self, business: dict[str, str]) -> dict[str, str]:

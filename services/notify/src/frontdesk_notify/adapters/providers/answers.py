@@ -3,6 +3,7 @@ shown in logs (never in full: a push token or a phone number is a credential of 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, overload
@@ -71,3 +72,15 @@ def masked(address: str) -> str:
     if len(address) <= 8:
         return "…"
     return f"{address[:4]}…{address[-4:]}"
+
+
+def scrubbed(outcome: Outcome, *addresses: str) -> Outcome:
+    """The outcome with the address masked in its reason: providers' error texts quote the
+    number or token they refused, and reasons end up in logs and the database."""
+    reason = outcome.reason
+    if not reason:
+        return outcome
+    for address in addresses:
+        if address:
+            reason = reason.replace(address, masked(address))
+    return replace(outcome, reason=reason)

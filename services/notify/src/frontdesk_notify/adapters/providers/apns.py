@@ -22,6 +22,7 @@ from .answers import (
     masked,
     rate_limited,
     retry_after,
+    scrubbed,
     server_trouble,
     unreachable,
 )
@@ -93,9 +94,9 @@ class Apns:
                 response = await self._post(url, body, message)
         except httpx.HTTPError as exc:
             return unreachable(exc)
-        outcome = _outcome(response)
+        outcome = scrubbed(_outcome(response), message.address)
         if outcome.status != "sent":
-            log.info("APNs to %s: %s %s", masked(message.address), response.status_code, outcome.reason)
+            log.info("APNs to %s: %s", masked(message.address), outcome.reason)
         return outcome
 
     async def _post(self, url: str, body: bytes, message: Message) -> httpx.Response:

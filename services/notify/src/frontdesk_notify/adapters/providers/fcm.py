@@ -17,6 +17,7 @@ from .answers import (
     masked,
     rate_limited,
     retry_after,
+    scrubbed,
     server_trouble,
     unreachable,
 )
@@ -47,9 +48,9 @@ class Fcm:
             return Outcome.failed(f"FCM credentials refused: {exc}", retryable=True)
         except httpx.HTTPError as exc:
             return unreachable(exc)
-        outcome = _outcome(response)
+        outcome = scrubbed(_outcome(response), message.address)
         if outcome.status != "sent":
-            log.info("FCM to %s: %s %s", masked(message.address), response.status_code, outcome.reason)
+            log.info("FCM to %s: %s", masked(message.address), outcome.reason)
         return outcome
 
     async def _post(self, body: dict[str, Any]) -> httpx.Response:

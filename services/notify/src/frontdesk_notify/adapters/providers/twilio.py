@@ -13,6 +13,7 @@ from .answers import (
     masked,
     rate_limited,
     retry_after,
+    scrubbed,
     server_trouble,
     unreachable,
 )
@@ -49,9 +50,9 @@ class TwilioSms:
             response = await self._http.post(self._url, data=form, auth=auth)
         except httpx.HTTPError as exc:
             return unreachable(exc)
-        outcome = _outcome(response)
+        outcome = scrubbed(_outcome(response), message.address)
         if outcome.status != "sent":
-            log.info("Twilio SMS to %s: %s %s", masked(message.address), response.status_code, outcome.reason)
+            log.info("Twilio SMS to %s: %s", masked(message.address), outcome.reason)
         return outcome
 
 

@@ -19,7 +19,7 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from .answers import invalid_address, masked, rate_limited, retry_after, server_trouble, unreachable
+from .answers import invalid_address, masked, rate_limited, retry_after, scrubbed, server_trouble, unreachable
 from .base import Message, Outcome, Platform
 from .settings import WebPushSettings
 from .webpush_encryption import PayloadTooLarge, b64url, b64url_decode, encrypt, load_vapid_key, public_bytes
@@ -116,11 +116,9 @@ class WebPush:
             response = await self._http.post(subscription.endpoint, content=body, headers=headers)
         except httpx.HTTPError as exc:
             return unreachable(exc)
-        outcome = _outcome(response)
+        outcome = scrubbed(_outcome(response), subscription.endpoint)
         if outcome.status != "sent":
-            log.info(
-                "web push to %s: %s %s", masked(subscription.endpoint), response.status_code, outcome.status
-            )
+            log.info("web push to %s: %s", masked(subscription.endpoint), outcome.reason)
         return outcome
 
     def _check_endpoint(self, endpoint: str) -> None:
