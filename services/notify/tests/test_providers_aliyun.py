@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -106,8 +107,6 @@ async def test_a_wrong_secret_is_refused_by_the_signature_check(
 async def test_a_clock_far_off_is_refused(
     aliyun_server: tuple[FakeAliyunSms, str], http: httpx.AsyncClient
 ) -> None:
-    import time
-
     outcome = await AliyunSms(settings(aliyun_server[1]), http, clock=lambda: time.time() - 3600).send(
         reminder()
     )
