@@ -33,7 +33,7 @@ async def serving(app: Any, tls: Certificate | None = None) -> AsyncIterator[str
     if tls:
         config.certfile, config.keyfile = str(tls.certfile), str(tls.keyfile)
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(app, config, shutdown_trigger=stop.wait))  # type: ignore[arg-type]
+    task = asyncio.create_task(serve(app, config, shutdown_trigger=stop.wait))
     try:
         yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     finally:

@@ -3,6 +3,7 @@ shown in logs (never in full: a push token or a phone number is a credential of 
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -46,9 +47,11 @@ def retry_after(response: httpx.Response, default: float | None) -> float | None
     if not value:
         return default
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else default
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

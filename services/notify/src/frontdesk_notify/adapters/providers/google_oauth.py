@@ -10,6 +10,7 @@ from collections.abc import Callable
 import httpx
 import jwt
 
+from .answers import json_object
 from .settings import FcmSettings
 
 log = logging.getLogger(__name__)
@@ -60,11 +61,10 @@ class ServiceAccountToken:
             data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion},
         )
         if response.status_code != 200:
-            try:
-                error = response.json().get("error", "")
-            except ValueError:
-                error = ""
+            error = json_object(response).get("error", "")
             raise TokenRefused(f"token URI answered {response.status_code} {error}".strip())
-        answer = response.json()
+        answer = json_object(response)
+        if not isinstance(answer.get("access_token"), str):
+            raise TokenRefused("token URI answered 200 without an access token")
         log.info("fetched an FCM access token for %s", self._settings.client_email)
-        return str(answer["access_token"]), now + float(answer.get("expires_in", 3600))
+        return answer["access_token"], now + float(answer.get("expires_in", 3600))
