@@ -101,16 +101,23 @@ def _error(response: httpx.Response) -> dict[str, Any]:
     return error if isinstance(error, dict) else {}
 
 
+def _details(error: dict[str, Any]) -> list[dict[str, Any]]:
+    details = error.get("details")
+    return [d for d in details if isinstance(d, dict)] if isinstance(details, list) else []
+
+
 def _fcm_error_code(error: dict[str, Any]) -> str | None:
-    for detail in error.get("details", []):
+    for detail in _details(error):
         if str(detail.get("@type", "")).endswith("google.firebase.fcm.v1.FcmError"):
             return str(detail.get("errorCode"))
     return None
 
 
 def _token_is_the_problem(error: dict[str, Any], text: str) -> bool:
-    for detail in error.get("details", []):
-        for violation in detail.get("fieldViolations", []):
-            if violation.get("field") == "message.token":
-                return True
+    for detail in _details(error):
+        violations = detail.get("fieldViolations")
+        if isinstance(violations, list) and any(
+            isinstance(v, dict) and v.get("field") == "message.token" for v in violations
+        ):
+            return True
     return "registration token" in text.lower()
