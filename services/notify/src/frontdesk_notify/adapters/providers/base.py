@@ -21,6 +21,7 @@ class Message:
     language: str = "en"
     data: dict[str, str] = field(default_factory=dict)
     critical: bool = False
+    collapse_key: str | None = None  # a newer message with the same key replaces an unseen older one
 
 
 @dataclass(frozen=True)
