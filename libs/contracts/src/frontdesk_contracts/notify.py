@@ -43,3 +43,50 @@ class CommandRejected(Contract):
     aggregate_id: str
     code: str
     message: str
+
+
+# Devices and preferences (keyed by the user id)
+
+
+@contract("notify.device.register.v1", topic=NOTIFY_COMMANDS, kind="command")
+class RegisterDevice(Contract):
+    """Reach this user by push on this device (a token moves to whoever registers it last)."""
+
+    device_id: UUID
+    user_id: UUID
+    platform: Literal["webpush", "fcm", "apns"]
+    address: str = Field(description="FCM/APNs token, or the Web Push subscription as JSON")
+    actor: Actor
+
+
+@contract("notify.device.remove.v1", topic=NOTIFY_COMMANDS, kind="command")
+class RemoveDevice(Contract):
+    device_id: UUID
+    user_id: UUID
+    actor: Actor
+
+
+@contract("notify.preferences.set.v1", topic=NOTIFY_COMMANDS, kind="command")
+class SetPreferences(Contract):
+    """How a user wants to be notified; replaces what was set before."""
+
+    user_id: UUID
+    language: Literal["zh-CN", "en"] | None = None
+    phone: str | None = Field(default=None, description="E.164, for SMS")
+    channels: list[Literal["push", "sms"]] = Field(default=["push", "sms"])
+    opted_out: list[str] = Field(
+        default_factory=list, description="booking, reminders, chat, marketing, or a single category"
+    )
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    timezone: str | None = None
+    actor: Actor
+
+
+@contract("notify.notification.mark_read.v1", topic=NOTIFY_COMMANDS, kind="command")
+class MarkNotificationRead(Contract):
+    """The user opened the notification: no fallback to another channel is needed."""
+
+    notification_id: str
+    user_id: UUID
+    actor: Actor

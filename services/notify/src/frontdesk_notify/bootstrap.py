@@ -1,10 +1,11 @@
-"""Wires the notify service: booking events in, reminders as durable timers, delivery
-to the development sink, and the internal read API."""
+"""Wires the notify service: booking events and commands in, reminders as durable timers,
+delivery through the configured providers (or the development sink), the internal API."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -12,11 +13,14 @@ from fastapi import FastAPI
 from frontdesk_contracts import topics
 from frontdesk_platform.runtime import Runtime, service_app
 
+from .adapters.providers import Provider
+from .adapters.providers.factory import build_providers, new_http_client
+from .adapters.sink import sinks
 from .config import Settings
 from .entrypoints import http
 from .service_layer.booking_events import handle_booking_event
 from .service_layer.commands import handle_command
-from .service_layer.delivery import deliver_due
+from .service_layer.delivery import Delivery, deliver_due
 from .service_layer.deps import Dependencies
 from .service_layer.timers import fire_due_reminders
 
@@ -31,15 +35,27 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     settings = settings or Settings()
     runtime = Runtime(settings)
     deps = Dependencies(runtime.unit_of_work, clock, settings.default_language)
+    providers: dict[str, Provider] = {}  # filled when the app starts
+    delivery = Delivery(providers, timedelta(seconds=settings.fallback_after_seconds), settings.max_attempts)
     runtime.consumer("notify.booking-events", [topics.BOOKING_EVENTS], partial(handle_booking_event, deps))
     runtime.consumer("notify.commands", [topics.NOTIFY_COMMANDS], partial(handle_command, deps))
     runtime.every("notify.reminders", settings.timer_poll_seconds, partial(fire_due_reminders, deps))
-    runtime.every("notify.delivery", settings.delivery_poll_seconds, partial(deliver_due, deps))
+    runtime.every("notify.delivery", settings.delivery_poll_seconds, partial(deliver_due, deps, delivery))
+
+    @asynccontextmanager
+    async def resources(app: FastAPI) -> AsyncIterator[None]:
+        async with new_http_client() as client:
+            configured = build_providers(settings.providers, client)
+            chosen = configured.items() if configured else sinks(lambda: runtime.sessions()).items()
+            providers.update((str(platform), provider) for platform, provider in chosen)
+            yield
+
     app = service_app(
         runtime,
         title="Frontdesk notify (internal)",
         description="Notifications, reminders and their delivery status. Internal API: the gateway "
         "calls it with the caller's shop scope; clients never do.",
+        resources=resources,
     )
     app.include_router(http.router)
     return app
