@@ -19,6 +19,7 @@ from .adapters.sink import sinks
 from .config import Settings
 from .entrypoints import http
 from .service_layer.booking_events import handle_booking_event
+from .service_layer.chat_events import fire_due_alerts, handle_chat_event
 from .service_layer.commands import handle_command
 from .service_layer.delivery import Delivery, deliver_due
 from .service_layer.deps import Dependencies
@@ -39,7 +40,14 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     delivery = Delivery(providers, timedelta(seconds=settings.fallback_after_seconds), settings.max_attempts)
     runtime.consumer("notify.booking-events", [topics.BOOKING_EVENTS], partial(handle_booking_event, deps))
     runtime.consumer("notify.commands", [topics.NOTIFY_COMMANDS], partial(handle_command, deps))
+    chat_delay = timedelta(seconds=settings.chat_alert_delay_seconds)
+    runtime.consumer(
+        "notify.chat-events",
+        [topics.MESSAGING_EVENTS, topics.IDENTITY_EVENTS],
+        partial(handle_chat_event, deps, chat_delay),
+    )
     runtime.every("notify.reminders", settings.timer_poll_seconds, partial(fire_due_reminders, deps))
+    runtime.every("notify.chat-alerts", settings.timer_poll_seconds, partial(fire_due_alerts, deps))
     runtime.every("notify.delivery", settings.delivery_poll_seconds, partial(deliver_due, deps, delivery))
 
     @asynccontextmanager

@@ -17,5 +17,6 @@ class Settings(ServiceSettings):
     timer_poll_seconds: float = 0.5
     delivery_poll_seconds: float = 0.25
     fallback_after_seconds: float = 600
+    chat_alert_delay_seconds: float = 60  # unread this long → a push; a burst within it → one
     max_attempts: int = 5
     providers: ProviderSettings = ProviderSettings()
