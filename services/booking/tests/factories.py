@@ -6,7 +6,8 @@ from datetime import UTC, datetime, time
 from uuid import UUID, uuid4
 
 from frontdesk_booking.domain.common import Actor
-from frontdesk_booking.domain.shop import Policy, Resource, Service, Shop, StaffProfile, WeeklyPeriod
+from frontdesk_booking.domain.services import Service, WeeklyPeriod
+from frontdesk_booking.domain.shop import Policy, Resource, Shop, StaffProfile
 
 NOW = datetime(2026, 3, 20, 0, 0, tzinfo=UTC)
 

@@ -13,8 +13,8 @@ from frontdesk_booking.domain.booking import (
     OutsidePolicy,
 )
 from frontdesk_booking.domain.common import Actor, Forbidden
+from frontdesk_booking.domain.placement import Placement
 from frontdesk_booking.domain.shop import Policy
-from frontdesk_booking.domain.slots import Placement
 
 from .factories import NOW
 
