@@ -241,3 +241,17 @@ async def test_rebuilt_read_models_equal_the_live_ones_with_stays_and_self_servi
     async with harness.sessions() as session, session.begin():
         assert await rebuild(session, EventStore()) > 5
     assert await snapshot() == live
+
+
+async def test_a_lengthened_stay_keeps_its_kennel_when_it_is_free(harness):
+    shop_id, _, boarding, _ = await boarding_shop(harness, kennels=2)
+    alice, bob = customer(shop_id), customer(shop_id)
+    bobs, _ = await hold(harness, shop_id, boarding, bob, check_in(10), nights=2)
+    alices, _ = await hold(harness, shop_id, boarding, alice, check_in(10), nights=2)
+    kennel = "SELECT key FROM allocations WHERE booking_id = :b"
+    second = await harness.scalar(kennel, b=alices)
+    assert second != await harness.scalar(kennel, b=bobs)
+    await harness.send(c.CancelBooking(booking_id=bobs, actor=bob), bobs)  # the first kennel is free now
+    longer = c.RescheduleBooking(booking_id=alices, starts_at=check_in(10), nights=3, actor=alice)
+    assert (await harness.send(longer, alices))["type"] == ACCEPTED
+    assert await harness.scalar(kennel, b=alices) == second

@@ -40,15 +40,17 @@ async def place(
     kind: allocations.Kind = "current",
     offer_alternatives: bool = True,
     nights: int | None = None,
+    keep: tuple[UUID, ...] = (),
 ) -> Placement:
     """Allocate the best free placement at `start` (a stay: of `nights` nights), or refuse
-    with the nearest free ones."""
+    with the nearest free ones. A placement with the units in `keep` comes first."""
     start = start.astimezone(UTC)
     # only what overlaps this very placement can stand in its way
     busy = await allocations.busy(
         ctx.session, shop.id, start, start + service.reach(nights), ctx.now, booking_id
     )
     candidates = placements_at(shop, service, start, busy, ctx.now, staff_id, nights)
+    candidates.sort(key=lambda p: p.resource_units != keep)  # stable: otherwise best first
     for candidate in candidates:
         if await allocations.try_place(ctx.session, shop.id, booking_id, candidate, expires_at, kind):
             return candidate
@@ -242,7 +244,15 @@ async def reschedule(ctx: Context, cmd: c.RescheduleBooking) -> None:
     service.check_booking(cmd.staff_id, nights)
     await allocations.release(ctx.session, booking.id, "current")
     placement = await place(
-        ctx, shop, service, booking.id, cmd.starts_at, cmd.staff_id, booking.hold_expires_at, nights=nights
+        ctx,
+        shop,
+        service,
+        booking.id,
+        cmd.starts_at,
+        cmd.staff_id,
+        booking.hold_expires_at,
+        nights=nights,
+        keep=previous.resource_units if service.per_night else (),  # the pet keeps its kennel if free
     )
     booking.reschedule(who, placement, shop.policy, ctx.now, service.price_for(nights))
     await ctx.save_booking(booking)
