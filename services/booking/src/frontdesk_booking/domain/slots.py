@@ -3,11 +3,11 @@
 Working hours and breaks (a staff member's, or the service's own hours when it needs no
 staff member) are local wall-clock times in the shop's timezone; candidate starts are
 laid on the wall clock every `slot_step_minutes` from the start of each working period,
-then turned into UTC instants. A wall time that does not exist (the
-hour skipped when clocks go forward) is never offered; one that happens twice (the
-hour repeated when clocks go back) is offered twice, as two different instants.
-Durations are real elapsed time, so a 60-minute bath is 60 minutes on a DST night too.
-Everything returned is in UTC. Nightly services (boarding) are searched by `stays`.
+then turned into UTC instants. A wall time that does not exist (the hour skipped when
+clocks go forward) is never offered; one that happens twice (the hour repeated when
+clocks go back) is offered twice, as two different instants. Durations are real elapsed
+time, so a 60-minute bath is 60 minutes on a DST night too. Everything returned is in
+UTC. Nightly services (boarding) are searched by `stays`.
 """
 
 from __future__ import annotations
