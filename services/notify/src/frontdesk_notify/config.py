@@ -19,4 +19,5 @@ class Settings(ServiceSettings):
     fallback_after_seconds: float = 600
     chat_alert_delay_seconds: float = 60  # unread this long → a push; a burst within it → one
     max_attempts: int = 5
+    batch_size: int = 200  # rows claimed per transaction by the timers and delivery
     providers: ProviderSettings = ProviderSettings()
