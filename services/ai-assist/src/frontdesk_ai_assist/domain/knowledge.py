@@ -1,0 +1,129 @@
+"""A shop's knowledge base: the FAQ its staff wrote and the facts its catalog and
+settings answer, searched with BM25 over Chinese and English terms (see `terms`).
+
+`KnowledgeBase(entries).answer(question, language)` returns the best entry's answer
+with a confidence from 0 to 1, or None when it is below the threshold: a wrong
+answer costs a shop more than a handoff does. The confidence is how much of what the
+question asks the entry covers: the share of the question's term weight (rarer terms
+weigh more, topic terms like @price most, neighbouring-character pairs least) found in
+the entry. "几点开门" fully covered by the opening-hours entry is 1.0; "猫咪可以剪指甲吗"
+meeting an entry on dog nails covers about half.
+
+Entries sharing an id are one entry in several languages: they are searched together
+and the answer is given in the asker's language when one was written in it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .language import Language, detect_language
+from .terms import TermKind, terms_of
+
+DEFAULT_THRESHOLD = 0.55
+_K1 = 1.2
+_B = 0.75
+_BOOST: dict[TermKind, float] = {"topic": 2.0, "word": 1.0, "pair": 0.4}
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    """A question and its answer. `keywords` are other ways people ask (either language)."""
+
+    id: str
+    question: str
+    answer: str
+    keywords: tuple[str, ...] = ()
+    language: Language | None = None  # None: the answer's own language
+
+    @property
+    def answer_language(self) -> Language:
+        return self.language or detect_language(self.answer)
+
+
+@dataclass(frozen=True)
+class Answer:
+    entry_id: str
+    text: str
+    question: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class _Document:
+    id: str
+    variants: tuple[FaqEntry, ...]
+    terms: Counter[str]
+
+
+class KnowledgeBase:
+    def __init__(self, entries: Iterable[FaqEntry], threshold: float = DEFAULT_THRESHOLD) -> None:
+        grouped: dict[str, list[FaqEntry]] = {}
+        for entry in entries:
+            grouped.setdefault(entry.id, []).append(entry)
+        self.threshold = threshold
+        self._documents = [_document(entry_id, variants) for entry_id, variants in grouped.items()]
+        self._frequency: Counter[str] = Counter(t for d in self._documents for t in d.terms)
+        count = max(len(self._documents), 1)
+        self._average_length = sum(sum(d.terms.values()) for d in self._documents) / count or 1.0
+        self._unseen_idf = math.log(1 + (count + 0.5) / 0.5)
+
+    def __len__(self) -> int:
+        return len(self._documents)
+
+    def answer(self, question: str, language: Language | None = None) -> Answer | None:
+        """The best answer if its confidence reaches the threshold, else None."""
+        found = self.search(question, language, limit=1)
+        return found[0] if found and found[0].confidence >= self.threshold else None
+
+    def search(self, question: str, language: Language | None = None, limit: int = 3) -> list[Answer]:
+        """The best-matching entries, best first, whatever their confidence."""
+        query = terms_of(question)
+        weights = {term: _BOOST[kind] * self._idf(term, kind) for term, kind in query.items()}
+        total = sum(weights.values())
+        if not total:
+            return []
+        language = language or detect_language(question)
+        ranked = sorted(
+            ((self._bm25(doc, weights), doc) for doc in self._documents),
+            key=lambda scored: scored[0],
+            reverse=True,
+        )
+        answers = []
+        for score, doc in ranked[:limit]:
+            if score <= 0:
+                break
+            covered = sum(weight for term, weight in weights.items() if term in doc.terms)
+            entry = _in_language(doc.variants, language)
+            answers.append(Answer(doc.id, entry.answer, entry.question, round(covered / total, 3)))
+        return answers
+
+    def _idf(self, term: str, kind: TermKind) -> float:
+        seen = self._frequency.get(term, 0)
+        if not seen:
+            return 0.0 if kind == "pair" else self._unseen_idf
+        return math.log(1 + (len(self._documents) - seen + 0.5) / (seen + 0.5))
+
+    def _bm25(self, doc: _Document, weights: dict[str, float]) -> float:
+        length = sum(doc.terms.values())
+        score = 0.0
+        for term, weight in weights.items():
+            tf = doc.terms.get(term, 0)
+            if tf:
+                score += weight * tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * length / self._average_length))
+        return score
+
+
+def _document(entry_id: str, variants: list[FaqEntry]) -> _Document:
+    terms: Counter[str] = Counter()
+    for entry in variants:
+        for text in (entry.question, *entry.keywords):
+            terms.update(terms_of(text).keys())
+    return _Document(entry_id, tuple(variants), terms)
+
+
+def _in_language(variants: tuple[FaqEntry, ...], language: Language) -> FaqEntry:
+    return next((v for v in variants if v.answer_language == language), variants[0])

@@ -1,0 +1,82 @@
+"""Which of the shop's services a message asks for, and which pet or child it is about.
+
+A service is found by its own names and aliases, or by any synonym of a concept it
+carries (洗个澡, wash and 洗澡 all find a service named 洗护). When a message names
+several, the first said wins (至于美容的话…  is about 美容 if said before 洗澡).
+
+A pet is one of the customer's own when the message says its name, or says its kind
+(狗狗, 猫咪, 宝宝) or breed and the customer has exactly one pet of that kind and, if a
+breed was said, of that breed: staff would know whom "my dog" means. Otherwise it is
+the kind and breed said (金毛 → dog, golden retriever), for a pet the shop does not know
+yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from .lexicon import BREEDS, SERVICE_CONCEPTS, SPECIES_WORDS, Found, find_words
+from .shop import Pet, ServiceOffer, ShopContext
+
+
+@dataclass(frozen=True)
+class PetMention:
+    """species is dog, cat, rabbit or child; known is the customer's own pet if it is one."""
+
+    species: str | None = None
+    breed: str | None = None
+    known: Pet | None = None
+
+    def label(self) -> str:
+        """What staff read: the pet's name, or its breed or kind as said."""
+        if self.known is not None:
+            return self.known.name
+        return self.breed or self.species or ""
+
+
+def find_service(folded: str, shop: ShopContext) -> ServiceOffer | None:
+    hits = [(hit, service) for service in shop.services for hit in _service_hits(folded, service)]
+    if not hits:
+        return None
+    return min(hits, key=lambda pair: (pair[0].at, -len(pair[0].word)))[1]
+
+
+def find_pet(folded: str, pets: Sequence[Pet]) -> PetMention | None:
+    named = [(hit, pet) for pet in pets for hit in find_words(folded, [pet.name])]
+    if named:
+        pet = min(named, key=lambda pair: pair[0].at)[1]
+        return PetMention(pet.species_key or None, _breed_of(pet) or None, pet)
+    said = _first(
+        [(hit.at, BREEDS[hit.word]) for hit in find_words(folded, BREEDS)]
+        or [
+            (hit.at, (species, ""))
+            for species, words in SPECIES_WORDS.items()
+            for hit in find_words(folded, words)
+        ]
+    )
+    if said is None:
+        return None
+    species, breed = said
+    alike = [p for p in pets if p.species_key == species and (not breed or _breed_of(p) in ("", breed))]
+    if len(alike) == 1:
+        return PetMention(species, breed or _breed_of(alike[0]) or None, alike[0])
+    return PetMention(species, breed or None)
+
+
+def _service_hits(folded: str, service: ServiceOffer) -> Iterator[Found]:
+    yield from find_words(folded, service.names)
+    for concept in service.concepts:
+        yield from find_words(folded, SERVICE_CONCEPTS[concept])
+
+
+def _first(found: list[tuple[int, tuple[str, str]]]) -> tuple[str, str] | None:
+    return min(found, key=lambda pair: pair[0])[1] if found else None
+
+
+def _breed_of(pet: Pet) -> str:
+    said = pet.breed.lower()
+    if not said:
+        return ""
+    hits = sorted(find_words(said, BREEDS), key=lambda hit: (hit.at, -len(hit.word)))
+    return BREEDS[hits[0].word][1] if hits else said
