@@ -27,12 +27,13 @@ class PetMention:
     species: str | None = None
     breed: str | None = None
     known: Pet | None = None
+    said: str = ""  # the word the customer used: 金毛, puppy, 豆豆
 
     def label(self) -> str:
-        """What staff read: the pet's name, or its breed or kind as said."""
+        """What staff and customer read: the pet's name, or the word the customer used."""
         if self.known is not None:
             return self.known.name
-        return self.breed or self.species or ""
+        return self.said or self.breed or self.species or ""
 
 
 def find_service(folded: str, shop: ShopContext) -> ServiceOffer | None:
@@ -46,22 +47,22 @@ def find_pet(folded: str, pets: Sequence[Pet]) -> PetMention | None:
     named = [(hit, pet) for pet in pets for hit in find_words(folded, [pet.name])]
     if named:
         pet = min(named, key=lambda pair: pair[0].at)[1]
-        return PetMention(pet.species_key or None, _breed_of(pet) or None, pet)
+        return PetMention(pet.species_key or None, _breed_of(pet) or None, pet, pet.name)
     said = _first(
-        [(hit.at, BREEDS[hit.word]) for hit in find_words(folded, BREEDS)]
+        [(hit, BREEDS[hit.word]) for hit in find_words(folded, BREEDS)]
         or [
-            (hit.at, (species, ""))
+            (hit, (species, ""))
             for species, words in SPECIES_WORDS.items()
             for hit in find_words(folded, words)
         ]
     )
     if said is None:
         return None
-    species, breed = said
+    hit, (species, breed) = said
     alike = [p for p in pets if p.species_key == species and (not breed or _breed_of(p) in ("", breed))]
     if len(alike) == 1:
-        return PetMention(species, breed or _breed_of(alike[0]) or None, alike[0])
-    return PetMention(species, breed or None)
+        return PetMention(species, breed or _breed_of(alike[0]) or None, alike[0], hit.word)
+    return PetMention(species, breed or None, None, hit.word)
 
 
 def _service_hits(folded: str, service: ServiceOffer) -> Iterator[Found]:
@@ -70,8 +71,9 @@ def _service_hits(folded: str, service: ServiceOffer) -> Iterator[Found]:
         yield from find_words(folded, SERVICE_CONCEPTS[concept])
 
 
-def _first(found: list[tuple[int, tuple[str, str]]]) -> tuple[str, str] | None:
-    return min(found, key=lambda pair: pair[0])[1] if found else None
+def _first(found: list[tuple[Found, tuple[str, str]]]) -> tuple[Found, tuple[str, str]] | None:
+    """The kind said first; of two said at one place (狗狗 and 狗), the longer."""
+    return min(found, key=lambda pair: (pair[0].at, -len(pair[0].word))) if found else None
 
 
 def _breed_of(pet: Pet) -> str:

@@ -129,7 +129,7 @@ def parse_change(text: str, now: datetime, timezone: str) -> When | None:
             prepared = with_digits(without_greetings(fold(tail)))
             if _first_day(prepared, now.astimezone(ZoneInfo(timezone)).date()) is None:
                 before = parse_when(text[: markers[-1].start()], now, timezone)
-                if before is not None and before.date > target.date:
+                if before is not None:
                     return When(before.date, target.time, target.part)
             return target
     return parse_when(text, now, timezone)
