@@ -30,6 +30,7 @@ Use::
   proposal, booking confirmed, cannot understand, …).
 """
 
+from .clock import PartOfDay
 from .decision import (
     LOW_CONFIDENCE,
     Ask,
@@ -54,7 +55,7 @@ from .shop import Hours, Pet, ServiceOffer, ShopContext, ShopKind
 from .suggestions import suggest_replies
 from .terms import load
 from .understanding import Understanding, understand
-from .when import PART_WINDOWS, PartOfDay, When, parse_when
+from .when import PART_WINDOWS, When, parse_when
 
 __all__ = [
     "LOW_CONFIDENCE",

@@ -38,7 +38,7 @@ _EN_AMPM = re.compile(
 )
 _EN_HALF = re.compile(r"\b(?P<kind>half|quarter)\s+(?P<rel>past|to)\s+(?P<h>\d{1,2})\b")
 _EN_AT = re.compile(
-    r"(?:\b(?:at|around|about|by|from|after|before|till|until)|@)\s*(?:like\s+)?(?P<h>\d{1,2})(?:\s*o'?clock)?(?![\d:/.])"
+    r"(?:\b(?:at|around|about|by|from|after|before|till|until|like)|@)\s*(?:like\s+)?(?P<h>\d{1,2})(?:\s*o'?clock)?(?![\d:/.])"
     r"(?!\s*(?:st|nd|rd|th|days?|dogs?|cats?|kids?|nights?|weeks?|months?|mins?|minutes?|hours?|hrs?|people|pets?|%|kg|yuan|rmb))"
 )
 _EN_OCLOCK = re.compile(r"\b(?P<h>\d{1,2})\s*(?:o'?clock|ish)\b")

@@ -18,6 +18,7 @@ MEDICAL = re.compile(
     r"伤口|受伤|骨折|瘸|咳嗽|打喷嚏|流鼻涕|喘不|呼吸困难|呼吸急促|中毒|误食|吞了|吃了巧克力|黄疸|呛奶|哭闹不止|一直哭|"
     r"昏迷|晕倒|休克|生病|病了|看病|不舒服|难受|肚子疼|肚子痛|很疼|好疼|疼得|一直疼|疼痛|叫疼|喊疼|痛得|很痛|好痛|"
     r"绝育|手术|术后|拆线|眼睛红|眼睛发|耳朵发|耳朵臭|一直挠|挠个不停|掉毛严重|大量掉毛|秃了|掉了一块|"
+    r"天没拉|没拉便|没大便|没有大便|没排便|肿|疼|痛|痒|发红|一直红|红红的|"
     r"\bvomit\w*|\bthrow(?:ing|s)?\s+up|\bthrew\s+up|\bpuk(?:e|ed|ing)\b|\bsick\b(?!\s+of)|\bunwell\b|\bill\b(?=\s*[,.!?]|\s*$)|"
     r"\bblood\w*|\bbleed\w*|\bdiarr?h?o?ea\b|\bdiarrhea\b|runny\s+(?:poo|stool)|loose\s+(?:stool|poo)|"
     r"\bfever\w*|(?:has|have|got|running|with)\s+a\s+(?:high\s+)?temperature|high\s+temp\w*|"
@@ -33,7 +34,8 @@ MEDICAL = re.compile(
 )
 # Reassurances that only sound like a worry.
 NOT_MEDICAL = re.compile(
-    r"hypoallergenic|低敏|防过敏|\bno\s+pain\b|painless|不会疼|会不会疼|会疼吗|痛吗|疼吗|does\s+it\s+hurt|will\s+it\s+hurt"
+    r"hypoallergenic|低敏|防过敏|\bno\s+pain\b|painless|不会疼|会不会疼|会疼吗|会不会痛|会痛吗|痛吗|疼吗|不疼|不痛|怕疼|怕痛|心疼|"
+    r"疼爱|does\s+it\s+hurt|will\s+it\s+hurt|won'?t\s+hurt"
 )
 
 HUMAN = re.compile(
@@ -49,7 +51,7 @@ HUMAN = re.compile(
 RESCHEDULE = re.compile(
     r"改(?:个|一下|下)?(?:时间|日期|约|期|天到|到|成|为|在)|换(?:个|一下)?(?:时间|日期|一天|天|到|成)|调(?:整|一下)?(?:时间|到)|"
     r"推迟|延后|延期|往后推|往后挪|挪(?:到|一下|个)|提前到|提前一点|提前一下|提前半|改期|重新约|另约|能改|能不能改|可以改|改一改|"
-    r"\breschedul\w*|\bmove\s+(?:my|the|our|it|his|her)\b|"
+    r"\breschedul\w*|\bmove\s+(?:my|the|our|it|his|her|\w+'s)\b|\bmove\b.{0,40}\bto\b|\bpush\b.{0,40}\b(?:to|back)\b|"
     r"\bchange\s+(?:my|the|our)\s+(?:appointment|booking|time|slot|date|reservation)|\bchange\s+(?:it|the\s+time|time)\s+to\b|"
     r"\bpush\s+(?:it\s+|my\s+\w+\s+|the\s+\w+\s+)?(?:back|later)|\bpostpon\w*|\bbring\s+(?:it|my\s+\w+)\s+forward|"
     r"\b(?:a\s+)?different\s+(?:time|day|date)\b|\bswap\s+(?:to|my)\b|\bearlier\s+(?:time|slot)|\blater\s+(?:time|slot)"
@@ -66,24 +68,34 @@ POLICY = re.compile(
     r"\brefund\w*|\bdeadline\b|\bnotice\b"
 )
 
+# Asking to come: a time, a place in the queue.
 BOOK = re.compile(
     r"预约|预订|预定|(?<![大约])约(?:个|一下|下|一个|了|在|周|明|后|今|下周|星期|\d)|订(?:个|一个|位)|想(?:给|帮|带|让|约|订|来|过来|去)|"
-    r"安排|排(?:个|一下)|有(?:空|位|位置|空位|档期)|还有位|空档|能(?:来|过来|去)|可以(?:来|过来|去)|带.{0,8}(?:过来|过去|来)|"
-    r"来(?:洗|剪|做|寄养)|过来(?:洗|剪|做)|送.{0,6}(?:过来|来)|帮我(?:留|约|订|排)|几点(?:可以|能)|什么时候(?:有空|可以|能)|"
-    r"我要(?:洗|做|剪|寄养|给|约|订|带)|想(?:洗|做|剪|寄养)|要(?:做|洗|剪)|给.{1,8}(?:洗澡|洗|剪|做|美容|寄养|理发|游泳|按摩)|"
-    r"\bbook\w*|\bappointment\b|\breserv\w*|\bschedule\b|\bslots?\b|\bavailab\w*|\bopenings?\b|\bspots?\b|\bcome\s+in\b|"
-    r"\bbring\s+(?:him|her|them|my|our|in|over)\b|\bdrop\s+(?:him|her|them|my|off)\b|"
+    r"安排|排(?:个|一下)|有(?:空|位|位置|空位|档期)|还有位|空档|帮我(?:留|约|订|排)|几点(?:可以|能)|什么时候(?:有空|可以|能)|"
+    r"我要(?:洗|做|剪|寄养|给|约|订|带)|想(?:洗|做|剪|寄养)|要(?:做|洗|剪)|"
+    r"\bbook\w*|\bappointment\b|\breserv\w*|\bschedule\b|\bslots?\b|\bavailab\w*|\bopenings?\b|\bspots?\b|"
     r"(?:i'?d|i\s+would|we'?d|i|we)\s+(?:like|love|want|wanna|need)\s+(?:to\s+(?:get|book|have|come|bring|do|make|drop)|a\s|an\s|my\s|some\s)|"
-    r"can\s+(?:i|we)\s+(?:get|have|come|bring|do|make)\b|\bfit\s+(?:me|us|him|her)\s+in|\bsqueeze\s+(?:me|us|him|her)\s+in|"
-    r"(?:are|is)\s+(?:you|there)\s+(?:free|open)|\bany\s+(?:time|room|space)|\bget\s+(?:my|him|her|a|an)\s+\w+"
+    r"\bfit\s+(?:me|us|him|her)\s+in|\bsqueeze\s+(?:me|us|him|her)\s+in|(?:are|is)\s+(?:you|there)\s+(?:free|space|room)|"
+    r"\bany\s+(?:time|room|space|chance)"
 )
+# Could be asking to come or asking whether the shop does it ("能给兔子洗澡吗"):
+# a booking only with a time, a question otherwise.
+MAYBE_BOOK = re.compile(
+    r"能(?:来|过来|去)|可以(?:来|过来|去)|带.{0,8}(?:过来|过去|来)|来(?:洗|剪|做|寄养)|过来(?:洗|剪|做)|送.{0,6}(?:过来|来)|"
+    r"给.{1,8}(?:洗澡|洗|剪|做|美容|寄养|理发|游泳|按摩)|"
+    r"\bcome\s+in\b|\bbring\s+(?:him|her|them|my|our|in|over)\b|\bdrop\s+(?:him|her|them|my|off)\b|"
+    r"can\s+(?:i|we)\s+(?:get|have|come|bring|do|make)\b|\bget\s+(?:my|him|her|a|an)\s+\w+"
+)
+# Asking what the shop's hours are, even when a day is said ("周末几点关门").
+HOURS = re.compile(r"营业|开门|关门|开到几点|几点下班|打烊|\bopen(?:ing)?\b|\bclos(?:e|ing|ed)\b")
 BOOKING_PROCESS = re.compile(
-    r"怎么预约|如何预约|预约流程|需要预约吗|要预约吗|要不要预约|必须预约|提前预约|提前多久|可以线上|在哪预约|怎么约|"
+    r"怎么预约|如何预约|预约流程|需要预约吗|要预约吗|要不要预约|必须预约|提前预约|提前多久|可以线上|在哪预约|怎么约|不预约|直接过来|直接来|"
     r"\bhow\s+(?:do|can|to)\s+(?:i\s+|we\s+)?(?:book|make\s+(?:a|an)\s+(?:booking|appointment)|reserve)|"
     r"\bdo\s+(?:i|we)\s+need\s+(?:to\s+book|an?\s+(?:appointment|booking))|\bhow\s+far\s+in\s+advance|\bwalk[\s-]?ins?\b"
 )
 QUESTION = re.compile(
-    r"[?]|吗|么|多少|几点|几个|多久|多长|怎么|怎样|如何|哪|什么|有没有|能不能|可不可以|是不是|会不会|需不需要|请问|想问|问一下|咨询|"
+    r"[?]|吗|么|多少|几点|几个|几岁|多大|多久|多长|是否|能否|怎么|怎样|如何|哪|什么|有没有|能不能|可不可以|是不是|会不会|需不需要|请问|想问|问一下|咨询|"
+    r"发我|发一下|告诉我|说一下|介绍一下|\bsend\s+me\b|\btell\s+me\b|\bshow\s+me\b|\blet\s+me\s+know\b|\bwhat'?s\b|"
     r"^(?:what|when|where|how|do|does|did|is|are|can|could|will|would|should|which|who|why|any)\b|"
     r"\b(?:how\s+much|how\s+long|how\s+many|what\s+time|do\s+you|does\s+it|is\s+it|is\s+there|are\s+you|can\s+i|can\s+you|do\s+i)\b"
 )
@@ -100,22 +112,24 @@ CONFIRM_WORDS = frozenset(
      "okay sure", "ok sure", "yes that works", "yep that works", "yes that's fine", "yes book it", "ok book it",
      "perfect book it", "great book it"}
 )  # fmt: skip
+# Turning down what was offered (searched for in short messages only).
 DECLINE = re.compile(
-    r"^(?:不用了?|不需要了?|不要了?|算了|不了|都不行|都不合适|不合适|没空|时间不行|不太行|不方便|再说吧|改天再说|下次吧|先不了?|"
-    r"暂时不用|暂时不需要|不用了谢谢|不了谢谢|都不太行|这几个都不行|no|nope|nah|no thanks|no thank you|none of (?:them|those|these)|"
-    r"neither|doesn'?t work|don'?t work|not (?:good|great|ideal) for me|can'?t do (?:those|any|that)|maybe (?:later|next time)|"
-    r"i'?ll pass|not now|never ?mind|nvm|none of those work|none of them work|those don'?t work(?: for me)?)\W*$"
+    r"不用了|不需要了?|不要了|算了|^不了|不了[,，\s]|都不行|都不合适|不合适|都不太行|没空|时间不行|不太行|不方便|再说吧|"
+    r"下次吧|先不了|暂时不用|暂时不需要|\bno\b|\bnope\b|\bnah\b|none\s+of\s+(?:them|those|these)|\bneither\b|"
+    r"doesn'?t\s+work|don'?t\s+work|not\s+(?:good|great|ideal)\s+for\s+me|can'?t\s+do\s+(?:those|any|that)|"
+    r"maybe\s+(?:later|next\s+time)|i'?ll\s+pass|not\s+now|never\s*mind|\bnvm\b"
 )
 ORDINAL = re.compile(
-    r"第\s*(?P<zh>\d)\s*(?:个|种|场|项)?|选\s*(?P<pick>\d)|(?:^|[^\d])(?P<lone>[123])\s*(?:号选项|号那个|吧|号吧)?$|"
+    r"第\s*(?P<zh>\d)\s*(?:个|种|场|项)?|选\s*(?P<pick>\d)|(?<![\d:])(?P<lone>[123])\s*(?:号选项|号那个|号吧)|"
     r"\boption\s*#?\s*(?P<opt>\d)|#\s*(?P<hash>\d)|\bnumber\s*(?P<num>\d)\b|^(?P<bare>[123])\W*$|"
-    r"\b(?P<word>first|second|third|1st|2nd|3rd|last)\b(?:\s+(?:one|option|slot|time|choice))?|最后一个|(?P<zhlast>最后那个)"
+    r"\b(?P<word>first|second|third|1st|2nd|3rd|last)\s+(?:one|option|slot|time|choice)\b|"
+    r"^(?:the\s+)?(?P<alone>first|second|third|1st|2nd|3rd|last)$|最后一个|(?P<zhlast>最后那个)"
 )
 _ORDINAL_WORDS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "last": -1}
 
 GREETING = re.compile(
     r"^\s*(?:你好|您好|你们好|哈喽|嗨|在吗|在不在|有人吗|在么|在嘛|早安|早上好|上午好|下午好|晚上好|亲|老板在吗|老板|"
-    r"(?:hi|hello|hey|hiya|hallo|yo|good\s+morning|good\s+afternoon|good\s+evening|morning|anyone\s+there|is\s+anyone\s+there)(?![a-z]))"
+    r"(?:(?:hi|hello|hey|hiya|hallo|yo)(?:\s+there)?|good\s+morning|good\s+afternoon|good\s+evening|morning|anyone\s+there|is\s+anyone\s+there)(?![a-z]))"
 )
 THANKS = re.compile(r"谢谢|多谢|感谢|谢啦|谢了|辛苦了|thx|thanks|thank you|\bty\b|cheers|appreciate")
 FILLER = re.compile(
@@ -131,8 +145,8 @@ def ordinal(folded: str) -> int | None:
         return None
     if match.group() in ("最后一个",) or match["zhlast"]:
         return -1
-    if match["word"]:
-        return _ORDINAL_WORDS[match["word"]]
+    if match["word"] or match["alone"]:
+        return _ORDINAL_WORDS[match["word"] or match["alone"]]
     digit = next(
         g
         for g in (

@@ -25,6 +25,7 @@ _HOURS_ASKED = (
     "when do you close",
 )
 _ADDRESS_ASKED = ("地址", "在哪里", "怎么走", "位置", "address", "where are you", "location", "directions")
+_PHONE_ASKED = ("电话", "联系方式", "手机号", "phone", "phone number", "contact", "call you")
 _PRICES_ASKED = ("价目表", "价格表", "收费标准", "都多少钱", "price list", "prices", "how much")
 
 
@@ -40,13 +41,14 @@ def shop_facts(shop: ShopContext) -> list[FaqEntry]:
             ),
         ]
     if shop.address:
+        asked = (*_ADDRESS_ASKED, *(_PHONE_ASKED if shop.phone else ()))
         facts += [
-            FaqEntry("address", "地址", f"我们在{shop.address}{_phone(shop, 'zh')}。", _ADDRESS_ASKED, "zh"),
+            FaqEntry("address", "地址", f"我们在{shop.address}{_phone(shop, 'zh')}。", asked, "zh"),
             FaqEntry(
                 "address",
                 "Address",
                 f"We are at {shop.address_en or shop.address}{_phone(shop, 'en')}.",
-                _ADDRESS_ASKED,
+                asked,
                 "en",
             ),
         ]

@@ -41,7 +41,7 @@ _INSTEAD = re.compile(r"\binstead\b|改成|换成")
 _ASKS_FOR_INFO = re.compile(
     r"多少钱|价格|价钱|收费|费用|几点开门|几点关门|营业时间|地址|在哪|怎么走|停车|包含|包括|多久|多长时间|"
     r"\bhow\s+much\b|\bprices?\b|\bcosts?\b|\bwhat\s+time\s+do\s+you\b|\bopening\s+hours\b|\baddress\b|\bwhere\b|\bhow\s+long\b|"
-    r"\binclude[sd]?\b|\bparking\b"
+    r"\binclude[sd]?\b|\bparking\b|带什么|准备什么|要带|\bbring\b|\bpack\b"
 )
 _SPACES = re.compile(r"\s+")
 
@@ -61,19 +61,23 @@ def classify(text: str, *, has_when: bool, has_service: bool, has_pet: bool) -> 
         return IntentGuess("medical", 0.95, concerns)
     if cues.HUMAN.search(folded):
         return IntentGuess("human", 0.95)
-    core = _core(folded)
     if cues.RESCHEDULE.search(folded) or (_INSTEAD.search(folded) and has_when):
         if cues.POLICY.search(folded) and not has_when:
             return IntentGuess("faq", 0.8)
         return IntentGuess("reschedule", 0.9)
     if cues.CANCEL.search(folded):
         return IntentGuess("faq", 0.8) if cues.POLICY.search(folded) else IntentGuess("cancel", 0.9)
-    short = _is_short(core)
-    option = cues.ordinal(core) if short else None
-    if core in cues.CONFIRM_WORDS or option is not None:
-        return IntentGuess("confirm", 0.9, option=option)
-    if cues.DECLINE.match(core):
-        return IntentGuess("decline", 0.85)
+    core = _core(folded)
+    if not core:
+        return _small_talk(folded)
+    if _is_short(core):
+        option = cues.ordinal(core)
+        if option is not None or _all_said(core, cues.CONFIRM_WORDS):
+            if option is None and cues.THANKS.search(folded):
+                return IntentGuess("thanks", 0.8)
+            return IntentGuess("confirm", 0.9, option=option)
+        if cues.DECLINE.search(core):
+            return IntentGuess("decline", 0.85)
     return _asking(folded, core, has_when=has_when, has_service=has_service, has_pet=has_pet)
 
 
@@ -91,15 +95,14 @@ def _asking(folded: str, core: str, *, has_when: bool, has_service: bool, has_pe
         if question and _ASKS_FOR_INFO.search(folded) and not has_when:
             return IntentGuess("faq", 0.75)
         return IntentGuess("book", 0.9)
+    if question and (cues.HOURS.search(folded) or (_ASKS_FOR_INFO.search(folded) and not has_when)):
+        return IntentGuess("faq", 0.8)
+    if cues.MAYBE_BOOK.search(folded):
+        return IntentGuess("book", 0.85) if has_when or not question else IntentGuess("faq", 0.7)
     if has_when and (has_service or has_pet or question):
         return IntentGuess("book", 0.8)
     if question:
         return IntentGuess("faq", 0.7)
-    if not core or cues.GREETING.match(folded):
-        if cues.THANKS.search(folded):
-            return IntentGuess("thanks", 0.9)
-        if cues.GREETING.match(folded) or not core:
-            return IntentGuess("greeting", 0.9 if not core else 0.7)
     if cues.THANKS.search(folded) and _is_short(core):
         return IntentGuess("thanks", 0.8)
     if has_when:
@@ -109,6 +112,20 @@ def _asking(folded: str, core: str, *, has_when: bool, has_service: bool, has_pe
     return IntentGuess("other", 0.3)
 
 
+def _small_talk(folded: str) -> IntentGuess:
+    """A message that is only hello, thanks or particles (哈哈哈, 🙂)."""
+    if cues.THANKS.search(folded):
+        return IntentGuess("thanks", 0.9)
+    if cues.GREETING.match(folded):
+        return IntentGuess("greeting", 0.9)
+    return IntentGuess("other", 0.3)
+
+
+def _all_said(core: str, words: frozenset[str]) -> bool:
+    """Every piece of the message is one of the words ("好的 就这个", "ok sure")."""
+    return core in words or all(piece in words for piece in core.split())
+
+
 def _core(folded: str) -> str:
     """The message without greetings, politeness, particles and punctuation."""
     stripped = cues.GREETING.sub(" ", folded.strip())
@@ -116,4 +133,4 @@ def _core(folded: str) -> str:
 
 
 def _is_short(core: str) -> bool:
-    return len(core.split()) <= 6 if core.isascii() else len(core) <= 10
+    return len(core.split()) <= 8 if core.isascii() else len(core) <= 12

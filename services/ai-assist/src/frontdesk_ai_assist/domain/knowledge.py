@@ -2,12 +2,13 @@
 settings answer, searched with BM25 over Chinese and English terms (see `terms`).
 
 `KnowledgeBase(entries).answer(question, language)` returns the best entry's answer
-with a confidence from 0 to 1, or None when it is below the threshold: a wrong
-answer costs a shop more than a handoff does. The confidence is how much of what the
+with a confidence from 0 to 1, or None when it is below the threshold or another
+entry fits about as well: a wrong answer costs a shop more than a handoff does. The confidence is how much of what the
 question asks the entry covers: the share of the question's term weight (rarer terms
 weigh more, topic terms like @price most, neighbouring-character pairs least) found in
-the entry. "几点开门" fully covered by the opening-hours entry is 1.0; "猫咪可以剪指甲吗"
-meeting an entry on dog nails covers about half.
+the entry; entries are ranked by it, and by BM25 between equals. "几点开门" fully
+covered by the opening-hours entry is 1.0; "can you groom a guinea pig" meeting the
+grooming entry covers under half.
 
 Entries sharing an id are one entry in several languages: they are searched together
 and the answer is given in the asker's language when one was written in it.
@@ -23,10 +24,15 @@ from dataclasses import dataclass
 from .language import Language, detect_language
 from .terms import TermKind, terms_of
 
-DEFAULT_THRESHOLD = 0.55
+DEFAULT_THRESHOLD = 0.5
+# Two entries that fit almost equally well mean the question is not really about either.
+MIN_MARGIN = 0.05
 _K1 = 1.2
 _B = 0.75
-_BOOST: dict[TermKind, float] = {"topic": 2.0, "word": 1.0, "pair": 0.4}
+_BOOST: dict[TermKind, float] = {"topic": 2.0, "word": 1.0, "service": 0.5, "pair": 0.4}
+# A word no entry has counts, but only half as much as the rarest word an entry has:
+# "迟到了十几分钟" is still about being late.
+_UNSEEN_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -75,9 +81,14 @@ class KnowledgeBase:
         return len(self._documents)
 
     def answer(self, question: str, language: Language | None = None) -> Answer | None:
-        """The best answer if its confidence reaches the threshold, else None."""
-        found = self.search(question, language, limit=1)
-        return found[0] if found and found[0].confidence >= self.threshold else None
+        """The best answer if its confidence reaches the threshold and no other entry fits
+        about as well, else None."""
+        found = self.search(question, language, limit=2)
+        if not found or found[0].confidence < self.threshold:
+            return None
+        if len(found) > 1 and found[0].confidence - found[1].confidence < MIN_MARGIN:
+            return None
+        return found[0]
 
     def search(self, question: str, language: Language | None = None, limit: int = 3) -> list[Answer]:
         """The best-matching entries, best first, whatever their confidence."""
@@ -87,24 +98,25 @@ class KnowledgeBase:
         if not total:
             return []
         language = language or detect_language(question)
-        ranked = sorted(
-            ((self._bm25(doc, weights), doc) for doc in self._documents),
-            key=lambda scored: scored[0],
-            reverse=True,
-        )
+        scored = [
+            (
+                sum(w for term, w in weights.items() if term in doc.terms) / total,
+                self._bm25(doc, weights),
+                doc,
+            )
+            for doc in self._documents
+        ]
+        ranked = sorted((s for s in scored if s[1] > 0), key=lambda s: (s[0], s[1]), reverse=True)
         answers = []
-        for score, doc in ranked[:limit]:
-            if score <= 0:
-                break
-            covered = sum(weight for term, weight in weights.items() if term in doc.terms)
+        for coverage, _, doc in ranked[:limit]:
             entry = _in_language(doc.variants, language)
-            answers.append(Answer(doc.id, entry.answer, entry.question, round(covered / total, 3)))
+            answers.append(Answer(doc.id, entry.answer, entry.question, round(coverage, 3)))
         return answers
 
     def _idf(self, term: str, kind: TermKind) -> float:
         seen = self._frequency.get(term, 0)
         if not seen:
-            return 0.0 if kind == "pair" else self._unseen_idf
+            return 0.0 if kind == "pair" else self._unseen_idf * _UNSEEN_SHARE
         return math.log(1 + (len(self._documents) - seen + 0.5) / (seen + 0.5))
 
     def _bm25(self, doc: _Document, weights: dict[str, float]) -> float:

@@ -37,10 +37,23 @@ class PetMention:
 
 
 def find_service(folded: str, shop: ShopContext) -> ServiceOffer | None:
-    hits = [(hit, service) for service in shop.services for hit in _service_hits(folded, service)]
-    if not hits:
-        return None
-    return min(hits, key=lambda pair: (pair[0].at, -len(pair[0].word)))[1]
+    """The service said first. Where words overlap, the longer one counts, and of two as
+    long, a service's own name before a synonym: "做延长甲" is 延长甲 (not 做延长, a word
+    for extensions that a lash service named "Lash extensions" also carries), and
+    "gel removed" is a removal, not the gel manicure."""
+    hits = sorted(
+        (
+            (hit, direct, service)
+            for service in shop.services
+            for hit, direct in _service_hits(folded, service)
+        ),
+        key=lambda h: (-len(h[0].word), not h[1], h[0].at),
+    )
+    kept: list[tuple[Found, ServiceOffer]] = []
+    for hit, _, service in hits:
+        if not any(_overlap(hit, other) for other, _ in kept):
+            kept.append((hit, service))
+    return min(kept, key=lambda k: k[0].at)[1] if kept else None
 
 
 def find_pet(folded: str, pets: Sequence[Pet]) -> PetMention | None:
@@ -65,10 +78,16 @@ def find_pet(folded: str, pets: Sequence[Pet]) -> PetMention | None:
     return PetMention(species, breed or None, None, hit.word)
 
 
-def _service_hits(folded: str, service: ServiceOffer) -> Iterator[Found]:
-    yield from find_words(folded, service.names)
+def _service_hits(folded: str, service: ServiceOffer) -> Iterator[tuple[Found, bool]]:
+    for hit in find_words(folded, service.names):
+        yield hit, True
     for concept in service.concepts:
-        yield from find_words(folded, SERVICE_CONCEPTS[concept])
+        for hit in find_words(folded, SERVICE_CONCEPTS[concept]):
+            yield hit, False
+
+
+def _overlap(a: Found, b: Found) -> bool:
+    return a.at < b.at + len(b.word) and b.at < a.at + len(a.word)
 
 
 def _first(found: list[tuple[Found, tuple[str, str]]]) -> tuple[Found, tuple[str, str]] | None:

@@ -8,7 +8,8 @@ characters is a term too: 微信 then still meets 微信. English words are lowe
 stripped of filler words and stemmed (baths → bath, opening → open).
 
 A topic word adds its topic as a term as well (多少钱, 价格 and "how much" all add
-@price), so a question meets an answer written in other words or the other language.
+@price), and a service word its service (洗个澡 and wash add @bath), so a question
+meets an answer written in other words or the other language.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ with warnings.catch_warnings():
 
 jieba.setLogLevel(logging.WARNING)  # it would announce loading its dictionary on stderr
 
-TermKind = Literal["word", "pair", "topic"]
+TermKind = Literal["word", "pair", "topic", "service"]
 
 TOPICS: dict[str, tuple[str, ...]] = {
     "price": ("多少钱", "价格", "价钱", "收费", "费用", "多钱", "贵不贵", "价目", "要钱", "收钱", "免费", "price", "cost", "how much", "fee", "charge", "expensive", "cheap", "free"),
@@ -61,19 +62,18 @@ _EN_STOP = frozenset(
     very of at by for with about to from in on up out off over into can could would should will shall may
     might must just also please pls plz hi hello hey thanks thank what which who whom how there here any
     some get got need want like know tell let much many more most ok okay yes no not dont don't im i'm
-    one""".split()
+    one still be being been he's she's it's that's there's here just really""".split()
 )
 _ZH_STOP = frozenset(
     """的 了 吗 呢 啊 吧 呀 哦 哈 嘛 么 我 你 您 他 她 它 我们 你们 是 在 有 请问 问 一下 想 要 可以 能 能不能
     可不可以 不 这 那 个 和 跟 与 都 也 就 还 又 给 把 被 让 对 去 来 到 上 下 请 谢谢 麻烦 一个 什么 怎么 多
-    会 吗 嗯 呃 好 家 么 得 地 着 过 问问 想问""".split()
+    会 吗 嗯 呃 好 家 么 得 地 着 过 问问 想问 多少""".split()
 )
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
-_LATIN = re.compile(r"[a-z0-9']+")
 _stemmer = snowballstemmer.stemmer("english")
-_ALL_TOPICS = {f"@{name}": words for name, words in TOPICS.items()} | {
-    f"@{name}": words for name, words in SERVICE_CONCEPTS.items()
-}
+_TOPICS = {f"@{name}": words for name, words in TOPICS.items()}
+_SERVICES = {f"@{name}": words for name, words in SERVICE_CONCEPTS.items()}
+_LATIN = re.compile(r"[a-z0-9']+")
 
 
 def load() -> None:
@@ -85,20 +85,32 @@ def terms_of(text: str) -> dict[str, TermKind]:
     """Each distinct term of the text, with what kind of term it is."""
     folded = fold(text)
     found: dict[str, TermKind] = {}
-    for topic, words in _ALL_TOPICS.items():
+    for topic, words in _TOPICS.items():
         if any(find_words(folded, words)):
             found[topic] = "topic"
+    for service, words in _SERVICES.items():
+        if any(find_words(folded, words)):
+            found[service] = "service"
     for run in _CJK_RUN.findall(folded):
         for word in jieba.cut(run, HMM=False):
             if word not in _ZH_STOP:
-                found.setdefault(word, "word")
+                found.setdefault(word, "service" if word in _service_words() else "word")
         for i in range(len(run) - 1):
             found.setdefault(run[i : i + 2], "pair")
     for word in _LATIN.findall(folded):
         word = word.strip("'")
         if word and word not in _EN_STOP:
-            found.setdefault(_stem(word), "word")
+            stem = _stem(word)
+            found.setdefault(stem, "service" if stem in _service_words() else "word")
     return found
+
+
+@functools.cache
+def _service_words() -> frozenset[str]:
+    """Words that name a service: a question's subject is rarely the service it mentions
+    ("can you send photos while he's groomed"), so they count as little as its topic."""
+    words = [w for group in SERVICE_CONCEPTS.values() for phrase in group for w in phrase.split()]
+    return frozenset(_stem(w) if w.isascii() else w for w in words)
 
 
 @functools.lru_cache(maxsize=20_000)

@@ -76,7 +76,7 @@ _EN_NUMBERS = {w: i + 1 for i, w in enumerate("one two three four five six seven
 _ZH_RELATIVE = re.compile(r"大后天|后天|明天|明日|明儿|明早|明晚|明个|今天|今日|今儿|今早|今晚|今个|当天")
 _ZH_OFFSETS = {"大后天": 3, "后天": 2}
 _ZH_WEEKDAY = re.compile(
-    r"(?P<pre>下下个?|下个?|这个?|本|)(?:周|星期|礼拜)(?:的?(?:周|星期|礼拜))?(?P<d>[一二三四五六日天1-7])(?![\d月号])"
+    r"(?P<pre>下下个?|下个?|这个?|本|)(?:周|星期|礼拜)(?:的?(?:周|星期|礼拜))?(?P<d>[一二三四五六日天]|[1-7](?![\d月号日点:]))"
 )
 _ZH_WEEKEND = re.compile(r"(?P<pre>下个?|这个?|本|)周末")
 _ZH_MONTH_DAY = re.compile(r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:份)?(?P<d>\d{1,2})(?:号|日)?")
@@ -89,7 +89,7 @@ _EN_TOMORROW = re.compile(r"\b(?:tomorrow|tomorow|tommorow|tommorrow|tomorro|tmr
 _EN_TODAY = re.compile(r"\b(?:today|tonight|tonite|this\s+(?:morning|afternoon|evening))\b")
 _EN_WEEKDAY = re.compile(
     r"\b(?:(?P<pre>this\s+coming|this|next|coming)\s+(?:week\s+)?)?"
-    r"(?P<d>mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|rsday|rs|r|urday|es)?\b"
+    r"(?P<d>mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|rsday|rs|r|urday|es|uday|urdy|rday|sdy|nsday|ensday|dsday|nday)?\b"
 )
 _EN_NEXT_WEEK = re.compile(r"\bnext\s+week\b")
 _EN_WEEKEND = re.compile(r"\b(?P<pre>this|next)?\s*weekend\b")
