@@ -52,7 +52,7 @@ _ZH_PARTS: tuple[tuple[PartOfDay, str], ...] = (
 )
 _EN_PARTS: tuple[tuple[PartOfDay, str], ...] = (
     ("afternoon", r"\bafternoon\b|\bafter\s+lunch\b|\barvo\b|\bpm\b(?!\s*\d)"),
-    ("evening", r"\bevening\b|\btonight\b|\btonite\b|\bnight\b|\bafter\s+work\b"),
+    ("evening", r"\bevening\b|\btonight\b|\btonite\b|(?<!per\s)(?<!a\s)(?<!/)\bnight\b|\bafter\s+work\b"),
     ("noon", r"\blunch\s*time\b|\blunchtime\b|\bat\s+lunch\b|\baround\s+lunch\b"),
     ("morning", r"\bmorning\b|\bin\s+the\s+am\b|\bam\s+slot\b"),
 )

@@ -18,7 +18,8 @@ MEDICAL = re.compile(
     r"伤口|受伤|骨折|瘸|咳嗽|打喷嚏|流鼻涕|喘不|呼吸困难|呼吸急促|中毒|误食|吞了|吃了巧克力|黄疸|呛奶|哭闹不止|一直哭|"
     r"昏迷|晕倒|休克|生病|病了|看病|不舒服|难受|肚子疼|肚子痛|很疼|好疼|疼得|一直疼|疼痛|叫疼|喊疼|痛得|很痛|好痛|"
     r"绝育|手术|术后|拆线|眼睛红|眼睛发|耳朵发|耳朵臭|一直挠|挠个不停|掉毛严重|大量掉毛|秃了|掉了一块|"
-    r"天没拉|没拉便|没大便|没有大便|没排便|肿|疼|痛|痒|发红|一直红|红红的|"
+    r"天没拉|没拉便|没大便|没有大便|没排便|没尿|不尿|尿不|尿少|肿|疼|痛|痒|发红|一直红|红红的|发麻|麻木|刺痛|红点|疙瘩|起包|"
+    r"水泡|脓包|破皮|剪破|剪伤|划伤|割伤|烫伤|咬伤|被咬|淤青|流眼泪|分泌物|恶心|头晕|站不起|起不来|走不动|趴着不动|不正常|"
     r"\bvomit\w*|\bthrow(?:ing|s)?\s+up|\bthrew\s+up|\bpuk(?:e|ed|ing)\b|\bsick\b(?!\s+of)|\bunwell\b|\bill\b(?=\s*[,.!?]|\s*$)|"
     r"\bblood\w*|\bbleed\w*|\bdiarr?h?o?ea\b|\bdiarrhea\b|runny\s+(?:poo|stool)|loose\s+(?:stool|poo)|"
     r"\bfever\w*|(?:has|have|got|running|with)\s+a\s+(?:high\s+)?temperature|high\s+temp\w*|"
@@ -30,8 +31,28 @@ MEDICAL = re.compile(
     r"trouble\s+breathing|breathing\s+(?:hard|fast|heavily|problems?|weird)|can'?t\s+breathe|\bchok\w*|\bcollaps\w*|"
     r"\beczema\b|\bhurt(?:ing|s)?\b|\bpain(?:ful)?\b|\baches?\b|\bshaking\b|\btrembl\w*|\bdehydrat\w*|"
     r"spit(?:ting)?\s+up|\bneuter\w*|\bspay\w*|\bstitches\b|\bsurgery\b|\bitch\w*|scratch\w*\s+(?:a\s+lot|constantly|nonstop)|"
-    r"\bdischarge\b|keeps?\s+crying|won'?t\s+stop\s+crying|\bvet\b|\bdoctor\b|\bpaediatrician\b|\bpediatrician\b|\bunconscious\b"
+    r"\bdischarge\b|keeps?\s+crying|won'?t\s+stop\s+crying|\bvet\b|\bdoctor\b|\bpaediatrician\b|\bpediatrician\b|\bunconscious\b|"
+    r"not\s+(?:feeling\s+)?well|under\s+the\s+weather|\bpoorly\b|\bnumb\w*|\btingl\w*|\bthrobb\w*|\bsore\b|\bblister\w*|"
+    r"\blump\b|\bbruis\w*|\bburn(?:t|ed)?\b(?!\s+(?:orange|out))|\bbitten\b|\bnicked\b|\bcut\s+(?:my|his|her|their|the)\s+\w+|"
+    r"hasn'?t\s+(?:peed|pooed|pooped|weed)|can'?t\s+(?:pee|poo|poop|wee)|\bstraining\b|breathing\s+(?:\w+\s+)?(?:fast|hard|heavy|heavily)|"
+    r"\bpanting\b|(?:won'?t|can'?t|doesn'?t)\s+(?:get\s+up|stand|walk|move)|\bwobbl\w*|scratch\w*.{0,25}(?:nonstop|constantly|a\s+lot|all\s+the\s+time)|"
+    r"\bnause\w*|\bdizz\w*|\bfaint\w*|\bwheez\w*|\bsmell\w*\s+(?:bad|weird|funny|off)|\bsmelly\s+(?:ears?|eyes?|discharge)"
 )
+# A body part said together with something wrong with it: "耳朵有点臭", "指尖发麻",
+# "her eyes are red", "便便是绿色的", "is his poop normal?". For hands and feet a colour
+# is what gets painted on them ("red on my toes"), so only a change that is no colour
+# counts there; nails themselves are never a body part here.
+BODY = re.compile(
+    r"眼睛|眼皮|耳朵|皮肤|屁股|肛门|爪子|脚掌|肉垫|(?<!洗)嘴巴|嘴(?!套)|脸|肚子|便便|大便|屎|(?<!纸)尿(?!裤|不湿|布|垫|片)|呼吸|"
+    r"\b(?:eyes?|eyelids?|ears?|skin|paws?|pads?|mouth|gums?|face|tummy|belly|poop|poo|stool|pee|urine|wee|breath\w*)\b"
+)
+HANDS = re.compile(r"手指|指尖|脚趾|甲沟|指甲边|\b(?:fingers?|fingertips?|toes?|cuticles?|nail\s*beds?)\b")
+ABNORMAL = re.compile(
+    r"肿|臭|痒|麻|烫|稀|水样|奇怪|不对|异常|正常|"
+    r"\b(?:swollen|smell\w*|stink\w*|itchy|numb|hot|watery|runny|weird|strange|normal|odd)\b"
+)
+COLOURS = re.compile(r"红|黑|绿|黄|白|颜色|\b(?:red|black|green|yellow|white|colou?r)\b")
+NEAR = 12
 # Reassurances that only sound like a worry.
 NOT_MEDICAL = re.compile(
     r"hypoallergenic|低敏|防过敏|\bno\s+pain\b|painless|不会疼|会不会疼|会疼吗|会不会痛|会痛吗|痛吗|疼吗|不疼|不痛|怕疼|怕痛|心疼|"
@@ -45,13 +66,14 @@ HUMAN = re.compile(
     r"\bagent\b|representative|\boperator\b|\bmanager\b|\bbot\b|\brobot\b|\bautomated\b|\bmachine\b|"
     r"(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+|the\s+|your\s+|some\s+|an?\s+)?(?:human|person|someone|somebody|staff|"
     r"owner|real|actual|groomer|stylist|technician|people|anyone|employee)|"
-    r"(?:call|ring|phone)\s+me\b|give\s+me\s+a\s+(?:call|ring)|\bcomplain\w*"
+    r"(?:call|ring|phone)\s+me\b|give\s+me\s+a\s+(?:call|ring)|\bcomplain\w*|\bput\s+me\s+through\b|"
+    r"\b(?:connect|transfer)\s+me\b|\bsomeone\s+(?:i\s+can|to)\s+(?:talk|speak|chat)"
 )
 
 RESCHEDULE = re.compile(
     r"改(?:个|一下|下)?(?:时间|日期|约|期|天到|到|成|为|在)|换(?:个|一下)?(?:时间|日期|一天|天|到|成)|调(?:整|一下)?(?:时间|到)|"
     r"推迟|延后|延期|往后推|往后挪|挪(?:到|一下|个)|提前到|提前一点|提前一下|提前半|改期|重新约|另约|能改|能不能改|可以改|改一改|"
-    r"\breschedul\w*|\bmove\s+(?:my|the|our|it|his|her|\w+'s)\b|\bmove\b.{0,40}\bto\b|\bpush\b.{0,40}\b(?:to|back)\b|"
+    r"\breschedul\w*|\bmove\s+(?:my|the|our|it|his|her|\w+'s)\b|\bmov(?:e|ed|ing)\b.{0,40}\bto\b|\bpush\b.{0,40}\b(?:to|back)\b|"
     r"\bchange\s+(?:my|the|our)\s+(?:appointment|booking|time|slot|date|reservation)|\bchange\s+(?:it|the\s+time|time)\s+to\b|"
     r"\bpush\s+(?:it\s+|my\s+\w+\s+|the\s+\w+\s+)?(?:back|later)|\bpostpon\w*|\bbring\s+(?:it|my\s+\w+)\s+forward|"
     r"\b(?:a\s+)?different\s+(?:time|day|date)\b|\bswap\s+(?:to|my)\b|\bearlier\s+(?:time|slot)|\blater\s+(?:time|slot)"
@@ -87,7 +109,9 @@ MAYBE_BOOK = re.compile(
     r"can\s+(?:i|we)\s+(?:get|have|come|bring|do|make)\b|\bget\s+(?:my|him|her|a|an)\s+\w+"
 )
 # Asking what the shop's hours are, even when a day is said ("周末几点关门").
-HOURS = re.compile(r"营业|开门|关门|开到几点|几点下班|打烊|\bopen(?:ing)?\b|\bclos(?:e|ing|ed)\b")
+HOURS = re.compile(
+    r"营业|开门|关门|开到几点|几点下班|打烊|休息吗|上班吗|开吗|\bopen(?:ing)?\b|\bclos(?:e|ing|ed)\b"
+)
 BOOKING_PROCESS = re.compile(
     r"怎么预约|如何预约|预约流程|需要预约吗|要预约吗|要不要预约|必须预约|提前预约|提前多久|可以线上|在哪预约|怎么约|不预约|直接过来|直接来|"
     r"\bhow\s+(?:do|can|to)\s+(?:i\s+|we\s+)?(?:book|make\s+(?:a|an)\s+(?:booking|appointment)|reserve)|"
@@ -104,7 +128,7 @@ QUESTION = re.compile(
 CONFIRM_WORDS = frozenset(
     """好 好的 好滴 好嘞 好哒 好呀 好啊 好吧 好好 嗯 嗯嗯 恩 恩恩 可以 可以的 可以啊 可以呀 行 行的 行啊 没问题 对 对的 是的 是
     确定 确认 就这个 就它 就这样 定了 就这么定了 那就这样 那就这个 成 妥 妥了 没毛病 好的呢 好的好的 可以可以 好的没问题
-    就这个吧 就这样吧 那就这样吧 那就这个吧 可以的呢 没问题的 ok okk okay okey k kk yes yep yeah yup ya sure perfect great
+    就这个吧 就这样吧 那就这样吧 那就这个吧 可以的呢 没问题的 就这个时间 这个时间 这个时间可以 这个时间吧 这个可以 ok okk okay okey k kk yes yep yeah yup ya sure perfect great
     fine confirm confirmed deal lovely brilliant cool alright good""".split()
 ) | frozenset(
     {"sounds good", "that works", "works for me", "book it", "do it", "go ahead", "all right", "all good", "let's do it",
@@ -127,14 +151,24 @@ ORDINAL = re.compile(
 )
 _ORDINAL_WORDS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "last": -1}
 
+LINKING = frozenset("that's thats that it is it's sounds looks works me for this 那 那就 就".split())
+# Yes words strong enough to stay a yes with thanks after them ("yes that's perfect thank you");
+# a bare 好的 / ok with thanks is a thank-you that closes the talk.
+STRONG_YES = frozenset(
+    "yes yep yeah yup sure perfect confirm confirmed 确定 确认 可以 可以的 就这个 就这样 定了 没问题 行 deal".split()
+)
 GREETING = re.compile(
     r"^\s*(?:你好|您好|你们好|哈喽|嗨|在吗|在不在|有人吗|在么|在嘛|早安|早上好|上午好|下午好|晚上好|亲|老板在吗|老板|"
     r"(?:(?:hi|hello|hey|hiya|hallo|yo)(?:\s+there)?|good\s+morning|good\s+afternoon|good\s+evening|morning|anyone\s+there|is\s+anyone\s+there)(?![a-z]))"
 )
+GREETING_WORDS = re.compile(
+    r"你好|您好|你们好|哈喽|嗨|在吗|在不在|有人吗|在么|在嘛|早安|早上好|上午好|下午好|晚上好|"
+    r"\b(?:hi|hello|hey|hiya|hallo|yo|good\s+(?:morning|afternoon|evening))\b(?:\s+there\b)?"
+)
 THANKS = re.compile(r"谢谢|多谢|感谢|谢啦|谢了|辛苦了|thx|thanks|thank you|\bty\b|cheers|appreciate")
 FILLER = re.compile(
     r"你好|您好|你们好|哈喽|嗨|在吗|亲|老板|请问|麻烦|谢谢|多谢|感谢|辛苦了|啦|呀|哈|呢|哦|噢|吧|嘛|啊|呐|~|"
-    r"\b(?:hi|hello|hey|please|pls|plz|thanks|thank you|thx|ty|cheers|so|um|uh|oh|well|hiya)\b|[^\w\s:]"
+    r"\b(?:hi|hello|hey|please|pls|plz|thanks|thank you|thx|ty|cheers|so|um|uh|oh|well|hiya)\b|[^\w\s:']|(?<![a-z])'|'(?![a-z])"
 )
 
 

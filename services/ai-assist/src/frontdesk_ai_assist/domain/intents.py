@@ -73,7 +73,7 @@ def classify(text: str, *, has_when: bool, has_service: bool, has_pet: bool) -> 
     if _is_short(core):
         option = cues.ordinal(core)
         if option is not None or _all_said(core, cues.CONFIRM_WORDS):
-            if option is None and cues.THANKS.search(folded):
+            if option is None and cues.THANKS.search(folded) and not cues.STRONG_YES & set(core.split()):
                 return IntentGuess("thanks", 0.8)
             return IntentGuess("confirm", 0.9, option=option)
         if cues.DECLINE.search(core):
@@ -82,9 +82,17 @@ def classify(text: str, *, has_when: bool, has_service: bool, has_pet: bool) -> 
 
 
 def medical_concerns(folded: str) -> tuple[str, ...]:
-    """The health words in the text, each once, leaving out reassurances (会疼吗)."""
+    """The health words in the text, each once, leaving out reassurances (会疼吗); or a
+    body part said right next to something wrong with it ("耳朵臭", "poop is green")."""
     text = cues.NOT_MEDICAL.sub(lambda m: " " * len(m.group()), folded)
-    return tuple(dict.fromkeys(m.group().strip() for m in cues.MEDICAL.finditer(text)))
+    said = [m.group().strip() for m in cues.MEDICAL.finditer(text)]
+    for part, signs in ((cues.BODY, (cues.ABNORMAL, cues.COLOURS)), (cues.HANDS, (cues.ABNORMAL,))):
+        for body in part.finditer(text):
+            window = text[max(0, body.start() - cues.NEAR) : body.end() + cues.NEAR]
+            wrong = next((m for m in (sign.search(window) for sign in signs) if m), None)
+            if wrong:
+                said.append(f"{body.group()} {wrong.group()}")
+    return tuple(dict.fromkeys(said))
 
 
 def _asking(folded: str, core: str, *, has_when: bool, has_service: bool, has_pet: bool) -> IntentGuess:
@@ -122,13 +130,15 @@ def _small_talk(folded: str) -> IntentGuess:
 
 
 def _all_said(core: str, words: frozenset[str]) -> bool:
-    """Every piece of the message is one of the words ("好的 就这个", "ok sure")."""
-    return core in words or all(piece in words for piece in core.split())
+    """Every piece of the message is one of the words, or a word that only links them
+    ("好的 就这个", "ok sure", "yes that's perfect")."""
+    pieces = [piece for piece in core.split() if piece not in cues.LINKING]
+    return core in words or (bool(pieces) and all(piece in words for piece in pieces))
 
 
 def _core(folded: str) -> str:
     """The message without greetings, politeness, particles and punctuation."""
-    stripped = cues.GREETING.sub(" ", folded.strip())
+    stripped = cues.GREETING_WORDS.sub(" ", cues.GREETING.sub(" ", folded.strip()))
     return _SPACES.sub(" ", cues.FILLER.sub(" ", stripped)).strip()
 
 

@@ -29,10 +29,20 @@ DEFAULT_THRESHOLD = 0.5
 MIN_MARGIN = 0.05
 _K1 = 1.2
 _B = 0.75
-_BOOST: dict[TermKind, float] = {"topic": 2.0, "word": 1.0, "service": 0.5, "pair": 0.4}
+_BOOST: dict[TermKind, float] = {
+    "topic": 2.0,
+    "word": 1.0,
+    "service": 0.5,
+    "named": 0.5,
+    "char": 0.4,
+    "pair": 0.4,
+}
 # A word no entry has counts, but only half as much as the rarest word an entry has:
 # "迟到了十几分钟" is still about being late.
 _UNSEEN_SHARE = 0.5
+# An entry about another service than the one asked about ("美睫能保持多久" meeting
+# "美甲能保持多久") fits only partly, however alike the words.
+_OTHER_SERVICE = 0.6
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,7 @@ class _Document:
     id: str
     variants: tuple[FaqEntry, ...]
     terms: Counter[str]
+    services: frozenset[str]  # the @service terms its questions name
 
 
 class KnowledgeBase:
@@ -98,12 +109,9 @@ class KnowledgeBase:
         if not total:
             return []
         language = language or detect_language(question)
+        asked = {term for term, kind in query.items() if kind == "service"}
         scored = [
-            (
-                sum(w for term, w in weights.items() if term in doc.terms) / total,
-                self._bm25(doc, weights),
-                doc,
-            )
+            (self._coverage(doc, weights, asked) / total, self._bm25(doc, weights), doc)
             for doc in self._documents
         ]
         ranked = sorted((s for s in scored if s[1] > 0), key=lambda s: (s[0], s[1]), reverse=True)
@@ -113,10 +121,16 @@ class KnowledgeBase:
             answers.append(Answer(doc.id, entry.answer, entry.question, round(coverage, 3)))
         return answers
 
+    def _coverage(self, doc: _Document, weights: dict[str, float], asked: set[str]) -> float:
+        covered = sum(w for term, w in weights.items() if term in doc.terms)
+        if asked and doc.services and not asked & doc.services:
+            return covered * _OTHER_SERVICE
+        return covered
+
     def _idf(self, term: str, kind: TermKind) -> float:
         seen = self._frequency.get(term, 0)
         if not seen:
-            return 0.0 if kind == "pair" else self._unseen_idf * _UNSEEN_SHARE
+            return self._unseen_idf * _UNSEEN_SHARE if kind in ("word", "topic") else 0.0
         return math.log(1 + (len(self._documents) - seen + 0.5) / (seen + 0.5))
 
     def _bm25(self, doc: _Document, weights: dict[str, float]) -> float:
@@ -131,10 +145,12 @@ class KnowledgeBase:
 
 def _document(entry_id: str, variants: list[FaqEntry]) -> _Document:
     terms: Counter[str] = Counter()
+    services: set[str] = set()
     for entry in variants:
+        services.update(t for t, kind in terms_of(entry.question).items() if kind == "service")
         for text in (entry.question, *entry.keywords):
             terms.update(terms_of(text).keys())
-    return _Document(entry_id, tuple(variants), terms)
+    return _Document(entry_id, tuple(variants), terms, frozenset(services))
 
 
 def _in_language(variants: tuple[FaqEntry, ...], language: Language) -> FaqEntry:

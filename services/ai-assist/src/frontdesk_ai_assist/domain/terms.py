@@ -33,7 +33,9 @@ with warnings.catch_warnings():
 
 jieba.setLogLevel(logging.WARNING)  # it would announce loading its dictionary on stderr
 
-TermKind = Literal["word", "pair", "topic", "service"]
+# topic: @price, @hours…; service: @bath…; named: a word that names a topic or service
+# (its @term stands for it); word; char: a lone Chinese character; pair: two neighbours.
+TermKind = Literal["topic", "service", "named", "word", "char", "pair"]
 
 TOPICS: dict[str, tuple[str, ...]] = {
     "price": ("多少钱", "价格", "价钱", "收费", "费用", "多钱", "贵不贵", "价目", "要钱", "收钱", "免费", "price", "cost", "how much", "fee", "charge", "expensive", "cheap", "free"),
@@ -62,12 +64,13 @@ _EN_STOP = frozenset(
     very of at by for with about to from in on up out off over into can could would should will shall may
     might must just also please pls plz hi hello hey thanks thank what which who whom how there here any
     some get got need want like know tell let much many more most ok okay yes no not dont don't im i'm
-    one still be being been he's she's it's that's there's here just really""".split()
+    one still be being been he's she's it's that's there's here just really per guys guy u ur usually
+    normally generally""".split()
 )
 _ZH_STOP = frozenset(
     """的 了 吗 呢 啊 吧 呀 哦 哈 嘛 么 我 你 您 他 她 它 我们 你们 是 在 有 请问 问 一下 想 要 可以 能 能不能
     可不可以 不 这 那 个 和 跟 与 都 也 就 还 又 给 把 被 让 对 去 来 到 上 下 请 谢谢 麻烦 一个 什么 怎么 多
-    会 吗 嗯 呃 好 家 么 得 地 着 过 问问 想问 多少""".split()
+    会 吗 嗯 呃 好 家 么 得 地 着 过 问问 想问 多少 有没有 需要 的话 自己 大概 一般 通常 一次 服务 请 帮 帮忙""".split()
 )
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _stemmer = snowballstemmer.stemmer("english")
@@ -89,27 +92,31 @@ def terms_of(text: str) -> dict[str, TermKind]:
         if any(find_words(folded, words)):
             found[topic] = "topic"
     for service, words in _SERVICES.items():
-        if any(find_words(folded, words)):
+        if any(find_words(folded, [w for w in words if len(w) > 1])):
             found[service] = "service"
     for run in _CJK_RUN.findall(folded):
         for word in jieba.cut(run, HMM=False):
             if word not in _ZH_STOP:
-                found.setdefault(word, "service" if word in _service_words() else "word")
+                found.setdefault(
+                    word, "named" if word in _named_words() else "char" if len(word) == 1 else "word"
+                )
         for i in range(len(run) - 1):
             found.setdefault(run[i : i + 2], "pair")
     for word in _LATIN.findall(folded):
         word = word.strip("'")
         if word and word not in _EN_STOP:
             stem = _stem(word)
-            found.setdefault(stem, "service" if stem in _service_words() else "word")
+            found.setdefault(stem, "named" if stem in _named_words() else "word")
     return found
 
 
 @functools.cache
-def _service_words() -> frozenset[str]:
-    """Words that name a service: a question's subject is rarely the service it mentions
-    ("can you send photos while he's groomed"), so they count as little as its topic."""
-    words = [w for group in SERVICE_CONCEPTS.values() for phrase in group for w in phrase.split()]
+def _named_words() -> frozenset[str]:
+    """Words that name a topic or a service. Their @term already counts for them, and a
+    question's subject is rarely the service it mentions ("can you send photos while
+    he's groomed"), so they count for little by themselves."""
+    groups = (*TOPICS.values(), *SERVICE_CONCEPTS.values())
+    words = [w for group in groups for phrase in group for w in phrase.split() if len(w) > 1]
     return frozenset(_stem(w) if w.isascii() else w for w in words)
 
 
