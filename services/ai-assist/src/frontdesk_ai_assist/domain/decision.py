@@ -136,6 +136,11 @@ def decide(understanding: Understanding, shop: ShopContext, dialogue: Dialogue |
         return Reply(u.answer.text, "answer")
     if u.confidence < LOW_CONFIDENCE or u.intent == "other":
         return HandOff("unsure", summarize(u, dialogue.wanted), replies.cannot_understand(language))
+    if u.intent == "book" and dialogue.proposed and u.when is not None:
+        # "14:00 那个" after options were offered picks the one at 14:00
+        same = _picked(replace(u, option=None), dialogue.proposed, shop.timezone)
+        if same is not None:
+            return _chosen(same, dialogue.wanted)
     if u.intent in ("book", "reschedule"):
         return _wants_time(u, shop, dialogue)
     if u.intent == "confirm":
@@ -177,6 +182,10 @@ def _confirmed(u: Understanding, shop: ShopContext, dialogue: Dialogue) -> Decis
     option = _picked(u, dialogue.proposed, shop.timezone)
     if option is None:
         return Ask(replies.ask_which_option(len(dialogue.proposed), u.language), "option", wanted)
+    return _chosen(option, wanted)
+
+
+def _chosen(option: SlotOption, wanted: Wanted | None) -> Decision:
     if wanted is not None and wanted.purpose == "reschedule":
         return Reschedule(option)
     return Book(option, wanted.service if wanted else None, wanted.pet if wanted else None)

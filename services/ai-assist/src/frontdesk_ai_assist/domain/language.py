@@ -93,6 +93,10 @@ def with_digits(folded: str) -> str:
 
     def replace(match: re.Match[str]) -> str:
         pre, num, post = match.group("pre") or "", match.group("num"), match.group("post") or ""
+        if match.start() > 0 and folded[match.start() - 1] in "周期拜" and len(num) > 1 and not pre:
+            # 周五三点: the weekday's numeral is not part of the hour
+            rest = zh_number(num[1:])
+            return num[0] + (str(rest) if rest is not None and post else num[1:])
         if not pre and not post:
             return match.group()
         if num == "一" and post == "点" and not pre and _a_little(folded, match.start()):

@@ -82,8 +82,10 @@ def _booking(u: Understanding, shop: ShopContext) -> list[str]:
     said = replies.when_text(u.when, language)
     name = u.service.label(language) if u.service else ""
     if language == "zh":
-        verb = "改到" if u.intent == "reschedule" else "预约"
-        return [f"好的，帮您{verb}{said}{name}，我看一下空位，稍等～", f"{said}已经约满了，换个时间可以吗？"]
+        first = (
+            f"好的，帮您改到{said}" if u.intent == "reschedule" else f"好的，帮您预约{said}的{name or '服务'}"
+        )
+        return [f"{first}，我看一下空位，稍等～", f"{said}已经约满了，换个时间可以吗？"]
     if u.intent == "reschedule":
         first = f"Sure, let me check whether we can move you to {said}, one moment."
     else:

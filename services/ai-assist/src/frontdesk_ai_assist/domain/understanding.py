@@ -1,7 +1,8 @@
 """One customer message, understood: what they want (intent, with a confidence), and
 the service, pet or child, time and option it names.
 
-A time is read only where it says when to come (book, reschedule, cancel, confirm):
+A time is read only where it says when to come (book, reschedule, cancel, confirm, and
+a request for a person, for the handoff note):
 "上周一洗完澡就一直挠" names a Monday that is no booking. For a move, the time is the
 new one ("把周六的改到周日下午" is Sunday afternoon). A question is looked up in the
 shop's knowledge base; when the rules saw no clear intent but the knowledge base
@@ -21,7 +22,8 @@ from .mentions import PetMention, find_pet, find_service
 from .shop import Pet, ServiceOffer, ShopContext
 from .when import When, parse_change, parse_when
 
-_TIMED: frozenset[Intent] = frozenset({"book", "reschedule", "cancel", "confirm"})
+# A person taking over also wants to know when ("转人工，周六10点洗澡").
+_TIMED: frozenset[Intent] = frozenset({"book", "reschedule", "cancel", "confirm", "human"})
 # A question the rules could not place is taken as one only if the answer fits well.
 _RESCUE_CONFIDENCE = 0.75
 
