@@ -120,6 +120,8 @@ def test_a_bare_yes_books_the_only_option_and_asks_which_of_several(pet_shop, no
     assert isinstance(several, Ask) and several.missing == "option" and "1 to 2" in several.text
     out_of_range = next_step("第五个", pet_shop, now, Dialogue(Wanted("book"), options(10, 11)))
     assert isinstance(out_of_range, Ask)
+    thanks_only = next_step("好的谢谢", pet_shop, now, Dialogue(Wanted("book"), options(10, 11)))
+    assert isinstance(thanks_only, Ask) and thanks_only.missing == "option"
 
 
 def test_picking_an_option_while_moving_a_booking_moves_it(pet_shop, now):

@@ -128,13 +128,14 @@ QUESTION = re.compile(
 CONFIRM_WORDS = frozenset(
     """好 好的 好滴 好嘞 好哒 好呀 好啊 好吧 好好 嗯 嗯嗯 恩 恩恩 可以 可以的 可以啊 可以呀 行 行的 行啊 没问题 对 对的 是的 是
     确定 确认 就这个 就它 就这样 定了 就这么定了 那就这样 那就这个 成 妥 妥了 没毛病 好的呢 好的好的 可以可以 好的没问题
-    就这个吧 就这样吧 那就这样吧 那就这个吧 可以的呢 没问题的 就这个时间 这个时间 这个时间可以 这个时间吧 这个可以 ok okk okay okey k kk yes yep yeah yup ya sure perfect great
-    fine confirm confirmed deal lovely brilliant cool alright good""".split()
+    就这个吧 就这样吧 那就这样吧 那就这个吧 可以的呢 没问题的 就这个时间 这个时间 这个时间可以 这个时间吧 这个可以
+    ok okk okay okey k kk yes yep yeah yup ya sure perfect great fine confirm confirmed deal lovely brilliant cool
+    alright good""".split()
 ) | frozenset(
     {"sounds good", "that works", "works for me", "book it", "do it", "go ahead", "all right", "all good", "let's do it",
      "lets do it", "that one", "yes please", "sure thing", "sounds great", "that's fine", "thats fine", "ok great",
      "okay sure", "ok sure", "yes that works", "yep that works", "yes that's fine", "yes book it", "ok book it",
-     "perfect book it", "great book it"}
+     "perfect book it", "great book it", "no problem", "no worries"}
 )  # fmt: skip
 # Turning down what was offered (searched for in short messages only).
 DECLINE = re.compile(
@@ -147,7 +148,7 @@ ORDINAL = re.compile(
     r"第\s*(?P<zh>\d)\s*(?:个|种|场|项)?|选\s*(?P<pick>\d)|(?<![\d:])(?P<lone>[123])\s*(?:号选项|号那个|号吧)|"
     r"\boption\s*#?\s*(?P<opt>\d)|#\s*(?P<hash>\d)|\bnumber\s*(?P<num>\d)\b|^(?P<bare>[123])\W*$|"
     r"\b(?P<word>first|second|third|1st|2nd|3rd|last)\s+(?:one|option|slot|time|choice)\b|"
-    r"^(?:the\s+)?(?P<alone>first|second|third|1st|2nd|3rd|last)$|最后一个|(?P<zhlast>最后那个)"
+    r"^(?:the\s+)?(?P<alone>first|second|third|1st|2nd|3rd|last)$|(?P<zhlast>最后一个|最后那个)"
 )
 _ORDINAL_WORDS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "last": -1}
 
@@ -177,21 +178,11 @@ def ordinal(folded: str) -> int | None:
     match = ORDINAL.search(folded)
     if match is None:
         return None
-    if match.group() in ("最后一个",) or match["zhlast"]:
+    if match["zhlast"]:
         return -1
-    if match["word"] or match["alone"]:
-        return _ORDINAL_WORDS[match["word"] or match["alone"]]
-    digit = next(
-        g
-        for g in (
-            match["zh"],
-            match["pick"],
-            match["lone"],
-            match["opt"],
-            match["hash"],
-            match["num"],
-            match["bare"],
-        )
-        if g
-    )
-    return int(digit) if 1 <= int(digit) <= 9 else None
+    word = match["word"] or match["alone"]
+    if word:
+        return _ORDINAL_WORDS[word]
+    digits = (match[g] for g in ("zh", "pick", "lone", "opt", "hash", "num", "bare"))
+    digit = int(next(d for d in digits if d))
+    return digit if digit >= 1 else None

@@ -65,6 +65,8 @@ class Wanted:
 
 @dataclass(frozen=True)
 class Dialogue:
+    """What the caller keeps between one message and the next of a conversation."""
+
     wanted: Wanted | None = None
     proposed: tuple[SlotOption, ...] = ()
 
@@ -97,6 +99,8 @@ class ProposeSlots:
 
 @dataclass(frozen=True)
 class Book:
+    """Book the picked option (for what `service` and `pet` say, when known)."""
+
     option: SlotOption
     service: ServiceOffer | None
     pet: PetMention | None
@@ -104,11 +108,15 @@ class Book:
 
 @dataclass(frozen=True)
 class Reschedule:
+    """Move the customer's booking to the picked option."""
+
     option: SlotOption
 
 
 @dataclass(frozen=True)
 class Cancel:
+    """Cancel the customer's upcoming booking (the one on `when`'s day, for `service`, if said)."""
+
     when: When | None
     service: ServiceOffer | None
 
@@ -149,6 +157,9 @@ def decide(understanding: Understanding, shop: ShopContext, dialogue: Dialogue |
         return Cancel(u.when, u.service)
     if u.intent == "decline":
         return Reply(replies.declined(language), "declined")
+    if u.intent == "thanks" and dialogue.proposed:
+        # "好的谢谢" after options were offered: thanks, but which one?
+        return Ask(replies.ask_which_option(len(dialogue.proposed), language), "option", dialogue.wanted)
     if u.intent == "greeting":
         return Reply(replies.greeting(shop, language), "greeting")
     return Reply(replies.thanks(language), "thanks")

@@ -87,13 +87,20 @@ _SLASH = re.compile(r"(?<![\d/:])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/:]|\s*(?:ç‚
 _EN_AFTER_TOMORROW = re.compile(r"\b(?:the\s+)?day\s+after\s+(?:tomorrow|tmr|tmrw)\b")
 _EN_TOMORROW = re.compile(r"\b(?:tomorrow|tomorow|tommorow|tommorrow|tomorro|tmr|tmrw|tmw|2morrow|2moro)\b")
 _EN_TODAY = re.compile(r"\b(?:today|tonight|tonite|this\s+(?:morning|afternoon|evening))\b")
+# Full names, short forms and the usual slips of a thumb (satuday, thurday).
+_EN_WEEKDAY_NAMES = (
+    "monday|mondy|mon|tuesday|tueday|tues|tue|wednesday|wednsday|wedensday|weds|wed|thursday|thurday|thurs|thur|thu|"
+    "friday|fridy|fri|saturday|satuday|saturady|satruday|sat|sunday|sundy|sun"
+)
 _EN_WEEKDAY = re.compile(
-    r"\b(?:(?P<pre>this\s+coming|this|next|coming)\s+(?:week\s+)?)?"
-    r"(?P<d>mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|rsday|rs|r|urday|es|uday|urdy|rday|sdy|nsday|ensday|dsday|nday)?\b"
+    rf"\b(?:(?P<pre>this\s+coming|this|next|coming)\s+(?:week\s+)?)?(?P<d>{_EN_WEEKDAY_NAMES})\b"
 )
 _EN_NEXT_WEEK = re.compile(r"\bnext\s+week\b")
 _EN_WEEKEND = re.compile(r"\b(?P<pre>this|next)?\s*weekend\b")
-_MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:uary|ruary|ch|il|e|y|ust|t|tember|ober|ember)?\.?"
+_MONTH = (
+    r"(?P<mon>january|jan|february|feb|march|mar|april|apr|may|june|jun|july|jul|august|aug|september|sept|sep|"
+    r"october|oct|november|nov|december|dec)\.?"
+)
 _EN_MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b")
 _EN_DAY_MONTH = re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?![a-z])")
 _EN_DAY = re.compile(
@@ -191,7 +198,7 @@ def _weekdays(text: str, today: date) -> list[_Day]:
         week = (
             "next" if "next" in pre or next_week else "this" if "this" in pre and "coming" not in pre else ""
         )
-        days.append(_weekday(m.start(), today, _WEEKDAYS_EN[m.group("d")], week))
+        days.append(_weekday(m.start(), today, _WEEKDAYS_EN[m.group("d")[:3]], week))
     for m in _ZH_WEEKEND.finditer(text):
         days.append(_weekday(m.start(), today, 5, "next" if m["pre"].startswith("ä¸‹") else "this"))
     for m in _EN_WEEKEND.finditer(text):
@@ -228,7 +235,7 @@ def _calendar(text: str, today: date) -> list[_Day]:
     for m in _ZH_MONTH_DAY.finditer(text):
         days += _month_day(m.start(), today, int(m["m"]), int(m["d"]), int(m["y"]) if m["y"] else None)
     for m in [*_EN_MONTH_DAY.finditer(text), *_EN_DAY_MONTH.finditer(text)]:
-        days += _month_day(m.start(), today, _MONTHS_EN[m["mon"]], int(m["d"]))
+        days += _month_day(m.start(), today, _MONTHS_EN[m["mon"][:3]], int(m["d"]))
     for m in _SLASH.finditer(text):
         first, second = int(m["a"]), int(m["b"])
         month, day = (second, first) if first > 12 else (first, second)
