@@ -70,7 +70,7 @@ class Pet:
         return folded
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one shop, one knowledge base: compared by identity
 class ShopContext:
     """A shop as the assistant sees it. `timezone` is an IANA name (Asia/Shanghai)."""
 
