@@ -4,7 +4,7 @@ delivered through the development sink, and prove none fired twice.
 Works on a throwaway notify database in the local stack (migrated like the service's).
 Bookings and their reminders are written in bulk, due spread over `--spread` seconds
 starting `--lead` seconds from now. Then `--workers` copies of notify's timer and
-delivery loops run at once, as that many notify instances would (same code, same
+delivery tasks run at once, as that many notify instances would (same code, same
 SKIP LOCKED claims, the sink provider wrapped to count every send). Lateness is
 fired_at − due_at (reminder turned into a notification) and sent − due_at (recorded in
 the sink). Prints a table and a `RESULT {json}` line; exits 1 if any reminder fired
@@ -119,7 +119,8 @@ async def main(args: argparse.Namespace) -> int:
 
         sessions = session_factory(engine)
         sends: Counter[str] = Counter()
-        providers = {p: Counted(s, sends) for p, s in sinks(sessions).items()}
+        pool = await asyncpg.create_pool(settings.asyncpg_dsn(), min_size=1, max_size=4)
+        providers = {p: Counted(s, sends) for p, s in sinks(pool).items()}
         delivery = Delivery(providers)
         deps = Dependencies(lambda: UnitOfWork(sessions, lambda t: t), utc_now)
         stop = asyncio.Event()
@@ -137,6 +138,7 @@ async def main(args: argparse.Namespace) -> int:
         finished = utc_now()
         stop.set()
         await asyncio.gather(*tasks)
+        await pool.close()
         fired = await conn.fetch(
             "SELECT extract(epoch FROM fired_at - due_at) AS late FROM reminders WHERE status = 'fired'"
         )

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+import asyncpg
 from fastapi import FastAPI
 from frontdesk_contracts import topics
 from frontdesk_platform.runtime import Runtime, service_app
@@ -56,9 +57,12 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
 
     @asynccontextmanager
     async def resources(app: FastAPI) -> AsyncIterator[None]:
-        async with new_http_client() as client:
+        async with (
+            new_http_client() as client,
+            asyncpg.create_pool(settings.asyncpg_dsn(), min_size=1, max_size=4) as sink_pool,
+        ):
             configured = build_providers(settings.providers, client)
-            chosen = configured.items() if configured else sinks(lambda: runtime.sessions()).items()
+            chosen = configured.items() if configured else sinks(sink_pool).items()
             providers.update((str(platform), provider) for platform, provider in chosen)
             yield
 

@@ -29,6 +29,12 @@ async def register_device(
     )
 
 
+async def remove_devices(session: AsyncSession, device_ids: list[UUID]) -> None:
+    """Devices their push service no longer knows."""
+    if device_ids:
+        await run(session, "DELETE FROM devices WHERE device_id = ANY(:ids)", ids=device_ids)
+
+
 async def remove_device(session: AsyncSession, device_id: UUID, user_id: UUID | None = None) -> None:
     await run(
         session,

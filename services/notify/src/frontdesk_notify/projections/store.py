@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -115,12 +116,16 @@ async def drop_reminders(session: AsyncSession, booking_id: UUID, status: str) -
 
 
 async def due_reminders(session: AsyncSession, now: datetime, limit: int) -> Sequence[Row[Any]]:
-    """Due reminders with their booking as it is now, both rows locked; a booking that is
-    being changed right now is skipped this round and seen, changed, in the next."""
+    """Due reminders with their booking as it is now (both rows locked) and what the
+    message needs; a booking being changed right now is skipped this round and seen,
+    changed, in the next."""
     return await rows(
         session,
         "SELECT r.id, r.kind, r.starts_at AS planned, b.booking_id, b.status, b.starts_at, b.shop_id, "
-        "b.customer_id, b.service_id FROM reminders r JOIN bookings b USING (booking_id) "
+        "b.customer_id, sh.timezone, sv.name AS service_name, p.language "
+        "FROM reminders r JOIN bookings b USING (booking_id) "
+        "LEFT JOIN shops sh ON sh.shop_id = b.shop_id LEFT JOIN services sv ON sv.service_id = b.service_id "
+        "LEFT JOIN preferences p ON p.user_id = b.customer_id "
         "WHERE r.status = 'scheduled' AND r.due_at <= :now ORDER BY r.due_at LIMIT :n "
         "FOR UPDATE OF r, b SKIP LOCKED",
         now=now,
@@ -128,100 +133,89 @@ async def due_reminders(session: AsyncSession, now: datetime, limit: int) -> Seq
     )
 
 
-async def mark_reminder(session: AsyncSession, reminder_id: str, status: str, now: datetime) -> None:
-    await run(
-        session,
-        "UPDATE reminders SET status = :st, fired_at = :now WHERE id = :id",
-        id=reminder_id,
-        st=status,
-        now=now,
-    )
+async def mark_reminders(session: AsyncSession, ids: list[str], status: str, now: datetime) -> None:
+    if ids:
+        await run(
+            session,
+            "UPDATE reminders SET status = :st, fired_at = :now WHERE id = ANY(:ids)",
+            ids=ids,
+            st=status,
+            now=now,
+        )
 
 
-async def queue(
-    session: AsyncSession,
-    *,
-    id: str,
-    shop_id: UUID,
-    user_id: UUID,
-    category: str,
-    critical: bool,
-    title: str,
-    body: str,
-    language: str,
-    data: dict[str, Any],
-    now: datetime,
-) -> None:
+async def queue(session: AsyncSession, *, now: datetime, **notification: Any) -> None:
     """Queue a notification once: its id is deterministic, a repeat changes nothing."""
-    await run(
-        session,
-        "INSERT INTO notifications (id, shop_id, user_id, category, critical, title, body, language, data, "
-        "next_attempt_at, created_at) VALUES (:id, :shop, :user, :cat, :crit, :title, :body, :lang, "
-        "CAST(:data AS jsonb), :now, :now) ON CONFLICT (id) DO NOTHING",
-        id=id,
-        shop=shop_id,
-        user=user_id,
-        cat=category,
-        crit=critical,
-        title=title,
-        body=body,
-        lang=language,
-        data=json.dumps(data),
-        now=now,
+    await queue_many(session, [notification], now)
+
+
+async def queue_many(session: AsyncSession, notifications: list[dict[str, Any]], now: datetime) -> None:
+    if not notifications:
+        return
+    await session.execute(
+        text(
+            "INSERT INTO notifications (id, shop_id, user_id, category, critical, title, body, language, data, "
+            "next_attempt_at, created_at) VALUES (:id, :shop_id, :user_id, :category, :critical, :title, :body, "
+            ":language, CAST(:data AS jsonb), :now, :now) ON CONFLICT (id) DO NOTHING"
+        ),
+        [{**n, "data": json.dumps(n["data"]), "now": now} for n in notifications],
     )
+
+
+_DUE = """
+SELECT n.*, b.status AS booking_status, b.starts_at AS booking_starts_at, sh.timezone AS shop_timezone,
+       p.language AS p_language, p.phone, p.channels, p.opted_out, p.quiet_start, p.quiet_end,
+       p.timezone AS p_timezone,
+       (SELECT coalesce(json_agg(json_build_array(d.device_id, d.platform, d.address) ORDER BY d.created_at), '[]')
+        FROM devices d WHERE d.user_id = n.user_id) AS devices
+FROM notifications n
+LEFT JOIN bookings b ON b.booking_id = CAST(n.data->>'booking_id' AS uuid)
+LEFT JOIN shops sh ON sh.shop_id = n.shop_id
+LEFT JOIN preferences p ON p.user_id = n.user_id
+WHERE {where}
+ORDER BY {order} LIMIT :n
+FOR UPDATE OF n SKIP LOCKED
+"""
 
 
 async def due_notifications(session: AsyncSession, now: datetime, limit: int) -> Sequence[Row[Any]]:
-    return await rows(
-        session,
-        "SELECT n.*, b.status AS booking_status, b.starts_at AS booking_starts_at FROM notifications n "
-        "LEFT JOIN bookings b ON b.booking_id = CAST(n.data->>'booking_id' AS uuid) "
-        "WHERE n.status = 'queued' AND n.next_attempt_at <= :now ORDER BY n.next_attempt_at LIMIT :n "
-        "FOR UPDATE OF n SKIP LOCKED",
-        now=now,
-        n=limit,
-    )
-
-
-async def settle(
-    session: AsyncSession,
-    notification_id: str,
-    *,
-    status: str,
-    now: datetime,
-    channel: str | None = None,
-    provider: str | None = None,
-    reason: str | None = None,
-    retry_at: datetime | None = None,
-    fallback_at: datetime | None = None,
-    attempted: bool = True,
-) -> None:
-    await run(
-        session,
-        "UPDATE notifications SET status = :st, channel = COALESCE(:ch, channel), "
-        "provider = COALESCE(:p, provider), reason = :r, attempts = attempts + :a, "
-        "next_attempt_at = COALESCE(:retry, next_attempt_at), fallback_at = :fb, "
-        "sent_at = CASE WHEN :st = 'sent' THEN :now ELSE sent_at END WHERE id = :id",
-        id=notification_id,
-        st=status,
-        ch=channel,
-        p=provider,
-        r=reason,
-        a=int(attempted),
-        retry=retry_at,
-        fb=fallback_at,
-        now=now,
-    )
+    """Queued notifications due now, with everything delivery needs: the booking as it is
+    now (for reminders), the recipient's preferences and devices."""
+    sql = _DUE.format(where="n.status = 'queued' AND n.next_attempt_at <= :now", order="n.next_attempt_at")
+    return await rows(session, sql, now=now, n=limit)
 
 
 async def due_fallbacks(session: AsyncSession, now: datetime, limit: int) -> Sequence[Row[Any]]:
     """Critical notifications sent by push and still unread when their fallback is due."""
-    return await rows(
-        session,
-        "SELECT * FROM notifications WHERE fallback_at <= :now AND read_at IS NULL "
-        "ORDER BY fallback_at LIMIT :n FOR UPDATE SKIP LOCKED",
-        now=now,
-        n=limit,
+    sql = _DUE.format(where="n.fallback_at <= :now AND n.read_at IS NULL", order="n.fallback_at")
+    return await rows(session, sql, now=now, n=limit)
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """How a delivery attempt ended for one notification."""
+
+    id: str
+    status: str
+    channel: str | None = None
+    provider: str | None = None
+    reason: str | None = None
+    retry_at: datetime | None = None
+    fallback_at: datetime | None = None
+    attempted: bool = True
+
+
+async def settle(session: AsyncSession, settlements: list[Settlement], now: datetime) -> None:
+    if not settlements:
+        return
+    await session.execute(
+        text(
+            "UPDATE notifications SET status = :status, channel = COALESCE(:channel, channel), "
+            "provider = COALESCE(:provider, provider), reason = :reason, attempts = attempts + :a, "
+            "next_attempt_at = COALESCE(:retry_at, next_attempt_at), fallback_at = :fallback_at, "
+            "sent_at = CASE WHEN :status = 'sent' THEN :now ELSE sent_at END WHERE id = :id"
+        ),
+        [{**asdict(s), "a": int(s.attempted), "now": now} for s in settlements],
     )
 
 

@@ -1,6 +1,7 @@
-"""Delivers queued notifications: claimed with SKIP LOCKED, routed, sent, and settled
-with their status — sent (and by which channel), skipped (opted out, or the booking
-changed), queued again (quiet hours, a retry after a backoff), or failed with a reason.
+"""Delivers queued notifications: a batch is claimed with SKIP LOCKED, each notification
+routed and sent (the batch's sends run concurrently), and all are settled with their
+status — sent (and by which channel), skipped (opted out, or the booking changed),
+queued again (quiet hours, a retry after the provider's wait), or failed with a reason.
 
 Push goes to every device the person has; a device its push service calls invalid is
 dropped. When push cannot get through, SMS is tried; a critical notification (a
@@ -11,17 +12,19 @@ A reminder is checked against its booking once more just before it goes out.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Row
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..adapters.providers import Message, Outcome, Provider
 from ..domain import reminders, routing
 from ..projections import recipients, store
+from ..projections.store import Settlement
 from .deps import Dependencies
 
 
@@ -30,135 +33,134 @@ class Delivery:
     providers: Mapping[str, Provider]  # by platform: webpush, fcm, apns, sms
     fallback_after: timedelta = timedelta(minutes=10)
     max_attempts: int = 5
+    concurrency: int = 16
 
     @property
     def platforms(self) -> frozenset[str]:
         return frozenset(self.providers)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Attempt:
-    sent: bool = False
-    retry_after: float | None = None
-    reason: str | None = None
+    """One notification's delivery: how it ended, and the devices found dead on the way."""
+
+    settlement: Settlement | None = None
+    dead_devices: list[UUID] = field(default_factory=list)
 
 
 async def deliver_due(deps: Dependencies, delivery: Delivery, batch: int = 200) -> int:
     now = deps.clock()
     async with deps.unit_of_work() as uow:
         due = await store.due_notifications(uow.session, now, batch)
-        for row in due:
-            await _deliver(uow.session, delivery, row, now)
         unread = await store.due_fallbacks(uow.session, now, batch)
-        for row in unread:
-            await _fall_back(uow.session, delivery, row, now)
+        gate = asyncio.Semaphore(delivery.concurrency)
+
+        async def limited(row: Row[Any], fallback: bool) -> Attempt:
+            async with gate:
+                return await (_fall_back if fallback else _deliver)(delivery, row, now)
+
+        attempts = await asyncio.gather(
+            *(limited(row, False) for row in due), *(limited(row, True) for row in unread)
+        )
+        await store.settle(uow.session, [a.settlement for a in attempts if a.settlement], now)
+        await recipients.remove_devices(uow.session, [d for a in attempts for d in a.dead_devices])
         await uow.commit()
     return len(due) + len(unread)
 
 
-async def _deliver(session: AsyncSession, delivery: Delivery, row: Row[Any], now: datetime) -> None:
+def _preferences(row: Row[Any]) -> routing.Preferences:
+    if row.channels is None:  # nothing set: the defaults
+        return routing.Preferences()
+    return routing.Preferences(
+        row.p_language,
+        row.phone,
+        tuple(row.channels),
+        frozenset(row.opted_out),
+        row.quiet_start,
+        row.quiet_end,
+        row.p_timezone,
+    )
+
+
+async def _deliver(delivery: Delivery, row: Row[Any], now: datetime) -> Attempt:
     if row.category.startswith("booking_reminder_"):
         planned = datetime.fromisoformat(row.data["starts_at"])
         if not reminders.still_applies(planned, row.booking_status, row.booking_starts_at):
-            await store.settle(
-                session, row.id, status="skipped", reason="booking_changed", now=now, attempted=False
-            )
-            return
-    prefs = await recipients.preferences(session, row.user_id)
+            return Attempt(Settlement(row.id, "skipped", reason="booking_changed", attempted=False))
+    prefs = _preferences(row)
     if routing.opted_out(row.category, prefs):
-        await store.settle(session, row.id, status="skipped", reason="opted_out", now=now, attempted=False)
-        return
+        return Attempt(Settlement(row.id, "skipped", reason="opted_out", attempted=False))
     if not row.critical:
-        timezone, _ = await store.shop(session, row.shop_id)
-        until = routing.quiet_until(prefs, now, timezone or "UTC")
+        until = routing.quiet_until(prefs, now, row.shop_timezone or "UTC")
         if until is not None:
-            await store.settle(
-                session,
-                row.id,
-                status="queued",
-                reason="quiet_hours",
-                retry_at=until,
-                now=now,
-                attempted=False,
+            return Attempt(
+                Settlement(row.id, "queued", reason="quiet_hours", retry_at=until, attempted=False)
             )
-            return
-    devices = await recipients.devices(session, row.user_id)
+    devices = [routing.Device(UUID(d[0]), d[1], d[2]) for d in row.devices]
     channels = routing.channels_for(prefs, devices, delivery.platforms)
     if row.channel in channels:  # a retry goes on where the last attempt stopped
         channels = channels[channels.index(row.channel) :]
-    reasons: list[str] = []
+    attempt, reasons = Attempt(), list[str]()
     for channel in channels:
         if channel == "inbox":
-            if reasons:
-                break  # it was meant to reach them, and could not
-            await store.settle(session, row.id, status="sent", channel="inbox", now=now)
-            return
-        attempt = await _send(session, delivery, row, channel, devices, prefs)
-        if attempt.sent:
+            if not reasons:
+                attempt.settlement = Settlement(row.id, "sent", channel="inbox")
+            break
+        sent, retry_after, reason = await _send(delivery, row, channel, devices, prefs, attempt.dead_devices)
+        if sent:
             fallback = channel == "push" and row.critical and "sms" in channels
             fallback_at = now + delivery.fallback_after if fallback else None
-            await store.settle(
-                session, row.id, status="sent", channel=channel, now=now, fallback_at=fallback_at
+            attempt.settlement = Settlement(row.id, "sent", channel=channel, fallback_at=fallback_at)
+            return attempt
+        if retry_after is not None and row.attempts + 1 < delivery.max_attempts:
+            retry_at = now + timedelta(seconds=retry_after)
+            attempt.settlement = Settlement(
+                row.id, "queued", channel=channel, reason=reason, retry_at=retry_at
             )
-            return
-        if attempt.retry_after is not None and row.attempts + 1 < delivery.max_attempts:
-            retry_at = now + timedelta(seconds=attempt.retry_after)
-            await store.settle(
-                session,
-                row.id,
-                status="queued",
-                channel=channel,
-                reason=attempt.reason,
-                retry_at=retry_at,
-                now=now,
-            )
-            return
-        reasons.append(f"{channel}: {attempt.reason}")
-    await store.settle(session, row.id, status="failed", reason="; ".join(reasons) or "no_address", now=now)
+            return attempt
+        reasons.append(f"{channel}: {reason}")
+    if attempt.settlement is None:
+        attempt.settlement = Settlement(row.id, "failed", reason="; ".join(reasons) or "no_address")
+    return attempt
 
 
-async def _fall_back(session: AsyncSession, delivery: Delivery, row: Row[Any], now: datetime) -> None:
+async def _fall_back(delivery: Delivery, row: Row[Any], now: datetime) -> Attempt:
     """A critical notification still unread: send it by SMS too, once."""
-    prefs = await recipients.preferences(session, row.user_id)
-    attempt = await _send(session, delivery, row, "sms", [], prefs)
-    channel = "push+sms" if attempt.sent else row.channel
-    await store.settle(session, row.id, status="sent", channel=channel, reason=attempt.reason, now=now)
+    sent, _, reason = await _send(delivery, row, "sms", [], _preferences(row), [])
+    channel = "push+sms" if sent else row.channel
+    return Attempt(Settlement(row.id, "sent", channel=channel, reason=reason))
 
 
 async def _send(
-    session: AsyncSession,
     delivery: Delivery,
     row: Row[Any],
     channel: routing.Channel,
     devices: list[routing.Device],
     prefs: routing.Preferences,
-) -> Attempt:
+    dead: list[UUID],
+) -> tuple[bool, float | None, str | None]:
+    """Send over one channel: (sent, retry after seconds or None, reason)."""
+    outcomes: list[Outcome] = []
     if channel == "sms":
         provider = delivery.providers.get("sms")
         if provider is None or not prefs.phone:
-            return Attempt(reason="no phone")
-        return _attempt([await provider.send(_message(row, "sms", prefs.phone))])
-    outcomes: list[Outcome] = []
-    for device in devices:
+            return False, None, "no phone"
+        outcomes.append(await provider.send(_message(row, "sms", prefs.phone)))
+    for device in devices if channel == "push" else []:
         provider = delivery.providers.get(device.platform)
         if provider is None:
             continue
         outcome = await provider.send(_message(row, device.platform, device.address))
         if outcome.status == "invalid_address":
-            await recipients.remove_device(session, device.device_id)
+            dead.append(device.device_id)
         outcomes.append(outcome)
-    return _attempt(outcomes)
-
-
-def _attempt(outcomes: list[Outcome]) -> Attempt:
-    """One attempt over a channel: sent if any address took it; retried if any may later."""
     if any(o.status == "sent" for o in outcomes):
-        return Attempt(sent=True)
-    retryable = [o for o in outcomes if o.status == "rate_limited" or o.retryable]
+        return True, None, None
     reason = "; ".join(o.reason or o.status for o in outcomes) or "no address"
+    retryable = [o for o in outcomes if o.status == "rate_limited" or o.retryable]
     if retryable:
-        return Attempt(retry_after=max(o.retry_after or 5.0 for o in retryable), reason=reason)
-    return Attempt(reason=reason)
+        return False, max(o.retry_after or 5.0 for o in retryable), reason
+    return False, None, reason
 
 
 def _message(row: Row[Any], platform: Any, address: str) -> Message:

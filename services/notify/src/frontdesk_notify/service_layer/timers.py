@@ -1,13 +1,12 @@
-"""Fires due reminders. Each is claimed with SKIP LOCKED together with its booking, checked
-against the booking as it is now, and turned into a notification in the same
-transaction: a crash before the commit leaves it due, after the commit it is done, so it
-fires exactly once however often this runs or restarts."""
+"""Fires due reminders. A batch is claimed with SKIP LOCKED together with the bookings,
+each checked against its booking as it is now, and turned into notifications in the
+same transaction: a crash before the commit leaves them due, after the commit they are
+done, so each fires exactly once however many notify instances run or restart."""
 
 from __future__ import annotations
 
-from ..domain import reminders
+from ..domain import reminders, templates
 from ..projections import store
-from .booking_events import notify_customer
 from .deps import Dependencies
 
 
@@ -15,18 +14,32 @@ async def fire_due_reminders(deps: Dependencies, batch: int = 500) -> int:
     now = deps.clock()
     async with deps.unit_of_work() as uow:
         due = await store.due_reminders(uow.session, now, batch)
+        fired, skipped, queued = [], [], []
         for r in due:
             if not reminders.still_applies(r.planned, r.status, r.starts_at):
-                await store.mark_reminder(uow.session, r.id, "skipped", now)
+                skipped.append(r.id)
                 continue
             category = f"booking_reminder_{r.kind}"
-            data = {
-                "booking_id": str(r.booking_id),
-                "shop_id": str(r.shop_id),
-                "customer_id": str(r.customer_id),
-                "service_id": str(r.service_id),
-            }
-            await notify_customer(uow.session, deps, category, r.id, data, r.starts_at.isoformat(), now)
-            await store.mark_reminder(uow.session, r.id, "fired", now)
+            language = templates.language_of(r.language, deps.default_language)
+            text = templates.render_booking(
+                category, language, r.service_name or "", r.starts_at, r.timezone or "UTC"
+            )
+            queued.append(
+                {
+                    "id": r.id,
+                    "shop_id": r.shop_id,
+                    "user_id": r.customer_id,
+                    "category": category,
+                    "critical": True,
+                    "title": text.title,
+                    "body": text.body,
+                    "language": text.language,
+                    "data": {"booking_id": str(r.booking_id), "starts_at": r.starts_at.isoformat()},
+                }
+            )
+            fired.append(r.id)
+        await store.queue_many(uow.session, queued, now)
+        await store.mark_reminders(uow.session, fired, "fired", now)
+        await store.mark_reminders(uow.session, skipped, "skipped", now)
         await uow.commit()
     return len(due)
