@@ -28,7 +28,9 @@ def test_the_day_before_is_a_local_day_across_a_clock_change():
     london = "Europe/London"  # clocks go back on 2026-10-25
     starts = datetime(2026, 10, 26, 9, 0, tzinfo=ZoneInfo(london))
     [day_before, _] = plan(uuid4(), 2, starts, london, ReminderTimes(), datetime(2026, 10, 1, tzinfo=UTC))
-    assert day_before.due_at.astimezone(ZoneInfo(london)).replace(tzinfo=None) == datetime(2026, 10, 25, 18, 0)
+    assert day_before.due_at.astimezone(ZoneInfo(london)).replace(tzinfo=None) == datetime(
+        2026, 10, 25, 18, 0
+    )
     assert day_before.due_at.astimezone(UTC) == datetime(2026, 10, 25, 18, 0, tzinfo=UTC)
 
 

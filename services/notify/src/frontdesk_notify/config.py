@@ -8,3 +8,4 @@ class Settings(ServiceSettings):
     default_language: str = "zh-CN"
     timer_poll_seconds: float = 0.5
     delivery_poll_seconds: float = 0.25
+    campaign_cap_days: float = 7.0  # at most one campaign per customer and shop in this many days

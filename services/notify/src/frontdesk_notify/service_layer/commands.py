@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
+
 from frontdesk_contracts import Envelope
 from frontdesk_contracts import notify as contracts
 from frontdesk_platform.consumer import PermanentError
@@ -13,9 +15,16 @@ from .deps import Dependencies
 
 CONSUMER = "notify.commands"
 SOURCE = "frontdesk.notify"
+Handler = Callable[[Envelope], Awaitable[None]]
 
 
-async def handle_command(deps: Dependencies, command: Envelope) -> None:
+async def handle_command(
+    deps: Dependencies, command: Envelope, others: Mapping[str, Handler] | None = None
+) -> None:
+    """`others` carries the commands handled in their own modules (campaigns), by type."""
+    if others and command.type in others:
+        await others[command.type](command)
+        return
     if command.type != "notify.shop.set_reminder_times.v1":
         raise PermanentError(f"notify does not handle {command.type}")
     try:

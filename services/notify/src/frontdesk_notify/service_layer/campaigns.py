@@ -1,0 +1,146 @@
+"""Sends a campaign: the segment's customers as they are now, each one queued a
+notification unless they opted out of marketing or the shop reached them within the
+frequency cap; the campaign and every recipient's outcome are stored with the queued
+notifications and the tracking record, in one transaction. Delivery then goes the
+normal way (delivery.py), and the campaign's reads show how each one went."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from frontdesk_contracts import Envelope
+from frontdesk_contracts import notify as contracts
+from frontdesk_platform.consumer import PermanentError
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain import campaigns, segments, templates
+from ..projections import audience, store
+from ..projections import campaigns as campaign_store
+from .commands import CONSUMER, SOURCE
+from .deps import Dependencies
+
+SEND = "notify.campaign.send.v1"
+
+
+@dataclass(frozen=True)
+class CampaignPolicy:
+    frequency_cap: timedelta = timedelta(days=7)
+
+
+class Refused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+async def send_campaign(deps: Dependencies, policy: CampaignPolicy, command: Envelope) -> None:
+    try:
+        cmd = contracts.SendCampaign.model_validate(command.data)
+    except ValidationError as exc:
+        raise PermanentError(f"invalid {command.type}: {exc}") from exc
+    async with deps.unit_of_work() as uow:
+        if await uow.already_processed(CONSUMER, command.id):
+            return
+        reply: contracts.CommandAccepted | contracts.CommandRejected
+        try:
+            await _send(uow.session, deps, policy, cmd)
+            reply = contracts.CommandAccepted(
+                command_id=command.id, command_type=command.type, aggregate_id=str(cmd.shop_id)
+            )
+        except Refused as refused:
+            reply = contracts.CommandRejected(
+                command_id=command.id,
+                command_type=command.type,
+                aggregate_id=str(cmd.shop_id),
+                code=refused.code,
+                message=refused.message,
+            )
+        accepted = isinstance(reply, contracts.CommandAccepted)
+        uow.publish(
+            command.caused(
+                type="notify.command.accepted.v1" if accepted else "notify.command.rejected.v1",
+                source=SOURCE,
+                aggregate_id=str(cmd.shop_id),
+                data=reply.model_dump(mode="json"),
+            )
+        )
+        await uow.mark_processed(CONSUMER, command.id)
+        await uow.commit()
+
+
+async def _send(
+    session: AsyncSession, deps: Dependencies, policy: CampaignPolicy, cmd: contracts.SendCampaign
+) -> None:
+    if cmd.actor.role != "owner" or cmd.actor.shop_id != cmd.shop_id:
+        raise Refused("forbidden", "only the shop's owner sends campaigns")
+    try:
+        segment = segments.parse(cmd.segment)
+        name = campaigns.checked_name(cmd.name)
+        texts = {lang: campaigns.Text(t.title, t.body) for lang, t in cmd.variants.items()}
+        message = campaigns.message(cmd.title, cmd.body, texts)
+    except (segments.InvalidSegment, campaigns.InvalidCampaign) as invalid:
+        raise Refused(invalid.code, invalid.message) from None
+    shop_id = cmd.shop_id
+    await campaign_store.lock_shop(session, shop_id)
+    sent_by = await campaign_store.shop_of(session, cmd.campaign_id)
+    if sent_by == shop_id:
+        return  # the same campaign again (a retried request): it went out once
+    if sent_by is not None:
+        raise Refused("campaign_exists", "that campaign id is taken; choose another")
+    now = deps.clock()
+    members = await audience.members(session, shop_id, segment, now)
+    wishes = await campaign_store.wishes(session, members)
+    reached = await campaign_store.last_reached(session, shop_id, members, now - policy.frequency_cap)
+    recipients = []
+    for user_id in members:
+        wish = wishes.get(user_id, campaign_store.Wishes())
+        verdict = campaigns.verdict(wish.opted_out, reached.get(user_id), now, policy.frequency_cap)
+        notification_id = None
+        if verdict == "queued":
+            notification_id = campaigns.notification_id(cmd.campaign_id, user_id)
+            await _queue(session, deps, cmd, message, notification_id, user_id, wish, now)
+        recipients.append(campaign_store.Recipient(user_id, verdict, notification_id))
+    await campaign_store.save(
+        session,
+        campaign_id=cmd.campaign_id,
+        shop_id=shop_id,
+        name=name,
+        segment=segments.spec(segment),
+        title=message.default.title,
+        body=message.default.body,
+        variants={lang: {"title": t.title, "body": t.body} for lang, t in message.variants.items()},
+        created_by=cmd.actor.user_id,
+        recipients=recipients,
+        now=now,
+    )
+
+
+async def _queue(
+    session: AsyncSession,
+    deps: Dependencies,
+    cmd: contracts.SendCampaign,
+    message: campaigns.Message,
+    notification_id: str,
+    user_id: UUID,
+    wish: campaign_store.Wishes,
+    now: datetime,
+) -> None:
+    language = templates.language_of(wish.language, deps.default_language)
+    text = message.in_language(language)
+    await store.queue(
+        session,
+        id=notification_id,
+        shop_id=cmd.shop_id,
+        user_id=user_id,
+        category=campaigns.CATEGORY,
+        critical=False,
+        title=text.title,
+        body=text.body,
+        language=language,
+        data={"campaign_id": str(cmd.campaign_id)},
+        now=now,
+    )
