@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -38,14 +38,19 @@ class Clock:
 class Harness:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
-    policy: CampaignPolicy = CampaignPolicy()
+    policy: CampaignPolicy = field(default_factory=CampaignPolicy)
 
     @property
     def deps(self) -> Dependencies:
         return Dependencies(lambda: UnitOfWork(self.sessions, lambda t: t), self.clock, "zh-CN")
 
     async def event(
-        self, type: str, data: dict[str, Any], aggregate_id: UUID, version: int | None, at: datetime | None = None
+        self,
+        type: str,
+        data: dict[str, Any],
+        aggregate_id: UUID,
+        version: int | None,
+        at: datetime | None = None,
     ) -> Envelope:
         envelope = Envelope(
             type=type,
@@ -72,7 +77,8 @@ class Harness:
         )
         await handle_command(self.deps, command, {SEND: lambda c: send_campaign(self.deps, self.policy, c)})
         [reply] = await self.rows(
-            "SELECT envelope FROM outbox WHERE CAST(envelope AS jsonb)->>'causation_id' = :id", id=str(command.id)
+            "SELECT envelope FROM outbox WHERE CAST(envelope AS jsonb)->>'causation_id' = :id",
+            id=str(command.id),
         )
         envelope = json.loads(reply.envelope)
         return {"type": envelope["type"], **envelope["data"]}

@@ -25,7 +25,7 @@ SEGMENTS = [
     {"kind": "new"},
     {"kind": "new", "days": 7},
     {"kind": "frequent", "min_bookings": 1},
-    {"kind": "frequent", "min_bookings": 2, "days": 30},
+    {"kind": "frequent", "min_bookings": 2, "days": 60},
     {"kind": "frequent", "min_bookings": 3, "days": 365},
     {"kind": "dormant"},
     {"kind": "dormant", "days": 20},
@@ -51,9 +51,18 @@ class History:
     events: list[Envelope] = field(default_factory=list)
     customers: dict[UUID, Customer] = field(default_factory=dict)
 
-    def add(self, type: str, aggregate_id: UUID, version: int | None, data: dict[str, Any], **kw: Any) -> None:
+    def add(
+        self, type: str, aggregate_id: UUID, version: int | None, data: dict[str, Any], **kw: Any
+    ) -> None:
         self.events.append(
-            Envelope(type=type, source="test", aggregate_id=str(aggregate_id), aggregate_version=version, data=data, **kw)
+            Envelope(
+                type=type,
+                source="test",
+                aggregate_id=str(aggregate_id),
+                aggregate_version=version,
+                data=data,
+                **kw,
+            )
         )
 
 
@@ -71,9 +80,13 @@ def _history(rng: random.Random, shop_id: UUID, customers: int) -> History:
                 {"shop_id": str(shop_id), "customer_id": str(customer_id), "name": "x"},
                 time=joined_at,
             )
-        bookings = tuple(_booking(rng, history, customer_id) for _ in range(rng.randint(0, 4)))
-        species = frozenset(s for s in (_pet(rng, history, customer_id) for _ in range(rng.randint(0, 2))) if s)
-        labels = frozenset().union(*(_conversation(rng, history, customer_id) for _ in range(rng.randint(0, 2))))
+        bookings = tuple(_booking(rng, history, customer_id) for _ in range(rng.randint(0, 5)))
+        species = frozenset(
+            s for s in (_pet(rng, history, customer_id) for _ in range(rng.randint(0, 2))) if s
+        )
+        labels = frozenset().union(
+            *(_conversation(rng, history, customer_id) for _ in range(rng.randint(0, 2)))
+        )
         history.customers[customer_id] = Customer(customer_id, joined_at, bookings, labels, species)
     return history
 
@@ -87,6 +100,8 @@ def _booking(rng: random.Random, history: History, customer_id: UUID) -> Booking
             ["held", "confirmed", "cancelled"],
             ["held", "confirmed", "no_show"],
             ["held", "confirmed", "checked_in", "in_service", "completed"],
+            ["held", "confirmed", "checked_in", "completed"],
+            ["held", "confirmed", "checked_in", "completed"],
             ["held", "confirmed", "rescheduled", "checked_in", "completed"],
             ["held", "confirmed", "rescheduled", "cancelled"],
         ]
@@ -165,7 +180,7 @@ async def test_segments_in_sql_pick_exactly_the_customers_the_rules_describe(har
         rule = segments.parse(spec)
         expected = sorted(c.customer_id for c in shop.customers.values() if rule.includes(c, NOW))
         assert found[repr(spec)] == expected, spec
-        assert expected or spec["kind"] == "new" and spec.get("days") == 7, f"{spec} picked nobody: a weak test"
+        assert 0 < len(expected) < len(shop.customers), f"{spec} picked {len(expected)}: a weak test"
 
 
 async def test_replaying_the_events_shuffled_and_twice_rebuilds_the_same_facts(harness):
