@@ -71,10 +71,10 @@ async def list_campaigns(request: Request, shop_id: UUID, limit: Limit = 100) ->
         return await campaign_store.campaigns(session, shop_id, limit)
 
 
-@router.get("/campaigns/{campaign_id}", response_model=CampaignWithRecipients)
-async def get_campaign(request: Request, shop_id: UUID, campaign_id: UUID) -> Any:
+@router.get("/campaigns/{campaign_id}", response_model=CampaignWithRecipients | Campaign)
+async def get_campaign(request: Request, shop_id: UUID, campaign_id: UUID, recipients: bool = True) -> Any:
     async with request.app.state.sessions() as session:
-        found = await campaign_store.campaign(session, shop_id, campaign_id)
+        found = await campaign_store.campaign(session, shop_id, campaign_id, recipients)
     if found is None:
         raise ApiError(404, "campaign_not_found", "No such campaign.")
     return found

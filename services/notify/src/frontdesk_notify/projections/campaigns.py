@@ -138,7 +138,9 @@ async def campaigns(session: AsyncSession, shop_id: UUID, limit: int) -> list[di
     return [_summary(r._mapping) for r in rows]
 
 
-async def campaign(session: AsyncSession, shop_id: UUID, campaign_id: UUID) -> dict[str, Any] | None:
+async def campaign(
+    session: AsyncSession, shop_id: UUID, campaign_id: UUID, with_recipients: bool = True
+) -> dict[str, Any] | None:
     found = await session.execute(
         text(
             f"SELECT {_CAMPAIGN}, {_COUNTS} FROM campaigns c "
@@ -148,8 +150,8 @@ async def campaign(session: AsyncSession, shop_id: UUID, campaign_id: UUID) -> d
         {"s": shop_id, "c": campaign_id},
     )
     row = found.first()
-    if row is None:
-        return None
+    if row is None or not with_recipients:
+        return None if row is None else _summary(row._mapping)
     recipients = await session.execute(
         text(
             "SELECT r.user_id, r.status, r.notification_id, n.status AS delivery_status, "
