@@ -75,39 +75,19 @@ async def send_campaign(deps: Dependencies, policy: CampaignPolicy, command: Env
 async def _send(
     session: AsyncSession, deps: Dependencies, policy: CampaignPolicy, cmd: contracts.SendCampaign
 ) -> None:
-    if cmd.actor.role != "owner" or cmd.actor.shop_id != cmd.shop_id:
-        raise Refused("forbidden", "only the shop's owner sends campaigns")
-    try:
-        segment = segments.parse(cmd.segment)
-        name = campaigns.checked_name(cmd.name)
-        texts = {lang: campaigns.Text(t.title, t.body) for lang, t in cmd.variants.items()}
-        message = campaigns.message(cmd.title, cmd.body, texts)
-    except (segments.InvalidSegment, campaigns.InvalidCampaign) as invalid:
-        raise Refused(invalid.code, invalid.message) from None
-    shop_id = cmd.shop_id
-    await campaign_store.lock_shop(session, shop_id)
+    segment, name, message = _validated(cmd)
+    await campaign_store.lock_shop(session, cmd.shop_id)
     sent_by = await campaign_store.shop_of(session, cmd.campaign_id)
-    if sent_by == shop_id:
+    if sent_by == cmd.shop_id:
         return  # the same campaign again (a retried request): it went out once
     if sent_by is not None:
         raise Refused("campaign_exists", "that campaign id is taken; choose another")
     now = deps.clock()
-    members = await audience.members(session, shop_id, segment, now)
-    wishes = await campaign_store.wishes(session, members)
-    reached = await campaign_store.last_reached(session, shop_id, members, now - policy.frequency_cap)
-    recipients = []
-    for user_id in members:
-        wish = wishes.get(user_id, campaign_store.Wishes())
-        verdict = campaigns.verdict(wish.opted_out, reached.get(user_id), now, policy.frequency_cap)
-        notification_id = None
-        if verdict == "queued":
-            notification_id = campaigns.notification_id(cmd.campaign_id, user_id)
-            await _queue(session, deps, cmd, message, notification_id, user_id, wish, now)
-        recipients.append(campaign_store.Recipient(user_id, verdict, notification_id))
+    recipients = await _reach(session, deps, policy, cmd, segment, message, now)
     await campaign_store.save(
         session,
         campaign_id=cmd.campaign_id,
-        shop_id=shop_id,
+        shop_id=cmd.shop_id,
         name=name,
         segment=segments.spec(segment),
         title=message.default.title,
@@ -117,6 +97,45 @@ async def _send(
         recipients=recipients,
         now=now,
     )
+
+
+def _validated(cmd: contracts.SendCampaign) -> tuple[segments.Segment, str, campaigns.Message]:
+    if cmd.actor.role != "owner" or cmd.actor.shop_id != cmd.shop_id:
+        raise Refused("forbidden", "only the shop's owner sends campaigns")
+    try:
+        texts = {lang: campaigns.Text(t.title, t.body) for lang, t in cmd.variants.items()}
+        return (
+            segments.parse(cmd.segment),
+            campaigns.checked_name(cmd.name),
+            campaigns.message(cmd.title, cmd.body, texts),
+        )
+    except (segments.InvalidSegment, campaigns.InvalidCampaign) as invalid:
+        raise Refused(invalid.code, invalid.message) from None
+
+
+async def _reach(
+    session: AsyncSession,
+    deps: Dependencies,
+    policy: CampaignPolicy,
+    cmd: contracts.SendCampaign,
+    segment: segments.Segment,
+    message: campaigns.Message,
+    now: datetime,
+) -> list[campaign_store.Recipient]:
+    """Decide for each of the segment's customers; queue the notification of those it reaches."""
+    members = await audience.members(session, cmd.shop_id, segment, now)
+    wishes = await campaign_store.wishes(session, members)
+    reached = await campaign_store.last_reached(session, cmd.shop_id, members, now - policy.frequency_cap)
+    recipients = []
+    for user_id in members:
+        wish = wishes.get(user_id, campaign_store.Wishes())
+        verdict = campaigns.verdict(wish.opted_out, reached.get(user_id), now, policy.frequency_cap)
+        notification_id = None
+        if verdict == "queued":
+            notification_id = campaigns.notification_id(cmd.campaign_id, user_id)
+            await _queue(session, deps, cmd, message, notification_id, user_id, wish, now)
+        recipients.append(campaign_store.Recipient(user_id, verdict, notification_id))
+    return recipients
 
 
 async def _queue(
