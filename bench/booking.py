@@ -36,8 +36,8 @@ import httpx
 from frontdesk_booking.adapters.repository import to_new_event
 from frontdesk_booking.domain.booking import Booking
 from frontdesk_booking.domain.common import Actor
+from frontdesk_booking.domain.placement import Placement
 from frontdesk_booking.domain.shop import Policy
-from frontdesk_booking.domain.slots import Placement
 from frontdesk_local.system import System
 
 ROOT = Path(__file__).resolve().parents[1]

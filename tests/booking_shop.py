@@ -31,6 +31,54 @@ class BookingShop:
             f"/v1/bookings/{booking_id}/{action}", json=body or {}, headers=caller.auth
         )
 
+    async def put(self, path: str, body: dict) -> dict:
+        """Set something up as the owner (path under /v1/shops/{shop})."""
+        response = await self.api.http.put(
+            f"/v1/shops/{self.owner.shop_id}{path}", json=body, headers=self.owner.auth
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def slots(self, caller: Account, service_id: str, from_date: date, **params: Any):
+        return await self.api.http.get(
+            f"/v1/shops/{self.owner.shop_id}/slots",
+            params={"service_id": service_id, "from_date": from_date.isoformat(), **params},
+            headers=caller.auth,
+        )
+
+    async def add_boarding(self, kennels: int = 2, price_per_night: int = 15000) -> str:
+        """Boarding: a kennel per stay, check-in 15:00, check-out 11:00; returns its service id."""
+        await self.put(
+            f"/resources/{uuid.uuid4()}", {"name": "Kennels", "type": "kennel", "capacity": kennels}
+        )
+        service_id = str(uuid.uuid4())
+        body = {
+            "name": "Boarding",
+            "per_night": True,
+            "check_in": "15:00",
+            "check_out": "11:00",
+            "price_cents": price_per_night,
+            "resource_types": ["kennel"],
+        }
+        await self.put(f"/services/{service_id}", body)
+        return service_id
+
+    async def add_wash_station(self, hours: tuple[str, str] = ("08:00", "20:00")) -> str:
+        """A self-service wash station (no staff member), open every day; returns its service id."""
+        await self.put(f"/resources/{uuid.uuid4()}", {"name": "Wash station", "type": "wash"})
+        service_id = str(uuid.uuid4())
+        week = [{"weekday": d, "start": hours[0], "end": hours[1]} for d in range(7)]
+        body = {
+            "name": "Self-service wash",
+            "duration_minutes": 30,
+            "price_cents": 5000,
+            "needs_staff": False,
+            "hours": week,
+            "resource_types": ["wash"],
+        }
+        await self.put(f"/services/{service_id}", body)
+        return service_id
+
 
 def days_ahead(days: int = 2) -> date:
     """A date some days ahead: every test books a future day of its own."""

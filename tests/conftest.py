@@ -31,6 +31,7 @@ def system(endpoints, attachments_dir) -> Iterator[System]:
             FRONTDESK_SENDS_PER_SECOND="1000",
             FRONTDESK_REPLY_TIMEOUT_SECONDS="15",
             FRONTDESK_RECALL_WINDOW_SECONDS="5",
+            FRONTDESK_CHAT_ALERT_DELAY_SECONDS="5",
             FRONTDESK_LOG_LEVEL="INFO",
             FRONTDESK_ATTACHMENTS_DIR=str(attachments_dir),
         ),

@@ -209,6 +209,13 @@ async def test_rebuilt_booking_read_models_equal_the_live_ones(api, system):
         pet_id = (await api.http.post("/v1/pets", json={"name": f"pet {n}"}, headers=who.auth)).json()["id"]
         booking = (await shop.hold(who, shop.local(day, 9 + n), pet_id=pet_id)).json()
         await shop.step(who, booking["id"], "confirm" if n else "cancel")
+    boarding, wash = await shop.add_boarding(), await shop.add_wash_station()
+    stay = (await shop.hold(customers[0], shop.local(day, 15), service_id=boarding, nights=2)).json()
+    await shop.step(customers[0], stay["id"], "confirm")
+    moved = await shop.step(shop.owner, stay["id"], "reschedule", {"nights": 3})
+    assert moved.json()["price_cents"] == 45000
+    washed = await shop.hold(customers[1], shop.local(day, 8), service_id=wash)
+    assert washed.status_code == 201 and washed.json()["staff_id"] is None
 
     async def snapshot() -> list:
         owner = shop.owner.auth

@@ -6,9 +6,9 @@ first one reached, and a customer who opted out of marketing gets nothing."""
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
-import asyncpg
 import pytest
 
 from .booking_shop import BookingShop, days_ahead, set_up
@@ -48,23 +48,22 @@ async def _served(shop: BookingShop, customer: Account, hour: int) -> None:
         assert response.status_code == 200, response.text
 
 
-async def _opt_out_of_marketing(endpoints, system, customer: Account) -> None:
-    """Straight into notify's preferences table: no public route sets preferences yet."""
-    conn = await asyncpg.connect(
-        host=endpoints.database_host,
-        port=endpoints.database_port,
-        user=endpoints.database_user,
-        password=endpoints.database_password or None,
-        database=f"{system.database_prefix}_notify",
+async def _customer(api: Api, shop: BookingShop, name: str) -> Account:
+    """A customer whose phone subscribed to web push (the sink records what it would send)."""
+    customer = await api.customer(shop.owner.shop_id, name)
+    subscription = json.dumps({"endpoint": f"https://push.example/{customer.user_id}", "keys": {}})
+    device = await api.http.post(
+        "/v1/devices", json={"platform": "webpush", "address": subscription}, headers=customer.auth
     )
-    try:
-        await conn.execute(
-            "INSERT INTO preferences (user_id, shop_id, opted_out) VALUES ($1, $2, '{marketing}')",
-            customer.user_id,
-            customer.shop_id,
-        )
-    finally:
-        await conn.close()
+    assert device.status_code == 201, device.text
+    return customer
+
+
+async def _opt_out_of_marketing(api: Api, customer: Account) -> None:
+    response = await api.http.put(
+        "/v1/me/notification-preferences", json={"opted_out": ["marketing"]}, headers=customer.auth
+    )
+    assert response.status_code == 200, response.text
 
 
 async def _preview(api: Api, shop: BookingShop, segment: dict[str, Any]) -> dict[str, Any]:
@@ -103,19 +102,15 @@ async def _reached(api: Api, shop: BookingShop) -> dict[str, list[str]]:
     return reached
 
 
-async def test_a_campaign_reaches_its_segment_once_a_week_and_never_an_opted_out_customer(
-    api, endpoints, system
-):
+async def test_a_campaign_reaches_its_segment_once_a_week_and_never_an_opted_out_customer(api):
     shop = await set_up(api, groomers=1, stations=2)
-    alice, bob, carol, dave = [
-        await api.customer(shop.owner.shop_id, n) for n in ("Alice", "Bob", "Carol", "Dave")
-    ]
+    alice, bob, carol, dave = [await _customer(api, shop, n) for n in ("Alice", "Bob", "Carol", "Dave")]
     for customer, species in ((alice, "dog"), (bob, "Dog"), (carol, "cat")):
         await _pet(api, shop, customer, species)
     await _label(api, shop, alice, "VIP")
     await _label(api, shop, dave, "vip", "过敏")
     await _served(shop, carol, 10)
-    await _opt_out_of_marketing(endpoints, system, bob)
+    await _opt_out_of_marketing(api, bob)
 
     dogs, vips = {"kind": "pet_type", "species": "dog"}, {"kind": "label", "label": "VIP"}
 

@@ -5,6 +5,7 @@ survive the notify service being killed. Everything lands in the development sin
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime, timedelta
 from urllib.parse import urlparse
 
@@ -26,6 +27,17 @@ async def _reminders_at(api: Api, shop: BookingShop, seconds: float) -> datetime
     )
     assert response.status_code == 204, response.text
     return due
+
+
+async def _customer(api: Api, shop: BookingShop, name: str) -> Account:
+    """A customer with a phone that has subscribed to web push."""
+    customer = await api.customer(shop.owner.shop_id, name)
+    subscription = json.dumps({"endpoint": f"https://push.example/{customer.user_id}", "keys": {}})
+    device = await api.http.post(
+        "/v1/devices", json={"platform": "webpush", "address": subscription}, headers=customer.auth
+    )
+    assert device.status_code == 201, device.text
+    return customer
 
 
 async def _book(shop: BookingShop, customer: Account, starts_at: str) -> str:
@@ -60,7 +72,7 @@ async def test_a_reminder_comes_on_time_and_never_for_a_cancelled_or_moved_booki
     shop = await set_up(api, timezone="Asia/Shanghai", groomers=3, stations=3)
     due = await _reminders_at(api, shop, 25)
     day = due.date() + timedelta(days=1)
-    alice, bob, carol = [await api.customer(shop.owner.shop_id, n) for n in ("Alice", "Bob", "Carol")]
+    alice, bob, carol = [await _customer(api, shop, n) for n in ("Alice", "Bob", "Carol")]
     kept = await _book(shop, alice, shop.local(day, 10))
     cancelled = await _book(shop, bob, shop.local(day, 11))
     moved = await _book(shop, carol, shop.local(day, 12))
@@ -70,7 +82,9 @@ async def test_a_reminder_comes_on_time_and_never_for_a_cancelled_or_moved_booki
 
     await _until(confirmed)
     mine = (await api.http.get("/v1/notifications", headers=alice.auth)).json()
-    assert [(n["category"], n["status"]) for n in mine] == [("booking_confirmed", "sent")]
+    assert [(n["category"], n["status"], n["channel"]) for n in mine] == [
+        ("booking_confirmed", "sent", "push")
+    ]
     assert "Bath" in mine[0]["body"] and "10:00" in mine[0]["body"]
     assert datetime.now(shop.timezone) < due - timedelta(seconds=3), "setup took too long to test the race"
 
@@ -98,7 +112,7 @@ async def test_a_reminder_comes_on_time_and_never_for_a_cancelled_or_moved_booki
 async def test_a_reminder_due_while_notify_is_killed_fires_once_after_it_restarts(api, system):
     shop = await set_up(api, timezone="Europe/Berlin")
     due = await _reminders_at(api, shop, 15)
-    alice = await api.customer(shop.owner.shop_id, "Alice")
+    alice = await _customer(api, shop, "Alice")
     booking_id = await _book(shop, alice, shop.local(due.date() + timedelta(days=1), 10))
 
     async def confirmed() -> bool:
@@ -119,3 +133,50 @@ async def test_a_reminder_due_while_notify_is_killed_fires_once_after_it_restart
     assert [r["notification_id"] for r in reminders] == [f"booking:{booking_id}:v2:day_before"]
     mine = (await api.http.get("/v1/notifications", headers=alice.auth)).json()
     assert [n["attempts"] for n in mine if n["category"] == "booking_reminder_day_before"] == [1]
+
+
+async def test_people_choose_their_language_channels_and_what_they_hear_about(api):
+    shop = await set_up(api, timezone="Asia/Shanghai")
+    day = datetime.now(shop.timezone).date() + timedelta(days=3)
+    english, silent = await _customer(api, shop, "Emma"), await _customer(api, shop, "Sam")
+
+    bad = await api.http.put("/v1/me/notification-preferences", json={"phone": "12345"}, headers=english.auth)
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_request"
+    for who, prefs in (
+        (english, {"language": "en", "phone": "+447700900123"}),
+        (silent, {"opted_out": ["booking"]}),
+    ):
+        response = await api.http.put("/v1/me/notification-preferences", json=prefs, headers=who.auth)
+        assert response.status_code == 200, response.text
+    seen = (await api.http.get("/v1/me/notification-preferences", headers=english.auth)).json()
+    assert (seen["language"], seen["phone"], seen["channels"]) == ("en", "+447700900123", ["push", "sms"])
+
+    await _book(shop, english, shop.local(day, 10))
+    await _book(shop, silent, shop.local(day, 13))
+
+    async def settled() -> bool:
+        found = [
+            (await api.http.get("/v1/notifications", headers=who.auth)).json() for who in (english, silent)
+        ]
+        return all(n and n[0]["status"] != "queued" for n in found)
+
+    await _until(settled)
+    [to_emma] = (await api.http.get("/v1/notifications", headers=english.auth)).json()
+    assert (
+        to_emma["body"]
+        == f"Your Bath is booked for {datetime.fromisoformat(shop.local(day, 10)):%a %d %b, %H:%M}."
+    )
+    [to_sam] = (await api.http.get("/v1/notifications", headers=silent.auth)).json()
+    assert (to_sam["status"], to_sam["reason"]) == ("skipped", "opted_out")
+    sunk = await _sink(api, shop)
+    assert [(r["user_id"], r["platform"]) for r in sunk if ":booking_confirmed" in r["notification_id"]] == [
+        (english.user_id, "webpush")
+    ]
+
+    [device] = (await api.http.get("/v1/devices", headers=english.auth)).json()
+    assert (
+        await api.http.delete(f"/v1/devices/{device['device_id']}", headers=english.auth)
+    ).status_code == 204
+    assert (await api.http.get("/v1/devices", headers=english.auth)).json() == []
+    other = await api.http.get(f"/v1/shops/{shop.owner.shop_id}/dev-sink", headers=english.auth)
+    assert other.status_code == 404

@@ -88,3 +88,49 @@ def test_committed_asyncapi_document_lists_every_topic_and_type():
     assert committed == json.loads(json.dumps(document())), (
         "docs/asyncapi.json is stale: python -m frontdesk_contracts.asyncapi > docs/asyncapi.json"
     )
+
+
+V2_BOOKING_TYPES = [c for c in all_contracts() if c.name.startswith("booking.") and c.name.endswith(".v2")]
+
+
+@pytest.mark.parametrize("v2", V2_BOOKING_TYPES, ids=lambda c: c.name)
+def test_a_v2_booking_type_is_its_v1_type_with_nullable_staff(v2):
+    v1 = contract_type(v2.name.removesuffix(".v2") + ".v1")
+    old, new = v1.json_schema(), v2.json_schema()
+    assert list(old["properties"]) == list(new["properties"])
+    assert set(new.get("required", [])) == set(old.get("required", [])) - {"staff_id", "previous_staff_id"}
+    changed = {f for f, _ in _field_problems(old, new)}
+    assert changed <= {"staff_id", "previous_staff_id", "proposed", "alternatives"}
+    assert v2.topic == v1.topic and v2.kind == v1.kind
+    assert v2.summary.startswith(v1.summary)
+
+
+def _field_problems(old, new):
+    from frontdesk_contracts.snapshots import _resolved
+
+    for field, schema in old["properties"].items():
+        if _resolved(schema, old) != _resolved(new["properties"][field], new):
+            yield field, schema
+
+
+def test_staffless_bookings_are_v2_and_v1_still_requires_a_staff_member():
+    from frontdesk_contracts import booking, booking_v2
+
+    booking_id = "6f1c1b1e-8a7b-4a56-9f0e-5a0c3a1c2b11"
+    data = {
+        "booking_id": booking_id,
+        "shop_id": booking_id,
+        "customer_id": booking_id,
+        "service_id": booking_id,
+        "status": "held",
+        "starts_at": "2026-05-01T13:00:00Z",
+        "ends_at": "2026-05-04T09:00:00Z",
+        "at": "2026-04-01T00:00:00Z",
+        "nights": 3,
+        "price_cents": 45000,
+    }
+    with pytest.raises(ValueError, match="staff_id"):
+        booking.BookingHeld.model_validate(data)
+    held = booking_v2.without_staff(booking.BookingHeld).model_validate(data)
+    assert held.model_dump()["staff_id"] is None and held.model_dump()["nights"] == 3
+    assert contract_type("booking.booking.held.v2").model is booking_v2.without_staff(booking.BookingHeld)

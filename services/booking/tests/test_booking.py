@@ -13,8 +13,8 @@ from frontdesk_booking.domain.booking import (
     OutsidePolicy,
 )
 from frontdesk_booking.domain.common import Actor, Forbidden
+from frontdesk_booking.domain.placement import Placement
 from frontdesk_booking.domain.shop import Policy
-from frontdesk_booking.domain.slots import Placement
 
 from .factories import NOW
 
@@ -164,3 +164,30 @@ def test_replaying_the_events_gives_the_same_booking(confirmed, staff):
         confirmed.proposal,
         confirmed.version,
     )
+
+
+def stay(days_from_now: int, nights: int) -> Placement:
+    check_in = NOW + timedelta(days=days_from_now, hours=15)
+    check_out = check_in + timedelta(days=nights, hours=-4)
+    return Placement(check_in, check_out, check_out, None, (uuid4(),), nights)
+
+
+def test_a_stay_keeps_its_price_and_the_cutoffs_count_from_check_in(customer, staff):
+    booking = Booking(uuid4())
+    booking.hold(customer, customer.user_id, None, uuid4(), stay(2, 3), POLICY, NOW, price_cents=45000)
+    booking.confirm(customer, NOW)
+    assert (booking.placement.staff_id, booking.placement.nights, booking.price_cents) == (None, 3, 45000)
+
+    longer = stay(2, 5)
+    booking.reschedule(customer, longer, POLICY, NOW, price_cents=75000)
+    assert (booking.placement, booking.price_cents) == (longer, 75000)
+    check_in = longer.starts_at
+    with pytest.raises(OutsidePolicy):  # within the cutoff before check-in, though the stay lasts days
+        booking.cancel(customer, "", POLICY, check_in - timedelta(hours=1))
+    with pytest.raises(OutsidePolicy):
+        booking.reschedule(customer, stay(3, 5), POLICY, check_in - timedelta(hours=2), 75000)
+    booking.cancel(staff, "kennel flooded", POLICY, check_in + timedelta(days=1))
+    replayed = Booking(booking.id)
+    for event in booking.pending:
+        replayed.apply(event)
+    assert replayed.price_cents == 75000 and replayed.status == "cancelled"

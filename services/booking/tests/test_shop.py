@@ -5,6 +5,7 @@ from uuid import uuid4
 
 import pytest
 from frontdesk_booking.domain.common import Actor, Forbidden, InvalidRequest
+from frontdesk_booking.domain.services import WeeklyPeriod
 from frontdesk_booking.domain.shop import (
     Policy,
     Resource,
@@ -14,7 +15,6 @@ from frontdesk_booking.domain.shop import (
     ShopNotSetUp,
     StaffProfile,
     TimeOff,
-    WeeklyPeriod,
 )
 
 from .factories import NOW, pet_shop

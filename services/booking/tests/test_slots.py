@@ -6,8 +6,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
-from frontdesk_booking.domain.shop import Policy, StaffProfile, TimeOff, WeeklyPeriod
-from frontdesk_booking.domain.slots import Busy, Timeline, nearest, placements_at, search
+from frontdesk_booking.domain.placement import Busy, Timeline
+from frontdesk_booking.domain.services import WeeklyPeriod
+from frontdesk_booking.domain.shop import Policy, StaffProfile, TimeOff
+from frontdesk_booking.domain.slots import nearest, placements_at, search
 
 from .factories import NOW, every_day, pet_shop
 

@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -16,7 +16,6 @@ from frontdesk_contracts import Envelope
 from frontdesk_contracts import notify as contracts
 from frontdesk_notify.bootstrap import MIGRATIONS
 from frontdesk_notify.config import Settings
-from frontdesk_notify.service_layer.campaigns import SEND, CampaignPolicy, send_campaign
 from frontdesk_notify.service_layer.commands import handle_command
 from frontdesk_notify.service_layer.customer_events import handle_customer_event
 from frontdesk_notify.service_layer.deps import Dependencies
@@ -38,7 +37,6 @@ class Clock:
 class Harness:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
-    policy: CampaignPolicy = field(default_factory=CampaignPolicy)
 
     @property
     def deps(self) -> Dependencies:
@@ -69,13 +67,13 @@ class Harness:
     async def send(self, payload: contracts.SendCampaign) -> dict[str, Any]:
         """Handle the command as notify's command consumer does; returns its reply."""
         command = Envelope(
-            type=SEND,
+            type="notify.campaign.send.v1",
             source="test",
             tenant_id=payload.shop_id,
             aggregate_id=str(payload.shop_id),
             data=payload.model_dump(mode="json"),
         )
-        await handle_command(self.deps, command, {SEND: lambda c: send_campaign(self.deps, self.policy, c)})
+        await handle_command(self.deps, command)
         [reply] = await self.rows(
             "SELECT envelope FROM outbox WHERE CAST(envelope AS jsonb)->>'causation_id' = :id",
             id=str(command.id),

@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 from frontdesk_contracts import notify as contracts
 from frontdesk_notify.entrypoints import campaigns as campaigns_http
-from frontdesk_notify.service_layer.delivery import deliver_due
+from frontdesk_notify.service_layer.delivery import Delivery, deliver_due
 from frontdesk_platform.errors import install_error_handlers
 
 from .campaign_harness import Harness, notify_database
@@ -117,7 +117,7 @@ async def test_a_campaign_reaches_its_segment_in_their_language_and_never_an_opt
     assert (to_carol.title, to_carol.body, to_carol.critical) == ("春季洗澡周", "本周洗澡八折", False)
     assert dave not in sent
 
-    await deliver_due(harness.deps)
+    await deliver_due(harness.deps, Delivery(providers={}))  # no device: their in-app list
     found = (await api.get(f"/internal/shops/{shop.id}/campaigns/{campaign.campaign_id}")).json()
     assert found["segment"] == {"kind": "pet_type", "species": "dog"}
     assert found["counts"] == {

@@ -1,6 +1,6 @@
 """Frontdesk contracts: the envelope and every versioned event, command and reply."""
 
-from . import booking, identity, messaging, messaging_shop, notify
+from . import booking, booking_v2, identity, messaging, messaging_shop, notify
 from .envelope import Envelope
 from .registry import Contract, ContractType, all_contracts, contract, contract_type, type_name
 
@@ -10,6 +10,7 @@ __all__ = [
     "Envelope",
     "all_contracts",
     "booking",
+    "booking_v2",
     "contract",
     "contract_type",
     "identity",

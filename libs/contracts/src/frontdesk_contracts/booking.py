@@ -4,6 +4,9 @@ Commands travel on booking.commands keyed by the aggregate they change (shop id 
 setup, booking id, waitlist entry id, pet id). Every booking event carries the whole
 booking as it is after the event, so a subscriber (notify's reminders, messaging's
 timeline) never has to rebuild it. All times are UTC.
+
+Bookings without a staff member (self-service stations, boarding) are published as the
+.v2 twins of the booking events, defined in booking_v2 (docs/adr/0003).
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ class Policy(BaseModel):
 
 
 class ServiceTerms(BaseModel):
+    """A service of the catalog; price_cents is per night for nightly services."""
+
     service_id: UUID
     name: str
     duration_minutes: int
@@ -58,6 +63,19 @@ class WeeklyPeriod(BaseModel):
     weekday: int = Field(ge=0, le=6)
     start: time
     end: time
+
+
+class ServiceSchedule(BaseModel):
+    """How a service that needs no staff member is scheduled (absent: staff's hours, as
+    before). A timed one starts in its own weekly `hours`; a nightly one (boarding) is
+    booked per night, from `check_in` on the first date to `check_out` on the date after
+    the last night. Both are local wall-clock times, and both need a resource type."""
+
+    needs_staff: bool = True
+    hours: list[WeeklyPeriod] = Field(default_factory=list)
+    per_night: bool = False
+    check_in: time | None = None
+    check_out: time | None = None
 
 
 class StaffTerms(BaseModel):
@@ -117,6 +135,7 @@ class DefineService(Contract):
 
     shop_id: UUID
     service: ServiceTerms
+    schedule: ServiceSchedule | None = None
     actor: Actor
 
 
@@ -166,7 +185,10 @@ class DefineResource(Contract):
 
 @contract("booking.booking.hold.v1", topic=BOOKING_COMMANDS, kind="command")
 class HoldBooking(Contract):
-    """Hold a slot for a customer; it expires unless confirmed in time."""
+    """Hold a slot for a customer; it expires unless confirmed in time.
+
+    A nightly service (boarding) needs `nights`; starts_at is then the check-in time of
+    the first night. Other services refuse `nights`."""
 
     booking_id: UUID
     shop_id: UUID
@@ -175,6 +197,7 @@ class HoldBooking(Contract):
     starts_at: datetime
     staff_id: UUID | None = None
     pet_id: UUID | None = None
+    nights: int | None = None
     actor: Actor
 
 
@@ -197,10 +220,13 @@ class CancelBooking(BookingStep):
 
 @contract("booking.booking.reschedule.v1", topic=BOOKING_COMMANDS, kind="command")
 class RescheduleBooking(BookingStep):
-    """Move a booking (same id): customers within the reschedule cutoff, the shop at any time."""
+    """Move a booking (same id): customers within the reschedule cutoff, the shop at any time.
+
+    A stay (boarding) may also change its number of nights (absent: the same nights)."""
 
     starts_at: datetime
     staff_id: UUID | None = None
+    nights: int | None = None
 
 
 @contract("booking.booking.propose_change.v1", topic=BOOKING_COMMANDS, kind="command")
@@ -316,6 +342,7 @@ class ServiceDefined(Contract):
 
     shop_id: UUID
     service: ServiceTerms
+    schedule: ServiceSchedule | None = None
     at: datetime
 
 
@@ -361,7 +388,8 @@ class ResourceDefined(Contract):
 
 
 class BookingEvent(Contract):
-    """The booking as it is after the event."""
+    """The booking as it is after the event. A stay (boarding) has `nights` and runs from
+    check-in (starts_at) to check-out (ends_at); price_cents is what the booking costs."""
 
     booking_id: UUID
     shop_id: UUID
@@ -375,6 +403,8 @@ class BookingEvent(Contract):
     resource_units: list[UUID] = Field(default_factory=list)
     hold_expires_at: datetime | None = None
     at: datetime
+    nights: int | None = None
+    price_cents: int | None = None
 
 
 @contract("booking.booking.held.v1", topic=BOOKING_EVENTS, kind="event")

@@ -45,6 +45,53 @@ class CommandRejected(Contract):
     message: str
 
 
+# Devices and preferences (keyed by the user id)
+
+
+@contract("notify.device.register.v1", topic=NOTIFY_COMMANDS, kind="command")
+class RegisterDevice(Contract):
+    """Reach this user by push on this device (a token moves to whoever registers it last)."""
+
+    device_id: UUID
+    user_id: UUID
+    platform: Literal["webpush", "fcm", "apns"]
+    address: str = Field(description="FCM/APNs token, or the Web Push subscription as JSON")
+    actor: Actor
+
+
+@contract("notify.device.remove.v1", topic=NOTIFY_COMMANDS, kind="command")
+class RemoveDevice(Contract):
+    device_id: UUID
+    user_id: UUID
+    actor: Actor
+
+
+@contract("notify.preferences.set.v1", topic=NOTIFY_COMMANDS, kind="command")
+class SetPreferences(Contract):
+    """How a user wants to be notified; replaces what was set before."""
+
+    user_id: UUID
+    language: Literal["zh-CN", "en"] | None = None
+    phone: str | None = Field(default=None, description="E.164, for SMS")
+    channels: list[Literal["push", "sms"]] = Field(default=["push", "sms"])
+    opted_out: list[str] = Field(
+        default_factory=list, description="booking, reminders, chat, marketing, or a single category"
+    )
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    timezone: str | None = None
+    actor: Actor
+
+
+@contract("notify.notification.mark_read.v1", topic=NOTIFY_COMMANDS, kind="command")
+class MarkNotificationRead(Contract):
+    """The user opened the notification: no fallback to another channel is needed."""
+
+    notification_id: str
+    user_id: UUID
+    actor: Actor
+
+
 class CampaignText(BaseModel):
     title: str
     body: str
@@ -52,8 +99,9 @@ class CampaignText(BaseModel):
 
 @contract("notify.campaign.send.v1", topic=NOTIFY_COMMANDS, kind="command")
 class SendCampaign(Contract):
-    """Send a marketing message to a segment of the shop's customers (owner only); opt-outs
-    and the frequency cap always apply, and each recipient's outcome is recorded."""
+    """Send a marketing message to a segment of the shop's customers (owner only).
+
+    Opt-outs and the frequency cap always apply; each recipient's outcome is recorded."""
 
     campaign_id: UUID = Field(description="Chosen by the sender; sending the same id again changes nothing")
     shop_id: UUID

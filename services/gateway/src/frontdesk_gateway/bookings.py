@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 import httpx
-from frontdesk_contracts import Contract, Envelope, booking
+from frontdesk_contracts import Contract, Envelope, booking, booking_v2
 from frontdesk_platform.errors import ApiError
 
 from .commands import CommandSender
@@ -26,7 +26,7 @@ CONFLICTS = {
     "slot_available",
     "shop_not_set_up",
 }
-UNPROCESSABLE = {"outside_policy", "not_bookable", "invalid_request"}
+UNPROCESSABLE = {"outside_policy", "not_bookable", "invalid_request", "invalid_service", "invalid_nights"}
 
 
 def status_of(code: str) -> int:
@@ -80,7 +80,7 @@ class Bookings:
         reply = await commands.outcome(await commands.submit(commands.envelope(caller, key, payload)))
         if reply is None:
             raise ApiError(503, "not_confirmed", "Booking did not answer in time; retry with the same id.")
-        if reply.type == "booking.command.rejected.v1":
+        if reply.type in booking_v2.REJECTIONS:
             code = reply.data["code"]
             alternatives = reply.data.get("alternatives") or []
             details = {"alternatives": alternatives} if code in ("slot_taken", "not_bookable") else None

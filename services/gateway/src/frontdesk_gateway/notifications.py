@@ -27,7 +27,8 @@ class Notifications:
             raise ApiError(503, "not_confirmed", "Notify did not answer in time; retry.")
         if reply.type == "notify.command.rejected.v1":
             code = reply.data["code"]
-            raise ApiError(403 if code == "forbidden" else 422, code, reply.data["message"])
+            status = 403 if code == "forbidden" else 404 if code.endswith("not_found") else 422
+            raise ApiError(status, code, reply.data["message"])
 
     async def read(self, caller: Principal, path: str, user_id: UUID | None, limit: int) -> Any:
         if not caller.is_staff:
@@ -35,8 +36,11 @@ class Notifications:
         params: dict[str, Any] = {"limit": limit}
         if user_id is not None:
             params["user_id"] = str(user_id)
+        return await self.get(caller, path, params)
+
+    async def get(self, caller: Principal, path: str, params: dict[str, Any] | None = None) -> Any:
         try:
-            response = await self._client.get(f"/internal/shops/{caller.shop_id}{path}", params=params)
+            response = await self._client.get(f"/internal/shops/{caller.shop_id}{path}", params=params or {})
         except httpx.HTTPError as exc:
             raise ApiError(503, "service_unavailable", "Notify is unavailable; retry.") from exc
         if response.status_code >= 400:

@@ -1,9 +1,10 @@
-"""Wires the notify service: booking events in, reminders as durable timers, delivery
-to the development sink, and the internal read API."""
+"""Wires the notify service: booking events and commands in, reminders as durable timers,
+delivery through the configured providers (or the development sink), the internal API."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -12,14 +13,17 @@ from fastapi import FastAPI
 from frontdesk_contracts import topics
 from frontdesk_platform.runtime import Runtime, service_app
 
+from .adapters.providers import Provider
+from .adapters.providers.factory import build_providers, new_http_client
+from .adapters.sink import sinks
 from .config import Settings
 from .entrypoints import campaigns as campaigns_http
 from .entrypoints import http
 from .service_layer.booking_events import handle_booking_event
-from .service_layer.campaigns import SEND, CampaignPolicy, send_campaign
+from .service_layer.chat_events import fire_due_alerts, handle_chat_event
 from .service_layer.commands import handle_command
 from .service_layer.customer_events import handle_customer_event
-from .service_layer.delivery import deliver_due
+from .service_layer.delivery import Delivery, deliver_due
 from .service_layer.deps import Dependencies
 from .service_layer.timers import fire_due_reminders
 
@@ -33,12 +37,17 @@ def utc_now() -> datetime:
 def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     settings = settings or Settings()
     runtime = Runtime(settings)
-    deps = Dependencies(runtime.unit_of_work, clock, settings.default_language)
+    campaign_cap = timedelta(days=settings.campaign_cap_days)
+    deps = Dependencies(runtime.unit_of_work, clock, settings.default_language, campaign_cap)
+    providers: dict[str, Provider] = {}  # filled when the app starts
+    delivery = Delivery(providers, timedelta(seconds=settings.fallback_after_seconds), settings.max_attempts)
     runtime.consumer("notify.booking-events", [topics.BOOKING_EVENTS], partial(handle_booking_event, deps))
-    campaign_policy = CampaignPolicy(frequency_cap=timedelta(days=settings.campaign_cap_days))
-    campaign_commands = {SEND: partial(send_campaign, deps, campaign_policy)}
+    runtime.consumer("notify.commands", [topics.NOTIFY_COMMANDS], partial(handle_command, deps))
+    chat_delay = timedelta(seconds=settings.chat_alert_delay_seconds)
     runtime.consumer(
-        "notify.commands", [topics.NOTIFY_COMMANDS], partial(handle_command, deps, others=campaign_commands)
+        "notify.chat-events",
+        [topics.MESSAGING_EVENTS, topics.IDENTITY_EVENTS],
+        partial(handle_chat_event, deps, chat_delay),
     )
     runtime.consumer(
         "notify.customer-facts",
@@ -46,12 +55,23 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         partial(handle_customer_event, deps),
     )
     runtime.every("notify.reminders", settings.timer_poll_seconds, partial(fire_due_reminders, deps))
-    runtime.every("notify.delivery", settings.delivery_poll_seconds, partial(deliver_due, deps))
+    runtime.every("notify.chat-alerts", settings.timer_poll_seconds, partial(fire_due_alerts, deps))
+    runtime.every("notify.delivery", settings.delivery_poll_seconds, partial(deliver_due, deps, delivery))
+
+    @asynccontextmanager
+    async def resources(app: FastAPI) -> AsyncIterator[None]:
+        async with new_http_client() as client:
+            configured = build_providers(settings.providers, client)
+            chosen = configured.items() if configured else sinks(lambda: runtime.sessions()).items()
+            providers.update((str(platform), provider) for platform, provider in chosen)
+            yield
+
     app = service_app(
         runtime,
         title="Frontdesk notify (internal)",
         description="Notifications, reminders and their delivery status. Internal API: the gateway "
         "calls it with the caller's shop scope; clients never do.",
+        resources=resources,
     )
     app.include_router(http.router)
     app.include_router(campaigns_http.router)

@@ -1,11 +1,23 @@
 from frontdesk_platform.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+from .adapters.providers.settings import ProviderSettings
 
 
 class Settings(ServiceSettings):
+    """Provider settings nest with `__`, e.g. FRONTDESK_PROVIDERS__TWILIO__ACCOUNT_SID; with
+    none configured every notification goes to the development sink."""
+
+    model_config = SettingsConfigDict(env_prefix="FRONTDESK_", extra="ignore", env_nested_delimiter="__")
+
     service_name: str = "notify"
     http_port: int = 8103
     database_name: str = "frontdesk_notify"
     default_language: str = "zh-CN"
     timer_poll_seconds: float = 0.5
     delivery_poll_seconds: float = 0.25
+    fallback_after_seconds: float = 600
+    chat_alert_delay_seconds: float = 60  # unread this long → a push; a burst within it → one
+    max_attempts: int = 5
+    providers: ProviderSettings = ProviderSettings()
     campaign_cap_days: float = 7.0  # at most one campaign per customer and shop in this many days

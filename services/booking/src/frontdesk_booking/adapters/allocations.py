@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain.slots import Busy, Placement
+from ..domain.placement import Busy, Placement
 
 Kind = Literal["current", "proposed"]
 EXCLUSION_VIOLATION = "23P01"

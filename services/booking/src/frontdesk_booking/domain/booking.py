@@ -5,7 +5,8 @@ held ─confirm→ confirmed ─check_in→ checked_in ─start→ in_service �
   ╰─expire→ expired╰─cancel / declined change→ cancelled
 
 A hold counts as live until it expires; rescheduling and accepted changes move the
-booking and keep its id. Whether the new time is free is decided by the database (the
+booking and keep its id. A stay (boarding) is a booking whose placement has `nights`;
+policy cutoffs are measured from its check-in (starts_at). Whether the new time is free is decided by the database (the
 allocation table's exclusion constraint), not here: the aggregate decides whether the
 move is allowed at all.
 """
@@ -35,8 +36,8 @@ from .booking_events import (
     ServiceStarted,
 )
 from .common import Actor, Forbidden, InvalidRequest, NotFound, Refused
+from .placement import Placement
 from .shop import Policy
-from .slots import Placement
 
 Status = Literal[
     "held", "confirmed", "checked_in", "in_service", "completed", "cancelled", "no_show", "expired"
@@ -76,6 +77,7 @@ class Booking:
     status: Status = "held"
     hold_expires_at: datetime | None = None
     proposal: Proposal | None = None
+    price_cents: int | None = None
     source: str = "customer"
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -110,6 +112,7 @@ class Booking:
         policy: Policy,
         now: datetime,
         source: Literal["customer", "staff", "waitlist"] | None = None,
+        price_cents: int | None = None,
     ) -> None:
         self.check_hold(actor, customer_id, placement.starts_at, policy, now)
         source = source or ("staff" if actor.is_staff else "customer")
@@ -126,6 +129,7 @@ class Booking:
                 actor.user_id,
                 source,
                 now,
+                price_cents,
             )
         )
 
@@ -173,10 +177,22 @@ class Booking:
             self._within_cutoff(policy.reschedule_cutoff_hours, now, "moved")
         self._check_bookable(starts_at, policy, now)
 
-    def reschedule(self, actor: Actor, placement: Placement, policy: Policy, now: datetime) -> None:
+    def reschedule(
+        self,
+        actor: Actor,
+        placement: Placement,
+        policy: Policy,
+        now: datetime,
+        price_cents: int | None = None,
+    ) -> None:
+        """Move to another time (a stay: another check-in date and/or number of nights)."""
         self.check_reschedule(actor, placement.starts_at, policy, now)
         assert self.placement is not None
-        self._record(BookingRescheduled(self.id, self.placement, placement, actor.user_id, actor.role, now))
+        self._record(
+            BookingRescheduled(
+                self.id, self.placement, placement, actor.user_id, actor.role, now, price_cents
+            )
+        )
 
     def check_proposal(self, actor: Actor, starts_at: datetime, now: datetime) -> None:
         self._check_access(actor)
@@ -242,6 +258,7 @@ class Booking:
             case BookingHeld():
                 self.shop_id, self.customer_id, self.pet_id = event.shop_id, event.customer_id, event.pet_id
                 self.service_id, self.placement = event.service_id, event.placement
+                self.price_cents = event.price_cents
                 self.hold_expires_at, self.source, self.created_at = (
                     event.hold_expires_at,
                     event.source,
@@ -256,6 +273,8 @@ class Booking:
                 self.status, self.proposal = "cancelled", None
             case BookingRescheduled():
                 self.placement, self.proposal = event.placement, None
+                if event.price_cents is not None:
+                    self.price_cents = event.price_cents
             case ChangeProposed():
                 self.proposal = event.proposal
             case ChangeAccepted():

@@ -1,5 +1,6 @@
 """What happens to a booking: the events the Booking aggregate records (domain events;
-the service translates them into booking.booking.*.v1 contracts)."""
+the service translates them into booking.booking.*.v1 contracts, or .v2 when no staff
+member serves the booking)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from .slots import Placement
+from .placement import Placement
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class BookingHeld:
     held_by: UUID
     source: Literal["customer", "staff", "waitlist"]
     at: datetime
+    price_cents: int | None = None  # None in events stored before prices were recorded
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class BookingRescheduled:
     by: UUID
     by_role: str
     at: datetime
+    price_cents: int | None = None
 
 
 @dataclass(frozen=True)

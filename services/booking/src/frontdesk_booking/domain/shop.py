@@ -1,6 +1,6 @@
-"""A shop as booking sees it: timezone and policy, the service catalog, staff profiles
-(skills, weekly hours, breaks, time off) and resources. One aggregate per shop, so
-setup changes of one shop are applied one after the other.
+"""A shop as booking sees it: timezone and policy, the service catalog (see services),
+staff profiles (skills, weekly hours, breaks, time off) and resources. One aggregate
+per shop, so setup changes of one shop are applied one after the other.
 
 Pure Python: handlers load it, ask it to decide, and store the events it returns.
 """
@@ -8,14 +8,14 @@ Pure Python: handlers load it, ask it to decide, and store the events it returns
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .common import Actor, Forbidden, InvalidRequest, NotFound, Refused
+from .services import Service, WeeklyPeriod
 
 UNIT_NAMESPACE = UUID("a4f7f0c2-3b8e-4d52-9a3c-6b1d2e7f8a90")
-MAX_DURATION_MINUTES = 7 * 24 * 60
 
 
 class ShopNotSetUp(Refused):
@@ -48,48 +48,6 @@ class Policy:
             raise InvalidRequest("bookings can be taken 1 to 730 days ahead")
         if self.slot_step_minutes not in (5, 10, 15, 20, 30, 60):
             raise InvalidRequest("slots start every 5, 10, 15, 20, 30 or 60 minutes")
-
-
-@dataclass(frozen=True)
-class Service:
-    id: UUID
-    name: str
-    duration_minutes: int
-    buffer_minutes: int = 0
-    price_cents: int = 0
-    currency: str = "CNY"
-    skill: str | None = None
-    resource_types: tuple[str, ...] = ()
-    active: bool = True
-
-    @property
-    def duration(self) -> timedelta:
-        return timedelta(minutes=self.duration_minutes)
-
-    @property
-    def buffer(self) -> timedelta:
-        return timedelta(minutes=self.buffer_minutes)
-
-    def check(self) -> None:
-        if not self.name.strip():
-            raise InvalidRequest("a service needs a name")
-        if not 5 <= self.duration_minutes <= MAX_DURATION_MINUTES:
-            raise InvalidRequest("a service lasts between 5 minutes and a week")
-        if not 0 <= self.buffer_minutes <= 24 * 60 or self.price_cents < 0:
-            raise InvalidRequest("buffers are 0 to 1440 minutes and prices are not negative")
-
-
-@dataclass(frozen=True)
-class WeeklyPeriod:
-    """A stretch of local wall-clock time on one weekday (0 = Monday)."""
-
-    weekday: int
-    start: time
-    end: time
-
-    def check(self) -> None:
-        if not 0 <= self.weekday <= 6 or self.start >= self.end:
-            raise InvalidRequest("a period is on weekday 0-6 and ends after it starts")
 
 
 @dataclass(frozen=True)
@@ -224,6 +182,8 @@ class Shop:
         ]
 
     def staff_for(self, service: Service, staff_id: UUID | None = None) -> list[StaffProfile]:
+        if not service.needs_staff:
+            return []
         chosen = [
             p
             for p in sorted(self.staff.values(), key=lambda p: (p.name, p.staff_id))

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..adapters import allocations
-from ..domain.common import Refused
+from ..domain.common import InvalidRequest, Refused
 from ..domain.slots import MAX_SEARCH_DAYS, search
 from ..projections import bookings as booking_rows
 from ..projections import catalog
@@ -27,8 +27,10 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 class Slot(BaseModel):
     starts_at: datetime
     ends_at: datetime
-    staff_id: UUID
+    staff_id: UUID | None
     resource_units: list[UUID]
+    nights: int | None = None
+    price_cents: int
 
 
 class SlotPage(BaseModel):
@@ -43,10 +45,12 @@ class Booking(BaseModel):
     customer_id: UUID
     pet_id: UUID | None
     service_id: UUID
-    staff_id: UUID
+    staff_id: UUID | None
     resource_units: list[UUID]
     starts_at: datetime
     ends_at: datetime
+    nights: int | None
+    price_cents: int | None
     status: str
     hold_expires_at: datetime | None
     source: str
@@ -82,8 +86,10 @@ async def find_slots(
     from_date: date,
     to_date: date | None = None,
     staff_id: UUID | None = None,
+    nights: int | None = None,
     limit: Limit = 200,
 ) -> SlotPage:
+    """Free times; for a nightly service, the check-in dates of stays of `nights` nights."""
     last = to_date or from_date
     if last < from_date or (last - from_date).days >= MAX_SEARCH_DAYS:
         raise ApiError(422, "invalid_request", f"Search 1 to {MAX_SEARCH_DAYS} days at a time.")
@@ -92,14 +98,14 @@ async def find_slots(
         shop = await catalog.load_shop(session, shop_id)
         try:
             service, zone = shop.service(service_id), shop.zone
+            service.check_booking(staff_id, nights)
         except Refused as refused:
-            raise ApiError(
-                404 if refused.code.endswith("not_found") else 409, refused.code, str(refused)
-            ) from None
+            raise _refusal(refused) from None
         start = datetime.combine(from_date, datetime.min.time(), zone).astimezone(UTC) - timedelta(days=1)
         end = datetime.combine(last, datetime.min.time(), zone).astimezone(UTC) + timedelta(days=3)
-        busy = await allocations.busy(session, shop_id, start, end, now)
-    found = search(shop, service, from_date, last, busy, now, staff_id)[:limit]
+        busy = await allocations.busy(session, shop_id, start, end + service.reach(nights), now)
+    found = search(shop, service, from_date, last, busy, now, staff_id, nights=nights)[:limit]
+    price = service.price_for(nights)
     return SlotPage(
         timezone=zone.key,
         service_id=service_id,
@@ -109,10 +115,20 @@ async def find_slots(
                 ends_at=p.ends_at,
                 staff_id=p.staff_id,
                 resource_units=list(p.resource_units),
+                nights=p.nights,
+                price_cents=price,
             )
             for p in found
         ],
     )
+
+
+def _refusal(refused: Refused) -> ApiError:
+    if refused.code.endswith("not_found"):
+        return ApiError(404, refused.code, str(refused))
+    if isinstance(refused, InvalidRequest):
+        return ApiError(422, refused.code, str(refused))
+    return ApiError(409, refused.code, str(refused))
 
 
 @router.get("/bookings", response_model=list[Booking])

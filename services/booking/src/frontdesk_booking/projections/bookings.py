@@ -26,12 +26,14 @@ async def project(session: AsyncSession, booking: Booking, events: Sequence[Book
     await session.execute(
         text(
             "INSERT INTO bookings (id, shop_id, customer_id, pet_id, service_id, staff_id, resource_units, "
-            "starts_at, ends_at, status, hold_expires_at, source, proposal, created_at, updated_at, version) "
-            "VALUES (:id, :shop, :customer, :pet, :service, :staff, :units, :starts, :ends, :status, "
-            ":expires, :source, CAST(:proposal AS jsonb), :created, :updated, :version) "
+            "starts_at, ends_at, nights, price_cents, status, hold_expires_at, source, proposal, "
+            "created_at, updated_at, version) "
+            "VALUES (:id, :shop, :customer, :pet, :service, :staff, :units, :starts, :ends, :nights, "
+            ":price, :status, :expires, :source, CAST(:proposal AS jsonb), :created, :updated, :version) "
             "ON CONFLICT (id) DO UPDATE SET staff_id = EXCLUDED.staff_id, "
             "resource_units = EXCLUDED.resource_units, starts_at = EXCLUDED.starts_at, "
-            "ends_at = EXCLUDED.ends_at, status = EXCLUDED.status, "
+            "ends_at = EXCLUDED.ends_at, nights = EXCLUDED.nights, price_cents = EXCLUDED.price_cents, "
+            "status = EXCLUDED.status, "
             "hold_expires_at = EXCLUDED.hold_expires_at, "
             "proposal = EXCLUDED.proposal, updated_at = EXCLUDED.updated_at, version = EXCLUDED.version"
         ),
@@ -45,6 +47,8 @@ async def project(session: AsyncSession, booking: Booking, events: Sequence[Book
             "units": list(placement.resource_units),
             "starts": placement.starts_at,
             "ends": placement.ends_at,
+            "nights": placement.nights,
+            "price": booking.price_cents,
             "status": booking.status,
             "expires": booking.hold_expires_at,
             "source": booking.source,
@@ -75,8 +79,8 @@ async def project(session: AsyncSession, booking: Booking, events: Sequence[Book
 
 
 _COLUMNS = (
-    "id, shop_id, customer_id, pet_id, service_id, staff_id, resource_units, starts_at, ends_at, status, "
-    "hold_expires_at, source, proposal, created_at, updated_at, version"
+    "id, shop_id, customer_id, pet_id, service_id, staff_id, resource_units, starts_at, ends_at, nights, "
+    "price_cents, status, hold_expires_at, source, proposal, created_at, updated_at, version"
 )
 
 

@@ -12,7 +12,8 @@ from pydantic import TypeAdapter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain.shop import Policy, Resource, Service, Shop, StaffProfile
+from ..domain.services import Service
+from ..domain.shop import Policy, Resource, Shop, StaffProfile
 
 TABLES = ("shop_catalog",)
 _POLICY = TypeAdapter(Policy)

@@ -17,8 +17,10 @@ from ..adapters import allocations
 from ..domain.booking import Booking, BookingNotFound
 from ..domain.common import Actor, NotFound, Refused
 from ..domain.pets import PetNotFound
-from ..domain.shop import Service, ServiceNotFound, Shop, ShopNotSetUp
-from ..domain.slots import Placement, nearest, placements_at
+from ..domain.placement import Placement
+from ..domain.services import Service
+from ..domain.shop import ServiceNotFound, Shop, ShopNotSetUp
+from ..domain.slots import nearest, placements_at
 from ..projections import catalog
 from ..projections import customers as customer_rows
 from .context import Context, Rejected
@@ -37,14 +39,18 @@ async def place(
     expires_at: datetime | None,
     kind: allocations.Kind = "current",
     offer_alternatives: bool = True,
+    nights: int | None = None,
+    keep: tuple[UUID, ...] = (),
 ) -> Placement:
-    """Allocate the best free placement at `start`, or refuse with the nearest free ones."""
+    """Allocate the best free placement at `start` (a stay: of `nights` nights), or refuse
+    with the nearest free ones. A placement with the units in `keep` comes first."""
     start = start.astimezone(UTC)
     # only what overlaps this very placement can stand in its way
     busy = await allocations.busy(
-        ctx.session, shop.id, start, start + service.duration + service.buffer, ctx.now, booking_id
+        ctx.session, shop.id, start, start + service.reach(nights), ctx.now, booking_id
     )
-    candidates = placements_at(shop, service, start, busy, ctx.now, staff_id)
+    candidates = placements_at(shop, service, start, busy, ctx.now, staff_id, nights)
+    candidates.sort(key=lambda p: p.resource_units != keep)  # stable: otherwise best first
     for candidate in candidates:
         if await allocations.try_place(ctx.session, shop.id, booking_id, candidate, expires_at, kind):
             return candidate
@@ -61,24 +67,34 @@ async def place(
         ):
             return candidate
     alternatives = (
-        await _alternatives(ctx, shop, service, start, staff_id, booking_id) if offer_alternatives else []
+        await _alternatives(ctx, shop, service, start, staff_id, booking_id, nights)
+        if offer_alternatives
+        else []
     )
-    if not candidates and not placements_at(shop, service, start, [], ctx.now, staff_id):
+    if not candidates and not placements_at(shop, service, start, [], ctx.now, staff_id, nights):
         raise Rejected("not_bookable", "the shop does not offer this service at that time", alternatives)
     raise Rejected("slot_taken", "that time is taken; the nearest free times are offered", alternatives)
 
 
 async def _alternatives(
-    ctx: Context, shop: Shop, service: Service, start: datetime, staff_id: UUID | None, booking_id: UUID
+    ctx: Context,
+    shop: Shop,
+    service: Service,
+    start: datetime,
+    staff_id: UUID | None,
+    booking_id: UUID,
+    nights: int | None,
 ) -> list[Placement]:
     """The nearest free times: the days around first, a wider look only when needed."""
     alternatives: list[Placement] = []
     for days in (1, ALTERNATIVE_DAYS):
         margin = timedelta(days=days + 1)
         busy = await allocations.busy(
-            ctx.session, shop.id, start - margin, start + margin, ctx.now, booking_id
+            ctx.session, shop.id, start - margin, start + margin + service.reach(nights), ctx.now, booking_id
         )
-        alternatives, settled = nearest(shop, service, start, busy, ctx.now, staff_id, max_days=days)
+        alternatives, settled = nearest(
+            shop, service, start, busy, ctx.now, staff_id, max_days=days, nights=nights
+        )
         if settled:
             break
     return alternatives
@@ -127,6 +143,7 @@ async def offer_freed(ctx: Context, shop_id: UUID, freed: Placement) -> None:
                     shop.policy,
                     ctx.now,
                     "waitlist",
+                    service.price_for(None),
                 )
                 await ctx.save_booking(offer)
                 entry.offer(offer.id, ctx.now)
@@ -172,9 +189,21 @@ async def hold(ctx: Context, cmd: c.HoldBooking) -> None:
     service = shop.service(cmd.service_id)
     booking.check_hold(who, cmd.customer_id, cmd.starts_at, shop.policy, ctx.now)
     await check_pet(ctx, shop.id, cmd.customer_id, cmd.pet_id)
+    service.check_booking(cmd.staff_id, cmd.nights)
     expires = ctx.now + timedelta(minutes=shop.policy.hold_minutes)
-    placement = await place(ctx, shop, service, booking.id, cmd.starts_at, cmd.staff_id, expires)
-    booking.hold(who, cmd.customer_id, cmd.pet_id, service.id, placement, shop.policy, ctx.now)
+    placement = await place(
+        ctx, shop, service, booking.id, cmd.starts_at, cmd.staff_id, expires, nights=cmd.nights
+    )
+    booking.hold(
+        who,
+        cmd.customer_id,
+        cmd.pet_id,
+        service.id,
+        placement,
+        shop.policy,
+        ctx.now,
+        price_cents=service.price_for(cmd.nights),
+    )
     await ctx.save_booking(booking)
     ctx.accept(booking.id)
 
@@ -210,17 +239,22 @@ async def reschedule(ctx: Context, cmd: c.RescheduleBooking) -> None:
     booking.check_reschedule(who, cmd.starts_at, shop.policy, ctx.now)
     previous = booking.placement
     assert previous is not None
+    service = await _service(shop, booking)
+    nights = cmd.nights if cmd.nights is not None else previous.nights
+    service.check_booking(cmd.staff_id, nights)
     await allocations.release(ctx.session, booking.id, "current")
     placement = await place(
         ctx,
         shop,
-        await _service(shop, booking),
+        service,
         booking.id,
         cmd.starts_at,
         cmd.staff_id,
         booking.hold_expires_at,
+        nights=nights,
+        keep=previous.resource_units if service.per_night else (),  # the pet keeps its kennel if free
     )
-    booking.reschedule(who, placement, shop.policy, ctx.now)
+    booking.reschedule(who, placement, shop.policy, ctx.now, service.price_for(nights))
     await ctx.save_booking(booking)
     if placement != previous:
         await offer_freed(ctx, shop.id, previous)
@@ -233,9 +267,18 @@ async def propose_change(ctx: Context, cmd: c.ProposeChange) -> None:
     shop = await catalog.load_shop(ctx.session, who.shop_id)
     booking.check_proposal(who, cmd.starts_at, ctx.now)
     earlier = booking.proposal
+    assert booking.placement is not None
     await allocations.release(ctx.session, booking.id, "proposed")
     placement = await place(
-        ctx, shop, await _service(shop, booking), booking.id, cmd.starts_at, cmd.staff_id, None, "proposed"
+        ctx,
+        shop,
+        await _service(shop, booking),
+        booking.id,
+        cmd.starts_at,
+        cmd.staff_id,
+        None,
+        "proposed",
+        nights=booking.placement.nights,  # a proposal moves a stay, it keeps its nights
     )
     booking.propose_change(who, placement, cmd.note, cmd.keep_if_declined, ctx.now)
     await ctx.save_booking(booking)

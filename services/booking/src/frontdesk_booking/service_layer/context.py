@@ -18,8 +18,8 @@ from ..adapters.repository import Repositories
 from ..domain.booking import Booking
 from ..domain.common import Refused
 from ..domain.pets import Pet
+from ..domain.placement import Placement
 from ..domain.shop import Shop
-from ..domain.slots import Placement
 from ..domain.waitlist import WaitlistEntry
 from ..projections import bookings as booking_rows
 from ..projections import catalog
@@ -104,15 +104,14 @@ class Context:
     def reject(self, aggregate_id: UUID, refused: Refused) -> None:
         assert self.cause is not None
         alternatives = refused.alternatives if isinstance(refused, Rejected) else []
-        reply = c.CommandRejected(
-            command_id=self.cause.id,
-            command_type=self.cause.type,
-            aggregate_id=str(aggregate_id),
-            code=refused.code,
-            message=str(refused),
-            alternatives=[translate.slot(p) for p in alternatives],
-        )
-        self._reply(aggregate_id, "booking.command.rejected.v1", reply)
+        fields = {
+            "command_id": self.cause.id,
+            "command_type": self.cause.type,
+            "aggregate_id": str(aggregate_id),
+            "code": refused.code,
+            "message": str(refused),
+        }
+        self._reply(aggregate_id, *translate.rejection(fields, alternatives))
 
     def _reply(self, aggregate_id: UUID, name: str, reply: Contract) -> None:
         assert self.cause is not None

@@ -7,7 +7,7 @@ from datetime import UTC
 from frontdesk_contracts import booking as c
 
 from ..adapters import allocations
-from ..domain.common import NotFound
+from ..domain.common import InvalidRequest, NotFound
 from ..domain.pets import PetNotFound
 from ..domain.slots import placements_at
 from ..domain.waitlist import SlotAvailable, WaitlistEntryNotFound, Wish
@@ -30,6 +30,8 @@ async def join_waitlist(ctx: Context, cmd: c.JoinWaitlist) -> None:
         return
     shop = await catalog.load_shop(ctx.session, cmd.shop_id)
     service = shop.service(cmd.service_id)
+    if service.per_night:
+        raise InvalidRequest("the waitlist takes timed services; search other dates for a stay")
     await check_pet(ctx, shop.id, cmd.customer_id, cmd.pet_id)
     start = cmd.starts_at.astimezone(UTC)
     until = start + service.duration + service.buffer

@@ -31,7 +31,7 @@ async def configure(ctx: Context, cmd: c.ConfigureShop) -> None:
 async def define_service(ctx: Context, cmd: c.DefineService) -> None:
     who = actor(cmd.actor)
     shop = await _shop(ctx, cmd.shop_id, who)
-    shop.define_service(who, translate.service(cmd.service), ctx.now)
+    shop.define_service(who, translate.service(cmd.service, cmd.schedule), ctx.now)
     await ctx.save_shop(shop)
     ctx.accept(shop.id)
 

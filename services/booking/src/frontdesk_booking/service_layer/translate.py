@@ -4,38 +4,82 @@ from __future__ import annotations
 
 from typing import Any
 
-from frontdesk_contracts import Contract
+from frontdesk_contracts import Contract, booking_v2, type_name
 from frontdesk_contracts import booking as c
 
 from ..domain import booking as b
 from ..domain import booking_events as be
 from ..domain import pets as p
+from ..domain import services as sv
 from ..domain import shop as s
 from ..domain import waitlist as w
-from ..domain.slots import Placement
+from ..domain.placement import Placement
 
 
-def slot(placement: Placement) -> c.Slot:
-    return c.Slot(
-        starts_at=placement.starts_at,
-        ends_at=placement.ends_at,
-        occupied_until=placement.occupied_until,
-        staff_id=placement.staff_id,
-        resource_units=list(placement.resource_units),
-    )
+def slot(placement: Placement) -> dict[str, Any]:
+    """A placement as a Slot (staffed) or SlotV2 (no staff member; a stay has nights)."""
+    fields: dict[str, Any] = {
+        "starts_at": placement.starts_at,
+        "ends_at": placement.ends_at,
+        "occupied_until": placement.occupied_until,
+        "staff_id": placement.staff_id,
+        "resource_units": list(placement.resource_units),
+    }
+    if placement.nights is not None:
+        fields["nights"] = placement.nights
+    return fields
+
+
+def rejection(fields: dict[str, Any], alternatives: list[Placement]) -> tuple[str, Contract]:
+    """A refusal: .v1 unless an alternative it offers has no staff member."""
+    model: type[Contract] = c.CommandRejected
+    if any(p.staff_id is None for p in alternatives):
+        model = booking_v2.without_staff(model)
+    return type_name(model), model(**fields, alternatives=[slot(p) for p in alternatives])
 
 
 def policy(terms: c.Policy) -> s.Policy:
     return s.Policy(**terms.model_dump())
 
 
-def service(terms: c.ServiceTerms) -> s.Service:
+def service(terms: c.ServiceTerms, schedule: c.ServiceSchedule | None) -> sv.Service:
     data = terms.model_dump()
-    return s.Service(id=data.pop("service_id"), **{**data, "resource_types": tuple(terms.resource_types)})
+    timing: dict[str, Any] = {}
+    if schedule is not None:
+        timing = {
+            **schedule.model_dump(),
+            "hours": tuple(sv.WeeklyPeriod(p.weekday, p.start, p.end) for p in schedule.hours),
+        }
+    return sv.Service(
+        id=data.pop("service_id"), **{**data, "resource_types": tuple(terms.resource_types)}, **timing
+    )
 
 
-def _period(period: s.WeeklyPeriod) -> c.WeeklyPeriod:
+def _period(period: sv.WeeklyPeriod) -> c.WeeklyPeriod:
     return c.WeeklyPeriod(weekday=period.weekday, start=period.start, end=period.end)
+
+
+def _service_terms(service: sv.Service) -> tuple[c.ServiceTerms, c.ServiceSchedule | None]:
+    terms = c.ServiceTerms(
+        service_id=service.id,
+        name=service.name,
+        duration_minutes=service.duration_minutes,
+        buffer_minutes=service.buffer_minutes,
+        price_cents=service.price_cents,
+        currency=service.currency,
+        skill=service.skill,
+        resource_types=list(service.resource_types),
+        active=service.active,
+    )
+    if service.needs_staff:
+        return terms, None
+    return terms, c.ServiceSchedule(
+        needs_staff=False,
+        hours=[_period(p) for p in service.hours],
+        per_night=service.per_night,
+        check_in=service.check_in,
+        check_out=service.check_out,
+    )
 
 
 def staff_profile(terms: c.StaffTerms) -> s.StaffProfile:
@@ -43,8 +87,8 @@ def staff_profile(terms: c.StaffTerms) -> s.StaffProfile:
         staff_id=terms.staff_id,
         name=terms.name,
         skills=tuple(terms.skills),
-        hours=tuple(s.WeeklyPeriod(p.weekday, p.start, p.end) for p in terms.hours),
-        breaks=tuple(s.WeeklyPeriod(p.weekday, p.start, p.end) for p in terms.breaks),
+        hours=tuple(sv.WeeklyPeriod(p.weekday, p.start, p.end) for p in terms.hours),
+        breaks=tuple(sv.WeeklyPeriod(p.weekday, p.start, p.end) for p in terms.breaks),
         active=terms.active,
     )
 
@@ -67,10 +111,9 @@ def shop_event(event: s.ShopEvent) -> tuple[str, Contract]:
                 at=event.at,
             )
         case s.ServiceDefined():
-            data = {**vars(event.service), "resource_types": list(event.service.resource_types)}
-            data["service_id"] = data.pop("id")
+            service_terms, schedule = _service_terms(event.service)
             return "booking.service.defined.v1", c.ServiceDefined(
-                shop_id=event.shop_id, service=c.ServiceTerms(**data), at=event.at
+                shop_id=event.shop_id, service=service_terms, schedule=schedule, at=event.at
             )
         case s.StaffProfileSet():
             profile = event.profile
@@ -112,6 +155,15 @@ def shop_event(event: s.ShopEvent) -> tuple[str, Contract]:
 
 
 def booking_event(event: be.BookingEvent, booking: b.Booking) -> tuple[str, Contract]:
+    """The contract event: .v1 for a booking a staff member serves, .v2 for one without."""
+    model, fields = _booking_event(event, booking)
+    assert booking.placement is not None
+    if booking.placement.staff_id is None:
+        model = booking_v2.without_staff(model)
+    return type_name(model), model(**fields)
+
+
+def _booking_event(event: be.BookingEvent, booking: b.Booking) -> tuple[type[Contract], dict[str, Any]]:
     placement = booking.placement
     assert placement is not None
     base: dict[str, Any] = {
@@ -127,50 +179,53 @@ def booking_event(event: be.BookingEvent, booking: b.Booking) -> tuple[str, Cont
         "resource_units": list(placement.resource_units),
         "hold_expires_at": booking.hold_expires_at,
         "at": event.at,
+        "nights": placement.nights,
+        "price_cents": booking.price_cents,
     }
     match event:
         case be.BookingHeld():
-            return "booking.booking.held.v1", c.BookingHeld(**base, source=event.source)
+            return c.BookingHeld, {**base, "source": event.source}
         case be.BookingConfirmed():
-            return "booking.booking.confirmed.v1", c.BookingConfirmed(**base)
+            return c.BookingConfirmed, base
         case be.HoldExpiredEvent():
-            return "booking.booking.expired.v1", c.BookingExpired(**base)
+            return c.BookingExpired, base
         case be.BookingCancelled():
-            return "booking.booking.cancelled.v1", c.BookingCancelled(
-                **base, cancelled_by=event.by, cancelled_by_role=event.by_role, reason=event.reason
-            )
+            return c.BookingCancelled, {
+                **base,
+                "cancelled_by": event.by,
+                "cancelled_by_role": event.by_role,
+                "reason": event.reason,
+            }
         case be.BookingRescheduled():
-            return "booking.booking.rescheduled.v1", c.BookingRescheduled(
-                **base, **_previous(event.previous), by_role=event.by_role
-            )
+            return c.BookingRescheduled, {**base, **_previous(event.previous), "by_role": event.by_role}
         case be.ChangeProposed():
             proposal = event.proposal
-            return "booking.booking.change_proposed.v1", c.ChangeProposed(
+            return c.ChangeProposed, {
                 **base,
-                proposed=slot(proposal.placement),
-                note=proposal.note,
-                keep_if_declined=proposal.keep_if_declined,
-            )
+                "proposed": slot(proposal.placement),
+                "note": proposal.note,
+                "keep_if_declined": proposal.keep_if_declined,
+            }
         case be.ChangeAccepted():
-            return "booking.booking.change_accepted.v1", c.ChangeAccepted(**base, **_previous(event.previous))
+            return c.ChangeAccepted, {**base, **_previous(event.previous)}
         case be.ChangeDeclined():
-            return "booking.booking.change_declined.v1", c.ChangeDeclined(**base)
+            return c.ChangeDeclined, base
         case be.CheckedIn():
-            return "booking.booking.checked_in.v1", c.CheckedIn(**base)
+            return c.CheckedIn, base
         case be.ServiceStarted():
-            return "booking.booking.service_started.v1", c.ServiceStarted(**base)
+            return c.ServiceStarted, base
         case be.ProgressPosted():
-            return "booking.booking.progress_posted.v1", c.ProgressPosted(
+            return c.ProgressPosted, {
                 **base,
-                update_id=event.update_id,
-                text=event.text,
-                photo_ref=event.photo_ref,
-                posted_by=event.by,
-            )
+                "update_id": event.update_id,
+                "text": event.text,
+                "photo_ref": event.photo_ref,
+                "posted_by": event.by,
+            }
         case be.Completed():
-            return "booking.booking.completed.v1", c.BookingCompleted(**base)
+            return c.BookingCompleted, base
         case be.MarkedNoShow():
-            return "booking.booking.no_show.v1", c.BookingNoShow(**base)
+            return c.BookingNoShow, base
 
 
 def _previous(placement: Placement) -> dict[str, Any]:

@@ -81,10 +81,18 @@ async def find_slots(
     from_date: date,
     to_date: date | None = None,
     staff_id: UUID | None = None,
+    nights: int | None = Query(default=None, description="Nightly services: the stay's nights (1-30)"),
     limit: Limit = 200,
 ) -> SlotPage:
+    """For a nightly service (boarding), one check-in time per date with the kennel it would get."""
     own_shop(caller, shop_id)
-    params = {"service_id": service_id, "from_date": from_date, "to_date": to_date, "staff_id": staff_id}
+    params = {
+        "service_id": service_id,
+        "from_date": from_date,
+        "to_date": to_date,
+        "staff_id": staff_id,
+        "nights": nights,
+    }
     found = await _bookings(request).reads.get(caller, "/slots", limit=limit, **params)
     return SlotPage(**found)
 
@@ -107,6 +115,7 @@ async def hold(request: Request, caller: Caller, body: HoldBody) -> Booking:
         starts_at=body.starts_at,
         staff_id=body.staff_id,
         pet_id=body.pet_id,
+        nights=body.nights,
         actor=actor(caller),
     )
     return await _step(request, caller, booking_id, command)
@@ -169,10 +178,22 @@ async def cancel(request: Request, caller: Caller, booking_id: UUID, body: Cance
     "/bookings/{booking_id}/reschedule",
     response_model=Booking,
     tags=["bookings"],
-    summary="Move (same booking id): customers up to the cutoff, the shop any time",
+    summary="Move (same booking id; a stay: check-in and/or nights): customers up to the cutoff, "
+    "the shop any time",
 )
 async def reschedule(request: Request, caller: Caller, booking_id: UUID, body: MoveBody) -> Booking:
-    command = c.RescheduleBooking(booking_id=booking_id, actor=actor(caller), **body.model_dump())
+    starts_at = body.starts_at
+    if starts_at is None:
+        if body.nights is None:
+            raise ApiError(422, "invalid_request", "Say the new starts_at, nights, or both.")
+        starts_at = (await _bookings(request).booking(caller, booking_id))["starts_at"]
+    command = c.RescheduleBooking(
+        booking_id=booking_id,
+        starts_at=starts_at,
+        staff_id=body.staff_id,
+        nights=body.nights,
+        actor=actor(caller),
+    )
     return await _step(request, caller, booking_id, command)
 
 

@@ -21,21 +21,35 @@ class BookingPolicy(BaseModel):
     slot_step_minutes: Literal[5, 10, 15, 20, 30, 60] = 15
 
 
-class ServiceBody(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
-    duration_minutes: int = Field(ge=5, le=10080)
-    buffer_minutes: int = Field(default=0, ge=0, le=1440)
-    price_cents: int = Field(default=0, ge=0)
-    currency: str = Field(default="CNY", min_length=3, max_length=3)
-    skill: str | None = Field(default=None, max_length=50, description="Staff need this skill; none: anyone")
-    resource_types: list[str] = Field(default_factory=list, max_length=5, examples=[["bath"]])
-    active: bool = True
-
-
 class Period(BaseModel):
     weekday: int = Field(ge=0, le=6, description="0 = Monday")
     start: time = Field(examples=["09:00"])
     end: time = Field(examples=["18:00"])
+
+
+class ServiceBody(BaseModel):
+    """A timed service done by staff (the default), a timed one without staff in its own
+    `hours` (a self-service wash station), or a nightly one (boarding: `per_night`)."""
+
+    name: str = Field(min_length=1, max_length=100)
+    duration_minutes: int | None = Field(default=None, ge=5, le=10080, description="Not for nightly services")
+    buffer_minutes: int = Field(default=0, ge=0, le=1440)
+    price_cents: int = Field(default=0, ge=0, description="Per night for a nightly service")
+    currency: str = Field(default="CNY", min_length=3, max_length=3)
+    skill: str | None = Field(default=None, max_length=50, description="Staff need this skill; none: anyone")
+    resource_types: list[str] = Field(default_factory=list, max_length=5, examples=[["bath"]])
+    active: bool = True
+    needs_staff: bool | None = Field(
+        default=None, description="false: nobody serves it (self-service, boarding); default: not per_night"
+    )
+    hours: list[Period] = Field(
+        default_factory=list, max_length=50, description="When a service without staff starts (local)"
+    )
+    per_night: bool = Field(default=False, description="Booked per night, from check_in to check_out")
+    check_in: time | None = Field(default=None, examples=["15:00"], description="Local, first day")
+    check_out: time | None = Field(
+        default=None, examples=["11:00"], description="Local, day after the last night"
+    )
 
 
 class StaffProfileBody(BaseModel):
@@ -65,9 +79,10 @@ class ResourceBody(BaseModel):
 
 class HoldBody(BaseModel):
     service_id: UUID
-    starts_at: datetime
+    starts_at: datetime = Field(description="A slot's start; for a stay, its check-in time")
     staff_id: UUID | None = None
     pet_id: UUID | None = None
+    nights: int | None = Field(default=None, description="Nightly services only: 1 to 30")
     customer_id: UUID | None = Field(default=None, description="Staff booking for a customer")
     booking_id: UUID | None = Field(default=None, description="Choose it to make retries safe")
 
@@ -77,11 +92,14 @@ class CancelBody(BaseModel):
 
 
 class MoveBody(BaseModel):
+    starts_at: datetime | None = Field(default=None, description="Absent: the same start (check-in)")
+    staff_id: UUID | None = None
+    nights: int | None = Field(default=None, description="A stay's new number of nights; absent: the same")
+
+
+class ProposalBody(BaseModel):
     starts_at: datetime
     staff_id: UUID | None = None
-
-
-class ProposalBody(MoveBody):
     note: str = Field(default="", max_length=1000, description="e.g. a compensation offered")
     keep_if_declined: bool = False
 
@@ -115,10 +133,12 @@ class NewPet(PetBody):
 
 
 class Slot(BaseModel):
-    starts_at: datetime
-    ends_at: datetime
-    staff_id: UUID
+    starts_at: datetime = Field(description="For a stay: check-in")
+    ends_at: datetime = Field(description="For a stay: check-out")
+    staff_id: UUID | None = Field(description="null: no staff member")
     resource_units: list[UUID]
+    nights: int | None = None
+    price_cents: int
 
 
 class SlotPage(BaseModel):
@@ -132,10 +152,12 @@ class Booking(BaseModel):
     customer_id: UUID
     pet_id: UUID | None
     service_id: UUID
-    staff_id: UUID
+    staff_id: UUID | None = Field(description="null: no staff member (self-service, boarding)")
     resource_units: list[UUID]
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: datetime = Field(description="For a stay: check-in")
+    ends_at: datetime = Field(description="For a stay: check-out")
+    nights: int | None = None
+    price_cents: int | None = Field(description="For a stay: price per night × nights")
     status: Literal[
         "held", "confirmed", "checked_in", "in_service", "completed", "cancelled", "no_show", "expired"
     ]

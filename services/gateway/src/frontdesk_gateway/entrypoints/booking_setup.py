@@ -69,9 +69,29 @@ async def set_policy(request: Request, caller: Caller, shop_id: UUID, body: Book
 async def define_service(
     request: Request, caller: Caller, shop_id: UUID, service_id: UUID, body: ServiceBody
 ) -> dict[str, Any]:
-    terms = c.ServiceTerms(service_id=service_id, **body.model_dump())
-    command = c.DefineService(shop_id=shop_id, service=terms, actor=actor(caller))
+    own_shop(caller, shop_id)
+    terms, schedule = _service_terms(service_id, body)
+    command = c.DefineService(shop_id=shop_id, service=terms, schedule=schedule, actor=actor(caller))
     return await _setup(request, caller, shop_id, command)
+
+
+def _service_terms(service_id: UUID, body: ServiceBody) -> tuple[c.ServiceTerms, c.ServiceSchedule | None]:
+    """The catalog terms, and the schedule of a service that is not staff's hours (booking
+    decides whether the combination makes sense)."""
+    duration = body.duration_minutes
+    if duration is None:
+        if not body.per_night:
+            raise ApiError(422, "invalid_service", "A timed service needs duration_minutes.")
+        duration = 24 * 60  # a nightly service lasts from check-in to check-out instead
+    timing = {"needs_staff", "hours", "per_night", "check_in", "check_out"}
+    terms = c.ServiceTerms(
+        service_id=service_id,
+        duration_minutes=duration,
+        **body.model_dump(exclude={"duration_minutes", *timing}),
+    )
+    needs_staff = body.needs_staff if body.needs_staff is not None else not body.per_night
+    schedule = c.ServiceSchedule(**{**body.model_dump(include=timing), "needs_staff": needs_staff})
+    return terms, None if schedule == c.ServiceSchedule() else schedule
 
 
 @router.put(

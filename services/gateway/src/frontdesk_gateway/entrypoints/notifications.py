@@ -4,8 +4,8 @@ development sink recorded, and when a shop's reminders go out."""
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Annotated, Any
-from uuid import UUID
+from typing import Annotated, Any, Literal
+from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Query, Request, Response
 from frontdesk_contracts import notify as c
@@ -32,12 +32,14 @@ class Notification(BaseModel):
     body: str
     language: str
     data: dict[str, Any]
-    status: str = Field(description="queued, sent, skipped (the booking changed) or failed (see reason)")
-    reason: str | None
+    status: str = Field(description="queued, sent, skipped (opted out, or the booking changed) or failed")
+    reason: str | None = Field(description="why it was skipped, deferred (quiet_hours) or failed")
+    channel: str | None = Field(description="push, sms, push+sms (a fallback), or inbox (no device or phone)")
     provider: str | None
     attempts: int
     created_at: datetime
     sent_at: datetime | None
+    read_at: datetime | None
 
 
 class SinkRecord(BaseModel):
@@ -101,8 +103,7 @@ async def set_reminder_times(
 ) -> Response:
     if caller.shop_id != shop_id or caller.role != "owner":
         raise ApiError(403, "forbidden", "Only the shop's owner sets its reminder times.")
-    actor = c.Actor(user_id=caller.user_id, role=caller.role, shop_id=caller.shop_id)
-    command = c.SetReminderTimes(shop_id=shop_id, actor=actor, **body.model_dump())
+    command = c.SetReminderTimes(shop_id=shop_id, actor=_actor(caller), **body.model_dump())
     await _notifications(request).run(caller, shop_id, command)
     return Response(status_code=204)
 
@@ -110,3 +111,75 @@ async def set_reminder_times(
 def _staff_of(caller: Any, shop_id: UUID) -> None:
     if caller.shop_id != shop_id or not caller.is_staff:
         raise ApiError(404, "shop_not_found", "No such shop.")
+
+
+class DeviceBody(BaseModel):
+    platform: Literal["webpush", "fcm", "apns"]
+    address: str = Field(
+        min_length=1, max_length=4096, description="FCM/APNs token, or the Web Push subscription JSON"
+    )
+
+
+class Device(DeviceBody):
+    device_id: UUID
+
+
+class PreferencesBody(BaseModel):
+    language: Literal["zh-CN", "en"] | None = None
+    phone: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164, for SMS")
+    channels: list[Literal["push", "sms"]] = ["push", "sms"]
+    opted_out: list[str] = Field(
+        default=[], description="booking, reminders, chat, marketing, or one category"
+    )
+    quiet_start: time | None = Field(default=None, description="Local time quiet hours start, e.g. 22:00")
+    quiet_end: time | None = Field(default=None, description="Local time they end, e.g. 08:00")
+    timezone: str | None = Field(default=None, description="IANA zone for quiet hours; the shop's by default")
+
+
+@router.post("/devices", status_code=201, response_model=Device, summary="Reach me by push on this device")
+async def register_device(request: Request, caller: Caller, body: DeviceBody) -> Any:
+    device_id = uuid4()
+    command = c.RegisterDevice(
+        device_id=device_id, user_id=caller.user_id, actor=_actor(caller), **body.model_dump()
+    )
+    await _notifications(request).run(caller, caller.user_id, command)
+    return {"device_id": device_id, **body.model_dump()}
+
+
+@router.get("/devices", response_model=list[Device], summary="My devices")
+async def my_devices(request: Request, caller: Caller) -> Any:
+    return await _notifications(request).get(caller, f"/users/{caller.user_id}/devices")
+
+
+@router.delete("/devices/{device_id}", status_code=204, summary="Stop pushing to this device")
+async def remove_device(request: Request, caller: Caller, device_id: UUID) -> Response:
+    command = c.RemoveDevice(device_id=device_id, user_id=caller.user_id, actor=_actor(caller))
+    await _notifications(request).run(caller, caller.user_id, command)
+    return Response(status_code=204)
+
+
+@router.get("/me/notification-preferences", response_model=PreferencesBody, summary="How I am notified")
+async def my_preferences(request: Request, caller: Caller) -> Any:
+    return await _notifications(request).get(caller, f"/users/{caller.user_id}/preferences")
+
+
+@router.put("/me/notification-preferences", response_model=PreferencesBody, summary="Set how I am notified")
+async def set_my_preferences(request: Request, caller: Caller, body: PreferencesBody) -> Any:
+    command = c.SetPreferences(user_id=caller.user_id, actor=_actor(caller), **body.model_dump())
+    await _notifications(request).run(caller, caller.user_id, command)
+    return body
+
+
+@router.post(
+    "/notifications/{notification_id}/read", status_code=204, summary="I have seen this notification"
+)
+async def mark_read(request: Request, caller: Caller, notification_id: str) -> Response:
+    command = c.MarkNotificationRead(
+        notification_id=notification_id, user_id=caller.user_id, actor=_actor(caller)
+    )
+    await _notifications(request).run(caller, caller.user_id, command)
+    return Response(status_code=204)
+
+
+def _actor(caller: Any) -> c.Actor:
+    return c.Actor(user_id=caller.user_id, role=caller.role, shop_id=caller.shop_id)

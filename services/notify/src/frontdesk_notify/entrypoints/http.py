@@ -4,14 +4,15 @@ customer)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import asdict
+from datetime import datetime, time
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from ..projections import store
+from ..projections import recipients, store
 
 router = APIRouter(prefix="/internal/shops/{shop_id}", tags=["internal"])
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -28,10 +29,12 @@ class Notification(BaseModel):
     data: dict[str, Any]
     status: str
     reason: str | None
+    channel: str | None
     provider: str | None
     attempts: int
     created_at: datetime
     sent_at: datetime | None
+    read_at: datetime | None
 
 
 class SinkRecord(BaseModel):
@@ -56,3 +59,32 @@ async def notifications(
 async def sink(request: Request, shop_id: UUID, user_id: UUID | None = None, limit: Limit = 500) -> Any:
     async with request.app.state.sessions() as session:
         return await store.sink_records(session, shop_id, user_id, limit)
+
+
+class Device(BaseModel):
+    device_id: UUID
+    platform: str
+    address: str
+
+
+class Preferences(BaseModel):
+    language: str | None
+    phone: str | None
+    channels: list[str]
+    opted_out: list[str]
+    quiet_start: time | None
+    quiet_end: time | None
+    timezone: str | None
+
+
+@router.get("/users/{user_id}/devices", response_model=list[Device])
+async def devices(request: Request, shop_id: UUID, user_id: UUID) -> Any:
+    async with request.app.state.sessions() as session:
+        return [asdict(d) for d in await recipients.devices(session, user_id)]
+
+
+@router.get("/users/{user_id}/preferences", response_model=Preferences)
+async def preferences(request: Request, shop_id: UUID, user_id: UUID) -> Any:
+    async with request.app.state.sessions() as session:
+        prefs = await recipients.preferences(session, user_id)
+    return {**asdict(prefs), "channels": list(prefs.channels), "opted_out": sorted(prefs.opted_out)}

@@ -15,7 +15,7 @@ from frontdesk_contracts import Envelope
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import reminders, templates
-from ..projections import store
+from ..projections import recipients, store
 from .deps import Dependencies
 
 CONSUMER = "notify.booking-events"
@@ -106,7 +106,9 @@ async def notify_customer(
 ) -> None:
     shop_id = UUID(data["shop_id"])
     timezone, _ = await store.shop(session, shop_id)
-    language = templates.language_of(None, deps.default_language)
+    customer = UUID(data["customer_id"])
+    prefs = await recipients.preferences(session, customer)
+    language = templates.language_of(prefs.language, deps.default_language)
     service = await store.service_name(session, UUID(data["service_id"]))
     rendered = templates.render_booking(
         category, language, service, datetime.fromisoformat(starts_at), timezone or "UTC"
@@ -115,7 +117,7 @@ async def notify_customer(
         session,
         id=notification_id,
         shop_id=shop_id,
-        user_id=UUID(data["customer_id"]),
+        user_id=customer,
         category=category,
         critical=category in templates.CRITICAL,
         title=rendered.title,

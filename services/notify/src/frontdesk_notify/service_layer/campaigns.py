@@ -6,28 +6,16 @@ normal way (delivery.py), and the campaign's reads show how each one went."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
-from frontdesk_contracts import Envelope
 from frontdesk_contracts import notify as contracts
-from frontdesk_platform.consumer import PermanentError
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import campaigns, segments, templates
 from ..projections import audience, store
 from ..projections import campaigns as campaign_store
-from .commands import CONSUMER, SOURCE
 from .deps import Dependencies
-
-SEND = "notify.campaign.send.v1"
-
-
-@dataclass(frozen=True)
-class CampaignPolicy:
-    frequency_cap: timedelta = timedelta(days=7)
 
 
 class Refused(Exception):
@@ -37,44 +25,9 @@ class Refused(Exception):
         self.message = message
 
 
-async def send_campaign(deps: Dependencies, policy: CampaignPolicy, command: Envelope) -> None:
-    try:
-        cmd = contracts.SendCampaign.model_validate(command.data)
-    except ValidationError as exc:
-        raise PermanentError(f"invalid {command.type}: {exc}") from exc
-    async with deps.unit_of_work() as uow:
-        if await uow.already_processed(CONSUMER, command.id):
-            return
-        reply: contracts.CommandAccepted | contracts.CommandRejected
-        try:
-            await _send(uow.session, deps, policy, cmd)
-            reply = contracts.CommandAccepted(
-                command_id=command.id, command_type=command.type, aggregate_id=str(cmd.shop_id)
-            )
-        except Refused as refused:
-            reply = contracts.CommandRejected(
-                command_id=command.id,
-                command_type=command.type,
-                aggregate_id=str(cmd.shop_id),
-                code=refused.code,
-                message=refused.message,
-            )
-        accepted = isinstance(reply, contracts.CommandAccepted)
-        uow.publish(
-            command.caused(
-                type="notify.command.accepted.v1" if accepted else "notify.command.rejected.v1",
-                source=SOURCE,
-                aggregate_id=str(cmd.shop_id),
-                data=reply.model_dump(mode="json"),
-            )
-        )
-        await uow.mark_processed(CONSUMER, command.id)
-        await uow.commit()
-
-
-async def _send(
-    session: AsyncSession, deps: Dependencies, policy: CampaignPolicy, cmd: contracts.SendCampaign
-) -> None:
+async def send_campaign(session: AsyncSession, deps: Dependencies, cmd: contracts.SendCampaign) -> None:
+    """Carried out inside notify's command consumer (commands.py), which records it once
+    and replies; a Refused changes nothing."""
     segment, name, message = _validated(cmd)
     await campaign_store.lock_shop(session, cmd.shop_id)
     sent_by = await campaign_store.shop_of(session, cmd.campaign_id)
@@ -83,7 +36,7 @@ async def _send(
     if sent_by is not None:
         raise Refused("campaign_exists", "that campaign id is taken; choose another")
     now = deps.clock()
-    recipients = await _reach(session, deps, policy, cmd, segment, message, now)
+    recipients = await _reach(session, deps, cmd, segment, message, now)
     await campaign_store.save(
         session,
         campaign_id=cmd.campaign_id,
@@ -116,7 +69,6 @@ def _validated(cmd: contracts.SendCampaign) -> tuple[segments.Segment, str, camp
 async def _reach(
     session: AsyncSession,
     deps: Dependencies,
-    policy: CampaignPolicy,
     cmd: contracts.SendCampaign,
     segment: segments.Segment,
     message: campaigns.Message,
@@ -125,11 +77,11 @@ async def _reach(
     """Decide for each of the segment's customers; queue the notification of those it reaches."""
     members = await audience.members(session, cmd.shop_id, segment, now)
     wishes = await campaign_store.wishes(session, members)
-    reached = await campaign_store.last_reached(session, cmd.shop_id, members, now - policy.frequency_cap)
+    reached = await campaign_store.last_reached(session, cmd.shop_id, members, now - deps.campaign_cap)
     recipients = []
     for user_id in members:
         wish = wishes.get(user_id, campaign_store.Wishes())
-        verdict = campaigns.verdict(wish.opted_out, reached.get(user_id), now, policy.frequency_cap)
+        verdict = campaigns.verdict(wish.opted_out, reached.get(user_id), now, deps.campaign_cap)
         notification_id = None
         if verdict == "queued":
             notification_id = campaigns.notification_id(cmd.campaign_id, user_id)

@@ -1,64 +1,152 @@
-"""Notify's commands: each carried out once (tracking record), answered on notify.replies."""
+"""Notify's commands: each carried out once (tracking record) and answered on
+notify.replies; a refusal changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from frontdesk_contracts import Envelope
+from frontdesk_contracts import Contract, Envelope
 from frontdesk_contracts import notify as contracts
 from frontdesk_platform.consumer import PermanentError
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.reminders import ReminderTimes
-from ..projections import store
+from ..domain.routing import Device, Preferences
+from ..projections import recipients, store
+from . import campaigns
 from .deps import Dependencies
 
 CONSUMER = "notify.commands"
 SOURCE = "frontdesk.notify"
-Handler = Callable[[Envelope], Awaitable[None]]
+E164 = r"^\+[1-9][0-9]{6,14}$"
 
 
-async def handle_command(
-    deps: Dependencies, command: Envelope, others: Mapping[str, Handler] | None = None
-) -> None:
-    """`others` carries the commands handled in their own modules (campaigns), by type."""
-    if others and command.type in others:
-        await others[command.type](command)
-        return
-    if command.type != "notify.shop.set_reminder_times.v1":
+class Refused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+Handler = Callable[[AsyncSession, Dependencies, Any], Awaitable[None]]
+
+
+async def handle_command(deps: Dependencies, command: Envelope) -> None:
+    entry = _COMMANDS.get(command.type)
+    if entry is None:
         raise PermanentError(f"notify does not handle {command.type}")
+    model, handler = entry
     try:
-        cmd = contracts.SetReminderTimes.model_validate(command.data)
+        cmd = model.model_validate(command.data)
     except ValidationError as exc:
         raise PermanentError(f"invalid {command.type}: {exc}") from exc
     async with deps.unit_of_work() as uow:
         if await uow.already_processed(CONSUMER, command.id):
             return
-        reply: contracts.CommandAccepted | contracts.CommandRejected
-        if cmd.actor.role != "owner" or cmd.actor.shop_id != cmd.shop_id:
+        reply: Contract
+        try:
+            async with uow.savepoint():
+                await handler(uow.session, deps, cmd)
+            reply = contracts.CommandAccepted(
+                command_id=command.id, command_type=command.type, aggregate_id=command.aggregate_id
+            )
+        except Refused as refused:
             reply = contracts.CommandRejected(
                 command_id=command.id,
                 command_type=command.type,
-                aggregate_id=str(cmd.shop_id),
-                code="forbidden",
-                message="only the shop's owner sets its reminder times",
-            )
-        else:
-            await store.set_reminder_times(
-                uow.session, cmd.shop_id, ReminderTimes(cmd.day_before_at, cmd.morning_at)
-            )
-            reply = contracts.CommandAccepted(
-                command_id=command.id, command_type=command.type, aggregate_id=str(cmd.shop_id)
+                aggregate_id=command.aggregate_id,
+                code=refused.code,
+                message=str(refused),
             )
         name = (
-            "notify.command.accepted.v1"
-            if isinstance(reply, contracts.CommandAccepted)
-            else "notify.command.rejected.v1"
+            "notify.command.rejected.v1"
+            if isinstance(reply, contracts.CommandRejected)
+            else "notify.command.accepted.v1"
         )
         uow.publish(
             command.caused(
-                type=name, source=SOURCE, aggregate_id=str(cmd.shop_id), data=reply.model_dump(mode="json")
+                type=name,
+                source=SOURCE,
+                aggregate_id=command.aggregate_id,
+                data=reply.model_dump(mode="json"),
             )
         )
         await uow.mark_processed(CONSUMER, command.id)
         await uow.commit()
+
+
+async def set_reminder_times(
+    session: AsyncSession, deps: Dependencies, cmd: contracts.SetReminderTimes
+) -> None:
+    if cmd.actor.role != "owner" or cmd.actor.shop_id != cmd.shop_id:
+        raise Refused("forbidden", "only the shop's owner sets its reminder times")
+    await store.set_reminder_times(session, cmd.shop_id, ReminderTimes(cmd.day_before_at, cmd.morning_at))
+
+
+async def register_device(session: AsyncSession, deps: Dependencies, cmd: contracts.RegisterDevice) -> None:
+    _self_only(cmd.actor, cmd.user_id)
+    if not cmd.address.strip() or len(cmd.address) > 4096:
+        raise Refused(
+            "invalid_request", "a device needs its push token or subscription (at most 4096 characters)"
+        )
+    device = Device(cmd.device_id, cmd.platform, cmd.address)
+    await recipients.register_device(session, device, cmd.actor.shop_id, cmd.user_id, deps.clock())
+
+
+async def remove_device(session: AsyncSession, deps: Dependencies, cmd: contracts.RemoveDevice) -> None:
+    _self_only(cmd.actor, cmd.user_id)
+    await recipients.remove_device(session, cmd.device_id, cmd.user_id)
+
+
+async def set_preferences(session: AsyncSession, deps: Dependencies, cmd: contracts.SetPreferences) -> None:
+    _self_only(cmd.actor, cmd.user_id)
+    if cmd.phone is not None and not re.match(E164, cmd.phone):
+        raise Refused("invalid_request", "a phone number is in E.164 form, e.g. +8613800138000")
+    if (cmd.quiet_start is None) != (cmd.quiet_end is None):
+        raise Refused("invalid_request", "quiet hours need both a start and an end")
+    if cmd.timezone is not None:
+        try:
+            ZoneInfo(cmd.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise Refused("invalid_request", f"unknown timezone {cmd.timezone!r}") from exc
+    prefs = Preferences(
+        cmd.language,
+        cmd.phone,
+        tuple(cmd.channels),
+        frozenset(cmd.opted_out),
+        cmd.quiet_start,
+        cmd.quiet_end,
+        cmd.timezone,
+    )
+    await recipients.set_preferences(session, cmd.actor.shop_id, cmd.user_id, prefs)
+
+
+async def mark_read(session: AsyncSession, deps: Dependencies, cmd: contracts.MarkNotificationRead) -> None:
+    _self_only(cmd.actor, cmd.user_id)
+    if not await store.mark_read(session, cmd.notification_id, cmd.user_id, deps.clock()):
+        raise Refused("notification_not_found", "no such notification")
+
+
+async def send_campaign(session: AsyncSession, deps: Dependencies, cmd: contracts.SendCampaign) -> None:
+    try:
+        await campaigns.send_campaign(session, deps, cmd)
+    except campaigns.Refused as refused:
+        raise Refused(refused.code, refused.message) from None
+
+
+def _self_only(actor: contracts.Actor, user_id: Any) -> None:
+    if actor.user_id != user_id:
+        raise Refused("forbidden", "people manage their own devices and preferences")
+
+
+_COMMANDS: dict[str, tuple[type[Contract], Handler]] = {
+    "notify.shop.set_reminder_times.v1": (contracts.SetReminderTimes, set_reminder_times),
+    "notify.device.register.v1": (contracts.RegisterDevice, register_device),
+    "notify.device.remove.v1": (contracts.RemoveDevice, remove_device),
+    "notify.preferences.set.v1": (contracts.SetPreferences, set_preferences),
+    "notify.notification.mark_read.v1": (contracts.MarkNotificationRead, mark_read),
+    "notify.campaign.send.v1": (contracts.SendCampaign, send_campaign),
+}

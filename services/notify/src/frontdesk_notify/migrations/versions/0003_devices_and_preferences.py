@@ -38,10 +38,18 @@ def upgrade() -> None:
         )
         """,
         "ALTER TABLE notifications ADD COLUMN channel TEXT",
+        "ALTER TABLE notifications ADD COLUMN read_at TIMESTAMPTZ",
+        "ALTER TABLE notifications ADD COLUMN fallback_at TIMESTAMPTZ",
+        "CREATE INDEX notifications_fallback ON notifications (fallback_at) WHERE fallback_at IS NOT NULL",
+        # One record per notification and platform: a reminder may go by push, then by SMS.
+        "ALTER TABLE sink_records DROP CONSTRAINT sink_records_pkey",
+        "ALTER TABLE sink_records ADD PRIMARY KEY (notification_id, platform)",
     ):
         op.execute(statement)
 
 
 def downgrade() -> None:
-    op.execute("ALTER TABLE notifications DROP COLUMN channel")
+    op.execute("ALTER TABLE sink_records DROP CONSTRAINT sink_records_pkey")
+    op.execute("ALTER TABLE sink_records ADD PRIMARY KEY (notification_id)")
+    op.execute("ALTER TABLE notifications DROP COLUMN channel, DROP COLUMN read_at, DROP COLUMN fallback_at")
     op.execute("DROP TABLE preferences, devices")

@@ -2,13 +2,13 @@
 conversation labels; projected from events, rebuilt by replaying them), the campaigns
 sent and what became of each recipient.
 
-Revision ID: 0004
+Revision ID: 0005
 """
 
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 
 
 def upgrade() -> None:

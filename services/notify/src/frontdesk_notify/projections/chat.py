@@ -1,0 +1,119 @@
+"""Notify's view of conversations: names, assignees, read marks, and pending chat alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .store import rows, run
+
+
+async def set_name(session: AsyncSession, id: UUID, name: str) -> None:
+    await run(
+        session,
+        "INSERT INTO names (id, name) VALUES (:id, :n) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name",
+        id=id,
+        n=name,
+    )
+
+
+async def name(session: AsyncSession, id: UUID) -> str | None:
+    found = await rows(session, "SELECT name FROM names WHERE id = :id", id=id)
+    return str(found[0].name) if found else None
+
+
+async def set_conversation(
+    session: AsyncSession,
+    conversation_id: UUID,
+    shop_id: UUID,
+    customer_id: UUID,
+    assignee_id: UUID | None = None,
+) -> None:
+    await run(
+        session,
+        "INSERT INTO conversations (conversation_id, shop_id, customer_id, assignee_id) VALUES (:c, :s, :cu, :a) "
+        "ON CONFLICT (conversation_id) DO UPDATE SET assignee_id = COALESCE(EXCLUDED.assignee_id, "
+        "conversations.assignee_id)",
+        c=conversation_id,
+        s=shop_id,
+        cu=customer_id,
+        a=assignee_id,
+    )
+
+
+async def assign(session: AsyncSession, conversation_id: UUID, assignee_id: UUID | None) -> None:
+    await run(
+        session,
+        "UPDATE conversations SET assignee_id = :a WHERE conversation_id = :c",
+        c=conversation_id,
+        a=assignee_id,
+    )
+
+
+async def assignee(session: AsyncSession, conversation_id: UUID) -> UUID | None:
+    found = await rows(
+        session, "SELECT assignee_id FROM conversations WHERE conversation_id = :c", c=conversation_id
+    )
+    return found[0].assignee_id if found else None
+
+
+async def mark_read(session: AsyncSession, conversation_id: UUID, reader_id: UUID, seq: int) -> None:
+    await run(
+        session,
+        "INSERT INTO read_marks (conversation_id, reader_id, seq) VALUES (:c, :r, :s) "
+        "ON CONFLICT (conversation_id, reader_id) DO UPDATE SET seq = GREATEST(read_marks.seq, EXCLUDED.seq)",
+        c=conversation_id,
+        r=reader_id,
+        s=seq,
+    )
+
+
+async def add_to_alert(
+    session: AsyncSession,
+    *,
+    conversation_id: UUID,
+    shop_id: UUID,
+    recipient_id: UUID,
+    sender_id: UUID,
+    seq: int,
+    preview: str,
+    due_at: datetime,
+) -> None:
+    """Fold the message into the recipient's pending alert for this conversation, or start
+    one due at `due_at`: a burst of messages becomes one notification."""
+    await run(
+        session,
+        "INSERT INTO chat_alerts (id, conversation_id, shop_id, recipient_id, sender_id, first_seq, last_seq, "
+        "messages, preview, due_at) VALUES (:id, :c, :s, :r, :sender, :seq, :seq, 1, :p, :due) "
+        "ON CONFLICT (conversation_id, recipient_id) WHERE status = 'scheduled' DO UPDATE SET "
+        "last_seq = GREATEST(chat_alerts.last_seq, EXCLUDED.last_seq), messages = chat_alerts.messages + 1, "
+        "preview = EXCLUDED.preview, sender_id = EXCLUDED.sender_id",
+        id=f"chat:{conversation_id}:{recipient_id}:{seq}",
+        c=conversation_id,
+        s=shop_id,
+        r=recipient_id,
+        sender=sender_id,
+        seq=seq,
+        p=preview,
+        due=due_at,
+    )
+
+
+async def due_alerts(session: AsyncSession, now: datetime, limit: int) -> Sequence[Row[Any]]:
+    return await rows(
+        session,
+        "SELECT a.*, COALESCE(m.seq, 0) AS read_seq FROM chat_alerts a LEFT JOIN read_marks m "
+        "ON m.conversation_id = a.conversation_id AND m.reader_id = a.recipient_id "
+        "WHERE a.status = 'scheduled' AND a.due_at <= :now ORDER BY a.due_at LIMIT :n FOR UPDATE OF a SKIP LOCKED",
+        now=now,
+        n=limit,
+    )
+
+
+async def settle_alert(session: AsyncSession, alert_id: str, status: str) -> None:
+    await run(session, "UPDATE chat_alerts SET status = :st WHERE id = :id", id=alert_id, st=status)

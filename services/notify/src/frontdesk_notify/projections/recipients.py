@@ -1,0 +1,77 @@
+"""Where people can be reached and what they want: devices and preferences."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain.routing import Device, Preferences
+from .store import rows, run
+
+
+async def register_device(
+    session: AsyncSession, device: Device, shop_id: UUID, user_id: UUID, now: datetime
+) -> None:
+    """A token moves to whoever registers it last (a shared tablet, a reinstalled app)."""
+    await run(
+        session,
+        "INSERT INTO devices (device_id, shop_id, user_id, platform, address, created_at) "
+        "VALUES (:id, :shop, :user, :p, :a, :now) ON CONFLICT (platform, address) DO UPDATE SET "
+        "device_id = EXCLUDED.device_id, shop_id = EXCLUDED.shop_id, user_id = EXCLUDED.user_id",
+        id=device.device_id,
+        shop=shop_id,
+        user=user_id,
+        p=device.platform,
+        a=device.address,
+        now=now,
+    )
+
+
+async def remove_device(session: AsyncSession, device_id: UUID, user_id: UUID | None = None) -> None:
+    await run(
+        session,
+        "DELETE FROM devices WHERE device_id = :id AND (CAST(:u AS uuid) IS NULL OR user_id = :u)",
+        id=device_id,
+        u=user_id,
+    )
+
+
+async def devices(session: AsyncSession, user_id: UUID) -> list[Device]:
+    found = await rows(
+        session,
+        "SELECT device_id, platform, address FROM devices WHERE user_id = :u ORDER BY created_at",
+        u=user_id,
+    )
+    return [Device(r.device_id, r.platform, r.address) for r in found]
+
+
+async def preferences(session: AsyncSession, user_id: UUID) -> Preferences:
+    found = await rows(session, "SELECT * FROM preferences WHERE user_id = :u", u=user_id)
+    if not found:
+        return Preferences()
+    r = found[0]
+    return Preferences(
+        r.language, r.phone, tuple(r.channels), frozenset(r.opted_out), r.quiet_start, r.quiet_end, r.timezone
+    )
+
+
+async def set_preferences(session: AsyncSession, shop_id: UUID, user_id: UUID, prefs: Preferences) -> None:
+    await run(
+        session,
+        "INSERT INTO preferences (user_id, shop_id, language, phone, channels, opted_out, quiet_start, "
+        "quiet_end, timezone) VALUES (:u, :s, :lang, :phone, :ch, :out, :qs, :qe, :tz) "
+        "ON CONFLICT (user_id) DO UPDATE SET language = EXCLUDED.language, phone = EXCLUDED.phone, "
+        "channels = EXCLUDED.channels, opted_out = EXCLUDED.opted_out, quiet_start = EXCLUDED.quiet_start, "
+        "quiet_end = EXCLUDED.quiet_end, timezone = EXCLUDED.timezone",
+        u=user_id,
+        s=shop_id,
+        lang=prefs.language,
+        phone=prefs.phone,
+        ch=list(prefs.channels),
+        out=sorted(prefs.opted_out),
+        qs=prefs.quiet_start,
+        qe=prefs.quiet_end,
+        tz=prefs.timezone,
+    )

@@ -1,0 +1,128 @@
+"""Chat notifications: a message the recipient has not read within a short delay becomes
+a push; a burst collapses into one ("Li sent you 10 new messages"). A customer's
+message alerts the staff member handling the conversation; the shop's messages (staff,
+the assistant, booking updates) alert the customer. Internal notes are another event
+type and are never seen here. Names come from identity events."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from frontdesk_contracts import Envelope
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain import templates
+from ..projections import chat, recipients, store
+from .deps import Dependencies
+
+CONSUMER = "notify.chat-events"
+PREVIEW_LENGTH = 60
+
+
+async def handle_chat_event(deps: Dependencies, delay: timedelta, event: Envelope) -> None:
+    if event.type not in _HANDLED:
+        return
+    async with deps.unit_of_work() as uow:
+        if await uow.already_processed(CONSUMER, event.id):
+            return
+        await _HANDLED[event.type](uow.session, event.data, delay)
+        await uow.mark_processed(CONSUMER, event.id)
+        await uow.commit()
+
+
+async def _named(session: AsyncSession, data: dict[str, Any], delay: timedelta) -> None:
+    person = data.get("customer_id") or data.get("staff_id") or data["shop_id"]
+    await chat.set_name(session, UUID(person), data["name"])
+
+
+async def _opened(session: AsyncSession, data: dict[str, Any], delay: timedelta) -> None:
+    await chat.set_conversation(
+        session, UUID(data["conversation_id"]), UUID(data["shop_id"]), UUID(data["customer_id"])
+    )
+
+
+async def _assigned(session: AsyncSession, data: dict[str, Any], delay: timedelta) -> None:
+    conversation = UUID(data["conversation_id"])
+    await chat.set_conversation(session, conversation, UUID(data["shop_id"]), UUID(data["customer_id"]))
+    await chat.assign(session, conversation, UUID(data["assignee_id"]) if data.get("assignee_id") else None)
+
+
+async def _read(session: AsyncSession, data: dict[str, Any], delay: timedelta) -> None:
+    await chat.mark_read(
+        session, UUID(data["conversation_id"]), UUID(data["reader_id"]), int(data["up_to_seq"])
+    )
+
+
+async def _sent(session: AsyncSession, data: dict[str, Any], delay: timedelta) -> None:
+    conversation, sender = UUID(data["conversation_id"]), UUID(data["sender_id"])
+    if data["sender_role"] == "customer":
+        recipient = await chat.assignee(session, conversation)
+    else:
+        recipient = UUID(data["customer_id"])
+    if recipient is None or recipient == sender:
+        return
+    text = data.get("text") or f"[{data.get('kind', 'text')}]"
+    await chat.add_to_alert(
+        session,
+        conversation_id=conversation,
+        shop_id=UUID(data["shop_id"]),
+        recipient_id=recipient,
+        sender_id=UUID(data["shop_id"]) if data["sender_role"] != "customer" else sender,
+        seq=int(data["seq"]),
+        preview=text[:PREVIEW_LENGTH],
+        due_at=datetime.fromisoformat(data["sent_at"]) + delay,
+    )
+
+
+_HANDLED = {
+    "identity.shop.registered.v1": _named,
+    "identity.staff.added.v1": _named,
+    "identity.customer.registered.v1": _named,
+    "messaging.conversation.opened.v1": _opened,
+    "messaging.conversation.assigned.v1": _assigned,
+    "messaging.receipt.read.v1": _read,
+    "messaging.message.sent.v1": _sent,
+}
+
+
+async def fire_due_alerts(deps: Dependencies, batch: int = 500) -> int:
+    """Alerts whose delay has passed: read by now → nothing; otherwise one notification."""
+    now = deps.clock()
+    async with deps.unit_of_work() as uow:
+        due = await chat.due_alerts(uow.session, now, batch)
+        for alert in due:
+            if alert.read_seq >= alert.last_seq:
+                await chat.settle_alert(uow.session, alert.id, "read")
+                continue
+            await _queue_alert(uow.session, deps, alert, now)
+            await chat.settle_alert(uow.session, alert.id, "fired")
+        await uow.commit()
+    return len(due)
+
+
+async def _queue_alert(session: AsyncSession, deps: Dependencies, alert: Row[Any], now: datetime) -> None:
+    prefs = await recipients.preferences(session, alert.recipient_id)
+    language = templates.language_of(prefs.language, deps.default_language)
+    sender = await chat.name(session, alert.sender_id) or ""
+    rendered = templates.render_chat(language, sender, alert.preview, alert.messages)
+    data = {
+        "conversation_id": str(alert.conversation_id),
+        "count": alert.messages,
+        "last_seq": alert.last_seq,
+    }
+    await store.queue(
+        session,
+        id=alert.id,
+        shop_id=alert.shop_id,
+        user_id=alert.recipient_id,
+        category="chat_message",
+        critical=False,
+        title=rendered.title,
+        body=rendered.body,
+        language=rendered.language,
+        data=data,
+        now=now,
+    )
