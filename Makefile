@@ -4,7 +4,7 @@ UV_VERSION := 0.13.9
 
 STACK := deploy/local/stack.sh
 
-.PHONY: setup stack dev down test unit lint typecheck bench bench-mix bench-search bench-booking schemas asyncapi
+.PHONY: setup stack dev down test unit lint typecheck bench bench-mix bench-search bench-booking bench-notify schemas asyncapi eval-ai
 
 setup:  ## install uv and the locked Python dependencies
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install -q "uv==$(UV_VERSION)" \
@@ -43,6 +43,9 @@ bench-search: setup stack  ## search latency over 1.1 million messages in a thro
 bench-booking: setup stack  ## booking: confirmations/s under contention, slot-search latency (docs/benchmarks.md)
 	uv run python bench/booking.py $(BENCH_ARGS)
 
+eval-ai: setup  ## the assistant's understanding on labelled messages; fails below eval/floors.json
+	uv run python services/ai-assist/eval/run.py $(EVAL_ARGS)
+
 schemas:  ## snapshot new contract schemas (refuses incompatible changes)
 	uv run python -m frontdesk_contracts.snapshots
 
@@ -51,3 +54,6 @@ asyncapi:  ## regenerate docs/asyncapi.json from the contracts
 
 bench-mix: setup stack  ## messaging mix (typing, receipts), reconnect storm, rebuild speed
 	uv run python bench/messaging_mix.py $(BENCH_ARGS)
+
+bench-notify: setup stack  ## 100,000 reminders: how late they fire, none twice; delivery through the dev sink
+	uv run python bench/notify.py $(BENCH_ARGS)

@@ -24,7 +24,7 @@ from .service_layer.chat_events import fire_due_alerts, handle_chat_event
 from .service_layer.commands import handle_command
 from .service_layer.customer_events import handle_customer_event
 from .service_layer.delivery import Delivery, deliver_due
-from .service_layer.deps import Dependencies
+from .service_layer.deps import Dependencies, drain
 from .service_layer.timers import fire_due_reminders
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -54,9 +54,13 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         [topics.BOOKING_EVENTS, topics.MESSAGING_EVENTS, topics.IDENTITY_EVENTS],
         partial(handle_customer_event, deps),
     )
-    runtime.every("notify.reminders", settings.timer_poll_seconds, partial(fire_due_reminders, deps))
-    runtime.every("notify.chat-alerts", settings.timer_poll_seconds, partial(fire_due_alerts, deps))
-    runtime.every("notify.delivery", settings.delivery_poll_seconds, partial(deliver_due, deps, delivery))
+    rounds = {
+        "notify.reminders": (settings.timer_poll_seconds, partial(fire_due_reminders, deps)),
+        "notify.chat-alerts": (settings.timer_poll_seconds, partial(fire_due_alerts, deps)),
+        "notify.delivery": (settings.delivery_poll_seconds, partial(deliver_due, deps, delivery)),
+    }
+    for name, (seconds, round_) in rounds.items():
+        runtime.every(name, seconds, partial(drain, round_, settings.batch_size))
 
     @asynccontextmanager
     async def resources(app: FastAPI) -> AsyncIterator[None]:

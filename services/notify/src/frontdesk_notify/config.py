@@ -19,5 +19,6 @@ class Settings(ServiceSettings):
     fallback_after_seconds: float = 600
     chat_alert_delay_seconds: float = 60  # unread this long → a push; a burst within it → one
     max_attempts: int = 5
+    batch_size: int = 200  # rows claimed per transaction by the timers and delivery
     providers: ProviderSettings = ProviderSettings()
     campaign_cap_days: float = 7.0  # at most one campaign per customer and shop in this many days

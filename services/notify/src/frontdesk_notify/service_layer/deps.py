@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,3 +13,14 @@ class Dependencies:
     clock: Callable[[], datetime]
     default_language: str = "zh-CN"
     campaign_cap: timedelta = timedelta(days=7)  # at most one campaign per customer and shop
+
+
+async def drain(round_: Callable[[int], Awaitable[int]], batch: int) -> int:
+    """Run rounds until one finds less than a full batch, so a backlog (a thousand
+    reminders due at 18:00) is worked off at full speed rather than a batch per tick."""
+    total = 0
+    while True:
+        done = await round_(batch)
+        total += done
+        if done < batch:
+            return total
