@@ -106,7 +106,7 @@ def _booking(rng: random.Random, history: History, customer_id: UUID) -> Booking
             ["held", "confirmed", "rescheduled", "cancelled"],
         ]
     )
-    completed_at = None
+    completed_at, suffix = None, rng.choice(["v1", "v2"])  # v2: a booking no staff member serves
     for version, step in enumerate(path, start=1):
         if step == "rescheduled":
             starts_at += timedelta(days=rng.uniform(-10, 10))
@@ -122,10 +122,10 @@ def _booking(rng: random.Random, history: History, customer_id: UUID) -> Booking
             "status": status,
             "starts_at": starts_at.isoformat(),
             "ends_at": (starts_at + timedelta(hours=1)).isoformat(),
-            "staff_id": str(uuid4()),
+            "staff_id": str(uuid4()) if suffix == "v1" else None,
             "at": at.isoformat(),
         }
-        history.add(f"booking.booking.{step}.v1", booking_id, version, data)
+        history.add(f"booking.booking.{step}.{suffix}", booking_id, version, data)
     return Booking(starts_at, status, completed_at)
 
 
