@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -89,4 +89,32 @@ class MarkNotificationRead(Contract):
 
     notification_id: str
     user_id: UUID
+    actor: Actor
+
+
+class CampaignText(BaseModel):
+    title: str
+    body: str
+
+
+@contract("notify.campaign.send.v1", topic=NOTIFY_COMMANDS, kind="command")
+class SendCampaign(Contract):
+    """Send a marketing message to a segment of the shop's customers (owner only).
+
+    Opt-outs and the frequency cap always apply; each recipient's outcome is recorded."""
+
+    campaign_id: UUID = Field(description="Chosen by the sender; sending the same id again changes nothing")
+    shop_id: UUID
+    name: str
+    segment: dict[str, Any] = Field(
+        description='Who: {"kind": "new", "days": 30}, {"kind": "frequent", "min_bookings": 3, "days": 90}, '
+        '{"kind": "dormant", "days": 60}, {"kind": "label", "label": "VIP"} or '
+        '{"kind": "pet_type", "species": "dog"}'
+    )
+    title: str
+    body: str
+    variants: dict[str, CampaignText] = Field(
+        default_factory=dict, description="Texts per language (zh-CN, en); the default text otherwise"
+    )
+    category: Literal["marketing"] = "marketing"
     actor: Actor

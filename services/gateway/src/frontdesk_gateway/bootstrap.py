@@ -17,12 +17,14 @@ from .attachments.content import Rules
 from .attachments.service import Attachments
 from .attachments.storage import storage_for
 from .bookings import BookingReads, Bookings, reply_handler
+from .campaigns import Campaigns
 from .commands import CommandSender
 from .config import GatewaySettings
 from .conversations import Conversations, MessagingReads
 from .entrypoints import (
     attachments,
     booking,
+    campaigns,
     conversation_work,
     notifications,
     rest,
@@ -114,6 +116,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         app.state.search = MessageSearch(MessagingReads(http))
         app.state.bookings = Bookings(BookingReads(booking_http), commands)
         app.state.notifications = Notifications(notify_http, commands)
+        app.state.campaigns = Campaigns(notify_http, app.state.notifications)
         try:
             yield
         finally:
@@ -142,4 +145,5 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
     app.include_router(ws.router)
     app.include_router(search.router)
     app.include_router(notifications.router)
+    app.include_router(campaigns.router)
     return app

@@ -18,10 +18,12 @@ from .adapters.providers import Provider
 from .adapters.providers.factory import build_providers, new_http_client
 from .adapters.sink import sinks
 from .config import Settings
+from .entrypoints import campaigns as campaigns_http
 from .entrypoints import http
 from .service_layer.booking_events import handle_booking_event
 from .service_layer.chat_events import fire_due_alerts, handle_chat_event
 from .service_layer.commands import handle_command
+from .service_layer.customer_events import handle_customer_event
 from .service_layer.delivery import Delivery, deliver_due
 from .service_layer.deps import Dependencies, drain
 from .service_layer.timers import fire_due_reminders
@@ -36,7 +38,8 @@ def utc_now() -> datetime:
 def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     settings = settings or Settings()
     runtime = Runtime(settings)
-    deps = Dependencies(runtime.unit_of_work, clock, settings.default_language)
+    campaign_cap = timedelta(days=settings.campaign_cap_days)
+    deps = Dependencies(runtime.unit_of_work, clock, settings.default_language, campaign_cap)
     providers: dict[str, Provider] = {}  # filled when the app starts
     delivery = Delivery(providers, timedelta(seconds=settings.fallback_after_seconds), settings.max_attempts)
     runtime.consumer("notify.booking-events", [topics.BOOKING_EVENTS], partial(handle_booking_event, deps))
@@ -46,6 +49,11 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         "notify.chat-events",
         [topics.MESSAGING_EVENTS, topics.IDENTITY_EVENTS],
         partial(handle_chat_event, deps, chat_delay),
+    )
+    runtime.consumer(
+        "notify.customer-facts",
+        [topics.BOOKING_EVENTS, topics.MESSAGING_EVENTS, topics.IDENTITY_EVENTS],
+        partial(handle_customer_event, deps),
     )
     rounds = {
         "notify.reminders": (settings.timer_poll_seconds, partial(fire_due_reminders, deps)),
@@ -74,4 +82,6 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         resources=resources,
     )
     app.include_router(http.router)
+    app.include_router(campaigns_http.router)
+    app.state.clock = clock
     return app

@@ -21,3 +21,4 @@ class Settings(ServiceSettings):
     max_attempts: int = 5
     batch_size: int = 200  # rows claimed per transaction by the timers and delivery
     providers: ProviderSettings = ProviderSettings()
+    campaign_cap_days: float = 7.0  # at most one campaign per customer and shop in this many days

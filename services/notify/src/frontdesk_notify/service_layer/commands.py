@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..domain.reminders import ReminderTimes
 from ..domain.routing import Device, Preferences
 from ..projections import recipients, store
+from . import campaigns
 from .deps import Dependencies
 
 CONSUMER = "notify.commands"
@@ -129,6 +130,13 @@ async def mark_read(session: AsyncSession, deps: Dependencies, cmd: contracts.Ma
         raise Refused("notification_not_found", "no such notification")
 
 
+async def send_campaign(session: AsyncSession, deps: Dependencies, cmd: contracts.SendCampaign) -> None:
+    try:
+        await campaigns.send_campaign(session, deps, cmd)
+    except campaigns.Refused as refused:
+        raise Refused(refused.code, refused.message) from None
+
+
 def _self_only(actor: contracts.Actor, user_id: Any) -> None:
     if actor.user_id != user_id:
         raise Refused("forbidden", "people manage their own devices and preferences")
@@ -140,4 +148,5 @@ _COMMANDS: dict[str, tuple[type[Contract], Handler]] = {
     "notify.device.remove.v1": (contracts.RemoveDevice, remove_device),
     "notify.preferences.set.v1": (contracts.SetPreferences, set_preferences),
     "notify.notification.mark_read.v1": (contracts.MarkNotificationRead, mark_read),
+    "notify.campaign.send.v1": (contracts.SendCampaign, send_campaign),
 }

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from frontdesk_platform.unit_of_work import UnitOfWork
 
@@ -12,6 +12,7 @@ class Dependencies:
     unit_of_work: Callable[[], UnitOfWork]
     clock: Callable[[], datetime]
     default_language: str = "zh-CN"
+    campaign_cap: timedelta = timedelta(days=7)  # at most one campaign per customer and shop
 
 
 async def drain(round_: Callable[[int], Awaitable[int]], batch: int) -> int:
