@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from frontdesk_notify.adapters.providers import TwilioSettings, WebPushSettings
@@ -141,7 +142,13 @@ async def world(endpoints) -> AsyncIterator[World]:
         await engine.dispose()
 
 
+def sent_by_push() -> float:
+    labels = {"category": "booking_confirmed", "status": "sent", "channel": "push"}
+    return REGISTRY.get_sample_value("frontdesk_notify_notifications_total", labels) or 0.0
+
+
 async def test_a_notification_reaches_every_device_once_and_says_so(world):
+    counted = sent_by_push()
     user, _ = await world.person(devices=2)
     notification = await world.notify(user)
     await world.deliver()
@@ -151,6 +158,7 @@ async def test_a_notification_reaches_every_device_once_and_says_so(world):
     assert world.sms.received == []  # not critical: no fallback
     found = await world.status(notification)
     assert (found["status"], found["channel"], found["attempts"]) == ("sent", "push", 1)
+    assert sent_by_push() == counted + 1  # what ops see on /metrics
 
 
 async def test_an_unread_reminder_also_goes_by_sms_and_a_read_one_does_not(world):

@@ -121,7 +121,7 @@ async def due_reminders(session: AsyncSession, now: datetime, limit: int) -> Seq
     changed, in the next."""
     return await rows(
         session,
-        "SELECT r.id, r.kind, r.starts_at AS planned, b.booking_id, b.status, b.starts_at, b.shop_id, "
+        "SELECT r.id, r.kind, r.due_at, r.starts_at AS planned, b.booking_id, b.status, b.starts_at, b.shop_id, "
         "b.customer_id, sh.timezone, sv.name AS service_name, p.language "
         "FROM reminders r JOIN bookings b USING (booking_id) "
         "LEFT JOIN shops sh ON sh.shop_id = b.shop_id LEFT JOIN services sv ON sv.service_id = b.service_id "

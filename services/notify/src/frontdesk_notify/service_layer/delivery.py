@@ -26,6 +26,9 @@ from ..domain import reminders, routing
 from ..projections import recipients, store
 from ..projections.store import Settlement
 from .deps import Dependencies
+from .metrics import PROVIDER_ANSWERS, SETTLED
+
+BACKOFF_SECONDS, MAX_BACKOFF_SECONDS = 5.0, 600.0
 
 
 @dataclass(frozen=True)
@@ -62,9 +65,13 @@ async def deliver_due(deps: Dependencies, delivery: Delivery, batch: int = 200) 
         attempts = await asyncio.gather(
             *(limited(row, False) for row in due), *(limited(row, True) for row in unread)
         )
-        await store.settle(uow.session, [a.settlement for a in attempts if a.settlement], now)
+        settled = [a.settlement for a in attempts if a.settlement]
+        await store.settle(uow.session, settled, now)
         await recipients.remove_devices(uow.session, [d for a in attempts for d in a.dead_devices])
         await uow.commit()
+    categories = {row.id: row.category for row in (*due, *unread)}
+    for s in settled:
+        SETTLED.labels(categories[s.id], s.status, s.channel or "").inc()
     return len(due) + len(unread)
 
 
@@ -113,7 +120,8 @@ async def _deliver(delivery: Delivery, row: Row[Any], now: datetime) -> Attempt:
             attempt.settlement = Settlement(row.id, "sent", channel=channel, fallback_at=fallback_at)
             return attempt
         if retry_after is not None and row.attempts + 1 < delivery.max_attempts:
-            retry_at = now + timedelta(seconds=retry_after)
+            backoff = min(MAX_BACKOFF_SECONDS, BACKOFF_SECONDS * 2**row.attempts)
+            retry_at = now + timedelta(seconds=retry_after or backoff)
             attempt.settlement = Settlement(
                 row.id, "queued", channel=channel, reason=reason, retry_at=retry_at
             )
@@ -145,12 +153,12 @@ async def _send(
         provider = delivery.providers.get("sms")
         if provider is None or not prefs.phone:
             return False, None, "no phone"
-        outcomes.append(await provider.send(_message(row, "sms", prefs.phone)))
+        outcomes.append(await _answer(provider, _message(row, "sms", prefs.phone)))
     for device in devices if channel == "push" else []:
         provider = delivery.providers.get(device.platform)
         if provider is None:
             continue
-        outcome = await provider.send(_message(row, device.platform, device.address))
+        outcome = await _answer(provider, _message(row, device.platform, device.address))
         if outcome.status == "invalid_address":
             dead.append(device.device_id)
         outcomes.append(outcome)
@@ -158,9 +166,15 @@ async def _send(
         return True, None, None
     reason = "; ".join(o.reason or o.status for o in outcomes) or "no address"
     retryable = [o for o in outcomes if o.status == "rate_limited" or o.retryable]
-    if retryable:
-        return False, max(o.retry_after or 5.0 for o in retryable), reason
+    if retryable:  # 0: no wait named, back off
+        return False, max(o.retry_after or 0.0 for o in retryable), reason
     return False, None, reason
+
+
+async def _answer(provider: Provider, message: Message) -> Outcome:
+    outcome = await provider.send(message)
+    PROVIDER_ANSWERS.labels(provider.platform, outcome.status).inc()
+    return outcome
 
 
 def _message(row: Row[Any], platform: Any, address: str) -> Message:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..domain import reminders, templates
 from ..projections import store
 from .deps import Dependencies
+from .metrics import REMINDER_LATENESS
 
 
 async def fire_due_reminders(deps: Dependencies, batch: int = 500) -> int:
@@ -38,6 +39,7 @@ async def fire_due_reminders(deps: Dependencies, batch: int = 500) -> int:
                 }
             )
             fired.append(r.id)
+            REMINDER_LATENESS.observe((now - r.due_at).total_seconds())
         await store.queue_many(uow.session, queued, now)
         await store.mark_reminders(uow.session, fired, "fired", now)
         await store.mark_reminders(uow.session, skipped, "skipped", now)
