@@ -10,7 +10,6 @@ from datetime import UTC, datetime, time, timedelta
 
 import httpx
 import pytest
-from prometheus_client import REGISTRY
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from frontdesk_notify.adapters.providers import TwilioSettings, WebPushSettings
@@ -24,6 +23,7 @@ from frontdesk_notify.service_layer.delivery import Delivery, deliver_due
 from frontdesk_notify.service_layer.deps import Dependencies
 from frontdesk_platform.database import create_engine, migrate, session_factory
 from frontdesk_platform.unit_of_work import UnitOfWork
+from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .fakes.server import serving
