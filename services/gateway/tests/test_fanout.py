@@ -98,3 +98,17 @@ async def test_a_socket_that_falls_behind_is_closed_not_waited_for():
         connection.push({"type": "message.new", "n": n})
     await asyncio.sleep(0.01)
     assert stuck.closed[0] == 1013
+
+
+async def test_a_catching_up_device_gets_missed_and_live_messages_once_in_order():
+    socket = FakeSocket()
+    connection = Connection(socket, Principal(uuid4(), uuid4(), "staff", LATER), queue_size=10)  # type: ignore[arg-type]
+    conversation = uuid4()
+    connection.hold(conversation, 3)  # the device has 1-3
+    for seq in (6, 7):  # live messages arrive before the history read returns
+        connection.push_message(conversation, seq, {"type": "message.new", "seq": seq})
+    for seq in (4, 5, 6):  # the catch-up read, arriving after them
+        connection.push_message(conversation, seq, {"type": "message.new", "seq": seq})
+    connection.release(conversation)
+    await asyncio.sleep(0.05)
+    assert [f["seq"] for f in socket.sent] == [4, 5, 6, 7]

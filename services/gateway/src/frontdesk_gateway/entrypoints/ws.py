@@ -250,9 +250,8 @@ class _Session:
             )
             for message in page["messages"]:
                 after = message["seq"]
-                self._connection.push_message(
-                    conversation_id, after, {"type": "message.new", "message": message}
-                )
+                # Straight to the device: live messages wait in the hold until this is done.
+                self._connection.deliver(conversation_id, after, {"type": "message.new", "message": message})
             if after >= page["last_seq"]:
                 return after
         self._connection.push(

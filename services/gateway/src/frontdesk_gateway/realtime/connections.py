@@ -69,7 +69,7 @@ class Connection:
         self._held[conversation_id] = []
 
     def release(self, conversation_id: UUID) -> None:
-        for seq, frame in self._held.pop(conversation_id, []):
+        for seq, frame in sorted(self._held.pop(conversation_id, []), key=lambda held: held[0]):
             self.deliver(conversation_id, seq, frame)
 
     async def close(self) -> None:
