@@ -12,16 +12,19 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from fastapi import FastAPI
 from frontdesk_notify.adapters.providers import TwilioSettings, WebPushSettings
 from frontdesk_notify.adapters.providers.twilio import TwilioSms
 from frontdesk_notify.adapters.providers.webpush import WebPush, application_server_key
 from frontdesk_notify.bootstrap import MIGRATIONS
 from frontdesk_notify.config import Settings
 from frontdesk_notify.domain.routing import Device, Preferences
+from frontdesk_notify.entrypoints import receipts
 from frontdesk_notify.projections import recipients, store
 from frontdesk_notify.service_layer.delivery import Delivery, deliver_due
 from frontdesk_notify.service_layer.deps import Dependencies
 from frontdesk_platform.database import create_engine, migrate, session_factory
+from frontdesk_platform.errors import install_error_handlers
 from frontdesk_platform.unit_of_work import UnitOfWork
 from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -60,6 +63,7 @@ class World:
     push: FakePushService
     sms: FakeTwilio
     delivery: Delivery
+    sms_url: str = ""
 
     @property
     def deps(self) -> Dependencies:
@@ -137,7 +141,7 @@ async def world(endpoints) -> AsyncIterator[World]:
             )
             providers = {"webpush": WebPush(VAPID, http), "sms": TwilioSms(twilio, http)}
             delivery = Delivery(providers, fallback_after=timedelta(minutes=10))
-            yield World(session_factory(engine), Clock(), push, sms, delivery)
+            yield World(session_factory(engine), Clock(), push, sms, delivery, sms_url)
     finally:
         await engine.dispose()
 
@@ -246,3 +250,43 @@ async def test_someone_with_no_device_and_no_phone_finds_it_in_their_list(world)
     await world.deliver()
     found = await world.status(notification)
     assert (found["status"], found["channel"]) == ("sent", "inbox")
+
+
+async def test_twilio_reports_delivery_and_a_forged_report_is_refused(world, endpoints):
+    receipts_app = FastAPI()
+    install_error_handlers(receipts_app)
+    receipts_app.include_router(receipts.router)
+    receipts_app.state.sessions = world.sessions
+    async with serving(receipts_app) as receipts_url, httpx.AsyncClient() as http:
+        callback = f"{receipts_url}/internal/providers/twilio/status"
+        twilio = {
+            "account_sid": TWILIO_SID,
+            "auth_token": TWILIO_TOKEN,
+            "from_number": "+15005550006",
+            "base_url": world.sms_url,
+            "status_callback_url": callback,
+        }
+        settings = Settings(**{**endpoints.service_settings("notify"), "providers": {"twilio": twilio}})
+        receipts_app.state.settings = settings
+        assert settings.providers.twilio is not None
+        sms_only = Delivery({"sms": TwilioSms(settings.providers.twilio, http)})
+        delivered_to, _ = await world.person(devices=0, prefs=Preferences(phone="+8613800000001"))
+        lost_to, _ = await world.person(devices=0, prefs=Preferences(phone="+8613800000002"))
+        delivered, lost = await world.notify(delivered_to), await world.notify(lost_to)
+        await deliver_due(world.deps, sms_only)
+        first, second = sorted(world.sms.received, key=lambda t: t.to)
+
+        assert await world.sms.report(first, "delivered") == 204
+        assert await world.sms.report(second, "undelivered", "30003") == 204
+        forged = await http.post(
+            callback,
+            data={"MessageSid": first.sid, "MessageStatus": "failed"},
+            headers={"X-Twilio-Signature": "x"},
+        )
+        assert forged.status_code == 403
+
+    statuses = {n: await world.status(n) for n in (delivered, lost)}
+    assert [(s["status"], s["delivered_at"] is not None, s["reason"]) for s in statuses.values()] == [
+        ("delivered", True, None),
+        ("failed", False, "sms: undelivered (30003)"),
+    ]

@@ -46,3 +46,15 @@ class Notifications:
         if response.status_code >= 400:
             raise ApiError(502, "upstream_error", "Notify refused the request.")
         return response.json()
+
+    async def forward_receipt(self, body: bytes, content_type: str, signature: str) -> int:
+        """A provider's delivery report, passed on unchanged for notify to verify."""
+        try:
+            response = await self._client.post(
+                "/internal/providers/twilio/status",
+                content=body,
+                headers={"content-type": content_type, "x-twilio-signature": signature},
+            )
+        except httpx.HTTPError as exc:
+            raise ApiError(503, "service_unavailable", "Notify is unavailable; retry.") from exc
+        return response.status_code

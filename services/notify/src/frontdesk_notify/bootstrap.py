@@ -19,7 +19,7 @@ from .adapters.providers.factory import build_providers, new_http_client
 from .adapters.sink import sinks
 from .config import Settings
 from .entrypoints import campaigns as campaigns_http
-from .entrypoints import http
+from .entrypoints import http, receipts
 from .service_layer.booking_events import handle_booking_event
 from .service_layer.chat_events import fire_due_alerts, handle_chat_event
 from .service_layer.commands import handle_command
@@ -81,7 +81,9 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         "calls it with the caller's shop scope; clients never do.",
         resources=resources,
     )
+    app.state.settings = settings
     app.include_router(http.router)
+    app.include_router(receipts.router)
     app.include_router(campaigns_http.router)
     app.state.clock = clock
     return app

@@ -4,10 +4,13 @@ answers with Twilio's error codes, and records the texts the phones would get.""
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import re
 import uuid
 from dataclasses import dataclass, field
 
+import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -33,6 +36,8 @@ class Texted:
     to: str
     body: str
     sender: dict[str, str]
+    sid: str = ""
+    status_callback: str | None = None
 
 
 @dataclass
@@ -68,8 +73,9 @@ class FakeTwilio:
         answer = self.script.take()
         if answer:
             return await answer.response()
-        self.received.append(Texted(to, body, sender))
         sid = f"SM{uuid.uuid4().hex}"
+        callback = form.get("StatusCallback")
+        self.received.append(Texted(to, body, sender, sid, str(callback) if callback else None))
         return JSONResponse({"sid": sid, "status": "queued", "to": to, "body": body}, status_code=201)
 
     def _authorised(self, authorization: str) -> bool:
@@ -81,3 +87,21 @@ class FakeTwilio:
         except ValueError:
             return False
         return (user, password) == (self.account_sid, self.auth_token)
+
+    async def report(self, texted: Texted, status: str, error_code: str = "") -> int:
+        """Post a delivery report to the message's StatusCallback, signed as Twilio signs
+        it; returns the HTTP status the receiver answered."""
+        assert texted.status_callback, "the message was sent without a StatusCallback"
+        form = {"AccountSid": self.account_sid, "MessageSid": texted.sid, "MessageStatus": status}
+        form["To"] = texted.to
+        if error_code:
+            form["ErrorCode"] = error_code
+        signed = texted.status_callback + "".join(k + form[k] for k in sorted(form))
+        digest = hmac.new(self.auth_token.encode(), signed.encode(), hashlib.sha1).digest()
+        async with httpx.AsyncClient() as client:
+            response = await client.post(
+                texted.status_callback,
+                data=form,
+                headers={"X-Twilio-Signature": base64.b64encode(digest).decode()},
+            )
+        return response.status_code

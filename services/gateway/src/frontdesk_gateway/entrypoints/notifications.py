@@ -32,7 +32,10 @@ class Notification(BaseModel):
     body: str
     language: str
     data: dict[str, Any]
-    status: str = Field(description="queued, sent, skipped (opted out, or the booking changed) or failed")
+    status: str = Field(
+        description="queued, sent, delivered (the provider says it reached the phone), skipped (opted out, "
+        "or the booking changed) or failed"
+    )
     reason: str | None = Field(description="why it was skipped, deferred (quiet_hours) or failed")
     channel: str | None = Field(description="push, sms, push+sms (a fallback), or inbox (no device or phone)")
     provider: str | None
@@ -40,6 +43,7 @@ class Notification(BaseModel):
     created_at: datetime
     sent_at: datetime | None
     read_at: datetime | None
+    delivered_at: datetime | None = None
 
 
 class SinkRecord(BaseModel):
@@ -183,3 +187,22 @@ async def mark_read(request: Request, caller: Caller, notification_id: str) -> R
 
 def _actor(caller: Any) -> c.Actor:
     return c.Actor(user_id=caller.user_id, role=caller.role, shop_id=caller.shop_id)
+
+
+@router.post(
+    "/providers/twilio/status",
+    status_code=204,
+    summary="Twilio's SMS delivery reports (no token: notify checks X-Twilio-Signature)",
+    include_in_schema=True,
+)
+async def twilio_status(request: Request) -> Response:
+    status = await _notifications(request).forward_receipt(
+        await request.body(),
+        request.headers.get("content-type", ""),
+        request.headers.get("x-twilio-signature", ""),
+    )
+    if status == 403:
+        raise ApiError(403, "bad_signature", "The report is not signed by Twilio.")
+    if status == 404:
+        raise ApiError(404, "not_configured", "Twilio delivery reports are not configured.")
+    return Response(status_code=204)

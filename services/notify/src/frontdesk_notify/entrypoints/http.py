@@ -35,6 +35,7 @@ class Notification(BaseModel):
     created_at: datetime
     sent_at: datetime | None
     read_at: datetime | None
+    delivered_at: datetime | None = None
 
 
 class SinkRecord(BaseModel):

@@ -203,6 +203,7 @@ class Settlement:
     retry_at: datetime | None = None
     fallback_at: datetime | None = None
     attempted: bool = True
+    provider_message_id: str | None = None
 
 
 async def settle(session: AsyncSession, settlements: list[Settlement], now: datetime) -> None:
@@ -212,6 +213,7 @@ async def settle(session: AsyncSession, settlements: list[Settlement], now: date
         text(
             "UPDATE notifications SET status = :status, channel = COALESCE(:channel, channel), "
             "provider = COALESCE(:provider, provider), reason = :reason, attempts = attempts + :a, "
+            "provider_message_id = COALESCE(:provider_message_id, provider_message_id), "
             "next_attempt_at = COALESCE(:retry_at, next_attempt_at), fallback_at = :fallback_at, "
             "sent_at = CASE WHEN :status = 'sent' THEN :now ELSE sent_at END WHERE id = :id"
         ),
@@ -236,7 +238,7 @@ async def notifications(
     found = await rows(
         session,
         "SELECT id, user_id, category, critical, title, body, language, data, status, reason, channel, "
-        "provider, attempts, created_at, sent_at, read_at FROM notifications WHERE shop_id = :s "
+        "provider, attempts, created_at, sent_at, read_at, delivered_at FROM notifications WHERE shop_id = :s "
         "AND (CAST(:u AS uuid) IS NULL OR user_id = :u) ORDER BY created_at DESC, id LIMIT :n",
         s=shop_id,
         u=user_id,
@@ -258,3 +260,19 @@ async def sink_records(
         n=limit,
     )
     return [dict(r._mapping) for r in found]
+
+
+async def record_receipt(
+    session: AsyncSession, provider_message_id: str, delivered: bool, reason: str | None, now: datetime
+) -> bool:
+    """A provider's report on a message it accepted: delivered to the handset, or not."""
+    result = await session.execute(
+        text(
+            "UPDATE notifications SET status = CASE WHEN :ok THEN 'delivered' ELSE 'failed' END, "
+            "delivered_at = CASE WHEN :ok THEN :now ELSE delivered_at END, "
+            "reason = CASE WHEN :ok THEN reason ELSE :reason END "
+            "WHERE provider_message_id = :id AND status IN ('sent', 'delivered')"
+        ),
+        {"id": provider_message_id, "ok": delivered, "reason": reason, "now": now},
+    )
+    return bool(getattr(result, "rowcount", 0))

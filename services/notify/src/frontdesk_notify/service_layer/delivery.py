@@ -117,7 +117,10 @@ async def _deliver(delivery: Delivery, row: Row[Any], now: datetime) -> Attempt:
         if sent:
             fallback = channel == "push" and row.critical and "sms" in channels
             fallback_at = now + delivery.fallback_after if fallback else None
-            attempt.settlement = Settlement(row.id, "sent", channel=channel, fallback_at=fallback_at)
+            receipt = sent if isinstance(sent, str) else None
+            attempt.settlement = Settlement(
+                row.id, "sent", channel=channel, fallback_at=fallback_at, provider_message_id=receipt
+            )
             return attempt
         if retry_after is not None and row.attempts + 1 < delivery.max_attempts:
             backoff = min(MAX_BACKOFF_SECONDS, BACKOFF_SECONDS * 2**row.attempts)
@@ -136,7 +139,8 @@ async def _fall_back(delivery: Delivery, row: Row[Any], now: datetime) -> Attemp
     """A critical notification still unread: send it by SMS too, once."""
     sent, _, reason = await _send(delivery, row, "sms", [], _preferences(row), [])
     channel = "push+sms" if sent else row.channel
-    return Attempt(Settlement(row.id, "sent", channel=channel, reason=reason))
+    receipt = sent if isinstance(sent, str) else None
+    return Attempt(Settlement(row.id, "sent", channel=channel, reason=reason, provider_message_id=receipt))
 
 
 async def _send(
@@ -146,8 +150,9 @@ async def _send(
     devices: list[routing.Device],
     prefs: routing.Preferences,
     dead: list[UUID],
-) -> tuple[bool, float | None, str | None]:
-    """Send over one channel: (sent, retry after seconds or None, reason)."""
+) -> tuple[bool | str, float | None, str | None]:
+    """Send over one channel: (sent — for SMS the provider's message id, which its delivery
+    reports name —, retry after seconds or None, reason)."""
     outcomes: list[Outcome] = []
     if channel == "sms":
         provider = delivery.providers.get("sms")
@@ -162,8 +167,9 @@ async def _send(
         if outcome.status == "invalid_address":
             dead.append(device.device_id)
         outcomes.append(outcome)
-    if any(o.status == "sent" for o in outcomes):
-        return True, None, None
+    accepted = [o for o in outcomes if o.status == "sent"]
+    if accepted:
+        return (accepted[0].provider_message_id or True) if channel == "sms" else True, None, None
     reason = "; ".join(o.reason or o.status for o in outcomes) or "no address"
     retryable = [o for o in outcomes if o.status == "rate_limited" or o.retryable]
     if retryable:  # 0: no wait named, back off

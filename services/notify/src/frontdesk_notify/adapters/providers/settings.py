@@ -67,6 +67,8 @@ class TwilioSettings(_Settings):
     messaging_service_sid: str | None = None
     """Preferred over `from_number` when set: Twilio then picks the sender from the service."""
     base_url: str = "https://api.twilio.com"
+    status_callback_url: str | None = None
+    """The public URL Twilio reports delivery to: the gateway's /v1/providers/twilio/status."""
 
     @model_validator(mode="after")
     def _has_a_sender(self) -> TwilioSettings:

@@ -3,6 +3,9 @@ and auth token). The phone shows `sms_text(message)`."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
 
 import httpx
@@ -41,6 +44,8 @@ class TwilioSms:
         if not is_e164(message.address):
             return invalid_address("not an E.164 phone number")
         form = {"To": message.address, "Body": sms_text(message)}
+        if self._settings.status_callback_url:
+            form["StatusCallback"] = self._settings.status_callback_url
         if self._settings.messaging_service_sid:
             form["MessagingServiceSid"] = self._settings.messaging_service_sid
         else:
@@ -72,3 +77,11 @@ def _outcome(response: httpx.Response) -> Outcome:
     if status in (401, 403):  # the operator's credentials, not the message: worth trying again later
         return Outcome.failed(f"Twilio credentials refused: {reason}", retryable=True)
     return Outcome.failed(reason, retryable=False)
+
+
+def signature(auth_token: str, url: str, form: dict[str, str]) -> str:
+    """Twilio's X-Twilio-Signature: base64 HMAC-SHA1 of the URL followed by every form
+    field's name and value, sorted by name, keyed with the auth token."""
+    payload = url + "".join(f"{k}{form[k]}" for k in sorted(form))
+    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
