@@ -77,6 +77,13 @@ class SetAssistantSettings(Contract):
     mode: Mode
     reply_after_minutes: int = Field(default=5, ge=1, le=1440)
     staff_quiet_minutes: int = Field(default=30, ge=0, le=1440)
+    shop_kind: Literal["pet", "baby", "nails"] = Field(
+        default="pet", description="Whom a health worry is about: a vet, a paediatrician or a doctor"
+    )
+    name_en: str = Field(default="", max_length=100, description="The shop's name for English speakers")
+    address: str = Field(default="", max_length=300)
+    address_en: str = Field(default="", max_length=300)
+    phone: str = Field(default="", max_length=40)
     actor: Actor
 
 
