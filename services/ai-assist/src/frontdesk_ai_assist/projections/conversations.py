@@ -69,9 +69,10 @@ async def assigned(
     """A person assigning it by hand takes it; unassigning gives it back to the assistant."""
     await run(
         session,
-        "UPDATE conversations SET assignee_id = :a, "
-        "assigned_by_person_at = CASE WHEN :a IS NOT NULL AND :p THEN :at ELSE assigned_by_person_at END, "
-        "released_at = CASE WHEN :a IS NULL THEN :at ELSE released_at END WHERE conversation_id = :c",
+        "UPDATE conversations SET assignee_id = CAST(:a AS uuid), "
+        "assigned_by_person_at = CASE WHEN CAST(:a AS uuid) IS NOT NULL AND :p THEN :at "
+        "ELSE assigned_by_person_at END, "
+        "released_at = CASE WHEN CAST(:a AS uuid) IS NULL THEN :at ELSE released_at END WHERE conversation_id = :c",
         c=conversation_id,
         a=assignee_id,
         p=by_person,
@@ -82,8 +83,9 @@ async def assigned(
 async def status_changed(session: AsyncSession, conversation_id: UUID, status: str, at: datetime) -> None:
     await run(
         session,
-        "UPDATE conversations SET status = :st, "
-        "released_at = CASE WHEN :st = 'resolved' THEN :at ELSE released_at END WHERE conversation_id = :c",
+        "UPDATE conversations SET status = CAST(:st AS text), "
+        "released_at = CASE WHEN CAST(:st AS text) = 'resolved' THEN :at ELSE released_at END "
+        "WHERE conversation_id = :c",
         c=conversation_id,
         st=status,
         at=at,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from ..domain import Dialogue, Pet, Understanding, Wanted, replies
+from ..domain import Dialogue, Language, Pet, Understanding, Wanted, replies
 from ..domain.summary import summarize_problem
 from .shops import Shop
 
@@ -22,6 +22,7 @@ class Talk:
     seq: int
     pets: tuple[Pet, ...]
     now: datetime
+    language: Language | None = None  # the conversation's so far, for a message in none ("2")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Outcome:
     text: str
     dialogue: Dialogue
     handoff: str | None = None  # the note for staff; set when a person takes over
+    language: Language | None = None  # the customer's, as this message showed it
 
 
 def handing_off(

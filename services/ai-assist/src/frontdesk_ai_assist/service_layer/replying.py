@@ -7,6 +7,8 @@ too — unless a language model is configured and answers it from the shop's fac
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..domain import (
     Ask,
     Book,
@@ -21,6 +23,7 @@ from ..domain import (
     understand,
 )
 from ..domain.facts import shop_facts
+from ..domain.language import has_words
 from . import booking_steps as steps
 from .deps import Dependencies
 from .outcome import Outcome, Talk
@@ -29,6 +32,14 @@ from .outcome import Outcome, Talk
 async def respond(deps: Dependencies, talk: Talk, text: str, dialogue: Dialogue) -> Outcome:
     context = talk.shop.context
     u = understand(text, context, talk.now, talk.pets)
+    if talk.language is not None and not has_words(text):
+        u = replace(u, language=talk.language)
+    outcome = await _carry_out(deps, talk, u, dialogue)
+    return replace(outcome, language=u.language)
+
+
+async def _carry_out(deps: Dependencies, talk: Talk, u: Understanding, dialogue: Dialogue) -> Outcome:
+    context = talk.shop.context
     decision = decide(u, context, dialogue)
     match decision:
         case HandOff():

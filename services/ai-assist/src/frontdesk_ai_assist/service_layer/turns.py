@@ -70,6 +70,7 @@ async def answer_conversation(deps: Dependencies, conversation_id: UUID) -> int:
         fresh = locked.updated_at is None or now - locked.updated_at > deps.dialogue_memory
         dialogue = Dialogue() if fresh else dialogues.load(locked.state, shop.context, pets)
         handed_off_at = locked.handed_off_at
+        language = None if fresh else locked.state.get("language")
         for turn in due:
             state = store.state_of(conversation, handed_off_at)
             reason = quiet_reason(shop.settings, state, turn.sent_at, now, shop.context.hours, shop.timezone)
@@ -78,18 +79,19 @@ async def answer_conversation(deps: Dependencies, conversation_id: UUID) -> int:
                 await store.settle_turn(uow.session, turn, "quiet", reason, now)
                 TURNS.labels(f"quiet_{reason}").inc()
                 continue
-            talk = Talk(shop, conversation_id, conversation.customer_id, turn.seq, pets, now)
+            talk = Talk(shop, conversation_id, conversation.customer_id, turn.seq, pets, now, language)
             started = asyncio.get_running_loop().time()
             outcome = await respond(deps, talk, turn.text, dialogue)
             WORK_SECONDS.observe(asyncio.get_running_loop().time() - started)
             _carry_out(uow, shop, talk, outcome)
             if outcome.handoff is not None:
                 handed_off_at = now
-            dialogue = outcome.dialogue
+            dialogue, language = outcome.dialogue, outcome.language
             await store.settle_turn(uow.session, turn, "answered", outcome.kind, deps.clock())
             TURNS.labels(outcome.kind).inc()
             REPLY_SECONDS.observe(max((deps.clock() - turn.sent_at).total_seconds(), 0.0))
-        await store.save_dialogue(uow.session, conversation_id, dialogues.dump(dialogue), handed_off_at, now)
+        state = {**dialogues.dump(dialogue), "language": language}
+        await store.save_dialogue(uow.session, conversation_id, state, handed_off_at, now)
         await uow.commit()
     return len(due)
 
