@@ -90,8 +90,8 @@ async def answer_conversation(deps: Dependencies, conversation_id: UUID) -> int:
             await store.settle_turn(uow.session, turn, "answered", outcome.kind, deps.clock())
             TURNS.labels(outcome.kind).inc()
             REPLY_SECONDS.observe(max((deps.clock() - turn.sent_at).total_seconds(), 0.0))
-        state = {**dialogues.dump(dialogue), "language": language}
-        await store.save_dialogue(uow.session, conversation_id, state, handed_off_at, now)
+        kept = {**dialogues.dump(dialogue), "language": language}
+        await store.save_dialogue(uow.session, conversation_id, kept, handed_off_at, now)
         await uow.commit()
     return len(due)
 
