@@ -10,6 +10,7 @@ booking id, and confirming, cancelling or moving twice changes nothing more.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,6 +20,7 @@ from uuid import UUID
 import httpx
 from frontdesk_contracts import Contract, Envelope, booking_v2, type_name
 
+log = logging.getLogger(__name__)
 SOURCE = "frontdesk.ai-assist"
 LIVE = ("held", "confirmed")
 
@@ -105,10 +107,12 @@ class BookingDesk:
             await self._publish(envelope)
             verdict = await asyncio.wait_for(reply, self._timeout)
         except TimeoutError:
+            log.warning("booking did not answer %s for %s in time", envelope.type, key)
             return Verdict(False, "no_answer")
         finally:
             reply.cancel()
         if verdict.type in booking_v2.REJECTIONS:
+            log.info("booking refused %s for %s: %s", envelope.type, key, verdict.data["code"])
             alternatives = [
                 datetime.fromisoformat(a["starts_at"]) for a in verdict.data.get("alternatives") or ()
             ]

@@ -2,8 +2,7 @@
 (turns, which are also its timers), and the dialogue state it keeps between them.
 
 Two writers, two tables: the event consumer writes `conversations` and inserts
-`turns`; the turn worker locks and writes `dialogues` (and settles turns). So a
-consumer never waits for a worker that is waiting for the booking service.
+`turns`; the turn worker claims and writes `dialogues` (and settles turns).
 """
 
 from __future__ import annotations
@@ -185,15 +184,34 @@ async def due_conversations(session: AsyncSession, now: datetime, limit: int) ->
     return [row.conversation_id for row in found]
 
 
-async def lock_dialogue(session: AsyncSession, conversation_id: UUID) -> DialogueRow | None:
-    """The conversation's dialogue, locked for this worker; None if another has it."""
+async def claim_dialogue(
+    session: AsyncSession, conversation_id: UUID, claim: UUID, now: datetime, until: datetime
+) -> DialogueRow | None:
+    """Take the conversation for one worker until `until` (None if another has it). A claim,
+    not a row lock: the worker then waits for the booking service outside any transaction,
+    since an open transaction would hold back every outbox relay of the cluster."""
     found = await rows(
         session,
-        "SELECT state, handed_off_at, updated_at FROM dialogues WHERE conversation_id = :c "
-        "FOR NO KEY UPDATE SKIP LOCKED",
+        "UPDATE dialogues SET claim = :k, claimed_until = :until WHERE conversation_id = :c "
+        "AND (claimed_until IS NULL OR claimed_until < :now) RETURNING state, handed_off_at, updated_at",
         c=conversation_id,
+        k=claim,
+        now=now,
+        until=until,
     )
     return DialogueRow(**found[0]._mapping) if found else None
+
+
+async def release_dialogue(session: AsyncSession, conversation_id: UUID, claim: UUID) -> bool:
+    """Give the conversation back; False if the claim had run out and another took it."""
+    found = await rows(
+        session,
+        "UPDATE dialogues SET claim = NULL, claimed_until = NULL WHERE conversation_id = :c AND claim = :k "
+        "RETURNING conversation_id",
+        c=conversation_id,
+        k=claim,
+    )
+    return bool(found)
 
 
 async def due_turns(session: AsyncSession, conversation_id: UUID, now: datetime) -> list[Turn]:

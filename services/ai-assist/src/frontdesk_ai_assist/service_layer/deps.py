@@ -41,3 +41,4 @@ class Dependencies:
     wake: Callable[[], None] = lambda: None
     dialogue_memory: timedelta = timedelta(hours=6)
     max_attempts: int = 5
+    claim_for: timedelta = timedelta(seconds=60)  # longer than any answer takes to work out

@@ -93,7 +93,9 @@ def upgrade() -> None:
             conversation_id  UUID PRIMARY KEY,
             state            JSONB NOT NULL DEFAULT '{}',
             handed_off_at    TIMESTAMPTZ,
-            updated_at       TIMESTAMPTZ
+            updated_at       TIMESTAMPTZ,
+            claim            UUID,
+            claimed_until    TIMESTAMPTZ
         )
         """,
         """
