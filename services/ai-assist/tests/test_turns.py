@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 
 import pytest
 from frontdesk_ai_assist.adapters.booking import CustomerBooking, Verdict
+from frontdesk_ai_assist.service_layer.turns import answer_conversation
+from sqlalchemy import text
 from frontdesk_contracts import assistant, booking
 
 from .fakes.database import assistant_database
@@ -223,3 +225,27 @@ async def test_a_stay_or_a_silent_booking_service_goes_to_a_person(world):
     world.clock.advance(minutes=1)
     [reply] = await world.customer_says("周六上午10点洗澡")
     assert "同事" in reply and "预约系统暂时没有响应" in world.handoffs()[0]["handoff_note"]
+
+
+async def test_no_transaction_is_open_while_booking_answers_and_a_claimed_conversation_waits(world, sessions):
+    """An open transaction would hold back every outbox relay of the cluster (booking's
+    own answer among them); a second worker meanwhile finds the conversation taken."""
+    await world.set_up()
+    await world.customer_says("周六上午10点洗澡")
+    seen: list[tuple[int, int]] = []
+
+    async def probe() -> None:
+        async with sessions() as session:
+            database = (await session.execute(text("SELECT current_database()"))).scalar_one()
+            open_ = await session.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = :d AND state LIKE 'idle in transaction%'"
+                ),
+                {"d": database},
+            )
+            seen.append((open_.scalar_one(), await answer_conversation(world.deps, world.conversation_id)))
+
+    world.booking.probe = probe
+    [booked] = await world.customer_says("好")
+    assert booked.startswith("已为您预约")
+    assert seen == [(0, 0), (0, 0)]  # hold and confirm: nothing open, nothing answered twice

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
@@ -17,6 +18,7 @@ class FakeBooking:
     verdicts: list[Verdict] = field(default_factory=list)  # taken in order; accepted when none left
     commands: list[Contract] = field(default_factory=list)
     down: bool = False
+    probe: Callable[[], Awaitable[None]] | None = None  # run whenever a command is sent
 
     async def free_starts(self, shop_id: UUID, service_id: UUID, day: date) -> list[datetime]:
         if self.down:
@@ -30,6 +32,8 @@ class FakeBooking:
 
     async def command(self, shop_id: UUID, key: UUID, payload: Contract) -> Verdict:
         self.commands.append(payload)
+        if self.probe is not None:
+            await self.probe()
         return self.verdicts.pop(0) if self.verdicts else Verdict(True)
 
     def sent(self, kind: type) -> list:
