@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 import pytest
 from frontdesk_ai_assist.adapters.booking import CustomerBooking, Verdict
 from frontdesk_ai_assist.service_layer.turns import answer_conversation
-from sqlalchemy import text
 from frontdesk_contracts import assistant, booking
+from sqlalchemy import text
 
 from .fakes.database import assistant_database
 from .fakes.world import World
