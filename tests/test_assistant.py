@@ -146,8 +146,9 @@ async def test_questions_are_answered_from_the_knowledge_base_and_staff_get_sugg
         ).status_code != 200 or found.json()["seq"] != seq:
             await asyncio.sleep(0.1)
     assert found.json()["text"] == "洗澡多少钱？" and any("¥120" in s for s in found.json()["suggestions"])
-    refused = await api.http.get(f"/v1/conversations/{conversation}/suggestions", headers=customer.auth)
-    assert (refused.status_code, refused.json()["error"]["code"]) == (404, "conversation_not_found")
+    for outsider in (customer, await api.shop("Other Paws")):
+        refused = await api.http.get(f"/v1/conversations/{conversation}/suggestions", headers=outsider.auth)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (404, "conversation_not_found")
 
 
 async def test_bad_assistant_input_gets_clear_errors(api):
