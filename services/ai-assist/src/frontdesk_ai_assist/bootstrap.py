@@ -24,7 +24,7 @@ from .service_layer.commands import handle_command
 from .service_layer.deps import Dependencies
 from .service_layer.events import handle_event
 from .service_layer.shops import ShopContexts
-from .service_layer.turns import TurnWorker
+from .service_layer.worker import TurnWorker
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
