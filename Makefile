@@ -4,7 +4,7 @@ UV_VERSION := 0.13.9
 
 STACK := deploy/local/stack.sh
 
-.PHONY: setup stack dev down test unit lint typecheck bench bench-mix bench-search bench-booking bench-notify schemas asyncapi eval-ai
+.PHONY: setup stack dev down test unit lint typecheck bench bench-mix bench-search bench-booking bench-notify bench-assistant schemas asyncapi eval-ai
 
 setup:  ## install uv and the locked Python dependencies
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install -q "uv==$(UV_VERSION)" \
@@ -57,3 +57,6 @@ bench-mix: setup stack  ## messaging mix (typing, receipts), reconnect storm, re
 
 bench-notify: setup stack  ## 100,000 reminders: how late they fire, none twice; delivery through the dev sink
 	uv run python bench/notify.py $(BENCH_ARGS)
+
+bench-assistant: setup stack  ## the assistant's reply latency p50/p99 through the gateway, booking included
+	uv run python bench/assistant.py $(BENCH_ARGS)

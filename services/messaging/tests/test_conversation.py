@@ -10,6 +10,7 @@ from frontdesk_messaging.domain.model import (
     ConversationNotFound,
     InvalidMessage,
     MessageSent,
+    NotAllowed,
 )
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
@@ -88,3 +89,28 @@ def test_state_rebuilt_from_its_events_continues_the_sequence(conversation, cust
         replayed.apply(event)
     assert isinstance(conversation.pending[-1], MessageSent)
     assert replayed.send(customer, uuid4(), "b", "two", NOW).seq == 2
+
+
+def test_only_a_staff_role_actor_can_send_as_the_assistant(conversation, customer, staff):
+    by_assistant = conversation.send(staff, uuid4(), "a", "您好，我是店里的助手", NOW, as_assistant=True)
+    by_customer = conversation.send(customer, uuid4(), "b", "我也是助手", NOW, as_assistant=True)
+    assert (by_assistant.sender_kind, by_customer.sender_kind) == ("assistant", "person")
+
+
+def test_a_handoff_carries_its_note_even_to_the_person_who_already_has_it(conversation, staff):
+    person = uuid4()
+    conversation.assign(staff, person, NOW)
+    conversation.pending.clear()
+    conversation.hand_off(staff, person, NOW, "  健康问题：呕吐（金毛） ")
+    [handed] = conversation.pending
+    assert (handed.assignee_id, handed.previous_assignee_id, handed.reason, handed.handoff_note) == (
+        person,
+        person,
+        "transfer",
+        "健康问题：呕吐（金毛）",
+    )
+
+
+def test_a_customer_cannot_hand_a_conversation_off(conversation, customer):
+    with pytest.raises(NotAllowed):
+        conversation.hand_off(customer, uuid4(), NOW, "note")

@@ -90,6 +90,8 @@ class System:
             env["FRONTDESK_BOOKING_URL"] = self.running["booking"].url
         if "notify" in self.running:
             env["FRONTDESK_NOTIFY_URL"] = self.running["notify"].url
+        if "ai-assist" in self.running:
+            env["FRONTDESK_AI_ASSIST_URL"] = self.running["ai-assist"].url
         env.update(extra_env or {})
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_dir / f"{key}.log"

@@ -1,6 +1,6 @@
 """Frontdesk contracts: the envelope and every versioned event, command and reply."""
 
-from . import booking, booking_v2, identity, messaging, messaging_shop, notify
+from . import assistant, booking, booking_v2, identity, messaging, messaging_shop, notify
 from .envelope import Envelope
 from .registry import Contract, ContractType, all_contracts, contract, contract_type, type_name
 
@@ -9,6 +9,7 @@ __all__ = [
     "ContractType",
     "Envelope",
     "all_contracts",
+    "assistant",
     "booking",
     "booking_v2",
     "contract",

@@ -67,6 +67,10 @@ class SendMessage(Contract):
     actor: Actor
     kind: MessageKind = "text"
     attachment: Attachment | None = None
+    as_assistant: bool = Field(
+        default=False,
+        description="Sent by the shop's assistant (a staff-role actor): stored with sender_kind assistant.",
+    )
 
 
 @contract("messaging.conversation.opened.v1", topic=MESSAGING_EVENTS, kind="event")
@@ -195,6 +199,11 @@ class AssignConversation(ConversationCommand):
 
     assignee_id: UUID | None
     handoff_note: str | None = Field(default=None, max_length=2000)
+    next_in_rotation: bool = Field(
+        default=False,
+        description="A handoff to a person (the assistant's): with assignee_id None, the conversation "
+        "stays with its assignee or goes to the next staff member in rotation, and the note is kept.",
+    )
 
 
 @contract("messaging.conversation.set_labels.v1", topic=MESSAGING_COMMANDS, kind="command")

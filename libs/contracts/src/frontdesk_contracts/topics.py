@@ -10,6 +10,8 @@ BOOKING_EVENTS = "booking.events"
 BOOKING_REPLIES = "booking.replies"
 NOTIFY_COMMANDS = "notify.commands"
 NOTIFY_REPLIES = "notify.replies"
+ASSISTANT_COMMANDS = "assistant.commands"
+ASSISTANT_REPLIES = "assistant.replies"
 
 ALL = (
     IDENTITY_EVENTS,
@@ -22,6 +24,8 @@ ALL = (
     BOOKING_REPLIES,
     NOTIFY_COMMANDS,
     NOTIFY_REPLIES,
+    ASSISTANT_COMMANDS,
+    ASSISTANT_REPLIES,
 )
 
 

@@ -37,6 +37,7 @@ class Runtime:
         self.consumers: list[ConsumerLoop] = []
         self._periodic_specs: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
         self._periodic: list[asyncio.Task[None]] = []
+        self._before_stop: list[Callable[[], Awaitable[object]]] = []
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.sessions, self.settings.topic)
@@ -71,6 +72,11 @@ class Runtime:
         """Run a task periodically while the service runs (timers, sweepers); a failing
         round is logged and the next one comes anyway."""
         self._periodic_specs.append((name, seconds, task))
+
+    def before_stop(self, task: Callable[[], Awaitable[object]]) -> None:
+        """Run at shutdown once periodic tasks are stopped, while the database and Kafka
+        are still open (to finish work a service started on its own)."""
+        self._before_stop.append(task)
 
     async def _repeat(self, name: str, seconds: float, task: Callable[[], Awaitable[object]]) -> None:
         while True:
@@ -112,6 +118,8 @@ class Runtime:
         for periodic in self._periodic:
             periodic.cancel()
         await asyncio.gather(*self._periodic, return_exceptions=True)
+        for task in self._before_stop:
+            await task()
         for consumer in self.consumers:
             await consumer.stop()
         await self.relay.stop()

@@ -13,6 +13,7 @@ from frontdesk_contracts import topics
 from frontdesk_platform.runtime import Runtime, service_app
 from redis.asyncio import Redis
 
+from .assistant import ShopAssistant
 from .attachments.content import Rules
 from .attachments.service import Attachments
 from .attachments.storage import storage_for
@@ -22,6 +23,7 @@ from .commands import CommandSender
 from .config import GatewaySettings
 from .conversations import Conversations, MessagingReads
 from .entrypoints import (
+    assistant,
     attachments,
     booking,
     campaigns,
@@ -84,7 +86,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
     )
     runtime.consumer(
         f"gateway-booking-replies-{settings.instance_id}",
-        [topics.BOOKING_REPLIES, topics.NOTIFY_REPLIES],
+        [topics.BOOKING_REPLIES, topics.NOTIFY_REPLIES, topics.ASSISTANT_REPLIES],
         reply_handler(replies),
         shared_group=False,
         offset_reset="latest",
@@ -97,6 +99,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         http = httpx.AsyncClient(base_url=settings.messaging_url, timeout=10)
         booking_http = httpx.AsyncClient(base_url=settings.booking_url, timeout=10)
         notify_http = httpx.AsyncClient(base_url=settings.notify_url, timeout=10)
+        assistant_http = httpx.AsyncClient(base_url=settings.ai_assist_url, timeout=10)
         limiter = RateLimiter(redis)
         app.state.settings = settings
         app.state.issuer = issuer
@@ -117,12 +120,14 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         app.state.bookings = Bookings(BookingReads(booking_http), commands)
         app.state.notifications = Notifications(notify_http, commands)
         app.state.campaigns = Campaigns(notify_http, app.state.notifications)
+        app.state.assistant = ShopAssistant(assistant_http, commands)
         try:
             yield
         finally:
             await signals.stop()
             await booking_http.aclose()
             await notify_http.aclose()
+            await assistant_http.aclose()
             await http.aclose()
             await redis.aclose()
 
@@ -146,4 +151,5 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
     app.include_router(search.router)
     app.include_router(notifications.router)
     app.include_router(campaigns.router)
+    app.include_router(assistant.router)
     return app

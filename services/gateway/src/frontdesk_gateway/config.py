@@ -21,6 +21,7 @@ class GatewaySettings(ServiceSettings):
     messaging_url: str = "http://127.0.0.1:8101"
     booking_url: str = "http://127.0.0.1:8102"
     notify_url: str = "http://127.0.0.1:8103"
+    ai_assist_url: str = "http://127.0.0.1:8104"
 
     max_frame_bytes: int = 64 * 1024
     max_text_length: int = 4000

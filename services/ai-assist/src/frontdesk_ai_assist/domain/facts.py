@@ -58,7 +58,7 @@ def shop_facts(shop: ShopContext) -> list[FaqEntry]:
             FaqEntry("prices", "Price list", "Our prices: " + "; ".join(_priced(s, "en") for s in shop.services) + ".", _PRICES_ASKED, "en"),
         ]  # fmt: skip
     for service in shop.services:
-        asked = (*service.names, "多少钱", "价格", "多久", "how much", "how long")
+        asked = (*service.names, "多少钱", "价格", "多久", "多长时间", "时长", "how much", "how long")
         facts += [
             FaqEntry(f"service:{service.id}", service.name, f"{_priced(service, 'zh')}。", asked, "zh"),
             FaqEntry(f"service:{service.id}", service.label("en"), f"{_priced(service, 'en')}.", asked, "en"),

@@ -68,6 +68,12 @@ def detect_language(text: str) -> Language:
     return "zh" if chinese and chinese >= latin else "en"
 
 
+def has_words(text: str) -> bool:
+    """Whether the text is in a language at all ("2", "👍", "10:30" are in none): a reply
+    to such a message keeps the language the conversation was in."""
+    return bool(_CJK.search(text) or _LATIN_WORD.search(fold(text)))
+
+
 def has_chinese(text: str) -> bool:
     return _CJK.search(text) is not None
 

@@ -166,3 +166,36 @@ def _patient(pet: PetMention | None, shop_kind: ShopKind) -> str:
     if pet is not None:
         return "pet"
     return {"pet": "pet", "baby": "child", "nails": "person"}[shop_kind]
+
+
+def slot_taken(language: Language) -> str:
+    """Said before new options when the time picked was booked by someone else meanwhile."""
+    return "抱歉，刚才那个时间已经被约走了。" if language == "zh" else "Sorry, that time was just taken."
+
+
+def no_booking(language: Language) -> str:
+    if language == "zh":
+        return "没有找到您接下来的预约。想新约一个的话，告诉我服务和时间就行。"
+    return "I couldn't find an upcoming booking of yours. To make one, just tell me the service and time."
+
+
+def which_booking(count: int, language: Language) -> str:
+    if language == "zh":
+        return f"您有 {count} 个预约，请告诉我是哪一天的那个？"
+    return f"You have {count} bookings coming up. Which day's booking do you mean?"
+
+
+def too_late_to_change(hours: int, language: Language) -> str:
+    if language == "zh":
+        return f"预约开始前 {hours} 小时内没法在线改约或取消，我已经请店里的同事帮您处理，请稍候。"
+    return (
+        f"Bookings can't be changed online within {hours} hours of the start. "
+        "I've asked our staff to help; they'll reply shortly."
+    )
+
+
+def not_booked(language: Language) -> str:
+    """The booking service refused or did not answer: a person takes over."""
+    if language == "zh":
+        return "抱歉，这次没能帮您约上，我已经请店里的同事帮您处理，请稍候。"
+    return "Sorry, I couldn't complete that. I've asked our staff to help; they'll reply shortly."

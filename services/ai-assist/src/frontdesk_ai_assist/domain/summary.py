@@ -38,6 +38,17 @@ def summarize(u: Understanding, wanted: Wanted | None = None) -> str:
     return ("；".join(parts) + "。" + said) if zh else ("; ".join(parts) + ". " + said)
 
 
+def summarize_problem(u: Understanding, wanted: Wanted | None, problem_zh: str, problem_en: str) -> str:
+    """A note for staff when the assistant could not finish what the customer asked
+    ("助手未能完成：没有空位；想要：…")."""
+    zh = u.language == "zh"
+    wants = _wants(u, wanted)
+    head = f"助手未能完成：{problem_zh}" if zh else f"The assistant could not finish: {problem_en}"
+    parts = [head, wants] if wants else [head]
+    said = f"原话：{_quote(u.text)}" if zh else f"Message: {_quote(u.text)}"
+    return ("；".join(parts) + "。" + said) if zh else ("; ".join(parts) + ". " + said)
+
+
 def _wants(u: Understanding, wanted: Wanted | None) -> str:
     service = u.service or (wanted.service if wanted else None)
     pet = u.pet or (wanted.pet if wanted else None)

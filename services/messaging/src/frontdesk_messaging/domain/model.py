@@ -129,7 +129,9 @@ class Conversation:
         at: datetime,
         kind: str = "text",
         attachment: dict[str, Any] | None = None,
+        as_assistant: bool = False,
     ) -> MessageSent:
+        """`as_assistant` marks the shop's assistant's message; only staff-role actors have one."""
         self._check_access(actor)
         if kind == "text" or attachment is None:
             if kind != "text":
@@ -148,6 +150,7 @@ class Conversation:
             at,
             kind=kind,
             attachment=attachment,
+            sender_kind="assistant" if as_assistant and actor.is_staff else "person",
         )
         self._record(sent)
         if not actor.is_staff and self.status == "resolved":
@@ -255,6 +258,15 @@ class Conversation:
             ConversationAssigned(
                 self.id, assignee_id, self.assignee_id, actor.user_id if actor else None, reason, note, at
             )
+        )
+
+    def hand_off(self, actor: Actor, assignee_id: UUID, at: datetime, handoff_note: str | None) -> None:
+        """The assistant gives the conversation to a person: a transfer that carries the
+        note even when that person already had it, so they always get the summary."""
+        self._check_staff(actor)
+        note = handoff_note.strip() if handoff_note else None
+        self._record(
+            ConversationAssigned(self.id, assignee_id, self.assignee_id, actor.user_id, "transfer", note, at)
         )
 
     def set_labels(self, actor: Actor, labels: list[str], at: datetime) -> None:

@@ -88,6 +88,32 @@ async def next_in_rotation(session: AsyncSession, shop_id: UUID, default_capacit
     return rows[0]["user_id"] if rows else None
 
 
+async def next_for_handoff(session: AsyncSession, shop_id: UUID, default_capacity: int) -> UUID | None:
+    """Who takes a conversation the assistant hands off: like the round-robin, but when
+    nobody online has room, an online one, then anyone with room, then anyone."""
+    rows = await _rows(
+        session,
+        """
+        SELECT p.user_id FROM people p
+        LEFT JOIN staff_presence sp ON sp.staff_id = p.user_id
+        LEFT JOIN staff_capacity sc ON sc.staff_id = p.user_id
+        WHERE p.shop_id = :shop AND p.role IN ('owner', 'staff')
+        ORDER BY
+          (COALESCE(sp.status, 'offline') = 'online'
+           AND (SELECT count(*) FROM conversations c WHERE c.assignee_id = p.user_id AND c.status <> 'resolved')
+               < COALESCE(sc.capacity, :default)) DESC,
+          COALESCE(sp.status, 'offline') = 'online' DESC,
+          (SELECT count(*) FROM conversations c WHERE c.assignee_id = p.user_id AND c.status <> 'resolved')
+              < COALESCE(sc.capacity, :default) DESC,
+          sp.last_assigned_at NULLS FIRST, p.user_id
+        LIMIT 1
+        """,
+        shop=shop_id,
+        default=default_capacity,
+    )
+    return rows[0]["user_id"] if rows else None
+
+
 async def note_assigned(session: AsyncSession, staff_id: UUID, at: Any) -> None:
     await _run(
         session,

@@ -38,7 +38,14 @@ async def send_message(ctx: Context, cmd: contracts.SendMessage) -> None:
     try:
         attachment = cmd.attachment.model_dump(mode="json") if cmd.attachment else None
         sent = conversation.send(
-            actor, message_id, cmd.client_msg_id, cmd.text, ctx.deps.clock(), cmd.kind, attachment
+            actor,
+            message_id,
+            cmd.client_msg_id,
+            cmd.text,
+            ctx.deps.clock(),
+            cmd.kind,
+            attachment,
+            as_assistant=cmd.as_assistant,
         )
     except Refused as refused:
         ctx.reject(cmd.conversation_id, refused, cmd.client_msg_id)
@@ -87,6 +94,9 @@ class NotYetKnown(Exception):
 
 
 async def assign(ctx: Context, cmd: contracts.AssignConversation) -> None:
+    if cmd.next_in_rotation and cmd.assignee_id is None:
+        await _hand_off(ctx, cmd)
+        return
     shop_staff = True
     if cmd.assignee_id is not None:
         person = await queries.person(ctx.uow.session, cmd.assignee_id)
@@ -100,3 +110,22 @@ async def assign(ctx: Context, cmd: contracts.AssignConversation) -> None:
         conversation.assign(actor, cmd.assignee_id, now, cmd.handoff_note)
 
     await decide(ctx, cmd, change)
+
+
+async def _hand_off(ctx: Context, cmd: contracts.AssignConversation) -> None:
+    """To the person who has the conversation, else the next staff member in rotation
+    (online first, then anyone with room, then anyone: a handoff always reaches someone)."""
+    conversation = await ctx.load(cmd.conversation_id)
+    actor = actor_of(cmd)
+    staff_id = conversation.assignee_id
+    if staff_id is None and conversation.may_access(actor):
+        staff_id = await shops.next_for_handoff(ctx.uow.session, actor.shop_id, DEFAULT_CAPACITY)
+    try:
+        if staff_id is None and conversation.may_access(actor):
+            raise NotAllowed("the shop has no staff member to hand the conversation to")
+        conversation.hand_off(actor, staff_id or actor.user_id, ctx.deps.clock(), cmd.handoff_note)
+    except Refused as refused:
+        ctx.reject(cmd.conversation_id, refused)
+        return
+    await ctx.save(conversation)
+    ctx.accept(cmd.conversation_id, details={"assignee_id": str(staff_id)})

@@ -1,0 +1,129 @@
+"""The booking service as the assistant uses it: free times and a customer's bookings
+from its internal API (scoped by shop), and booking commands on Kafka whose verdict is
+awaited on booking.replies (every instance reads every reply; the waiting one takes it).
+
+A command that gets no verdict in time counts as refused (`no_answer`); the assistant
+then hands the conversation to a person. Commands are safe to repeat: a hold names its
+booking id, and confirming, cancelling or moving twice changes nothing more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import httpx
+from frontdesk_contracts import Contract, Envelope, booking_v2, type_name
+
+log = logging.getLogger(__name__)
+SOURCE = "frontdesk.ai-assist"
+LIVE = ("held", "confirmed")
+
+
+class BookingUnavailable(Exception):
+    """Booking's internal API did not answer; the caller hands off."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    accepted: bool
+    code: str = ""
+    alternatives: list[datetime] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CustomerBooking:
+    booking_id: UUID
+    service_id: UUID
+    starts_at: datetime
+    status: str
+
+
+class Replies:
+    """Futures for the commands this instance sent, resolved by their verdicts."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[UUID, asyncio.Future[Envelope]] = {}
+
+    def expect(self, command_id: UUID) -> asyncio.Future[Envelope]:
+        future: asyncio.Future[Envelope] = asyncio.get_running_loop().create_future()
+        self._waiting[command_id] = future
+        future.add_done_callback(lambda _: self._waiting.pop(command_id, None))
+        return future
+
+    async def resolve(self, reply: Envelope) -> None:
+        future = self._waiting.get(reply.causation_id) if reply.causation_id else None
+        if future is not None and not future.done():
+            future.set_result(reply)
+
+
+class BookingDesk:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        publish: Callable[[Envelope], Awaitable[None]],
+        replies: Replies,
+        timeout: float,
+    ) -> None:
+        self._client = client
+        self._publish = publish
+        self._replies = replies
+        self._timeout = timeout
+
+    async def free_starts(self, shop_id: UUID, service_id: UUID, day: date) -> list[datetime]:
+        params = {"service_id": str(service_id), "from_date": day.isoformat(), "to_date": day.isoformat()}
+        page = await self._get(f"/internal/shops/{shop_id}/slots", params)
+        return [datetime.fromisoformat(slot["starts_at"]) for slot in page["slots"]]
+
+    async def upcoming(self, shop_id: UUID, customer_id: UUID, now: datetime) -> list[CustomerBooking]:
+        params = {"customer_id": str(customer_id), "starts_from": now.isoformat(), "limit": "50"}
+        found = await self._get(f"/internal/shops/{shop_id}/bookings", params)
+        return sorted(
+            (
+                CustomerBooking(
+                    UUID(b["id"]), UUID(b["service_id"]), datetime.fromisoformat(b["starts_at"]), b["status"]
+                )
+                for b in found
+                if b["status"] in LIVE
+            ),
+            key=lambda b: b.starts_at,
+        )
+
+    async def command(self, shop_id: UUID, key: UUID, payload: Contract) -> Verdict:
+        envelope = Envelope(
+            type=type_name(type(payload)),
+            source=SOURCE,
+            tenant_id=shop_id,
+            aggregate_id=str(key),
+            data=payload.model_dump(mode="json"),
+        )
+        reply = self._replies.expect(envelope.id)
+        try:
+            await self._publish(envelope)
+            verdict = await asyncio.wait_for(reply, self._timeout)
+        except TimeoutError:
+            log.warning("booking did not answer %s for %s in time", envelope.type, key)
+            return Verdict(False, "no_answer")
+        finally:
+            reply.cancel()
+        if verdict.type in booking_v2.REJECTIONS:
+            log.info("booking refused %s for %s: %s", envelope.type, key, verdict.data["code"])
+            alternatives = [
+                datetime.fromisoformat(a["starts_at"]) for a in verdict.data.get("alternatives") or ()
+            ]
+            return Verdict(False, verdict.data["code"], alternatives)
+        return Verdict(True)
+
+    async def _get(self, path: str, params: dict[str, str]) -> Any:
+        try:
+            response = await self._client.get(path, params=params)
+        except httpx.HTTPError as exc:
+            raise BookingUnavailable(str(exc)) from exc
+        if response.status_code >= 400:
+            raise BookingUnavailable(f"{path}: {response.status_code} {response.text[:200]}")
+        return response.json()

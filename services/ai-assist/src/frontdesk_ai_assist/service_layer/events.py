@@ -1,0 +1,153 @@
+"""Other services' events → what the assistant knows: shops (identity, booking, messaging
+settings), pets, conversations and the customer messages it may answer.
+
+Each event is applied once (tracking record in the same transaction). A customer's
+message becomes a turn due at once, or after the shop's `reply_after` in mode
+`no_staff_reply` (a durable timer); the worker is woken when one is due now. A staff
+member's own message (not the assistant's, not an automatic one) marks the
+conversation as handled by a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from frontdesk_contracts import Envelope
+from frontdesk_contracts.assistant import assistant_id_for
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..domain.speaking import due_at
+from ..projections import conversations, knowledge, shops
+from .deps import Dependencies
+from .shops import assistant_settings
+
+CONSUMER = "ai-assist.events"
+Apply = Callable[[AsyncSession, Dependencies, dict[str, Any]], Awaitable[bool]]
+
+
+async def handle_event(deps: Dependencies, event: Envelope) -> None:
+    apply = _HANDLED.get(_kind(event.type))
+    if apply is None:
+        return
+    async with deps.unit_of_work() as uow:
+        if await uow.already_processed(CONSUMER, event.id):
+            return
+        due_now = await apply(uow.session, deps, event.data)
+        await uow.mark_processed(CONSUMER, event.id)
+        await uow.commit()
+    if due_now:
+        deps.wake()
+
+
+def _kind(type_name: str) -> str:
+    """`booking.booking.held.v2` → `booking.booking.held` (either version of a type)."""
+    return type_name.rsplit(".", 1)[0]
+
+
+async def _shop_registered(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+    await shops.set_name(session, UUID(data["shop_id"]), data["name"], data["timezone"])
+    return False
+
+
+async def _shop_configured(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+    await shops.set_booking_terms(session, UUID(data["shop_id"]), data["timezone"], data["policy"])
+    return False
+
+
+async def _service_defined(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+    per_night = bool((data.get("schedule") or {}).get("per_night"))
+    await shops.set_service(session, UUID(data["shop_id"]), data["service"], per_night)
+    return False
+
+
+async def _pet(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+    await shops.set_pet(
+        session, UUID(data["pet_id"]), UUID(data["shop_id"]), UUID(data["customer_id"]), data["profile"]
+    )
+    return False
+
+
+async def _hours(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+    await shops.set_hours(session, UUID(data["shop_id"]), data["timezone"], data["weekly"])
+    return False
+
+
+async def _opened(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+    await conversations.opened(
+        session, UUID(data["conversation_id"]), UUID(data["shop_id"]), UUID(data["customer_id"])
+    )
+    return False
+
+
+async def _sent(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+    conversation_id, shop_id = UUID(data["conversation_id"]), UUID(data["shop_id"])
+    sent_at = datetime.fromisoformat(data["sent_at"])
+    if data["sender_role"] != "customer":
+        by_person = data.get("sender_kind", "person") == "person"
+        if by_person and UUID(data["sender_id"]) != assistant_id_for(shop_id):
+            await conversations.staff_wrote(session, conversation_id, sent_at)
+        return False
+    await conversations.opened(session, conversation_id, shop_id, UUID(data["customer_id"]))
+    settings = assistant_settings(await knowledge.settings(session, shop_id))
+    text = (data.get("text") or "").strip()
+    answer = settings.mode != "off" and bool(text)
+    due = due_at(settings, sent_at)
+    await conversations.add_turn(
+        session,
+        conversation_id=conversation_id,
+        seq=int(data["seq"]),
+        shop_id=shop_id,
+        customer_id=UUID(data["customer_id"]),
+        text=text,
+        sent_at=sent_at,
+        due_at=due,
+        answer=answer,
+    )
+    return answer and due <= deps.clock()
+
+
+async def _recalled(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+    await conversations.change_turn_text(session, UUID(data["conversation_id"]), int(data["seq"]), None)
+    return False
+
+
+async def _edited(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+    await conversations.change_turn_text(
+        session, UUID(data["conversation_id"]), int(data["seq"]), data["text"]
+    )
+    return False
+
+
+async def _assigned(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+    by = data.get("assigned_by")
+    assistant = assistant_id_for(UUID(data["shop_id"]))
+    by_person = by is not None and UUID(by) != assistant and data.get("reason") != "auto"
+    assignee = UUID(data["assignee_id"]) if data.get("assignee_id") else None
+    at = datetime.fromisoformat(data["assigned_at"])
+    await conversations.assigned(session, UUID(data["conversation_id"]), assignee, by_person, at)
+    return False
+
+
+async def _status(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+    at = datetime.fromisoformat(data["changed_at"])
+    await conversations.status_changed(session, UUID(data["conversation_id"]), data["status"], at)
+    return False
+
+
+_HANDLED: dict[str, Apply] = {
+    "identity.shop.registered": _shop_registered,
+    "booking.shop.configured": _shop_configured,
+    "booking.service.defined": _service_defined,
+    "booking.pet.registered": _pet,
+    "booking.pet.updated": _pet,
+    "messaging.shop.business_hours_set": _hours,
+    "messaging.conversation.opened": _opened,
+    "messaging.message.sent": _sent,
+    "messaging.message.recalled": _recalled,
+    "messaging.message.edited": _edited,
+    "messaging.conversation.assigned": _assigned,
+    "messaging.conversation.status_changed": _status,
+}
