@@ -101,3 +101,23 @@ async def test_a_question_the_knowledge_base_cannot_answer_goes_to_the_model_or_
         await other.set_up()
         [medical] = await other.customer_says("my dog is vomiting blood")
         assert "vet" in medical and len(chat.requests) == asked + 1  # never asked about health
+
+
+async def test_with_a_model_answers_are_worded_for_the_question_but_never_lose_a_number(sessions):
+    chat = FakeChatModel()
+    async with serving(chat.app) as url, httpx.AsyncClient(base_url=url + "/v1/") as http:
+        world = World(sessions, model=ChatModel(http, "tiny-model", timeout=5))
+        await world.set_up()
+        await world.command(entry(world))
+
+        chat.then("狗狗打完疫苗后，等 7 天再洗澡就可以啦～")
+        assert await world.customer_says("狗狗打完疫苗多久能洗澡") == [
+            "狗狗打完疫苗后，等 7 天再洗澡就可以啦～"
+        ]
+        system = chat.requests[-1]["body"]["messages"][0]["content"]
+        assert "打完疫苗 7 天后再洗澡。" in system and "保留" in system
+
+        chat.then("过几天就可以洗澡啦～")  # the 7 is gone: the shop's own words go out instead
+        assert await world.customer_says("打完疫苗多久可以洗澡？") == ["打完疫苗 7 天后再洗澡。"]
+        chat.then("", status=503)
+        assert await world.customer_says("打完疫苗多久可以洗澡呀") == ["打完疫苗 7 天后再洗澡。"]

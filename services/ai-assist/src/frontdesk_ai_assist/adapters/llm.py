@@ -1,5 +1,5 @@
 """An optional language model behind an OpenAI-compatible chat endpoint, for questions
-the knowledge base cannot answer with confidence.
+the knowledge base cannot answer with confidence, and for the wording of its answers.
 
 It is given the shop's facts and FAQ and told to answer only from them, briefly, in
 the customer's language, and to say HANDOFF when they do not answer the question.
@@ -11,6 +11,7 @@ about health worries or requests for a person; those always go to a person.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,19 @@ _SYSTEM = {
 }
 
 
+_REWORD = {
+    "zh": (
+        "把店铺的答案改写成对顾客这个问题自然、亲切、简短的中文回复。必须保留答案里的每一个事实、"
+        "数字、价格和时间，不得增加答案里没有的信息。只输出改写后的回复。\n\n店铺的答案：{answer}"
+    ),
+    "en": (
+        "Rewrite the shop's answer as a natural, friendly, brief English reply to the customer's "
+        "question. Keep every fact, number, price and time exactly; add nothing the answer does not "
+        "say. Output only the reply.\n\nThe shop's answer: {answer}"
+    ),
+}
+
+
 @dataclass(frozen=True)
 class ChatModel:
     client: httpx.AsyncClient  # base_url is the endpoint's, e.g. https://api.example.com/v1
@@ -48,14 +62,22 @@ class ChatModel:
     async def answer(
         self, question: str, shop_name: str, facts: Sequence[FaqEntry], language: Language
     ) -> str | None:
+        return await self._chat(system_prompt(shop_name, facts, language), question)
+
+    async def reword(self, question: str, answer: str, language: Language) -> str | None:
+        """The knowledge base's answer, worded for this question; None (keep the answer as
+        it is) when the model fails or its wording drops a number the answer had."""
+        text = await self._chat(_REWORD[language].format(answer=answer), question)
+        if text is None or not keeps_numbers(answer, text):
+            return None
+        return text
+
+    async def _chat(self, system: str, user: str) -> str | None:
         body = {
             "model": self.model,
             "temperature": 0.2,
             "max_tokens": 400,
-            "messages": [
-                {"role": "system", "content": system_prompt(shop_name, facts, language)},
-                {"role": "user", "content": question},
-            ],
+            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
         }
         headers = {"authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         try:
@@ -86,3 +108,8 @@ def answer_of(body: dict[str, Any]) -> str | None:
     if not text or HANDOFF in text.upper():
         return None
     return text[:MAX_ANSWER]
+
+
+def keeps_numbers(original: str, reworded: str) -> bool:
+    """Every number of the original (a price, a time, a count) is still there."""
+    return all(n in reworded for n in re.findall(r"\d+(?:[.:]\d+)?", original))

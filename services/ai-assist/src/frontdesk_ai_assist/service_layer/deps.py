@@ -30,6 +30,8 @@ class Model(Protocol):
         self, question: str, shop_name: str, facts: Sequence[FaqEntry], language: Language
     ) -> str | None: ...
 
+    async def reword(self, question: str, answer: str, language: Language) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class Dependencies:

@@ -2,7 +2,8 @@
 
 Health worries and requests for a person always go to a person. A question the
 knowledge base cannot answer, or a message the rules cannot place, goes to a person
-too — unless a language model is configured and answers it from the shop's facts.
+too — unless a language model is configured and answers it from the shop's facts. With
+a model, knowledge-base answers are also worded for the question (never losing a number).
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ async def _carry_out(deps: Dependencies, talk: Talk, u: Understanding, dialogue:
             return await _hand_off(deps, talk, u, decision, dialogue)
         case Reply(kind="declined"):
             return Outcome("declined", decision.text, Dialogue(dialogue.wanted))
+        case Reply(kind="answer") if deps.model is not None:
+            worded = await deps.model.reword(u.text, decision.text, u.language)
+            return Outcome("answer", worded or decision.text, dialogue)
         case Reply():
             return Outcome(decision.kind, decision.text, dialogue)
         case Ask():
