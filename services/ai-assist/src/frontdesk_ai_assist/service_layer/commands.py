@@ -3,13 +3,11 @@ record) and answered on assistant.replies; a refusal changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from frontdesk_contracts import Contract, Envelope
+from frontdesk_contracts import Envelope
 from frontdesk_contracts import assistant as contracts
-from frontdesk_platform.consumer import PermanentError
-from pydantic import ValidationError
+from frontdesk_platform.commands import CommandTable, Refused
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..projections import knowledge
@@ -20,54 +18,8 @@ SOURCE = "frontdesk.ai-assist"
 MAX_KEYWORDS = 30
 
 
-class Refused(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-Handler = Callable[[AsyncSession, Dependencies, Any], Awaitable[None]]
-
-
 async def handle_command(deps: Dependencies, command: Envelope) -> None:
-    entry = _COMMANDS.get(command.type)
-    if entry is None:
-        raise PermanentError(f"ai-assist does not handle {command.type}")
-    model, handler = entry
-    try:
-        cmd = model.model_validate(command.data)
-    except ValidationError as exc:
-        raise PermanentError(f"invalid {command.type}: {exc}") from exc
-    async with deps.unit_of_work() as uow:
-        if await uow.already_processed(CONSUMER, command.id):
-            return
-        reply: Contract
-        name = "assistant.command.accepted.v1"
-        try:
-            async with uow.savepoint():
-                await handler(uow.session, deps, cmd)
-            reply = contracts.CommandAccepted(
-                command_id=command.id, command_type=command.type, aggregate_id=command.aggregate_id
-            )
-        except Refused as refused:
-            name = "assistant.command.rejected.v1"
-            reply = contracts.CommandRejected(
-                command_id=command.id,
-                command_type=command.type,
-                aggregate_id=command.aggregate_id,
-                code=refused.code,
-                message=str(refused),
-            )
-        uow.publish(
-            command.caused(
-                type=name,
-                source=SOURCE,
-                aggregate_id=command.aggregate_id,
-                data=reply.model_dump(mode="json"),
-            )
-        )
-        await uow.mark_processed(CONSUMER, command.id)
-        await uow.commit()
+    await COMMANDS.handle(deps.unit_of_work, deps, command)
 
 
 async def save_faq_entry(session: AsyncSession, deps: Dependencies, cmd: contracts.SaveFaqEntry) -> None:
@@ -123,8 +75,14 @@ def _staff_of(actor: contracts.Actor, cmd: Any) -> None:
         raise Refused("forbidden", "only the shop's staff change its knowledge base")
 
 
-_COMMANDS: dict[str, tuple[type[Contract], Handler]] = {
-    "assistant.faq.save.v1": (contracts.SaveFaqEntry, save_faq_entry),
-    "assistant.faq.delete.v1": (contracts.DeleteFaqEntry, delete_faq_entry),
-    "assistant.settings.set.v1": (contracts.SetAssistantSettings, set_settings),
-}
+COMMANDS = CommandTable[Dependencies](
+    CONSUMER,
+    SOURCE,
+    "assistant.command.accepted.v1",
+    "assistant.command.rejected.v1",
+    {
+        "assistant.faq.save.v1": (contracts.SaveFaqEntry, save_faq_entry),
+        "assistant.faq.delete.v1": (contracts.DeleteFaqEntry, delete_faq_entry),
+        "assistant.settings.set.v1": (contracts.SetAssistantSettings, set_settings),
+    },
+)

@@ -10,19 +10,13 @@ from datetime import datetime
 from uuid import UUID
 
 from frontdesk_contracts import notify as contracts
+from frontdesk_platform.commands import Refused
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import campaigns, segments, templates
 from ..projections import audience, store
 from ..projections import campaigns as campaign_store
 from .deps import Dependencies
-
-
-class Refused(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 async def send_campaign(session: AsyncSession, deps: Dependencies, cmd: contracts.SendCampaign) -> None:

@@ -4,14 +4,12 @@ notify.replies; a refusal changes nothing."""
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from frontdesk_contracts import Contract, Envelope
+from frontdesk_contracts import Envelope
 from frontdesk_contracts import notify as contracts
-from frontdesk_platform.consumer import PermanentError
-from pydantic import ValidationError
+from frontdesk_platform.commands import CommandTable, Refused
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.reminders import ReminderTimes
@@ -25,57 +23,8 @@ SOURCE = "frontdesk.notify"
 E164 = r"^\+[1-9][0-9]{6,14}$"
 
 
-class Refused(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-Handler = Callable[[AsyncSession, Dependencies, Any], Awaitable[None]]
-
-
 async def handle_command(deps: Dependencies, command: Envelope) -> None:
-    entry = _COMMANDS.get(command.type)
-    if entry is None:
-        raise PermanentError(f"notify does not handle {command.type}")
-    model, handler = entry
-    try:
-        cmd = model.model_validate(command.data)
-    except ValidationError as exc:
-        raise PermanentError(f"invalid {command.type}: {exc}") from exc
-    async with deps.unit_of_work() as uow:
-        if await uow.already_processed(CONSUMER, command.id):
-            return
-        reply: Contract
-        try:
-            async with uow.savepoint():
-                await handler(uow.session, deps, cmd)
-            reply = contracts.CommandAccepted(
-                command_id=command.id, command_type=command.type, aggregate_id=command.aggregate_id
-            )
-        except Refused as refused:
-            reply = contracts.CommandRejected(
-                command_id=command.id,
-                command_type=command.type,
-                aggregate_id=command.aggregate_id,
-                code=refused.code,
-                message=str(refused),
-            )
-        name = (
-            "notify.command.rejected.v1"
-            if isinstance(reply, contracts.CommandRejected)
-            else "notify.command.accepted.v1"
-        )
-        uow.publish(
-            command.caused(
-                type=name,
-                source=SOURCE,
-                aggregate_id=command.aggregate_id,
-                data=reply.model_dump(mode="json"),
-            )
-        )
-        await uow.mark_processed(CONSUMER, command.id)
-        await uow.commit()
+    await COMMANDS.handle(deps.unit_of_work, deps, command)
 
 
 async def set_reminder_times(
@@ -130,23 +79,22 @@ async def mark_read(session: AsyncSession, deps: Dependencies, cmd: contracts.Ma
         raise Refused("notification_not_found", "no such notification")
 
 
-async def send_campaign(session: AsyncSession, deps: Dependencies, cmd: contracts.SendCampaign) -> None:
-    try:
-        await campaigns.send_campaign(session, deps, cmd)
-    except campaigns.Refused as refused:
-        raise Refused(refused.code, refused.message) from None
-
-
 def _self_only(actor: contracts.Actor, user_id: Any) -> None:
     if actor.user_id != user_id:
         raise Refused("forbidden", "people manage their own devices and preferences")
 
 
-_COMMANDS: dict[str, tuple[type[Contract], Handler]] = {
-    "notify.shop.set_reminder_times.v1": (contracts.SetReminderTimes, set_reminder_times),
-    "notify.device.register.v1": (contracts.RegisterDevice, register_device),
-    "notify.device.remove.v1": (contracts.RemoveDevice, remove_device),
-    "notify.preferences.set.v1": (contracts.SetPreferences, set_preferences),
-    "notify.notification.mark_read.v1": (contracts.MarkNotificationRead, mark_read),
-    "notify.campaign.send.v1": (contracts.SendCampaign, send_campaign),
-}
+COMMANDS = CommandTable[Dependencies](
+    CONSUMER,
+    SOURCE,
+    "notify.command.accepted.v1",
+    "notify.command.rejected.v1",
+    {
+        "notify.shop.set_reminder_times.v1": (contracts.SetReminderTimes, set_reminder_times),
+        "notify.device.register.v1": (contracts.RegisterDevice, register_device),
+        "notify.device.remove.v1": (contracts.RemoveDevice, remove_device),
+        "notify.preferences.set.v1": (contracts.SetPreferences, set_preferences),
+        "notify.notification.mark_read.v1": (contracts.MarkNotificationRead, mark_read),
+        "notify.campaign.send.v1": (contracts.SendCampaign, campaigns.send_campaign),
+    },
+)
