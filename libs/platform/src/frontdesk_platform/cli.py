@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from .database import migrate
 from .settings import ServiceSettings
 
-Extra = Callable[[ServiceSettings], Coroutine[Any, Any, None]]
+Extra = Callable[[ServiceSettings], Coroutine[Any, Any, object]]
 
 
 def run_service(

@@ -8,10 +8,11 @@ recognised by its tracking record, and an older version never overwrites a newer
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from frontdesk_contracts import Envelope
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import reminders, templates
@@ -43,23 +44,35 @@ def _kind(type_name: str) -> str | None:
     return f"{parts[1]}:{parts[2]}"
 
 
-async def _apply(session: AsyncSession, deps: Dependencies, kind: str, event: Envelope) -> None:
-    data = event.data
+class Change(NamedTuple):
+    applied: bool  # False: an older event, arriving late, changed nothing
+    before: Row[Any] | None = None  # a booking as it was before the event (None: new)
+
+
+async def project(session: AsyncSession, event: Envelope) -> Change:
+    """What notify keeps of shops, services and bookings: all a rebuild replays."""
+    kind, data = _kind(event.type), event.data
     if kind == "shop:configured":
         await store.set_timezone(session, UUID(data["shop_id"]), data["timezone"])
-        return
-    if kind == "service:defined":
+    elif kind == "service:defined":
         service = data["service"]
         await store.set_service(session, UUID(data["shop_id"]), UUID(service["service_id"]), service["name"])
+    elif kind is not None and kind.startswith("booking:"):
+        version = event.aggregate_version or 0
+        known = await store.booking(session, UUID(data["booking_id"]))
+        if known is not None and known.version >= version:
+            return Change(applied=False)
+        await store.save_booking(session, data, version)
+        return Change(True, known)
+    return Change(True)
+
+
+async def _apply(session: AsyncSession, deps: Dependencies, kind: str, event: Envelope) -> None:
+    change = await project(session, event)
+    if not change.applied or not kind.startswith("booking:"):
         return
-    if not kind.startswith("booking:"):
-        return
-    step = kind.removeprefix("booking:")
+    known, data, step = change.before, event.data, kind.removeprefix("booking:")
     booking_id, version = UUID(data["booking_id"]), event.aggregate_version or 0
-    known = await store.booking(session, booking_id)
-    if known is not None and known.version >= version:
-        return  # an older event arriving late changes nothing
-    await store.save_booking(session, data, version)
     now = deps.clock()
     if step in MOVED or step in ENDED:
         await store.drop_reminders(session, booking_id, "moved" if step in MOVED else "cancelled")

@@ -77,15 +77,23 @@ async def _sent(session: AsyncSession, data: dict[str, Any], delay: timedelta) -
     )
 
 
-_HANDLED = {
+_PROJECTIONS = {
     "identity.shop.registered.v1": _named,
     "identity.staff.added.v1": _named,
     "identity.customer.registered.v1": _named,
     "messaging.conversation.opened.v1": _opened,
     "messaging.conversation.assigned.v1": _assigned,
     "messaging.receipt.read.v1": _read,
-    "messaging.message.sent.v1": _sent,
 }
+_HANDLED = {**_PROJECTIONS, "messaging.message.sent.v1": _sent}
+
+
+async def project(session: AsyncSession, event: Envelope) -> None:
+    """Names, assignees and read marks: what a rebuild replays (a message's alert is not
+    projected again: it was due long ago)."""
+    apply = _PROJECTIONS.get(event.type)
+    if apply is not None:
+        await apply(session, event.data, timedelta())
 
 
 async def fire_due_alerts(deps: Dependencies, batch: int = 500) -> int:

@@ -36,6 +36,13 @@ async def handle_customer_event(deps: Dependencies, event: Envelope) -> None:
 Applier = Callable[[AsyncSession, Envelope], Awaitable[None]]
 
 
+async def project(session: AsyncSession, event: Envelope) -> None:
+    """The customer facts of one event: all a rebuild replays."""
+    apply = _applier(event.type)
+    if apply is not None:
+        await apply(session, event)
+
+
 def _applier(type_name: str) -> Applier | None:
     """By type without its version: a later version of these events still carries the fields."""
     name = type_name.rsplit(".", 1)[0]

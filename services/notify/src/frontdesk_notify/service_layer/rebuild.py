@@ -1,0 +1,52 @@
+"""Rebuilds what notify keeps from other services' events — shops' timezones, services,
+bookings, names, conversation assignees and read marks, customer facts — by replaying
+booking.events, messaging.events and identity.events from the beginning.
+
+Notify's own state stays: reminders, notifications, devices, preferences, reminder times,
+campaigns, chat alerts. Replaying projects only; nothing is notified again. Run it with
+notify stopped (`frontdesk-notify rebuild-projections`); it is one transaction.
+"""
+
+from __future__ import annotations
+
+from frontdesk_contracts import Envelope, topics
+from frontdesk_platform.database import create_engine, session_factory
+from frontdesk_platform.replay import replay
+from frontdesk_platform.settings import ServiceSettings
+from sqlalchemy import text
+
+from . import booking_events, chat_events, customer_events
+
+PROJECTED = (
+    "services",
+    "bookings",
+    "names",
+    "conversations",
+    "read_marks",
+    "audience_customers",
+    "audience_bookings",
+    "audience_pets",
+    "audience_conversations",
+)
+SOURCES = (topics.BOOKING_EVENTS, topics.MESSAGING_EVENTS, topics.IDENTITY_EVENTS)
+
+
+async def rebuild_projections(settings: ServiceSettings) -> int:
+    engine = create_engine(settings)
+    try:
+        async with session_factory(engine)() as session:
+            await session.execute(text(f"TRUNCATE {', '.join(PROJECTED)}"))
+            await session.execute(text("UPDATE shops SET timezone = NULL"))
+
+            async def project(event: Envelope) -> None:
+                if event.type.startswith("booking."):
+                    await booking_events.project(session, event)
+                await chat_events.project(session, event)
+                await customer_events.project(session, event)
+
+            replayed = await replay(settings.kafka_bootstrap, [settings.topic(t) for t in SOURCES], project)
+            await session.commit()
+    finally:
+        await engine.dispose()
+    print(f"rebuilt notify's projections from {replayed} events")
+    return replayed
