@@ -47,49 +47,50 @@ def _kind(type_name: str) -> str:
     return type_name.rsplit(".", 1)[0]
 
 
-async def _shop_registered(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+async def _shop_registered(session: AsyncSession, data: dict[str, Any]) -> None:
     await shops.set_name(session, UUID(data["shop_id"]), data["name"], data["timezone"])
-    return False
 
 
-async def _shop_configured(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+async def _shop_configured(session: AsyncSession, data: dict[str, Any]) -> None:
     await shops.set_booking_terms(session, UUID(data["shop_id"]), data["timezone"], data["policy"])
-    return False
 
 
-async def _service_defined(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+async def _service_defined(session: AsyncSession, data: dict[str, Any]) -> None:
     per_night = bool((data.get("schedule") or {}).get("per_night"))
     await shops.set_service(session, UUID(data["shop_id"]), data["service"], per_night)
-    return False
 
 
-async def _pet(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+async def _pet(session: AsyncSession, data: dict[str, Any]) -> None:
     await shops.set_pet(
         session, UUID(data["pet_id"]), UUID(data["shop_id"]), UUID(data["customer_id"]), data["profile"]
     )
-    return False
 
 
-async def _hours(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+async def _hours(session: AsyncSession, data: dict[str, Any]) -> None:
     await shops.set_hours(session, UUID(data["shop_id"]), data["timezone"], data["weekly"])
-    return False
 
 
-async def _opened(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+async def _opened(session: AsyncSession, data: dict[str, Any]) -> None:
     await conversations.opened(
         session, UUID(data["conversation_id"]), UUID(data["shop_id"]), UUID(data["customer_id"])
     )
-    return False
+
+
+async def _staff_wrote(session: AsyncSession, data: dict[str, Any]) -> None:
+    """A staff member's own message (not the assistant's, not an automatic one)."""
+    shop_id = UUID(data["shop_id"])
+    if data["sender_role"] != "customer" and data.get("sender_kind", "person") == "person":
+        if UUID(data["sender_id"]) != assistant_id_for(shop_id):
+            sent_at = datetime.fromisoformat(data["sent_at"])
+            await conversations.staff_wrote(session, UUID(data["conversation_id"]), sent_at)
 
 
 async def _sent(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+    if data["sender_role"] != "customer":
+        await _staff_wrote(session, data)
+        return False
     conversation_id, shop_id = UUID(data["conversation_id"]), UUID(data["shop_id"])
     sent_at = datetime.fromisoformat(data["sent_at"])
-    if data["sender_role"] != "customer":
-        by_person = data.get("sender_kind", "person") == "person"
-        if by_person and UUID(data["sender_id"]) != assistant_id_for(shop_id):
-            await conversations.staff_wrote(session, conversation_id, sent_at)
-        return False
     await conversations.opened(session, conversation_id, shop_id, UUID(data["customer_id"]))
     settings = assistant_settings(await knowledge.settings(session, shop_id))
     text = (data.get("text") or "").strip()
@@ -121,23 +122,22 @@ async def _edited(session: AsyncSession, deps: Dependencies, data: dict[str, Any
     return False
 
 
-async def _assigned(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+async def _assigned(session: AsyncSession, data: dict[str, Any]) -> None:
     by = data.get("assigned_by")
     assistant = assistant_id_for(UUID(data["shop_id"]))
     by_person = by is not None and UUID(by) != assistant and data.get("reason") != "auto"
     assignee = UUID(data["assignee_id"]) if data.get("assignee_id") else None
     at = datetime.fromisoformat(data["assigned_at"])
     await conversations.assigned(session, UUID(data["conversation_id"]), assignee, by_person, at)
-    return False
 
 
-async def _status(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+async def _status(session: AsyncSession, data: dict[str, Any]) -> None:
     at = datetime.fromisoformat(data["changed_at"])
     await conversations.status_changed(session, UUID(data["conversation_id"]), data["status"], at)
-    return False
 
 
-_HANDLED: dict[str, Apply] = {
+Project = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
+_PROJECTIONS: dict[str, Project] = {
     "identity.shop.registered": _shop_registered,
     "booking.shop.configured": _shop_configured,
     "booking.service.defined": _service_defined,
@@ -145,9 +145,32 @@ _HANDLED: dict[str, Apply] = {
     "booking.pet.updated": _pet,
     "messaging.shop.business_hours_set": _hours,
     "messaging.conversation.opened": _opened,
-    "messaging.message.sent": _sent,
-    "messaging.message.recalled": _recalled,
-    "messaging.message.edited": _edited,
     "messaging.conversation.assigned": _assigned,
     "messaging.conversation.status_changed": _status,
 }
+
+
+def _projected(project: Project) -> Apply:
+    async def apply(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+        await project(session, data)
+        return False
+
+    return apply
+
+
+_HANDLED: dict[str, Apply] = {
+    **{kind: _projected(project) for kind, project in _PROJECTIONS.items()},
+    "messaging.message.sent": _sent,
+    "messaging.message.recalled": _recalled,
+    "messaging.message.edited": _edited,
+}
+
+
+async def project(session: AsyncSession, event: Envelope) -> None:
+    """What a rebuild replays: shops, services, pets and conversations as events left
+    them; customer messages are not turned into turns again (they were answered)."""
+    kind = _kind(event.type)
+    if kind == "messaging.message.sent":
+        await _staff_wrote(session, event.data)
+    elif kind in _PROJECTIONS:
+        await _PROJECTIONS[kind](session, event.data)

@@ -1,0 +1,36 @@
+"""Rebuilds what the assistant keeps from other services' events — shops (names,
+timezones, policy, hours), services, pets, conversations (assignee, status, when staff
+last wrote) — by replaying identity.events, booking.events and messaging.events from
+the beginning. Its own state stays: knowledge base, settings, turns and dialogues.
+Run it with ai-assist stopped (`frontdesk-ai-assist rebuild-projections`); one transaction.
+"""
+
+from __future__ import annotations
+
+from frontdesk_contracts import Envelope, topics
+from frontdesk_platform.database import create_engine, session_factory
+from frontdesk_platform.replay import replay
+from frontdesk_platform.settings import ServiceSettings
+from sqlalchemy import text
+
+from . import events
+
+PROJECTED = ("shops", "services", "pets", "conversations")
+SOURCES = (topics.IDENTITY_EVENTS, topics.BOOKING_EVENTS, topics.MESSAGING_EVENTS)
+
+
+async def rebuild_projections(settings: ServiceSettings) -> int:
+    engine = create_engine(settings)
+    try:
+        async with session_factory(engine)() as session:
+            await session.execute(text(f"TRUNCATE {', '.join(PROJECTED)}"))
+
+            async def project(event: Envelope) -> None:
+                await events.project(session, event)
+
+            replayed = await replay(settings.kafka_bootstrap, [settings.topic(t) for t in SOURCES], project)
+            await session.commit()
+    finally:
+        await engine.dispose()
+    print(f"rebuilt ai-assist's projections from {replayed} events")
+    return replayed
