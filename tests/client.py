@@ -91,6 +91,22 @@ class Api:
             "GET", f"/v1/conversations/{conversation_id}/messages", params=params, headers=caller.auth
         )
 
+    async def push_device(self, caller: Account) -> str:
+        """Subscribe the caller's browser to web push (the development sink records what it
+        would get); returns the device id."""
+        endpoint = f"https://fcm.googleapis.com/fcm/send/{uuid.uuid4().hex}"
+        subscription = {
+            "endpoint": endpoint,
+            "keys": {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2w", "auth": "tBHItJI5svbpez7KI4CCXg"},
+        }
+        found = await self._ok(
+            "POST",
+            "/v1/devices",
+            json={"platform": "webpush", "address": json.dumps(subscription)},
+            headers=caller.auth,
+        )
+        return str(found["device_id"])
+
     async def device(self, caller: Account) -> Device:
         url = self.base_url.replace("http://", "ws://") + f"/v1/ws?access_token={caller.token}"
         device = Device(await websockets.connect(url, max_size=2**22))

@@ -6,7 +6,6 @@ first one reached, and a customer who opted out of marketing gets nothing."""
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 import pytest
@@ -51,11 +50,7 @@ async def _served(shop: BookingShop, customer: Account, hour: int) -> None:
 async def _customer(api: Api, shop: BookingShop, name: str) -> Account:
     """A customer whose phone subscribed to web push (the sink records what it would send)."""
     customer = await api.customer(shop.owner.shop_id, name)
-    subscription = json.dumps({"endpoint": f"https://push.example/{customer.user_id}", "keys": {}})
-    device = await api.http.post(
-        "/v1/devices", json={"platform": "webpush", "address": subscription}, headers=customer.auth
-    )
-    assert device.status_code == 201, device.text
+    await api.push_device(customer)
     return customer
 
 

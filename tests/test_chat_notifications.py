@@ -5,7 +5,6 @@ never notify."""
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pytest
 
@@ -16,11 +15,7 @@ pytestmark = pytest.mark.e2e
 
 async def _reachable_customer(api: Api, shop_id: str, name: str) -> Account:
     customer = await api.customer(shop_id, name)
-    subscription = json.dumps({"endpoint": f"https://push.example/{customer.user_id}", "keys": {}})
-    device = await api.http.post(
-        "/v1/devices", json={"platform": "webpush", "address": subscription}, headers=customer.auth
-    )
-    assert device.status_code == 201, device.text
+    await api.push_device(customer)
     return customer
 
 

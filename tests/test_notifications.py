@@ -32,11 +32,7 @@ async def _reminders_at(api: Api, shop: BookingShop, seconds: float) -> datetime
 async def _customer(api: Api, shop: BookingShop, name: str) -> Account:
     """A customer with a phone that has subscribed to web push."""
     customer = await api.customer(shop.owner.shop_id, name)
-    subscription = json.dumps({"endpoint": f"https://push.example/{customer.user_id}", "keys": {}})
-    device = await api.http.post(
-        "/v1/devices", json={"platform": "webpush", "address": subscription}, headers=customer.auth
-    )
-    assert device.status_code == 201, device.text
+    await api.push_device(customer)
     return customer
 
 
@@ -142,6 +138,13 @@ async def test_people_choose_their_language_channels_and_what_they_hear_about(ap
 
     bad = await api.http.put("/v1/me/notification-preferences", json={"phone": "12345"}, headers=english.auth)
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_request"
+    internal = json.dumps(
+        {"endpoint": "https://127.0.0.1:8103/internal", "keys": {"p256dh": "x", "auth": "y"}}
+    )
+    sneaky = await api.http.post(
+        "/v1/devices", json={"platform": "webpush", "address": internal}, headers=english.auth
+    )
+    assert sneaky.status_code == 422 and sneaky.json()["error"]["code"] == "invalid_device"
     for who, prefs in (
         (english, {"language": "en", "phone": "+447700900123"}),
         (silent, {"opted_out": ["booking"]}),

@@ -39,7 +39,9 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     settings = settings or Settings()
     runtime = Runtime(settings)
     campaign_cap = timedelta(days=settings.campaign_cap_days)
-    deps = Dependencies(runtime.unit_of_work, clock, settings.default_language, campaign_cap)
+    deps = Dependencies(
+        runtime.unit_of_work, clock, settings.default_language, campaign_cap, settings.push_services
+    )
     providers: dict[str, Provider] = {}  # filled when the app starts
     delivery = Delivery(providers, timedelta(seconds=settings.fallback_after_seconds), settings.max_attempts)
     runtime.consumer("notify.booking-events", [topics.BOOKING_EVENTS], partial(handle_booking_event, deps))

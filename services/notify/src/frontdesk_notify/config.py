@@ -2,6 +2,7 @@ from frontdesk_platform.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
 
 from .adapters.providers.settings import ProviderSettings
+from .domain.devices import PUSH_SERVICES
 
 
 class Settings(ServiceSettings):
@@ -21,4 +22,5 @@ class Settings(ServiceSettings):
     max_attempts: int = 5
     batch_size: int = 200  # rows claimed per transaction by the timers and delivery
     providers: ProviderSettings = ProviderSettings()
+    push_services: tuple[str, ...] = PUSH_SERVICES  # Web Push endpoints must be on one of these
     campaign_cap_days: float = 7.0  # at most one campaign per customer and shop in this many days

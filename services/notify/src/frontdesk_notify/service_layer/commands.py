@@ -12,6 +12,7 @@ from frontdesk_contracts import notify as contracts
 from frontdesk_platform.commands import CommandTable, Refused
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..domain import devices
 from ..domain.reminders import ReminderTimes
 from ..domain.routing import Device, Preferences
 from ..projections import recipients, store
@@ -41,6 +42,10 @@ async def register_device(session: AsyncSession, deps: Dependencies, cmd: contra
         raise Refused(
             "invalid_request", "a device needs its push token or subscription (at most 4096 characters)"
         )
+    try:
+        devices.check(cmd.platform, cmd.address, deps.push_services)
+    except devices.InvalidDevice as exc:
+        raise Refused("invalid_device", str(exc)) from None
     device = Device(cmd.device_id, cmd.platform, cmd.address)
     await recipients.register_device(session, device, cmd.actor.shop_id, cmd.user_id, deps.clock())
 

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 
 from frontdesk_platform.unit_of_work import UnitOfWork
 
+from ..domain.devices import PUSH_SERVICES
+
 
 @dataclass(frozen=True)
 class Dependencies:
@@ -13,6 +15,7 @@ class Dependencies:
     clock: Callable[[], datetime]
     default_language: str = "zh-CN"
     campaign_cap: timedelta = timedelta(days=7)  # at most one campaign per customer and shop
+    push_services: tuple[str, ...] = PUSH_SERVICES  # the hosts Web Push endpoints may be on
 
 
 async def drain(round_: Callable[[int], Awaitable[int]], batch: int) -> int:
