@@ -9,40 +9,25 @@ from uuid import UUID
 
 import httpx
 from frontdesk_contracts import Contract
-from frontdesk_platform.errors import ApiError
 
 from .commands import CommandSender
 from .identity.tokens import Principal
+from .internal import InternalApi
 
 
 class ShopAssistant:
     def __init__(self, client: httpx.AsyncClient, commands: CommandSender) -> None:
-        self._client = client
+        self._api = InternalApi(client, "The assistant", frozenset({404}))
         self._commands = commands
 
     async def run(self, caller: Principal, payload: Contract) -> None:
         """Send a command keyed by the caller's shop and wait for ai-assist's verdict."""
-        commands = self._commands
-        envelope = commands.envelope(caller, caller.shop_id, payload)
-        reply = await commands.outcome(await commands.submit(envelope))
-        if reply is None:
-            raise ApiError(503, "not_confirmed", "The assistant did not answer in time; retry.")
-        if reply.type == "assistant.command.rejected.v1":
-            code = reply.data["code"]
-            status = 403 if code == "forbidden" else 404 if code.endswith("not_found") else 422
-            raise ApiError(status, code, reply.data["message"])
+        await self._commands.verdict(
+            caller, caller.shop_id, payload, label="The assistant", rejected="assistant.command.rejected.v1"
+        )
 
     async def get(self, caller: Principal, path: str, params: dict[str, Any] | None = None) -> Any:
-        try:
-            response = await self._client.get(f"/internal/shops/{caller.shop_id}{path}", params=params or {})
-        except httpx.HTTPError as exc:
-            raise ApiError(503, "service_unavailable", "The assistant is unavailable; retry.") from exc
-        if response.status_code == 404:
-            error = response.json().get("error", {})
-            raise ApiError(404, error.get("code", "not_found"), error.get("message", "Not found."))
-        if response.status_code >= 400:
-            raise ApiError(502, "upstream_error", "The assistant refused the request.")
-        return response.json()
+        return await self._api.of_shop(caller, path, params=params or {})
 
     async def entry(self, caller: Principal, entry_id: UUID) -> Any:
         return await self.get(caller, f"/faq/{entry_id}")

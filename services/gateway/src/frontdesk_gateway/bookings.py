@@ -15,6 +15,7 @@ from frontdesk_platform.errors import ApiError
 
 from .commands import CommandSender
 from .identity.tokens import Principal
+from .internal import InternalApi
 from .realtime.fanout import ReplyWaiters
 
 SOURCE = "frontdesk.gateway"
@@ -47,22 +48,13 @@ class BookingReads:
     """The booking service's internal API, always called with the caller's shop."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
-        self._client = client
+        self._api = InternalApi(client, "Booking", frozenset({404, 409, 422}))
 
     async def get(self, caller: Principal, path: str, **params: Any) -> Any:
         if not caller.is_staff:
             params["customer_id"] = caller.user_id
         params = {k: v for k, v in params.items() if v is not None}
-        try:
-            response = await self._client.get(f"/internal/shops/{caller.shop_id}{path}", params=params)
-        except httpx.HTTPError as exc:
-            raise ApiError(503, "service_unavailable", "Booking is unavailable; retry.") from exc
-        if response.status_code in (404, 409, 422):
-            error = response.json().get("error", {})
-            raise ApiError(response.status_code, error.get("code", "not_found"), error.get("message", ""))
-        if response.status_code >= 400:
-            raise ApiError(502, "upstream_error", "Booking refused the request.")
-        return response.json()
+        return await self._api.of_shop(caller, path, params=params)
 
 
 class Bookings:

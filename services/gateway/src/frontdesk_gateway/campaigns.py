@@ -8,15 +8,15 @@ from typing import Any
 
 import httpx
 from frontdesk_contracts import notify
-from frontdesk_platform.errors import ApiError
 
 from .identity.tokens import Principal
+from .internal import InternalApi
 from .notifications import Notifications
 
 
 class Campaigns:
     def __init__(self, client: httpx.AsyncClient, notifications: Notifications) -> None:
-        self._client = client
+        self._api = InternalApi(client, "Notify", frozenset({404, 422}))
         self._notifications = notifications
 
     async def send(self, caller: Principal, command: notify.SendCampaign) -> Any:
@@ -25,21 +25,9 @@ class Campaigns:
         return await self.read(caller, f"/campaigns/{command.campaign_id}", recipients=False)
 
     async def read(self, caller: Principal, path: str, **params: Any) -> Any:
-        return await self._call(caller, "GET", path, params=params)
+        return await self._api.of_shop(caller, path, params=params)
 
     async def preview(self, caller: Principal, segment: dict[str, Any], limit: int) -> Any:
-        return await self._call(
-            caller, "POST", "/segments/preview", json={"segment": segment, "limit": limit}
+        return await self._api.of_shop(
+            caller, "/segments/preview", "POST", json={"segment": segment, "limit": limit}
         )
-
-    async def _call(self, caller: Principal, method: str, path: str, **kwargs: Any) -> Any:
-        try:
-            response = await self._client.request(method, f"/internal/shops/{caller.shop_id}{path}", **kwargs)
-        except httpx.HTTPError as exc:
-            raise ApiError(503, "service_unavailable", "Notify is unavailable; retry.") from exc
-        if response.status_code in (404, 422):
-            error = response.json().get("error", {})
-            raise ApiError(response.status_code, error.get("code", "not_found"), error.get("message", ""))
-        if response.status_code >= 400:
-            raise ApiError(502, "upstream_error", "Notify refused the request.")
-        return response.json()

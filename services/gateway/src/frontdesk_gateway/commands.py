@@ -48,6 +48,20 @@ class CommandSender:
             raise ApiError(503, "service_unavailable", "Could not queue the request; retry.") from exc
         return reply
 
+    async def verdict(
+        self, caller: Principal, key: UUID, payload: Contract, *, label: str, rejected: str
+    ) -> Envelope:
+        """Send a command keyed by `key` and wait for the owning service's verdict; a
+        refusal (a reply of type `rejected`) is an ApiError with the service's code."""
+        reply = await self.outcome(await self.submit(self.envelope(caller, key, payload)))
+        if reply is None:
+            raise ApiError(503, "not_confirmed", f"{label} did not answer in time; retry.")
+        if reply.type == rejected:
+            code = reply.data["code"]
+            status = 403 if code == "forbidden" else 404 if code.endswith("not_found") else 422
+            raise ApiError(status, code, reply.data["message"])
+        return reply
+
     async def outcome(self, reply: asyncio.Future[Envelope], timeout: float | None = None) -> Envelope | None:
         """The reply, or None when it did not come in time (the command may still apply)."""
         try:

@@ -21,6 +21,7 @@ from .attachments.model import Attachment
 from .commands import CommandSender
 from .config import GatewaySettings
 from .identity.tokens import Principal
+from .internal import InternalApi
 from .ratelimit import RateLimiter
 
 SOURCE = "frontdesk.gateway"
@@ -31,21 +32,14 @@ class MessagingReads:
     """The messaging service's internal API, always called with the caller's shop."""
 
     def __init__(self, client: httpx.AsyncClient) -> None:
-        self._client = client
+        # 422: the caller's input, e.g. a search with no words
+        self._api = InternalApi(client, "Messaging", frozenset({404, 422}))
 
     async def get(self, path: str, **params: Any) -> Any:
         try:
-            response = await self._client.get(path, params=params)
-        except httpx.HTTPError as exc:
-            raise ApiError(503, "service_unavailable", "Messaging is unavailable; retry.") from exc
-        if response.status_code == 404:
-            raise NOT_FOUND
-        if response.status_code == 422:  # the caller's input, e.g. a query with no words
-            error = response.json()["error"]
-            raise ApiError(422, error["code"], error["message"])
-        if response.status_code >= 400:
-            raise ApiError(502, "upstream_error", "Messaging refused the request.")
-        return response.json()
+            return await self._api.request("GET", path, params=params)
+        except ApiError as error:
+            raise NOT_FOUND if error.status == 404 else error from None
 
 
 class Conversations:

@@ -13,22 +13,19 @@ from frontdesk_platform.errors import ApiError
 
 from .commands import CommandSender
 from .identity.tokens import Principal
+from .internal import InternalApi
 
 
 class Notifications:
     def __init__(self, client: httpx.AsyncClient, commands: CommandSender) -> None:
         self._client = client
+        self.api = InternalApi(client, "Notify")
         self._commands = commands
 
     async def run(self, caller: Principal, key: UUID, payload: Contract) -> None:
-        commands = self._commands
-        reply = await commands.outcome(await commands.submit(commands.envelope(caller, key, payload)))
-        if reply is None:
-            raise ApiError(503, "not_confirmed", "Notify did not answer in time; retry.")
-        if reply.type == "notify.command.rejected.v1":
-            code = reply.data["code"]
-            status = 403 if code == "forbidden" else 404 if code.endswith("not_found") else 422
-            raise ApiError(status, code, reply.data["message"])
+        await self._commands.verdict(
+            caller, key, payload, label="Notify", rejected="notify.command.rejected.v1"
+        )
 
     async def read(self, caller: Principal, path: str, user_id: UUID | None, limit: int) -> Any:
         if not caller.is_staff:
@@ -39,13 +36,7 @@ class Notifications:
         return await self.get(caller, path, params)
 
     async def get(self, caller: Principal, path: str, params: dict[str, Any] | None = None) -> Any:
-        try:
-            response = await self._client.get(f"/internal/shops/{caller.shop_id}{path}", params=params or {})
-        except httpx.HTTPError as exc:
-            raise ApiError(503, "service_unavailable", "Notify is unavailable; retry.") from exc
-        if response.status_code >= 400:
-            raise ApiError(502, "upstream_error", "Notify refused the request.")
-        return response.json()
+        return await self.api.of_shop(caller, path, params=params or {})
 
     async def forward_receipt(self, body: bytes, content_type: str, signature: str) -> int:
         """A provider's delivery report, passed on unchanged for notify to verify."""

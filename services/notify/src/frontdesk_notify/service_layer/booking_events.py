@@ -76,14 +76,32 @@ async def _apply(session: AsyncSession, deps: Dependencies, kind: str, event: En
     now = deps.clock()
     if step in MOVED or step in ENDED:
         await store.drop_reminders(session, booking_id, "moved" if step in MOVED else "cancelled")
-    if step in ("confirmed", *MOVED):
-        await _schedule(session, data, booking_id, version, now)
+    plans_reminders = step in ("confirmed", *MOVED)
     category = _category(step, data, was_confirmed=known is not None and known.status != "held")
+    if not plans_reminders and category is None:
+        return
+    timezone, times = await store.shop(session, UUID(data["shop_id"]))
+    if plans_reminders and timezone is not None:
+        starts_at = datetime.fromisoformat(data["starts_at"])
+        await store.schedule(session, reminders.plan(booking_id, version, starts_at, timezone, times, now))
     if category is not None:
-        starts_at = data["proposed"]["starts_at"] if step == "change_proposed" else data["starts_at"]
-        await notify_customer(
-            session, deps, category, f"booking:{booking_id}:v{version}:{category}", data, starts_at, now
+        starts_at = datetime.fromisoformat(
+            data["proposed"]["starts_at"] if step == "change_proposed" else data["starts_at"]
         )
+        customer = UUID(data["customer_id"])
+        prefs = await recipients.preferences(session, customer)
+        notice = booking_notice(
+            id=f"booking:{booking_id}:v{version}:{category}",
+            category=category,
+            shop_id=UUID(data["shop_id"]),
+            customer_id=customer,
+            booking_id=booking_id,
+            starts_at=starts_at,
+            service=await store.service_name(session, UUID(data["service_id"])),
+            timezone=timezone or "UTC",
+            language=templates.language_of(prefs.language, deps.default_language),
+        )
+        await store.queue_many(session, [notice], now)
 
 
 def _category(step: str, data: dict[str, Any], was_confirmed: bool) -> str | None:
@@ -98,44 +116,29 @@ def _category(step: str, data: dict[str, Any], was_confirmed: bool) -> str | Non
     return None
 
 
-async def _schedule(
-    session: AsyncSession, data: dict[str, Any], booking_id: UUID, version: int, now: datetime
-) -> None:
-    timezone, times = await store.shop(session, UUID(data["shop_id"]))
-    if timezone is None:
-        return
-    starts_at = datetime.fromisoformat(data["starts_at"])
-    await store.schedule(session, reminders.plan(booking_id, version, starts_at, timezone, times, now))
-
-
-async def notify_customer(
-    session: AsyncSession,
-    deps: Dependencies,
+def booking_notice(
+    *,
+    id: str,
     category: str,
-    notification_id: str,
-    data: dict[str, Any],
-    starts_at: str,
-    now: datetime,
-) -> None:
-    shop_id = UUID(data["shop_id"])
-    timezone, _ = await store.shop(session, shop_id)
-    customer = UUID(data["customer_id"])
-    prefs = await recipients.preferences(session, customer)
-    language = templates.language_of(prefs.language, deps.default_language)
-    service = await store.service_name(session, UUID(data["service_id"]))
-    rendered = templates.render_booking(
-        category, language, service, datetime.fromisoformat(starts_at), timezone or "UTC"
-    )
-    await store.queue(
-        session,
-        id=notification_id,
-        shop_id=shop_id,
-        user_id=customer,
-        category=category,
-        critical=category in templates.CRITICAL,
-        title=rendered.title,
-        body=rendered.body,
-        language=rendered.language,
-        data={"booking_id": data["booking_id"], "starts_at": starts_at},
-        now=now,
-    )
+    shop_id: UUID,
+    customer_id: UUID,
+    booking_id: UUID,
+    starts_at: datetime,
+    service: str,
+    timezone: str,
+    language: str,
+) -> dict[str, Any]:
+    """A notification about a booking, worded in the customer's language and ready to
+    queue; `starts_at` in its data lets delivery re-check a reminder against the booking."""
+    text = templates.render_booking(category, language, service, starts_at, timezone)
+    return {
+        "id": id,
+        "shop_id": shop_id,
+        "user_id": customer_id,
+        "category": category,
+        "critical": category in templates.CRITICAL,
+        "title": text.title,
+        "body": text.body,
+        "language": text.language,
+        "data": {"booking_id": str(booking_id), "starts_at": starts_at.isoformat()},
+    }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..domain import reminders, templates
 from ..projections import store
+from .booking_events import booking_notice
 from .deps import Dependencies
 from .metrics import REMINDER_LATENESS
 
@@ -20,24 +21,18 @@ async def fire_due_reminders(deps: Dependencies, batch: int = 500) -> int:
             if not reminders.still_applies(r.planned, r.status, r.starts_at):
                 skipped.append(r.id)
                 continue
-            category = f"booking_reminder_{r.kind}"
-            language = templates.language_of(r.language, deps.default_language)
-            text = templates.render_booking(
-                category, language, r.service_name or "", r.starts_at, r.timezone or "UTC"
+            notice = booking_notice(
+                id=r.id,
+                category=f"booking_reminder_{r.kind}",
+                shop_id=r.shop_id,
+                customer_id=r.customer_id,
+                booking_id=r.booking_id,
+                starts_at=r.starts_at,
+                service=r.service_name or "",
+                timezone=r.timezone or "UTC",
+                language=templates.language_of(r.language, deps.default_language),
             )
-            queued.append(
-                {
-                    "id": r.id,
-                    "shop_id": r.shop_id,
-                    "user_id": r.customer_id,
-                    "category": category,
-                    "critical": True,
-                    "title": text.title,
-                    "body": text.body,
-                    "language": text.language,
-                    "data": {"booking_id": str(r.booking_id), "starts_at": r.starts_at.isoformat()},
-                }
-            )
+            queued.append(notice)
             fired.append(r.id)
             REMINDER_LATENESS.observe((now - r.due_at).total_seconds())
         await store.queue_many(uow.session, queued, now)
