@@ -35,7 +35,7 @@ from .booking_events import (
     Proposal,
     ServiceStarted,
 )
-from .common import Actor, Forbidden, InvalidRequest, NotFound, Refused
+from .common import Actor, CustomersOwn, Forbidden, InvalidRequest, NotFound, Refused
 from .placement import Placement
 from .shop import Policy
 
@@ -67,7 +67,7 @@ class NoChangeProposed(Refused):
 
 
 @dataclass
-class Booking:
+class Booking(CustomersOwn):
     id: UUID
     shop_id: UUID | None = None
     customer_id: UUID | None = None
@@ -85,17 +85,8 @@ class Booking:
     pending: list[BookingEvent] = field(default_factory=list)
 
     @property
-    def exists(self) -> bool:
-        return self.shop_id is not None
-
-    @property
     def is_live(self) -> bool:
         return self.exists and self.status in LIVE
-
-    def may_see(self, actor: Actor) -> bool:
-        if not self.exists or actor.shop_id != self.shop_id:
-            return False
-        return actor.is_staff or actor.user_id == self.customer_id
 
     def hold_is_over(self, now: datetime) -> bool:
         return self.status == "held" and self.hold_expires_at is not None and now >= self.hold_expires_at

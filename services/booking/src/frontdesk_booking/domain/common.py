@@ -24,6 +24,23 @@ class Actor:
         return self.role == "owner"
 
 
+class CustomersOwn:
+    """An aggregate a customer of a shop owns (a booking, a pet, a waitlist entry): the
+    shop's staff and that customer may see it, no one else."""
+
+    shop_id: UUID | None
+    customer_id: UUID | None
+
+    @property
+    def exists(self) -> bool:
+        return self.shop_id is not None
+
+    def may_see(self, actor: Actor) -> bool:
+        if not self.exists or actor.shop_id != self.shop_id:
+            return False
+        return actor.is_staff or actor.user_id == self.customer_id
+
+
 class Refused(Exception):
     """A command the aggregate will not carry out; nothing is written."""
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from .common import Actor, Forbidden, InvalidRequest, NotFound
+from .common import Actor, CustomersOwn, Forbidden, InvalidRequest, NotFound
 
 Kind = Literal["pet", "child"]
 
@@ -58,7 +58,7 @@ PetEvent = PetRegistered | PetUpdated
 
 
 @dataclass
-class Pet:
+class Pet(CustomersOwn):
     id: UUID
     shop_id: UUID | None = None
     customer_id: UUID | None = None
@@ -67,15 +67,6 @@ class Pet:
     updated_at: datetime | None = None
     version: int = 0
     pending: list[PetEvent] = field(default_factory=list)
-
-    @property
-    def exists(self) -> bool:
-        return self.shop_id is not None
-
-    def may_see(self, actor: Actor) -> bool:
-        if not self.exists or actor.shop_id != self.shop_id:
-            return False
-        return actor.is_staff or actor.user_id == self.customer_id
 
     def register(self, actor: Actor, customer_id: UUID, profile: Profile, at: datetime) -> None:
         if self.exists:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from .common import Actor, Forbidden, NotFound, Refused
+from .common import Actor, CustomersOwn, Forbidden, NotFound, Refused
 
 WaitlistStatus = Literal["waiting", "offered", "left"]
 
@@ -56,7 +56,7 @@ WaitlistEvent = WaitlistJoined | WaitlistOffered | WaitlistLeft
 
 
 @dataclass
-class WaitlistEntry:
+class WaitlistEntry(CustomersOwn):
     id: UUID
     shop_id: UUID | None = None
     customer_id: UUID | None = None
@@ -66,15 +66,6 @@ class WaitlistEntry:
     joined_at: datetime | None = None
     version: int = 0
     pending: list[WaitlistEvent] = field(default_factory=list)
-
-    @property
-    def exists(self) -> bool:
-        return self.shop_id is not None
-
-    def may_see(self, actor: Actor) -> bool:
-        if not self.exists or actor.shop_id != self.shop_id:
-            return False
-        return actor.is_staff or actor.user_id == self.customer_id
 
     def join(self, actor: Actor, customer_id: UUID, wish: Wish, at: datetime) -> None:
         if self.exists:
