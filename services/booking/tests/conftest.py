@@ -8,8 +8,9 @@ import pytest
 from frontdesk_booking.bootstrap import MIGRATIONS
 from frontdesk_booking.config import Settings
 from frontdesk_platform.database import create_engine, migrate, session_factory
+from frontdesk_platform.testing import Clock
 
-from .harness import Clock, Harness
+from .harness import Harness
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -14,17 +13,10 @@ from frontdesk_booking.service_layer.context import Dependencies
 from frontdesk_booking.service_layer.handlers import handle_command
 from frontdesk_contracts import Contract, Envelope, type_name
 from frontdesk_platform.eventstore import EventStore
+from frontdesk_platform.testing import Clock
 from frontdesk_platform.unit_of_work import UnitOfWork
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass

@@ -20,17 +20,10 @@ from frontdesk_notify.service_layer.commands import handle_command
 from frontdesk_notify.service_layer.customer_events import handle_customer_event
 from frontdesk_notify.service_layer.deps import Dependencies
 from frontdesk_platform.database import create_engine, migrate, session_factory
+from frontdesk_platform.testing import Clock
 from frontdesk_platform.unit_of_work import UnitOfWork
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass

@@ -25,6 +25,7 @@ from frontdesk_notify.service_layer.delivery import Delivery, deliver_due
 from frontdesk_notify.service_layer.deps import Dependencies
 from frontdesk_platform.database import create_engine, migrate, session_factory
 from frontdesk_platform.errors import install_error_handlers
+from frontdesk_platform.testing import Clock
 from frontdesk_platform.unit_of_work import UnitOfWork
 from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -46,14 +47,6 @@ VAPID = WebPushSettings(
     allow_plain_http=True,
 )
 TWILIO_SID, TWILIO_TOKEN = "AC" + "1" * 32, "twilio-token"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass
@@ -141,7 +134,14 @@ async def world(endpoints) -> AsyncIterator[World]:
             )
             providers = {"webpush": WebPush(VAPID, http), "sms": TwilioSms(twilio, http)}
             delivery = Delivery(providers, fallback_after=timedelta(minutes=10))
-            yield World(session_factory(engine), Clock(), push, sms, delivery, sms_url)
+            yield World(
+                session_factory(engine),
+                Clock(datetime(2026, 11, 20, 2, 0, tzinfo=UTC)),
+                push,
+                sms,
+                delivery,
+                sms_url,
+            )  # 10:00 in Shanghai
     finally:
         await engine.dispose()
 

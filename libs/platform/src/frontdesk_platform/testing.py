@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -23,3 +24,16 @@ async def started_health(create_app: Callable[[S], FastAPI], settings: S, migrat
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
             health: dict[str, Any] = (await client.get("/health")).json()
     return health
+
+
+class Clock:
+    """A clock a test hands to the code under test and moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from frontdesk_ai_assist.service_layer.commands import handle_command
@@ -16,6 +16,7 @@ from frontdesk_ai_assist.service_layer.events import handle_event
 from frontdesk_ai_assist.service_layer.shops import ShopContexts
 from frontdesk_ai_assist.service_layer.turns import answer_conversation
 from frontdesk_contracts import Contract, Envelope, assistant, type_name
+from frontdesk_platform.testing import Clock
 from frontdesk_platform.unit_of_work import UnitOfWork
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,21 +26,10 @@ from .booking import FakeBooking
 SHANGHAI_WEDNESDAY_9AM = datetime.fromisoformat("2026-11-18T09:00:00+08:00")
 
 
-class Clock:
-    def __init__(self, now: datetime = SHANGHAI_WEDNESDAY_9AM) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 @dataclass
 class World:
     sessions: async_sessionmaker[AsyncSession]
-    clock: Clock = field(default_factory=Clock)
+    clock: Clock = field(default_factory=lambda: Clock(SHANGHAI_WEDNESDAY_9AM))
     booking: FakeBooking = field(default_factory=FakeBooking)
     model: Model | None = None
     contexts: ShopContexts = field(default_factory=ShopContexts)
