@@ -143,7 +143,7 @@ class _Session:
         elif kind == "typing":
             await self._typing(frame)
         elif kind == "sync":
-            self._background(self._sync(frame))
+            self._sync(frame)
         elif kind == "presence.set":
             await self._presence(frame)
         else:
@@ -221,26 +221,30 @@ class _Session:
             return
         await self._signals.set_status(self._connection.principal, status)
 
-    async def _sync(self, frame: dict[str, Any]) -> None:
+    def _sync(self, frame: dict[str, Any]) -> None:
         """Catch a reconnecting device up: exactly the messages after its last seq, in order."""
         try:
             wanted = SyncFrame.model_validate(frame).conversations
         except ValidationError as exc:
             self._error("invalid_frame", f"sync: {_problems(exc)}", frame.get("id"))
             return
+        # Hold every named conversation before anything awaits: a live message that arrives
+        # meanwhile must wait behind the catch-up, or the device gets it early and again later.
+        for conversation_id, last_seq in wanted.items():
+            self._connection.hold(conversation_id, last_seq)
+        self._background(self._catch_up_all(wanted, frame.get("id")))
+
+    async def _catch_up_all(self, wanted: dict[UUID, int], ref: Any) -> None:
         caller = self._connection.principal
         for conversation_id, last_seq in wanted.items():
             try:
                 await self._conversations.authorize(caller, conversation_id)
+                await self._catch_up(conversation_id, last_seq)
             except ApiError as exc:
                 self._error(exc.code, exc.message, str(conversation_id))
-                continue
-            self._connection.hold(conversation_id, last_seq)
-            try:
-                last_seq = await self._catch_up(conversation_id, last_seq)
             finally:
                 self._connection.release(conversation_id)
-        self._connection.push({"type": "sync.done", "ref": frame.get("id")})
+        self._connection.push({"type": "sync.done", "ref": ref})
 
     async def _catch_up(self, conversation_id: UUID, after: int) -> int:
         caller = self._connection.principal
