@@ -34,6 +34,7 @@ class GatewaySettings(ServiceSettings):
     reply_timeout_seconds: float = 5.0
     socket_ack_timeout_seconds: float = 30.0
     socket_queue_size: int = 1000
+    socket_auth_seconds: float = 10.0  # for the {"type": "auth"} first frame
 
     attachments_storage: Literal["local", "s3"] = "local"
     attachments_dir: str = ".local/attachments"
