@@ -69,6 +69,7 @@ def key_ring(jwks: Mapping[str, Any], signing_kid: str = "", setting: str = "FRO
 
 def secret_key_ring(secret: str) -> KeyRing:
     """FRONTDESK_JWT_SECRET alone: one HS256 key."""
+    _check_secret(secret.encode(), "FRONTDESK_JWT_SECRET")
     return key_ring({"keys": [secret_jwk(secret.encode(), "secret")]}, setting="FRONTDESK_JWT_SECRET")
 
 
