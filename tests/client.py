@@ -6,7 +6,7 @@ import asyncio
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import websockets
@@ -107,9 +107,19 @@ class Api:
         )
         return str(found["device_id"])
 
-    async def device(self, caller: Account) -> Device:
-        url = self.base_url.replace("http://", "ws://") + f"/v1/ws?access_token={caller.token}"
-        device = Device(await websockets.connect(url, max_size=2**22))
+    async def device(self, caller: Account, auth: Literal["frame", "protocol", "query"] = "frame") -> Device:
+        """A socket that signs in as docs/websocket.md says: by its first frame (as apps do),
+        a Sec-WebSocket-Protocol token, or the older ?access_token= query."""
+        url = self.base_url.replace("http://", "ws://") + "/v1/ws"
+        protocols = None
+        if auth == "query":
+            url += f"?access_token={caller.token}"
+        elif auth == "protocol":
+            protocols = ["frontdesk.v1", f"access_token.{caller.token}"]
+        socket = await websockets.connect(url, max_size=2**22, subprotocols=protocols)
+        if auth == "frame":
+            await socket.send(json.dumps({"type": "auth", "access_token": caller.token}))
+        device = Device(socket)
         ready = await device.next("ready")
         assert ready["user_id"] == caller.user_id
         return device

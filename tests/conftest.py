@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
+import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from frontdesk_local.system import System
+from jwt.algorithms import OKPAlgorithm
 
 from .client import Api
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[1]
-JWT_SECRET = "e2e-secret-" + "x" * 40
+# The gateways' token key, made for this run (tests sign their own expired or short-lived tokens).
+SIGNING_KEY = Ed25519PrivateKey.generate()
+KID = f"e2e-{uuid.uuid4().hex[:8]}"
+JWT_KEYS = json.dumps({"keys": [{**OKPAlgorithm.to_jwk(SIGNING_KEY, as_dict=True), "kid": KID}]})
+
+
+def sign_token(claims: dict[str, Any], key: Ed25519PrivateKey = SIGNING_KEY) -> str:
+    return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": KID})
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +40,9 @@ def system(endpoints, attachments_dir) -> Iterator[System]:
     prefix = endpoints.namespace.rstrip(".")
     system = System(
         env=endpoints.env(
-            FRONTDESK_JWT_SECRET=JWT_SECRET,
+            FRONTDESK_ENVIRONMENT="development",
+            FRONTDESK_JWT_KEYS=JWT_KEYS,
+            FRONTDESK_SOCKET_AUTH_SECONDS="3",
             FRONTDESK_SENDS_PER_SECOND="1000",
             FRONTDESK_REPLY_TIMEOUT_SECONDS="15",
             FRONTDESK_RECALL_WINDOW_SECONDS="5",

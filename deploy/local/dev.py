@@ -47,7 +47,7 @@ def main() -> None:
             f"""
 Frontdesk is running.
   REST API      {gateway}/v1
-  WebSocket     {ws}/v1/ws?access_token=<token>
+  WebSocket     {ws}/v1/ws, first frame {{"type": "auth", "access_token": "<token>"}}
   API docs      {gateway}/docs   (OpenAPI: {gateway}/openapi.json)
   Metrics       {gateway}/metrics, and /metrics on every service:
                 """

@@ -2,14 +2,17 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
+from frontdesk_gateway.identity.keys import key_ring, new_private_jwk
 from frontdesk_gateway.identity.passwords import hash_password, verify_password
 from frontdesk_gateway.identity.tokens import InvalidToken, TokenIssuer
 
 NOW = datetime.now(UTC)
+OURS = key_ring({"keys": [new_private_jwk()]})
+THEIRS = key_ring({"keys": [{**new_private_jwk(), "kid": OURS.signing.kid}]})  # same kid, other key
 
 
 def test_an_issued_token_names_the_caller_shop_and_role():
-    issuer = TokenIssuer("s" * 40, 900)
+    issuer = TokenIssuer(OURS, 900)
     user, shop = uuid4(), uuid4()
     token, expires = issuer.issue_access(user, shop, "staff", NOW)
     principal = issuer.verify(token)
@@ -21,22 +24,22 @@ def test_an_issued_token_names_the_caller_shop_and_role():
     ("token", "code"),
     [
         (
-            TokenIssuer("s" * 40, 900).issue_access(uuid4(), uuid4(), "owner", NOW - timedelta(hours=1))[0],
+            TokenIssuer(OURS, 900).issue_access(uuid4(), uuid4(), "owner", NOW - timedelta(hours=1))[0],
             "token_expired",
         ),
-        (TokenIssuer("other" * 10, 900).issue_access(uuid4(), uuid4(), "owner", NOW)[0], "invalid_token"),
+        (TokenIssuer(THEIRS, 900).issue_access(uuid4(), uuid4(), "owner", NOW)[0], "invalid_token"),
         ("not.a.jwt", "invalid_token"),
     ],
     ids=["expired", "forged", "garbage"],
 )
 def test_expired_forged_and_garbage_tokens_are_refused(token, code):
     with pytest.raises(InvalidToken) as refused:
-        TokenIssuer("s" * 40, 900).verify(token)
+        TokenIssuer(OURS, 900).verify(token)
     assert refused.value.code == code
 
 
 def test_a_tampered_role_claim_breaks_the_signature():
-    issuer = TokenIssuer("s" * 40, 900)
+    issuer = TokenIssuer(OURS, 900)
     token, _ = issuer.issue_access(uuid4(), uuid4(), "customer", NOW)
     header, payload, signature = token.split(".")
     forged = ".".join([header, payload[:-4] + "AAAA", signature])

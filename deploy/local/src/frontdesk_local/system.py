@@ -79,6 +79,8 @@ class System:
         key = name if instance == "1" else f"{name}-{instance}"
         port = port or (free_port() if self.random_ports or instance != "1" else spec.port)
         env = {
+            # A local system is a developer's: the gateway makes its own token key (docs/security.md).
+            "FRONTDESK_ENVIRONMENT": "development",
             **self.env,
             "FRONTDESK_HTTP_PORT": str(port),
             "FRONTDESK_INSTANCE_ID": instance,

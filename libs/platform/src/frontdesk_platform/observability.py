@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,6 +45,34 @@ CONFLICTS = Counter(
 )
 
 
+# Query parameters that carry credentials (a socket's ?access_token=, a signed URL's signature):
+# uvicorn logs every URL with its query string, so their values are cut from every log record.
+_CREDENTIAL_PARAM = re.compile(
+    r"([?&;][\w.-]*(?:token|secret|password|signature|credential|key|code|auth)[\w.-]*=)[^&;\s\"'#]*",
+    re.IGNORECASE,
+)
+_JWT = re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*")  # a JWT anywhere: its header always starts {"
+REDACTED = "[redacted]"
+
+
+def redact(text: str) -> str:
+    """The text with credentials in URLs and bare JWTs replaced by [redacted]."""
+    return _JWT.sub(REDACTED, _CREDENTIAL_PARAM.sub(rf"\1{REDACTED}", text))
+
+
+class RedactCredentials(logging.Filter):
+    """On the handler, so it sees the records of every logger (uvicorn's, libraries', ours)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     def __init__(self, service: str) -> None:
         super().__init__()
@@ -63,12 +92,13 @@ class JsonFormatter(logging.Formatter):
         if span.is_valid:
             entry["trace_id"] = format(span.trace_id, "032x")
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
 
 
 def configure_logging(service: str, level: str = "INFO", as_json: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactCredentials())
     if as_json:
         handler.setFormatter(JsonFormatter(service))
     else:

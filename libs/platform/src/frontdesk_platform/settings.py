@@ -7,6 +7,8 @@ with nothing but its environment.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,6 +16,8 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FRONTDESK_", extra="ignore")
 
     service_name: str = "frontdesk"
+    # Production unless told otherwise: a forgotten setting must not relax anything.
+    environment: Literal["development", "production"] = "production"
     instance_id: str = "1"
     http_host: str = "127.0.0.1"
     http_port: int = 8000

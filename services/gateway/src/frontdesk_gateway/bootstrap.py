@@ -32,8 +32,11 @@ from .entrypoints import (
     rest,
     search,
     shop_settings,
+    well_known,
     ws,
 )
+from .identity.key_source import configured_key_ring
+from .identity.keys import KeyRing
 from .identity.service import Identity
 from .identity.tokens import TokenIssuer
 from .notifications import Notifications
@@ -49,7 +52,9 @@ DESCRIPTION = """\
 Frontdesk's public API for customer apps, staff apps and the web console.
 
 Sign in with `POST /v1/auth/token` and send `Authorization: Bearer <access_token>`.
-Real-time traffic goes over the WebSocket at `/v1/ws?access_token=...` (see docs/websocket.md).
+Real-time traffic goes over the WebSocket at `/v1/ws`; it takes the access token in its first
+frame or in the `Sec-WebSocket-Protocol` header (see docs/websocket.md).
+Other services verify access tokens with the public keys at `/v1/.well-known/jwks.json`.
 Errors always look like `{"error": {"code": "...", "message": "..."}}`.
 """
 
@@ -71,8 +76,13 @@ def attachment_rules(settings: GatewaySettings) -> Rules:
     )
 
 
-def create_app(settings: GatewaySettings | None = None, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+def create_app(
+    settings: GatewaySettings | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    keys: KeyRing | None = None,
+) -> FastAPI:
     settings = settings or GatewaySettings()
+    keys = keys or configured_key_ring(settings)
     runtime = Runtime(settings)
     connections, replies = Connections(), ReplyWaiters()
     fanout = Fanout(connections, replies)
@@ -91,7 +101,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         shared_group=False,
         offset_reset="latest",
     )
-    issuer = TokenIssuer(settings.jwt_secret, settings.access_token_seconds)
+    issuer = TokenIssuer(keys, settings.access_token_seconds)
 
     @asynccontextmanager
     async def resources(app: FastAPI) -> AsyncIterator[None]:
@@ -152,4 +162,5 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
     app.include_router(notifications.router)
     app.include_router(campaigns.router)
     app.include_router(assistant.router)
+    app.include_router(well_known.router)
     return app

@@ -7,15 +7,19 @@ from .attachments.content import ALL_TYPES
 
 MiB = 1024 * 1024
 
-DEV_SECRET = "frontdesk-dev-secret-change-me-in-production-0123456789"
-
 
 class GatewaySettings(ServiceSettings):
     service_name: str = "gateway"
     http_port: int = 8000
     database_name: str = "frontdesk_gateway"
 
-    jwt_secret: str = DEV_SECRET
+    # Access-token keys (docs/security.md): a JWKS, inline or in a file, or one HS256 secret.
+    # With none of them the gateway starts only in development, on a key made for the machine.
+    jwt_keys: str = ""
+    jwt_keys_file: str = ""
+    jwt_signing_kid: str = ""
+    jwt_secret: str = ""
+    dev_keys_file: str = ".local/dev-jwt-keys.json"
     access_token_seconds: int = 15 * 60
     refresh_token_days: int = 30
     messaging_url: str = "http://127.0.0.1:8101"
@@ -30,6 +34,7 @@ class GatewaySettings(ServiceSettings):
     reply_timeout_seconds: float = 5.0
     socket_ack_timeout_seconds: float = 30.0
     socket_queue_size: int = 1000
+    socket_auth_seconds: float = 10.0  # for the {"type": "auth"} first frame
 
     attachments_storage: Literal["local", "s3"] = "local"
     attachments_dir: str = ".local/attachments"

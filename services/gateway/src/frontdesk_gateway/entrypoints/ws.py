@@ -18,14 +18,11 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from ..attachments.service import Attachments
 from ..config import GatewaySettings
 from ..conversations import Conversations
-from ..identity.tokens import InvalidToken, Principal
 from ..realtime.connections import Connection, Connections
 from ..realtime.signals import Signals
+from .socket_auth import UNAUTHORIZED, authenticate, error_frame
 
 router = APIRouter()
-
-UNAUTHORIZED = 4401
-
 
 SYNC_PAGE = 200
 SYNC_PAGES = 5  # past 1000 missed messages a device pages the rest over REST
@@ -58,20 +55,11 @@ class SendFrame(BaseModel):
         return self
 
 
-def error_frame(code: str, message: str, ref: Any = None) -> dict[str, Any]:
-    return {"type": "error", "code": code, "message": message, "ref": ref}
-
-
 @router.websocket("/v1/ws")
 async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
     state = websocket.app.state
-    token = access_token or websocket.headers.get("authorization", "").removeprefix("Bearer ")
-    await websocket.accept()
-    try:
-        principal: Principal = state.issuer.verify(token)
-    except InvalidToken as exc:
-        await websocket.send_json(error_frame(exc.code, exc.message))
-        await websocket.close(UNAUTHORIZED, exc.code)
+    principal = await authenticate(websocket, state.issuer, access_token, state.settings.socket_auth_seconds)
+    if principal is None:
         return
     connections: Connections = state.connections
     connection = Connection(websocket, principal, state.settings.socket_queue_size)

@@ -11,8 +11,9 @@ from uuid import UUID
 
 import jwt
 
+from .keys import KeyRing
+
 Role = Literal["owner", "staff", "customer"]
-ALGORITHM = "HS256"
 AUDIENCE = "frontdesk"
 
 
@@ -38,8 +39,8 @@ class InvalidToken(Exception):
 
 
 class TokenIssuer:
-    def __init__(self, secret: str, access_seconds: int) -> None:
-        self._secret = secret
+    def __init__(self, keys: KeyRing, access_seconds: int) -> None:
+        self._keys = keys
         self._access = timedelta(seconds=access_seconds)
 
     def issue_access(self, user_id: UUID, shop_id: UUID, role: Role, now: datetime) -> tuple[str, datetime]:
@@ -52,14 +53,25 @@ class TokenIssuer:
             "exp": int(expires.timestamp()),
             "aud": AUDIENCE,
         }
-        return jwt.encode(claims, self._secret, algorithm=ALGORITHM), expires
+        key = self._keys.signing
+        return jwt.encode(claims, key.signer, algorithm=key.algorithm, headers={"kid": key.kid}), expires
+
+    def public_keys(self) -> dict[str, list[dict[str, str]]]:
+        """The JWKS other services verify tokens with (an HS256 secret is never in it)."""
+        return self._keys.public_jwks()
 
     def verify(self, token: str) -> Principal:
         try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = self._keys.verifying.get(kid) if isinstance(kid, str) else None
+            if key is None:
+                raise jwt.InvalidTokenError("the token names no key of ours")
+            # Only the algorithm of the key the token names: a token cannot pick "none", nor
+            # HS256 with a public key as its secret.
             claims = jwt.decode(
                 token,
-                self._secret,
-                algorithms=[ALGORITHM],
+                key.verifier,
+                algorithms=[key.algorithm],
                 audience=AUDIENCE,
                 options={"require": ["exp", "sub", "shop", "role"]},
             )

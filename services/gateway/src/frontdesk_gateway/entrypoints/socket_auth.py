@@ -1,0 +1,73 @@
+"""How a socket says who it is, with its access token kept out of the URL (URLs end up in
+access logs and proxies): in its first frame, or in the Sec-WebSocket-Protocol header.
+The `?access_token=` query and an Authorization header still work for older clients."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+from fastapi import WebSocket
+
+from ..identity.tokens import InvalidToken, Principal, TokenIssuer
+
+UNAUTHORIZED = 4401
+PROTOCOL = "frontdesk.v1"  # what the gateway answers: browsers need one protocol they offered
+TOKEN_PROTOCOL = "access_token."  # offered as "access_token.<token>"; never answered
+
+
+def error_frame(code: str, message: str, ref: Any = None) -> dict[str, Any]:
+    return {"type": "error", "code": code, "message": message, "ref": ref}
+
+
+async def authenticate(
+    websocket: WebSocket, issuer: TokenIssuer, query_token: str | None, wait_seconds: float
+) -> Principal | None:
+    """Accept the socket and return its caller; None once it is closed with 4401 for want of
+    a valid token."""
+    offered: list[str] = websocket.scope.get("subprotocols", [])
+    token = query_token or _bearer(websocket) or _from_protocols(offered)
+    await websocket.accept(subprotocol=PROTOCOL if PROTOCOL in offered else None)
+    token = token or await _first_frame_token(websocket, wait_seconds)
+    if not token:
+        await _refuse(
+            websocket,
+            "unauthorized",
+            f'Send {{"type": "auth", "access_token": "..."}} as the first frame within {wait_seconds:g}s.',
+        )
+        return None
+    try:
+        return issuer.verify(token)
+    except InvalidToken as exc:
+        await _refuse(websocket, exc.code, exc.message)
+        return None
+
+
+def _bearer(websocket: WebSocket) -> str:
+    return websocket.headers.get("authorization", "").removeprefix("Bearer ")
+
+
+def _from_protocols(offered: list[str]) -> str:
+    return next((p.removeprefix(TOKEN_PROTOCOL) for p in offered if p.startswith(TOKEN_PROTOCOL)), "")
+
+
+async def _first_frame_token(websocket: WebSocket, wait_seconds: float) -> str:
+    """The token of an {"type": "auth"} first frame; "" for anything else or nothing in time."""
+    try:
+        async with asyncio.timeout(wait_seconds):
+            message = await websocket.receive()
+        frame = json.loads(message.get("text") or message.get("bytes") or "")
+    except (TimeoutError, ValueError, UnicodeDecodeError):
+        return ""
+    if not isinstance(frame, dict) or frame.get("type") != "auth":
+        return ""
+    token = frame.get("access_token")
+    return token if isinstance(token, str) else ""
+
+
+async def _refuse(websocket: WebSocket, code: str, message: str) -> None:
+    with contextlib.suppress(Exception):  # the device may be gone already
+        await websocket.send_json(error_frame(code, message))
+        await websocket.close(UNAUTHORIZED, code)
