@@ -21,6 +21,7 @@ from ..conversations import Conversations
 from ..identity.tokens import InvalidToken, Principal
 from ..realtime.connections import Connection, Connections
 from ..realtime.signals import Signals
+from .auth import authenticate
 
 router = APIRouter()
 
@@ -68,7 +69,7 @@ async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
     token = access_token or websocket.headers.get("authorization", "").removeprefix("Bearer ")
     await websocket.accept()
     try:
-        principal: Principal = state.issuer.verify(token)
+        principal: Principal = await authenticate(state.issuer, state.revocations, token)
     except InvalidToken as exc:
         await websocket.send_json(error_frame(exc.code, exc.message))
         await websocket.close(UNAUTHORIZED, exc.code)
