@@ -21,6 +21,7 @@ class Account:
     role: str
     token: str
     login: str
+    refresh_token: str = ""
 
     @property
     def auth(self) -> dict[str, str]:
@@ -131,7 +132,9 @@ class Api:
 
     @staticmethod
     def _account(body: dict[str, Any], login: str) -> Account:
-        return Account(body["user_id"], body["shop_id"], body["role"], body["access_token"], login)
+        return Account(
+            body["user_id"], body["shop_id"], body["role"], body["access_token"], login, body["refresh_token"]
+        )
 
 
 class Device:

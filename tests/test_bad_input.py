@@ -170,12 +170,3 @@ async def test_a_socket_is_closed_when_its_token_expires(api, system):
     code, reason = await device.wait_closed(timeout=10)
     assert (code, reason) == (4401, "token_expired")
     assert device.of_type("error")[-1]["code"] == "token_expired"
-
-
-async def test_repeated_sign_in_attempts_are_rate_limited(api):
-    owner = await api.shop()
-    body = {"shop_id": owner.shop_id, "login": owner.login, "password": "wrong password"}
-    statuses = [(await api.http.post("/v1/auth/token", json=body)).status_code for _ in range(12)]
-    assert statuses[:10] == [401] * 10
-    limited = await api.http.post("/v1/auth/token", json=body)
-    assert statuses[10:] == [429, 429] and error_code(limited) == "rate_limited"

@@ -37,3 +37,43 @@ class CustomerRegistered(Contract):
     shop_id: UUID
     customer_id: UUID
     name: str
+
+
+@contract("identity.staff.role_changed.v1", topic=IDENTITY_EVENTS, kind="event")
+class StaffRoleChanged(Contract):
+    """The owner made a staff member an owner, or an owner staff; their sessions ended."""
+
+    shop_id: UUID
+    staff_id: UUID
+    role: Literal["owner", "staff"]
+    changed_at: datetime
+
+
+@contract("identity.staff.disabled.v1", topic=IDENTITY_EVENTS, kind="event")
+class StaffDisabled(Contract):
+    """The owner disabled a staff account: it cannot sign in and its sessions ended.
+    Give it no new work."""
+
+    shop_id: UUID
+    staff_id: UUID
+    disabled_at: datetime
+
+
+@contract("identity.staff.enabled.v1", topic=IDENTITY_EVENTS, kind="event")
+class StaffEnabled(Contract):
+    """A disabled staff account may sign in again, with this role."""
+
+    shop_id: UUID
+    staff_id: UUID
+    role: Literal["owner", "staff"]
+    enabled_at: datetime
+
+
+@contract("identity.staff.removed.v1", topic=IDENTITY_EVENTS, kind="event")
+class StaffRemoved(Contract):
+    """The owner removed a staff account for good; its sessions ended. Past messages and
+    bookings still name it."""
+
+    shop_id: UUID
+    staff_id: UUID
+    removed_at: datetime

@@ -32,12 +32,17 @@ from .entrypoints import (
     rest,
     search,
     shop_settings,
+    staff,
     well_known,
     ws,
 )
 from .identity.key_source import configured_key_ring
 from .identity.keys import KeyRing
+from .identity.passwords import Passwords
+from .identity.revocations import Revocations
 from .identity.service import Identity
+from .identity.sign_in_limits import SignInLimits, SignInThrottle
+from .identity.staff import Staff
 from .identity.tokens import TokenIssuer
 from .notifications import Notifications
 from .ratelimit import RateLimiter
@@ -73,6 +78,17 @@ def attachment_rules(settings: GatewaySettings) -> Rules:
         },
         allowed_types=frozenset(settings.attachment_types),
         max_image_pixels=settings.attachment_max_image_pixels,
+    )
+
+
+def sign_in_limits(settings: GatewaySettings) -> SignInLimits:
+    return SignInLimits(
+        free_failures=settings.sign_in_free_failures,
+        first_delay_seconds=settings.sign_in_first_delay_seconds,
+        max_delay_seconds=settings.sign_in_max_delay_seconds,
+        failures_per_ip=settings.sign_in_failures_per_ip,
+        ip_window_seconds=settings.sign_in_ip_window_seconds,
+        checks_per_second=settings.sign_in_checks_per_second,
     )
 
 
@@ -116,9 +132,18 @@ def create_app(
         app.state.limiter = limiter
         app.state.connections = connections
         app.state.redis = redis
-        app.state.identity = Identity(runtime.unit_of_work, issuer, settings.refresh_token_days, clock)
+        passwords = Passwords(settings.password_workers)
+        throttle = SignInThrottle(redis, sign_in_limits(settings), settings.kafka_namespace)
+        app.state.identity = Identity(
+            runtime.unit_of_work, issuer, settings.refresh_token_days, clock, passwords, throttle
+        )
         signals = Signals(redis, connections, runtime.publish, settings.kafka_namespace)
         app.state.signals = signals
+        revocations = Revocations(
+            redis, runtime.unit_of_work, settings.access_token_seconds, settings.kafka_namespace
+        )
+        app.state.revocations = revocations
+        app.state.staff = Staff(runtime.unit_of_work, revocations, signals.sessions_ended, clock)
         await signals.start()
         commands = CommandSender(runtime.publish, replies, settings.reply_timeout_seconds)
         conversations = Conversations(settings, MessagingReads(http), commands, limiter)
@@ -135,6 +160,7 @@ def create_app(
             yield
         finally:
             await signals.stop()
+            passwords.close()
             await booking_http.aclose()
             await notify_http.aclose()
             await assistant_http.aclose()
@@ -155,6 +181,7 @@ def create_app(
     app.include_router(conversation_work.router)
     app.include_router(shop_settings.router)
     app.include_router(rest.router)
+    app.include_router(staff.router)
     app.include_router(attachments.router)
     app.include_router(booking.router)
     app.include_router(ws.router)

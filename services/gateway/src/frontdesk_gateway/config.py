@@ -30,7 +30,16 @@ class GatewaySettings(ServiceSettings):
     max_frame_bytes: int = 64 * 1024
     max_text_length: int = 4000
     sends_per_second: int = 20
-    sign_ins_per_minute: int = 10
+    # Sign-in protection (docs/security.md): wrong passwords per account before each
+    # attempt waits a doubling delay (first → max), failures per client IP per window,
+    # password checks per second across all instances, threads that hash passwords.
+    sign_in_free_failures: int = 5
+    sign_in_first_delay_seconds: float = 1.0
+    sign_in_max_delay_seconds: float = 30.0
+    sign_in_failures_per_ip: int = 20
+    sign_in_ip_window_seconds: int = 600
+    sign_in_checks_per_second: int = 40
+    password_workers: int = 2
     reply_timeout_seconds: float = 5.0
     socket_ack_timeout_seconds: float = 30.0
     socket_queue_size: int = 1000

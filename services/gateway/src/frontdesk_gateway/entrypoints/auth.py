@@ -8,25 +8,34 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from frontdesk_platform.errors import ApiError
 
+from ..identity.revocations import Revocations
 from ..identity.tokens import InvalidToken, Principal, TokenIssuer
 
 _bearer = HTTPBearer(auto_error=False, description="The access token from /v1/auth/token.")
 
 
-def principal_from_token(issuer: TokenIssuer, token: str | None) -> Principal:
+async def verified_principal(issuer: TokenIssuer, revocations: Revocations, token: str) -> Principal:
+    """The caller a token names, unless it is forged, expired or its sessions were ended."""
+    principal = issuer.verify(token)
+    if await revocations.is_revoked(principal.user_id, principal.issued_at):
+        raise InvalidToken("token_revoked", "This session was ended; sign in again.")
+    return principal
+
+
+async def principal_from_token(request: Request, token: str | None) -> Principal:
     if not token:
         raise ApiError(401, "unauthorized", "Send an access token: Authorization: Bearer <token>.")
     try:
-        return issuer.verify(token)
+        return await verified_principal(request.app.state.issuer, request.app.state.revocations, token)
     except InvalidToken as exc:
         raise ApiError(401, exc.code, exc.message) from exc
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    return principal_from_token(request.app.state.issuer, credentials.credentials if credentials else None)
+    return await principal_from_token(request, credentials.credentials if credentials else None)
 
 
 Caller = Annotated[Principal, Depends(current_principal)]

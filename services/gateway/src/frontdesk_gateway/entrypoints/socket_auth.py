@@ -7,11 +7,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import WebSocket
 
-from ..identity.tokens import InvalidToken, Principal, TokenIssuer
+from ..identity.tokens import InvalidToken, Principal
 
 UNAUTHORIZED = 4401
 PROTOCOL = "frontdesk.v1"  # what the gateway answers: browsers need one protocol they offered
@@ -23,7 +24,10 @@ def error_frame(code: str, message: str, ref: Any = None) -> dict[str, Any]:
 
 
 async def authenticate(
-    websocket: WebSocket, issuer: TokenIssuer, query_token: str | None, wait_seconds: float
+    websocket: WebSocket,
+    verify: Callable[[str], Awaitable[Principal]],
+    query_token: str | None,
+    wait_seconds: float,
 ) -> Principal | None:
     """Accept the socket and return its caller; None once it is closed with 4401 for want of
     a valid token."""
@@ -39,7 +43,7 @@ async def authenticate(
         )
         return None
     try:
-        return issuer.verify(token)
+        return await verify(token)
     except InvalidToken as exc:
         await _refuse(websocket, exc.code, exc.message)
         return None

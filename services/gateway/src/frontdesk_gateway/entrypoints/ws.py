@@ -20,6 +20,7 @@ from ..config import GatewaySettings
 from ..conversations import Conversations
 from ..realtime.connections import Connection, Connections
 from ..realtime.signals import Signals
+from .auth import verified_principal
 from .socket_auth import UNAUTHORIZED, authenticate, error_frame
 
 router = APIRouter()
@@ -58,7 +59,12 @@ class SendFrame(BaseModel):
 @router.websocket("/v1/ws")
 async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
     state = websocket.app.state
-    principal = await authenticate(websocket, state.issuer, access_token, state.settings.socket_auth_seconds)
+    principal = await authenticate(
+        websocket,
+        lambda token: verified_principal(state.issuer, state.revocations, token),
+        access_token,
+        state.settings.socket_auth_seconds,
+    )
     if principal is None:
         return
     connections: Connections = state.connections

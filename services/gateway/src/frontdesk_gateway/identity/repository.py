@@ -72,8 +72,8 @@ async def find_account(session: AsyncSession, shop_id: UUID, login: str) -> dict
         (
             await session.execute(
                 text(
-                    "SELECT id, shop_id, role, login, name, password_hash FROM accounts "
-                    "WHERE shop_id = :shop AND login = :login"
+                    "SELECT id, shop_id, role, login, name, password_hash, status FROM accounts "
+                    "WHERE shop_id = :shop AND login = :login AND status <> 'removed'"
                 ),
                 {"shop": shop_id, "login": login},
             )
@@ -88,7 +88,10 @@ async def get_account(session: AsyncSession, account_id: UUID) -> dict[str, Any]
     row = (
         (
             await session.execute(
-                text("SELECT id, shop_id, role, login, name FROM accounts WHERE id = :id"),
+                text(
+                    "SELECT id, shop_id, role, login, name, status, sessions_revoked_at "
+                    "FROM accounts WHERE id = :id"
+                ),
                 {"id": account_id},
             )
         )
@@ -119,3 +122,22 @@ async def use_refresh_token(session: AsyncSession, token_hash: str, now: datetim
         )
     ).first()
     return row.account_id if row else None
+
+
+async def end_sessions(session: AsyncSession, account_id: UUID, now: datetime) -> None:
+    """Revoke every refresh token of the account and note when its sessions ended."""
+    await session.execute(
+        text("UPDATE refresh_tokens SET revoked_at = :now WHERE account_id = :a AND revoked_at IS NULL"),
+        {"a": account_id, "now": now},
+    )
+    await session.execute(
+        text("UPDATE accounts SET sessions_revoked_at = :now WHERE id = :a"), {"a": account_id, "now": now}
+    )
+
+
+async def sessions_revoked_since(session: AsyncSession, since: datetime) -> list[tuple[UUID, datetime]]:
+    rows = await session.execute(
+        text("SELECT id, sessions_revoked_at FROM accounts WHERE sessions_revoked_at > :since"),
+        {"since": since},
+    )
+    return [(row.id, row.sessions_revoked_at) for row in rows]

@@ -14,7 +14,8 @@ from frontdesk_platform.errors import ApiError
 from frontdesk_platform.unit_of_work import UnitOfWork
 
 from . import repository
-from .passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from .passwords import MIN_PASSWORD_LENGTH, Passwords
+from .sign_in_limits import SignInThrottle
 from .tokens import Role, TokenIssuer, new_refresh_token, refresh_token_hash
 
 SOURCE = "frontdesk.gateway"
@@ -37,9 +38,13 @@ class Identity:
         issuer: TokenIssuer,
         refresh_days: int,
         clock: Callable[[], datetime],
+        passwords: Passwords,
+        throttle: SignInThrottle,
     ) -> None:
         self._uow = unit_of_work
         self._issuer = issuer
+        self._passwords = passwords
+        self._throttle = throttle
         self._refresh = timedelta(days=refresh_days)
         self._clock = clock
 
@@ -53,7 +58,7 @@ class Identity:
             await repository.add_shop(uow.session, shop_id, name, timezone, now)
             await self._add_account(uow, owner_id, shop_id, "owner", owner_login, owner_name, password)
             uow.publish(
-                _event(
+                identity_event(
                     shop_id,
                     "identity.shop.registered.v1",
                     identity.ShopRegistered(shop_id=shop_id, name=name, timezone=timezone, registered_at=now),
@@ -96,7 +101,12 @@ class Identity:
     ) -> dict[str, Any] | None:
         async with self._uow() as uow:
             account = await repository.get_account(uow.session, account_id)
-        if account is None or account["shop_id"] != shop_id or account["role"] not in roles:
+        if (
+            account is None
+            or account["shop_id"] != shop_id
+            or account["role"] not in roles
+            or account["status"] != "active"
+        ):
             return None
         return account
 
@@ -105,12 +115,17 @@ class Identity:
         account = await self._account_in(shop_id, customer_id, ("customer",))
         return str(account["name"]) if account else None
 
-    async def sign_in(self, shop_id: UUID, login: str, password: str) -> Tokens:
+    async def sign_in(self, shop_id: UUID, login: str, password: str, ip: str) -> Tokens:
+        await self._throttle.admit(shop_id, login, ip)
         async with self._uow() as uow:
             account = await repository.find_account(uow.session, shop_id, login)
-            if not verify_password(account["password_hash"] if account else None, password):
-                raise ApiError(401, "invalid_credentials", "Wrong shop, login or password.")
-            assert account is not None
+        if not await self._passwords.verify(account["password_hash"] if account else None, password):
+            raise ApiError(401, "invalid_credentials", "Wrong shop, login or password.")
+        assert account is not None
+        await self._throttle.succeeded(shop_id, login, ip)
+        if account["status"] != "active":
+            raise ApiError(403, "account_disabled", "This account is disabled; ask the shop's owner.")
+        async with self._uow() as uow:
             tokens = await self._issue(uow, account["id"], shop_id, account["role"])
             await uow.commit()
         return tokens
@@ -121,7 +136,7 @@ class Identity:
                 uow.session, refresh_token_hash(refresh_token), self._clock()
             )
             account = account_id and await repository.get_account(uow.session, account_id)
-            if not account:
+            if not account or account["status"] != "active":
                 raise ApiError(401, "invalid_refresh_token", "The refresh token is not valid.")
             tokens = await self._issue(uow, account["id"], account["shop_id"], account["role"])
             await uow.commit()
@@ -145,14 +160,14 @@ class Identity:
                 role=role,
                 login=login,
                 name=name,
-                password_hash=hash_password(password),
+                password_hash=await self._passwords.hash(password),
                 at=self._clock(),
             )
         except repository.LoginTaken:
             raise ApiError(409, "login_taken", "That login is already used in this shop.") from None
         if role == "customer":
             uow.publish(
-                _event(
+                identity_event(
                     shop_id,
                     "identity.customer.registered.v1",
                     identity.CustomerRegistered(shop_id=shop_id, customer_id=account_id, name=name),
@@ -160,7 +175,7 @@ class Identity:
             )
         else:
             uow.publish(
-                _event(
+                identity_event(
                     shop_id,
                     "identity.staff.added.v1",
                     identity.StaffAdded(shop_id=shop_id, staff_id=account_id, name=name, role=role),
@@ -175,7 +190,7 @@ class Identity:
         return Tokens(access, expires, refresh, user_id, shop_id, role)
 
 
-def _event(shop_id: UUID, name: str, payload: Contract) -> Envelope:
+def identity_event(shop_id: UUID, name: str, payload: Contract) -> Envelope:
     return Envelope(
         type=name,
         source=SOURCE,

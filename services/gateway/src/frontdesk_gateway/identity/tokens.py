@@ -15,6 +15,7 @@ from .keys import KeyRing
 
 Role = Literal["owner", "staff", "customer"]
 AUDIENCE = "frontdesk"
+EPOCH = datetime.fromtimestamp(0, UTC)
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class Principal:
     shop_id: UUID
     role: Role
     expires_at: datetime
+    # When the token was issued, to the microsecond: sessions revoked after it end it.
+    issued_at: datetime = EPOCH
 
     @property
     def is_staff(self) -> bool:
@@ -49,7 +52,9 @@ class TokenIssuer:
             "sub": str(user_id),
             "shop": str(shop_id),
             "role": role,
-            "iat": int(now.timestamp()),
+            # Sub-second, so "sign out everywhere" then signing in again within the same
+            # second leaves the new token working (RFC 7519 allows a non-integer NumericDate).
+            "iat": now.timestamp(),
             "exp": int(expires.timestamp()),
             "aud": AUDIENCE,
         }
@@ -80,6 +85,7 @@ class TokenIssuer:
                 UUID(claims["shop"]),
                 claims["role"],
                 datetime.fromtimestamp(claims["exp"], UTC),
+                datetime.fromtimestamp(float(claims.get("iat", 0)), UTC),
             )
         except jwt.ExpiredSignatureError as exc:
             raise InvalidToken("token_expired", "The access token has expired; refresh it.") from exc

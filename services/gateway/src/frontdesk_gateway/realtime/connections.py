@@ -79,6 +79,15 @@ class Connection:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await asyncio.wait_for(self._writer, 5)
 
+    def end(self, code: int, error: dict[str, Any]) -> None:
+        """Tell the device why (the error frame goes out after what is queued), then close."""
+        self.push(error)
+        self._closing = asyncio.create_task(self._end(code, str(error.get("code", ""))))
+
+    async def _end(self, code: int, reason: str) -> None:
+        await self.close()
+        await self._close(code, reason)
+
     async def _write(self) -> None:
         while (frame := await self._queue.get()) is not None:
             try:

@@ -1,9 +1,12 @@
-"""Typing indicators and presence: short-lived, never stored, shared through Redis.
+"""Typing indicators, presence and ended sessions: short-lived, never stored, shared
+through Redis.
 
 Typing goes through a Redis pub/sub channel every gateway instance listens to. Presence
 is a sorted set of live connections per user (scored by expiry, refreshed while the
 socket is open, so a crashed instance's sockets age out) plus the status a staff member
-chose (online or busy); a change is announced on the same channel.
+chose (online or busy); a change is announced on the same channel. When an account's
+sessions end (signed out everywhere, disabled, removed) every instance hears it there and
+closes the account's sockets (4401).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ CHANNEL = "frontdesk:signals"
 PRESENCE_TTL = 60
 REFRESH_EVERY = 20
 TYPING_EVERY = 2.0
+UNAUTHORIZED = 4401
 Status = Literal["online", "busy", "offline"]
 
 
@@ -155,6 +159,27 @@ class Signals:
                 )
             )
 
+    # -- ended sessions --------------------------------------------------------------
+
+    async def sessions_ended(self, user_id: UUID, shop_id: UUID, at: datetime) -> None:
+        """Every instance closes the account's sockets opened with a token from before `at`."""
+        await self._publish(
+            {"kind": "sessions_ended", "shop_id": shop_id, "user_id": user_id, "at": at.timestamp()}
+        )
+
+    def _close_ended(self, signal: dict[str, Any]) -> None:
+        ended = datetime.fromtimestamp(signal["at"], UTC)
+        for connection in self._connections.of_user(UUID(signal["user_id"])):
+            if connection.principal.issued_at < ended:
+                connection.end(
+                    UNAUTHORIZED,
+                    {
+                        "type": "error",
+                        "code": "token_revoked",
+                        "message": "This session was ended; sign in again.",
+                    },
+                )
+
     # -- delivery --------------------------------------------------------------------
 
     async def _publish(self, signal: dict[str, Any]) -> None:
@@ -173,6 +198,9 @@ class Signals:
                 await asyncio.sleep(1)
 
     def _deliver(self, signal: dict[str, Any]) -> None:
+        if signal["kind"] == "sessions_ended":
+            self._close_ended(signal)
+            return
         shop_id = UUID(signal["shop_id"])
         staff = self._connections.of_shop_staff(shop_id)
         if signal["kind"] == "presence":

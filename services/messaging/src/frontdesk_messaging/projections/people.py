@@ -1,5 +1,6 @@
-"""Who works at and buys from each shop, as identity announces it, and which staff are
-online, as the gateway announces it (for assignment checks, the round-robin, templates)."""
+"""Who works at and buys from each shop, as identity announces it (including roles that
+change and staff who are disabled or removed), and which staff are online, as the gateway
+announces it (for assignment checks, the round-robin, templates)."""
 
 from __future__ import annotations
 
@@ -12,25 +13,53 @@ from sqlalchemy import text
 CONSUMER = "messaging.identity"
 
 
-async def handle_identity_event(unit_of_work: Callable[[], UnitOfWork], event: Envelope) -> None:
+_UPSERT = (
+    "INSERT INTO people (user_id, shop_id, role, name) VALUES (:u, :s, :r, :n) "
+    "ON CONFLICT (user_id) DO UPDATE SET role = EXCLUDED.role, name = EXCLUDED.name"
+)
+_SET_ROLE = "UPDATE people SET role = :r WHERE user_id = :u AND shop_id = :s"
+# A disabled or removed member keeps their row (messages name them) under a role that is
+# neither owner nor staff, so the round-robin, handoffs and assignments pass them by.
+_NEW_ROLE = _SET_ROLE + " AND role IN ('owner', 'staff')"
+
+
+def _change(event: Envelope) -> tuple[str, dict[str, object]] | None:
+    """The statement an identity event makes to the people table, if any."""
     if event.type == "identity.staff.added.v1":
         staff = identity.StaffAdded.model_validate(event.data)
-        row = {"u": staff.staff_id, "s": staff.shop_id, "r": staff.role, "n": staff.name}
-    elif event.type == "identity.customer.registered.v1":
+        return _UPSERT, {"u": staff.staff_id, "s": staff.shop_id, "r": staff.role, "n": staff.name}
+    if event.type == "identity.customer.registered.v1":
         customer = identity.CustomerRegistered.model_validate(event.data)
-        row = {"u": customer.customer_id, "s": customer.shop_id, "r": "customer", "n": customer.name}
-    else:
+        return _UPSERT, {
+            "u": customer.customer_id,
+            "s": customer.shop_id,
+            "r": "customer",
+            "n": customer.name,
+        }
+    if event.type == "identity.staff.role_changed.v1":
+        changed = identity.StaffRoleChanged.model_validate(event.data)
+        return _NEW_ROLE, {"u": changed.staff_id, "s": changed.shop_id, "r": changed.role}
+    if event.type == "identity.staff.enabled.v1":
+        enabled = identity.StaffEnabled.model_validate(event.data)
+        return _SET_ROLE, {"u": enabled.staff_id, "s": enabled.shop_id, "r": enabled.role}
+    if event.type == "identity.staff.disabled.v1":
+        disabled = identity.StaffDisabled.model_validate(event.data)
+        return _SET_ROLE, {"u": disabled.staff_id, "s": disabled.shop_id, "r": "disabled"}
+    if event.type == "identity.staff.removed.v1":
+        removed = identity.StaffRemoved.model_validate(event.data)
+        return _SET_ROLE, {"u": removed.staff_id, "s": removed.shop_id, "r": "removed"}
+    return None
+
+
+async def handle_identity_event(unit_of_work: Callable[[], UnitOfWork], event: Envelope) -> None:
+    change = _change(event)
+    if change is None:
         return
+    statement, row = change
     async with unit_of_work() as uow:
         if await uow.already_processed(CONSUMER, event.id):
             return
-        await uow.session.execute(
-            text(
-                "INSERT INTO people (user_id, shop_id, role, name) VALUES (:u, :s, :r, :n) "
-                "ON CONFLICT (user_id) DO UPDATE SET role = EXCLUDED.role, name = EXCLUDED.name"
-            ),
-            row,
-        )
+        await uow.session.execute(text(statement), row)
         await uow.mark_processed(CONSUMER, event.id)
         await uow.commit()
 
