@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -17,6 +17,8 @@ from .assistant import ShopAssistant
 from .attachments.content import Rules
 from .attachments.service import Attachments
 from .attachments.storage import storage_for
+from .audit.log import AuditLog
+from .audit.trail import AuditTrail
 from .bookings import BookingReads, Bookings, reply_handler
 from .campaigns import Campaigns
 from .commands import CommandSender
@@ -25,15 +27,18 @@ from .conversations import Conversations, MessagingReads
 from .entrypoints import (
     assistant,
     attachments,
+    audit,
     booking,
     campaigns,
     conversation_work,
     notifications,
+    password_reset,
     rest,
     search,
     shop_settings,
     ws,
 )
+from .identity.password_reset import PasswordReset
 from .identity.service import Identity
 from .identity.tokens import TokenIssuer
 from .notifications import Notifications
@@ -111,6 +116,15 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         app.state.signals = signals
         await signals.start()
         commands = CommandSender(runtime.publish, replies, settings.reply_timeout_seconds)
+        app.state.audit = AuditLog(runtime.sessions)
+        app.state.password_reset = PasswordReset(
+            runtime.unit_of_work,
+            commands,
+            runtime.publish,
+            clock,
+            timedelta(minutes=settings.password_reset_code_minutes),
+            settings.password_reset_tries,
+        )
         conversations = Conversations(settings, MessagingReads(http), commands, limiter)
         app.state.conversations = conversations
         app.state.attachments = Attachments(
@@ -152,4 +166,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
     app.include_router(notifications.router)
     app.include_router(campaigns.router)
     app.include_router(assistant.router)
+    app.include_router(password_reset.router)
+    app.include_router(audit.router)
+    app.add_middleware(AuditTrail)
     return app

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from frontdesk_platform.errors import ApiError
 
 from ..attachments.service import Attachments
+from ..audit.trail import name_actor
 from ..conversations import Conversations
 from ..identity.service import Identity, Tokens
 from .auth import Caller
@@ -101,7 +102,9 @@ async def sign_in(request: Request, body: SignIn) -> TokenResponse:
     limiter = request.app.state.limiter
     settings = request.app.state.settings
     await limiter.check("sign-in", f"{body.shop_id}:{body.login}", settings.sign_ins_per_minute, 60)
-    return _tokens(await _identity(request).sign_in(body.shop_id, body.login, body.password))
+    tokens = await _identity(request).sign_in(body.shop_id, body.login, body.password)
+    name_actor(request, tokens.user_id, tokens.shop_id, tokens.role)
+    return _tokens(tokens)
 
 
 @router.post(
