@@ -116,7 +116,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         app.state.signals = signals
         await signals.start()
         commands = CommandSender(runtime.publish, replies, settings.reply_timeout_seconds)
-        app.state.audit = AuditLog(runtime.sessions)
+        app.state.audit = AuditLog(runtime.unit_of_work)
         app.state.password_reset = PasswordReset(
             runtime.unit_of_work,
             commands,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from frontdesk_platform.unit_of_work import UnitOfWork
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 
 @dataclass(frozen=True)
@@ -29,12 +30,12 @@ class AuditEntry:
 
 
 class AuditLog:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, unit_of_work: Callable[[], UnitOfWork]) -> None:
+        self._uow = unit_of_work
 
     async def record(self, entry: AuditEntry) -> None:
-        async with self._sessions() as session:
-            await session.execute(
+        async with self._uow() as uow:
+            await uow.session.execute(
                 text(
                     "INSERT INTO audit_log (shop_id, at, actor_id, actor_role, action, operation, target, "
                     "status, request_id, client_ip) VALUES (:shop_id, :at, :actor_id, :actor_role, :action, "
@@ -42,7 +43,7 @@ class AuditLog:
                 ),
                 {**asdict(entry), "target": json.dumps(entry.target)},
             )
-            await session.commit()
+            await uow.commit()
 
     async def page(
         self,
@@ -54,8 +55,8 @@ class AuditLog:
         limit: int = 50,
     ) -> list[dict[str, Any]]:
         """Newest first; `action` matches the route template or the operation's name."""
-        async with self._sessions() as session:
-            found = await session.execute(
+        async with self._uow() as uow:
+            found = await uow.session.execute(
                 text(
                     "SELECT id, at, actor_id, actor_role, action, operation, target, status, request_id, "
                     "client_ip FROM audit_log WHERE shop_id = :shop "
