@@ -102,3 +102,11 @@ async def test_wrong_guesses_burn_a_code_and_an_unknown_login_is_refused_alike(a
     assert (await _ask(api, bob.shop_id, bob.login)).status_code == 202
     fresh = await _code(api, owner, bob, known={code})
     assert (await _confirm(api, bob, fresh)).status_code == 204
+
+
+async def test_asking_too_often_for_one_login_is_refused_whether_or_not_it_exists(api):
+    owner = await api.shop()
+    nobody = f"nobody-{uuid.uuid4().hex[:8]}@shop.test"
+    for login in (owner.login, nobody):
+        answers = [(await _ask(api, owner.shop_id, login)).status_code for _ in range(6)]
+        assert answers == [202] * 5 + [429]
