@@ -39,16 +39,9 @@ def _invalid() -> ApiError:
 
 
 @dataclass(frozen=True)
-class Requested:
-    """A code went out for this account (the caller is never told)."""
+class ResetAccount:
+    """The account a code was sent for (the caller is never told) or whose password was reset."""
 
-    account_id: UUID
-    shop_id: UUID
-    role: str
-
-
-@dataclass(frozen=True)
-class Reset:
     account_id: UUID
     shop_id: UUID
     role: str
@@ -71,7 +64,7 @@ class PasswordReset:
         self._ttl = ttl
         self._tries = tries
 
-    async def request(self, shop_id: UUID, login: str) -> Requested | None:
+    async def request(self, shop_id: UUID, login: str) -> ResetAccount | None:
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         code_hash = await asyncio.to_thread(hash_password, code)
         now, reset_id = self._clock(), uuid4()
@@ -102,9 +95,9 @@ class PasswordReset:
             actor=actor,
         )
         await self._publish(self._commands.envelope(me, me.user_id, command))
-        return Requested(me.user_id, shop_id, me.role)
+        return ResetAccount(me.user_id, shop_id, me.role)
 
-    async def confirm(self, shop_id: UUID, login: str, code: str, new_password: str) -> Reset:
+    async def confirm(self, shop_id: UUID, login: str, code: str, new_password: str) -> ResetAccount:
         _check_password(new_password)
         now = self._clock()
         async with self._uow() as uow:
@@ -123,4 +116,4 @@ class PasswordReset:
             )
             await reset_codes.revoke_refresh_tokens(uow.session, account["id"], now)
             await uow.commit()
-        return Reset(account["id"], shop_id, account["role"])
+        return ResetAccount(account["id"], shop_id, account["role"])
