@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from typing import Any, Literal
 from uuid import UUID
 
@@ -117,4 +117,22 @@ class SendCampaign(Contract):
         default_factory=dict, description="Texts per language (zh-CN, en); the default text otherwise"
     )
     category: Literal["marketing"] = "marketing"
+    actor: Actor
+
+
+# Account security (keyed by the user id)
+
+
+@contract("notify.password_reset.send_code.v1", topic=NOTIFY_COMMANDS, kind="command")
+class SendPasswordResetCode(Contract):
+    """Deliver a one-time password reset code to the person it is for: by SMS to the phone
+    notify knows for them, or to the development sink. Never by push nor into the in-app
+    list, and its text is never shown in a notification listing. The actor is the account
+    itself (nobody is signed in when a password is forgotten)."""
+
+    reset_id: UUID = Field(description="Chosen by the gateway; sending the same id again changes nothing")
+    shop_id: UUID
+    user_id: UUID
+    code: str = Field(description="The one-time code; the gateway keeps only its hash")
+    expires_at: datetime = Field(description="Not delivered after this")
     actor: Actor

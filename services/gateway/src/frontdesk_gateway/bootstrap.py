@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -17,6 +17,8 @@ from .assistant import ShopAssistant
 from .attachments.content import Rules
 from .attachments.service import Attachments
 from .attachments.storage import storage_for
+from .audit.log import AuditLog
+from .audit.trail import AuditTrail
 from .bookings import BookingReads, Bookings, reply_handler
 from .campaigns import Campaigns
 from .commands import CommandSender
@@ -25,10 +27,12 @@ from .conversations import Conversations, MessagingReads
 from .entrypoints import (
     assistant,
     attachments,
+    audit,
     booking,
     campaigns,
     conversation_work,
     notifications,
+    password_reset,
     rest,
     search,
     shop_settings,
@@ -38,6 +42,7 @@ from .entrypoints import (
 )
 from .identity.key_source import configured_key_ring
 from .identity.keys import KeyRing
+from .identity.password_reset import PasswordReset
 from .identity.passwords import Passwords
 from .identity.revocations import Revocations
 from .identity.service import Identity
@@ -146,6 +151,15 @@ def create_app(
         app.state.staff = Staff(runtime.unit_of_work, revocations, signals.sessions_ended, clock)
         await signals.start()
         commands = CommandSender(runtime.publish, replies, settings.reply_timeout_seconds)
+        app.state.audit = AuditLog(runtime.unit_of_work)
+        app.state.password_reset = PasswordReset(
+            runtime.unit_of_work,
+            commands,
+            runtime.publish,
+            clock,
+            timedelta(minutes=settings.password_reset_code_minutes),
+            settings.password_reset_tries,
+        )
         conversations = Conversations(settings, MessagingReads(http), commands, limiter)
         app.state.conversations = conversations
         app.state.attachments = Attachments(
@@ -190,4 +204,7 @@ def create_app(
     app.include_router(campaigns.router)
     app.include_router(assistant.router)
     app.include_router(well_known.router)
+    app.include_router(password_reset.router)
+    app.include_router(audit.router)
+    app.add_middleware(AuditTrail)
     return app

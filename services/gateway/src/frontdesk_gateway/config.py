@@ -59,3 +59,8 @@ class GatewaySettings(ServiceSettings):
     attachment_max_file_bytes: int = 20 * MiB
     attachment_max_image_pixels: int = 50_000_000
     attachment_types: list[str] = Field(default_factory=lambda: list(ALL_TYPES))
+
+    password_reset_code_minutes: int = 15
+    password_reset_tries: int = 5  # wrong guesses before a code stops working
+    password_resets_per_hour: int = 5  # codes one login can be sent
+    password_resets_per_ip_per_hour: int = 30  # requests and confirmations from one address

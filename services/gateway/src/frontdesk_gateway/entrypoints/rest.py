@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from frontdesk_platform.errors import ApiError
 
 from ..attachments.service import Attachments
+from ..audit.trail import name_actor
 from ..conversations import Conversations
 from ..identity.service import Identity, Tokens
 from .auth import Caller
@@ -102,7 +103,9 @@ async def register_customer(request: Request, shop_id: UUID, body: NewAccount) -
 )
 async def sign_in(request: Request, body: SignIn) -> TokenResponse:
     ip = request.client.host if request.client else "unknown"
-    return _tokens(await _identity(request).sign_in(body.shop_id, body.login, body.password, ip))
+    tokens = await _identity(request).sign_in(body.shop_id, body.login, body.password, ip)
+    name_actor(request, tokens.user_id, tokens.shop_id, tokens.role)
+    return _tokens(tokens)
 
 
 @router.post(

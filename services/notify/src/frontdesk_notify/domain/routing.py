@@ -32,6 +32,15 @@ class Preferences:
     timezone: str | None = None
 
 
+# Carry a secret (a one-time code): only to the person's own phone, never by push (a
+# device may be left signed in elsewhere) nor in a listing; nobody can opt out of them.
+SECRET: frozenset[str] = frozenset({"password_reset_code"})
+
+
+def is_secret(category: str) -> bool:
+    return category in SECRET
+
+
 def topic_of(category: str) -> str:
     """The name a person opts out by: booking, reminders, chat or marketing."""
     if category.startswith("booking_reminder_"):

@@ -16,6 +16,7 @@ Category = Literal[
     "booking_cancelled",
     "booking_change_proposed",
     "chat_message",
+    "password_reset_code",
 ]
 LANGUAGES = ("zh-CN", "en")
 CRITICAL: frozenset[str] = frozenset({"booking_reminder_day_before", "booking_reminder_morning"})
@@ -29,6 +30,7 @@ _TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "booking_cancelled": ("预约已取消", "您{when}的{service}预约已取消。"),
         "booking_change_proposed": ("店铺建议改期", "店铺建议把您的{service}预约改到{when}，请确认。"),
         "chat_message": ("新消息", "{sender}：{preview}"),
+        "password_reset_code": ("重置密码", "您的验证码是{code}，{minutes}分钟内有效。请勿告诉任何人。"),
     },
     "en": {
         "booking_confirmed": ("Booking confirmed", "Your {service} is booked for {when}."),
@@ -47,6 +49,10 @@ _TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "The shop proposes to move your {service} to {when}.",
         ),
         "chat_message": ("New message", "{sender}: {preview}"),
+        "password_reset_code": (
+            "Password reset",
+            "Your code is {code}. It expires in {minutes} minutes. Do not share it with anyone.",
+        ),
     },
 }
 _COLLAPSED = {
@@ -93,3 +99,8 @@ def render_chat(language: str, sender: str, preview: str, count: int) -> Rendere
     if count > 1:
         return Rendered(title, _COLLAPSED[language].format(sender=sender, count=count), language)
     return Rendered(title, body.format(sender=sender, preview=preview), language)
+
+
+def render_code(language: str, code: str, minutes: int) -> Rendered:
+    title, body = _TEXTS[language]["password_reset_code"]
+    return Rendered(title, body.format(code=code, minutes=minutes), language)

@@ -14,6 +14,7 @@ from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.reminders import Reminder, ReminderTimes
+from ..domain.routing import SECRET
 
 
 async def run(session: AsyncSession, sql: str, **params: Any) -> None:
@@ -212,12 +213,14 @@ async def settle(session: AsyncSession, settlements: list[Settlement], now: date
     await session.execute(
         text(
             "UPDATE notifications SET status = :status, channel = COALESCE(:channel, channel), "
+            # a one-time code is kept only until it is delivered (or cannot be)
+            "body = CASE WHEN category = ANY(:secret) AND :status <> 'queued' THEN '' ELSE body END, "
             "provider = COALESCE(:provider, provider), reason = :reason, attempts = attempts + :a, "
             "provider_message_id = COALESCE(:provider_message_id, provider_message_id), "
             "next_attempt_at = COALESCE(:retry_at, next_attempt_at), fallback_at = :fallback_at, "
             "sent_at = CASE WHEN :status = 'sent' THEN :now ELSE sent_at END WHERE id = :id"
         ),
-        [{**asdict(s), "a": int(s.attempted), "now": now} for s in settlements],
+        [{**asdict(s), "a": int(s.attempted), "now": now, "secret": sorted(SECRET)} for s in settlements],
     )
 
 
@@ -237,9 +240,11 @@ async def notifications(
 ) -> list[dict[str, Any]]:
     found = await rows(
         session,
-        "SELECT id, user_id, category, critical, title, body, language, data, status, reason, channel, "
-        "provider, attempts, created_at, sent_at, read_at, delivered_at FROM notifications WHERE shop_id = :s "
-        "AND (CAST(:u AS uuid) IS NULL OR user_id = :u) ORDER BY created_at DESC, id LIMIT :n",
+        "SELECT id, user_id, category, critical, title, "
+        "CASE WHEN category = ANY(:secret) THEN '' ELSE body END AS body, language, data, status, reason, "
+        "channel, provider, attempts, created_at, sent_at, read_at, delivered_at FROM notifications "
+        "WHERE shop_id = :s AND (CAST(:u AS uuid) IS NULL OR user_id = :u) ORDER BY created_at DESC, id LIMIT :n",
+        secret=sorted(SECRET),
         s=shop_id,
         u=user_id,
         n=limit,

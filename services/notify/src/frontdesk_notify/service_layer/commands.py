@@ -16,7 +16,7 @@ from ..domain import devices
 from ..domain.reminders import ReminderTimes
 from ..domain.routing import Device, Preferences
 from ..projections import recipients, store
-from . import campaigns
+from . import campaigns, codes
 from .deps import Dependencies
 
 CONSUMER = "notify.commands"
@@ -101,5 +101,9 @@ COMMANDS = CommandTable[Dependencies](
         "notify.preferences.set.v1": (contracts.SetPreferences, set_preferences),
         "notify.notification.mark_read.v1": (contracts.MarkNotificationRead, mark_read),
         "notify.campaign.send.v1": (contracts.SendCampaign, campaigns.send_campaign),
+        "notify.password_reset.send_code.v1": (
+            contracts.SendPasswordResetCode,
+            codes.send_password_reset_code,
+        ),
     },
 )

@@ -8,6 +8,8 @@ dropped. When push cannot get through, SMS is tried; a critical notification (a
 reminder) sent by push and still unread after `fallback_after` goes by SMS as well.
 A person with no device and no phone finds it in their in-app list (channel `inbox`).
 A reminder is checked against its booking once more just before it goes out.
+A one-time code goes by SMS to the person's phone and nowhere else, and not at all once
+it has expired.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from uuid import UUID
 from sqlalchemy import Row
 
 from ..adapters.providers import Message, Outcome, Provider
+from ..adapters.sink import Sink
 from ..domain import reminders, routing
 from ..projections import recipients, store
 from ..projections.store import Settlement
@@ -90,6 +93,8 @@ def _preferences(row: Row[Any]) -> routing.Preferences:
 
 
 async def _deliver(delivery: Delivery, row: Row[Any], now: datetime) -> Attempt:
+    if routing.is_secret(row.category):
+        return await _deliver_secret(delivery, row, now)
     if row.category.startswith("booking_reminder_"):
         planned = datetime.fromisoformat(row.data["starts_at"])
         if not reminders.still_applies(planned, row.booking_status, row.booking_starts_at):
@@ -133,6 +138,27 @@ async def _deliver(delivery: Delivery, row: Row[Any], now: datetime) -> Attempt:
     if attempt.settlement is None:
         attempt.settlement = Settlement(row.id, "failed", reason="; ".join(reasons) or "no_address")
     return attempt
+
+
+async def _deliver_secret(delivery: Delivery, row: Row[Any], now: datetime) -> Attempt:
+    """By SMS to the person's own phone only. The development sink records it even with no
+    phone known, so a `make dev` user can read the code."""
+    if now >= datetime.fromisoformat(row.data["expires_at"]):
+        return Attempt(Settlement(row.id, "skipped", reason="expired", attempted=False))
+    provider = delivery.providers.get("sms")
+    phone = _preferences(row).phone or ("" if isinstance(provider, Sink) else None)
+    if provider is None or phone is None:
+        return Attempt(Settlement(row.id, "failed", reason="no phone"))
+    outcome = await _answer(provider, _message(row, "sms", phone))
+    if outcome.status == "sent":
+        receipt = outcome.provider_message_id
+        return Attempt(Settlement(row.id, "sent", channel="sms", provider_message_id=receipt))
+    reason = outcome.reason or outcome.status
+    if (outcome.status == "rate_limited" or outcome.retryable) and row.attempts + 1 < delivery.max_attempts:
+        backoff = min(MAX_BACKOFF_SECONDS, BACKOFF_SECONDS * 2**row.attempts)
+        retry_at = now + timedelta(seconds=outcome.retry_after or backoff)
+        return Attempt(Settlement(row.id, "queued", channel="sms", reason=reason, retry_at=retry_at))
+    return Attempt(Settlement(row.id, "failed", channel="sms", reason=reason))
 
 
 async def _fall_back(delivery: Delivery, row: Row[Any], now: datetime) -> Attempt:
