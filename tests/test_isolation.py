@@ -70,3 +70,36 @@ async def test_a_customer_signs_in_only_to_their_own_shop(api):
     )
     assert wrong_shop.status_code == 401
     assert wrong_shop.json()["error"]["code"] == "invalid_credentials"
+
+
+async def test_another_shop_naming_a_shops_ids_changes_nothing_of_it(api):
+    shop_a, shop_b = await api.shop("Shop A"), await api.shop("Shop B")
+    groomer = await api.staff(shop_a)
+    template = "/v1/shop/templates/00000000-0000-4000-8000-00000000000a"
+    mine = {"name": "Done", "text": "{pet_name} is ready"}
+    assert (await api.http.put(template, json=mine, headers=shop_a.auth)).status_code == 200
+
+    theirs = await api.http.put(template, json={"name": "Spam", "text": "spam"}, headers=shop_b.auth)
+    assert theirs.status_code == 200, "shop B may name a template of its own with the same id"
+    assert (await api.http.delete(template, headers=shop_b.auth)).status_code == 204
+    capacity = await api.http.put(
+        f"/v1/shop/staff/{groomer.user_id}/capacity", json={"capacity": 0}, headers=shop_b.auth
+    )
+    assert (capacity.status_code, capacity.json()["error"]["code"]) == (404, "staff_not_found")
+
+    await asyncio.sleep(1)
+    templates = (await api.http.get("/v1/shop/templates", headers=shop_a.auth)).json()
+    assert [(t["name"], t["text"]) for t in templates] == [("Done", "{pet_name} is ready")]
+
+
+async def test_deleting_someone_elses_device_is_not_found_and_keeps_it(api):
+    shop = await api.shop()
+    alice, mallory = await api.customer(shop.shop_id, "Alice"), await api.customer(shop.shop_id, "Mallory")
+    device = await api.push_device(alice)
+
+    refused = await api.http.delete(f"/v1/devices/{device}", headers=mallory.auth)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (404, "device_not_found")
+    assert [d["device_id"] for d in (await api.http.get("/v1/devices", headers=alice.auth)).json()] == [
+        device
+    ]
+    assert (await api.http.delete(f"/v1/devices/{device}", headers=alice.auth)).status_code == 204

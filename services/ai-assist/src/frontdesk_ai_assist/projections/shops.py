@@ -95,7 +95,7 @@ async def set_service(session: AsyncSession, shop_id: UUID, service: dict[str, A
     await run(
         session,
         "INSERT INTO services (service_id, shop_id, name, duration_minutes, price_cents, currency, per_night, "
-        "active) VALUES (:id, :s, :n, :d, :p, :c, :pn, :a) ON CONFLICT (service_id) DO UPDATE SET "
+        "active) VALUES (:id, :s, :n, :d, :p, :c, :pn, :a) ON CONFLICT (shop_id, service_id) DO UPDATE SET "
         "name = EXCLUDED.name, duration_minutes = EXCLUDED.duration_minutes, price_cents = EXCLUDED.price_cents, "
         "currency = EXCLUDED.currency, per_night = EXCLUDED.per_night, active = EXCLUDED.active",
         id=UUID(service["service_id"]),

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from ..conversations import Conversations
 from ..identity import repository as identity
+from ..identity.service import Identity
 from ..identity.tokens import Principal
 from .auth import Caller
 from .schemas import ERRORS
@@ -112,6 +113,11 @@ async def render_template(
 
 @router.put("/staff/{staff_id}/capacity", summary="A staff member's round-robin capacity (owner)")
 async def set_capacity(request: Request, caller: Caller, staff_id: UUID, body: Capacity) -> dict[str, Any]:
+    accounts: Identity = request.app.state.identity
+    # A staff id is not a secret (customers see it as sender_id): only this shop's own
+    # staff have a capacity here.
+    if not await accounts.is_staff(caller.shop_id, staff_id):
+        raise ApiError(404, "staff_not_found", "No such staff member in this shop.")
     await _conversations(request).execute_for_shop(
         caller, "messaging.shop.set_staff_capacity.v1", {"staff_id": staff_id, "capacity": body.capacity}
     )

@@ -32,7 +32,7 @@ async def project(session: AsyncSession, event: s.ShopEvent) -> None:
             await _run(
                 session,
                 "INSERT INTO templates (template_id, shop_id, name, text, saved_at) VALUES (:t, :shop, :n, :x, :at) "
-                "ON CONFLICT (template_id) DO UPDATE SET name = EXCLUDED.name, text = EXCLUDED.text, "
+                "ON CONFLICT (shop_id, template_id) DO UPDATE SET name = EXCLUDED.name, text = EXCLUDED.text, "
                 "saved_at = EXCLUDED.saved_at",
                 t=event.template_id,
                 shop=event.shop_id,
@@ -41,12 +41,17 @@ async def project(session: AsyncSession, event: s.ShopEvent) -> None:
                 at=event.saved_at,
             )
         case s.TemplateDeleted():
-            await _run(session, "DELETE FROM templates WHERE template_id = :t", t=event.template_id)
+            await _run(
+                session,
+                "DELETE FROM templates WHERE shop_id = :shop AND template_id = :t",
+                shop=event.shop_id,
+                t=event.template_id,
+            )
         case s.StaffCapacitySet():
             await _run(
                 session,
                 "INSERT INTO staff_capacity (staff_id, shop_id, capacity) VALUES (:st, :shop, :c) "
-                "ON CONFLICT (staff_id) DO UPDATE SET capacity = EXCLUDED.capacity",
+                "ON CONFLICT (shop_id, staff_id) DO UPDATE SET capacity = EXCLUDED.capacity",
                 st=event.staff_id,
                 shop=event.shop_id,
                 c=event.capacity,
@@ -75,7 +80,7 @@ async def next_in_rotation(session: AsyncSession, shop_id: UUID, default_capacit
         """
         SELECT p.user_id FROM people p
         JOIN staff_presence sp ON sp.staff_id = p.user_id AND sp.status = 'online'
-        LEFT JOIN staff_capacity sc ON sc.staff_id = p.user_id
+        LEFT JOIN staff_capacity sc ON sc.shop_id = p.shop_id AND sc.staff_id = p.user_id
         WHERE p.shop_id = :shop AND p.role IN ('owner', 'staff')
           AND (SELECT count(*) FROM conversations c WHERE c.assignee_id = p.user_id AND c.status <> 'resolved')
               < COALESCE(sc.capacity, :default)
@@ -96,7 +101,7 @@ async def next_for_handoff(session: AsyncSession, shop_id: UUID, default_capacit
         """
         SELECT p.user_id FROM people p
         LEFT JOIN staff_presence sp ON sp.staff_id = p.user_id
-        LEFT JOIN staff_capacity sc ON sc.staff_id = p.user_id
+        LEFT JOIN staff_capacity sc ON sc.shop_id = p.shop_id AND sc.staff_id = p.user_id
         WHERE p.shop_id = :shop AND p.role IN ('owner', 'staff')
         ORDER BY
           (COALESCE(sp.status, 'offline') = 'online'

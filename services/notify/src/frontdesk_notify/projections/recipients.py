@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.routing import Device, Preferences
@@ -35,13 +36,12 @@ async def remove_devices(session: AsyncSession, device_ids: list[UUID]) -> None:
         await run(session, "DELETE FROM devices WHERE device_id = ANY(:ids)", ids=device_ids)
 
 
-async def remove_device(session: AsyncSession, device_id: UUID, user_id: UUID | None = None) -> None:
-    await run(
-        session,
-        "DELETE FROM devices WHERE device_id = :id AND (CAST(:u AS uuid) IS NULL OR user_id = :u)",
-        id=device_id,
-        u=user_id,
+async def remove_device(session: AsyncSession, device_id: UUID, user_id: UUID) -> bool:
+    """Whether the user had that device (someone else's device is left alone and not found)."""
+    result = await session.execute(
+        text("DELETE FROM devices WHERE device_id = :id AND user_id = :u"), {"id": device_id, "u": user_id}
     )
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def devices(session: AsyncSession, user_id: UUID) -> list[Device]:

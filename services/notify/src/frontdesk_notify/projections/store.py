@@ -58,15 +58,17 @@ async def set_service(session: AsyncSession, shop_id: UUID, service_id: UUID, na
     await run(
         session,
         "INSERT INTO services (service_id, shop_id, name) VALUES (:id, :s, :n) "
-        "ON CONFLICT (service_id) DO UPDATE SET name = EXCLUDED.name",
+        "ON CONFLICT (shop_id, service_id) DO UPDATE SET name = EXCLUDED.name",
         id=service_id,
         s=shop_id,
         n=name,
     )
 
 
-async def service_name(session: AsyncSession, service_id: UUID) -> str:
-    found = await rows(session, "SELECT name FROM services WHERE service_id = :id", id=service_id)
+async def service_name(session: AsyncSession, shop_id: UUID, service_id: UUID) -> str:
+    found = await rows(
+        session, "SELECT name FROM services WHERE shop_id = :s AND service_id = :id", s=shop_id, id=service_id
+    )
     return str(found[0].name) if found else ""
 
 
@@ -125,7 +127,7 @@ async def due_reminders(session: AsyncSession, now: datetime, limit: int) -> Seq
         "SELECT r.id, r.kind, r.due_at, r.starts_at AS planned, b.booking_id, b.status, b.starts_at, b.shop_id, "
         "b.customer_id, sh.timezone, sv.name AS service_name, p.language "
         "FROM reminders r JOIN bookings b USING (booking_id) "
-        "LEFT JOIN shops sh ON sh.shop_id = b.shop_id LEFT JOIN services sv ON sv.service_id = b.service_id "
+        "LEFT JOIN shops sh ON sh.shop_id = b.shop_id LEFT JOIN services sv ON sv.shop_id = b.shop_id AND sv.service_id = b.service_id "
         "LEFT JOIN preferences p ON p.user_id = b.customer_id "
         "WHERE r.status = 'scheduled' AND r.due_at <= :now ORDER BY r.due_at LIMIT :n "
         "FOR UPDATE OF r, b SKIP LOCKED",

@@ -97,7 +97,7 @@ async def _apply(session: AsyncSession, deps: Dependencies, kind: str, event: En
             customer_id=customer,
             booking_id=booking_id,
             starts_at=starts_at,
-            service=await store.service_name(session, UUID(data["service_id"])),
+            service=await store.service_name(session, UUID(data["shop_id"]), UUID(data["service_id"])),
             timezone=timezone or "UTC",
             language=templates.language_of(prefs.language, deps.default_language),
         )

@@ -52,7 +52,8 @@ async def register_device(session: AsyncSession, deps: Dependencies, cmd: contra
 
 async def remove_device(session: AsyncSession, deps: Dependencies, cmd: contracts.RemoveDevice) -> None:
     _self_only(cmd.actor, cmd.user_id)
-    await recipients.remove_device(session, cmd.device_id, cmd.user_id)
+    if not await recipients.remove_device(session, cmd.device_id, cmd.user_id):
+        raise Refused("device_not_found", "no such device")
 
 
 async def set_preferences(session: AsyncSession, deps: Dependencies, cmd: contracts.SetPreferences) -> None:

@@ -1,0 +1,178 @@
+"""A shop with something behind every id the public API takes, built through the API as
+its owner, staff and customer would; the isolation walk attacks it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from .booking_shop import BookingShop, days_ahead, set_up
+from .client import Account, Api
+
+# Every piece of the victim's own text carries this, so a leak is visible in any answer.
+SECRET = "victim-secret-" + uuid.uuid4().hex[:8]
+
+
+@dataclass
+class VictimShop:
+    shop: BookingShop
+    customer: Account
+    neighbour: Account  # another customer of the same shop
+    ids: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def owner(self) -> Account:
+        return self.shop.owner
+
+    def views(self) -> list[tuple[Account, list[str]]]:
+        """What the victim's people read of their own data, by who reads it."""
+        i, shop = self.ids, f"/v1/shops/{self.owner.shop_id}"
+        conversation = f"/v1/conversations/{i['conversation_id']}"
+        return [
+            (
+                self.owner,
+                [
+                    "/v1/shop/templates",
+                    "/v1/shop/hours",
+                    "/v1/conversations",
+                    conversation,
+                    conversation + "/messages",
+                    conversation + "/notes",
+                    shop + "/catalog",
+                    "/v1/bookings",
+                    f"/v1/bookings/{i['booking_id']}",
+                    "/v1/waitlist",
+                    "/v1/pets",
+                    f"/v1/pets/{i['pet_id']}",
+                    f"/v1/customers/{i['customer_id']}/profile",
+                    shop + "/faq",
+                    f"{shop}/faq/{i['faq_entry_id']}",
+                    shop + "/assistant",
+                    shop + "/campaigns",
+                    f"{shop}/campaigns/{i['campaign_id']}",
+                ],
+            ),
+            (
+                self.customer,
+                [
+                    "/v1/devices",
+                    "/v1/notifications",
+                    "/v1/me/notification-preferences",
+                    "/v1/conversations",
+                    "/v1/bookings",
+                    "/v1/pets",
+                ],
+            ),
+        ]
+
+    async def snapshot(self, api: Api) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for reader, paths in self.views():
+            for path in paths:
+                response = await api.http.get(path, headers=reader.auth)
+                seen[f"{reader.role} GET {path}"] = (response.status_code, response.json())
+        return seen
+
+    async def settled(self, api: Api, tries: int = 20) -> dict[str, Any]:
+        """A snapshot that no longer moves (events reach the read models a moment later)."""
+        last = await self.snapshot(api)
+        for _ in range(tries):
+            await asyncio.sleep(0.5)
+            now = await self.snapshot(api)
+            if now == last:
+                return now
+            last = now
+        raise AssertionError("the victim's views kept changing")
+
+
+async def build(api: Api) -> VictimShop:
+    shop = await set_up(api, timezone="Europe/Berlin")
+    owner, groomer = shop.owner, shop.staff[0]
+    customer = await api.customer(owner.shop_id, "Alice")
+    neighbour = await api.customer(owner.shop_id, "Mallory")
+    victim = VictimShop(shop, customer, neighbour)
+    ids = victim.ids
+    ids |= {"shop_id": owner.shop_id, "staff_id": groomer.user_id, "customer_id": customer.user_id}
+    ids["service_id"] = shop.service_id
+
+    await _conversation(api, victim, groomer)
+    await _shop_settings(api, victim, groomer)
+    await _bookings(api, victim)
+    await _assistant_and_campaign(api, victim)
+    ids["device_id"] = await api.push_device(customer)
+    ids["notification_id"] = await _first_notification(api, customer)
+    return victim
+
+
+async def _conversation(api: Api, victim: VictimShop, groomer: Account) -> None:
+    owner, customer, ids = victim.owner, victim.customer, victim.ids
+    ids["conversation_id"] = await api.open_conversation(customer)
+    conversation = f"/v1/conversations/{ids['conversation_id']}"
+    assert (await api.send(customer, ids["conversation_id"], f"{SECRET} allergy list")).status_code == 201
+    assert (await api.send(groomer, ids["conversation_id"], f"{SECRET} noted")).status_code == 201
+    history = await api.history(customer, ids["conversation_id"])
+    ids["message_id"] = history["messages"][0]["message_id"]
+    uploaded = await api.upload(customer, ids["conversation_id"], "notes.txt", SECRET.encode(), "text/plain")
+    assert uploaded.status_code == 201, uploaded.text
+    ids["attachment_id"] = uploaded.json()["attachment_id"]
+    await _ok(api, "POST", conversation + "/notes", owner, {"text": f"{SECRET} bites"})
+    await _ok(api, "PUT", conversation + "/labels", owner, {"labels": ["vip"]})
+    await _ok(api, "PUT", conversation + "/assignment", owner, {"assignee_id": groomer.user_id})
+
+
+async def _shop_settings(api: Api, victim: VictimShop, groomer: Account) -> None:
+    owner, ids, shop = victim.owner, victim.ids, f"/v1/shops/{victim.owner.shop_id}"
+    ids["template_id"] = str(uuid.uuid4())
+    await _ok(api, "PUT", f"/v1/shop/templates/{ids['template_id']}", owner, {"name": "Done", "text": SECRET})
+    await _ok(api, "PUT", f"/v1/shop/staff/{groomer.user_id}/capacity", owner, {"capacity": 7})
+    hours = {"timezone": "Europe/Berlin", "weekly": {"0": [["09:00", "17:00"]]}, "auto_reply_text": SECRET}
+    await _ok(api, "PUT", "/v1/shop/hours", owner, hours)
+    day = days_ahead(9)
+    time_off = {"starts_at": victim.shop.local(day, 9), "ends_at": victim.shop.local(day, 12)}
+    found = await _ok(api, "POST", f"{shop}/staff/{groomer.user_id}/time-off", owner, time_off)
+    ids["time_off_id"] = found["time_off_id"]
+    ids["resource_id"] = str(uuid.uuid4())
+    await victim.shop.put(f"/resources/{ids['resource_id']}", {"name": SECRET, "type": "dryer"})
+
+
+async def _bookings(api: Api, victim: VictimShop) -> None:
+    shop, customer, ids = victim.shop, victim.customer, victim.ids
+    pet = {"name": f"{SECRET} Mochi", "species": "dog", "allergies": ["chicken"]}
+    ids["pet_id"] = (await _ok(api, "POST", "/v1/pets", customer, pet))["id"]
+    day = days_ahead(5)
+    held = await shop.hold(customer, shop.local(day, 10), pet_id=ids["pet_id"])
+    assert held.status_code == 201, held.text
+    ids["booking_id"] = held.json()["id"]
+    assert (await shop.step(customer, ids["booking_id"], "confirm")).status_code == 200
+    taken = await shop.hold(victim.neighbour, shop.local(day, 13))
+    assert taken.status_code == 201, taken.text
+    waiting = {"service_id": shop.service_id, "starts_at": shop.local(day, 13)}
+    ids["waitlist_entry_id"] = (await _ok(api, "POST", "/v1/waitlist", customer, waiting))["id"]
+
+
+async def _assistant_and_campaign(api: Api, victim: VictimShop) -> None:
+    owner, ids, shop = victim.owner, victim.ids, f"/v1/shops/{victim.owner.shop_id}"
+    entry = {"question": "Opening hours?", "answer": SECRET, "keywords": ["hours"]}
+    ids["faq_entry_id"] = (await _ok(api, "POST", shop + "/faq", owner, entry))["entry_id"]
+    await _ok(api, "PUT", shop + "/assistant", owner, {"mode": "off", "address": SECRET})
+    campaign = {"name": SECRET, "segment": {"kind": "new"}, "title": SECRET, "body": SECRET}
+    ids["campaign_id"] = (await _ok(api, "POST", shop + "/campaigns", owner, campaign))["id"]
+
+
+async def _first_notification(api: Api, customer: Account) -> str:
+    """The booking confirmation notify sends the customer (it arrives a moment later)."""
+    async with asyncio.timeout(15):
+        while True:
+            found = await _ok(api, "GET", "/v1/notifications", customer)
+            if found:
+                return str(found[0]["id"])
+            await asyncio.sleep(0.3)
+
+
+async def _ok(api: Api, method: str, path: str, caller: Account, body: dict[str, Any] | None = None) -> Any:
+    response = await api.http.request(method, path, json=body, headers=caller.auth)
+    assert response.status_code in (200, 201), f"{method} {path}: {response.text}"
+    return json.loads(response.text)
