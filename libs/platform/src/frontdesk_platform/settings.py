@@ -93,12 +93,12 @@ class ServiceSettings(BaseSettings):
             "security_protocol": self.kafka_security_protocol,
         }
         if self.kafka_security_protocol in ("SSL", "SASL_SSL"):
-            password = self.kafka_ssl_key_password
+            password = self.kafka_ssl_key_password.get_secret_value() if self.kafka_ssl_key_password else ""
             options["ssl_context"] = create_ssl_context(
-                cafile=self.kafka_ssl_cafile,
-                certfile=self.kafka_ssl_certfile,
-                keyfile=self.kafka_ssl_keyfile,
-                password=password.get_secret_value() if password else None,
+                cafile=self.kafka_ssl_cafile or None,  # an empty variable means "not set"
+                certfile=self.kafka_ssl_certfile or None,
+                keyfile=self.kafka_ssl_keyfile or None,
+                password=password or None,
             )
         if self.kafka_security_protocol.startswith("SASL_"):
             options["sasl_mechanism"] = self.kafka_sasl_mechanism
