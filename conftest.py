@@ -57,6 +57,7 @@ class Endpoints:
             "kafka_namespace": self.namespace,
             "redis_url": self.redis_url,
             "log_json": False,
+            "environment": "development",
         }
 
 

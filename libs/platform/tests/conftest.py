@@ -9,7 +9,9 @@ import asyncpg
 import pytest
 from frontdesk_platform import schema
 from frontdesk_platform.database import create_engine, session_factory
+from frontdesk_platform.kafka import KafkaConnection
 from frontdesk_platform.settings import ServiceSettings
+from frontdesk_platform.signing import CommandSigner
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 pytestmark = pytest.mark.integration
@@ -25,6 +27,10 @@ class Database:
     def dsn(self) -> str:
         return self.settings.asyncpg_dsn()
 
+    @property
+    def signer(self) -> CommandSigner:
+        return CommandSigner(self.settings.command_signing_keys())
+
 
 @pytest.fixture
 async def database(endpoints) -> AsyncIterator[Database]:
@@ -39,6 +45,7 @@ async def database(endpoints) -> AsyncIterator[Database]:
         kafka_bootstrap=endpoints.kafka_bootstrap,
         kafka_namespace=f"{endpoints.namespace}{uuid.uuid4().hex[:6]}.",
         log_json=False,
+        environment="development",
     )
     admin = await asyncpg.connect(settings.asyncpg_dsn("postgres"))
     await admin.execute(f'CREATE DATABASE "{settings.database_name}"')
@@ -54,11 +61,11 @@ async def database(endpoints) -> AsyncIterator[Database]:
         await admin.close()
 
 
-async def read_topic(bootstrap: str, topic: str, count: int, timeout: float = 30) -> list:
+async def read_topic(kafka: KafkaConnection, topic: str, count: int, timeout: float = 30) -> list:
     """Every record of a topic from the start, waiting until `count` have arrived."""
     from aiokafka import AIOKafkaConsumer
 
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(topic, **kafka, auto_offset_reset="earliest")
     await consumer.start()
     records: list = []
     try:
@@ -78,7 +85,7 @@ async def read_topic(bootstrap: str, topic: str, count: int, timeout: float = 30
 async def producer(endpoints):
     from frontdesk_platform.kafka import create_producer
 
-    started = create_producer(endpoints.kafka_bootstrap)
+    started = create_producer({"bootstrap_servers": endpoints.kafka_bootstrap})
     await started.start()
     yield started
     await started.stop()

@@ -28,14 +28,14 @@ async def send(producer, topic: str, env: Envelope) -> None:
 @pytest.fixture
 async def topic(database):
     name = database.settings.topic(MESSAGING_EVENTS)
-    await ensure_topics(database.settings.kafka_bootstrap, [name, dead_letter(name)], 1)
+    await ensure_topics(database.settings.kafka_connection(), [name, dead_letter(name)], 1)
     return name
 
 
 def loop_for(database, producer, topic, handler, group=None) -> ConsumerLoop:
     return ConsumerLoop(
         name="test",
-        bootstrap=database.settings.kafka_bootstrap,
+        kafka=database.settings.kafka_connection(),
         topics=[topic],
         group_id=group or f"g-{uuid.uuid4().hex[:6]}",
         handler=handler,
@@ -76,7 +76,7 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_and_the_rest_go_thr
     finally:
         await loop.stop()
 
-    dead = await read_topic(database.settings.kafka_bootstrap, dead_letter(topic), 2)
+    dead = await read_topic(database.settings.kafka_connection(), dead_letter(topic), 2)
     errors = [dict(r.headers) for r in dead]
     assert [e["error_type"] for e in errors] == [b"ValueError", b"ValidationError"]
     assert b"cannot handle this one" in errors[0]["error"]
@@ -172,7 +172,7 @@ async def test_the_handler_runs_inside_the_trace_the_message_carried(database, p
 
 async def test_a_slow_partition_does_not_hold_up_the_others(database, producer):
     topic = database.settings.topic("messaging.replies")
-    await ensure_topics(database.settings.kafka_bootstrap, [topic], 2)
+    await ensure_topics(database.settings.kafka_connection(), [topic], 2)
     finished: list[str] = []
     release = asyncio.Event()
 

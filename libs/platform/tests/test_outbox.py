@@ -33,8 +33,8 @@ async def insert_outbox_row(conn: asyncpg.Connection, topic: str, env: Envelope)
 
 async def test_a_row_committed_after_a_higher_id_is_published_first_not_skipped(database, producer):
     topic = database.settings.topic(MESSAGING_EVENTS)
-    await ensure_topics(database.settings.kafka_bootstrap, [topic], 1)
-    relay = OutboxRelay(name="t", dsn=database.dsn, producer=producer)
+    await ensure_topics(database.settings.kafka_connection(), [topic], 1)
+    relay = OutboxRelay(name="t", dsn=database.dsn, producer=producer, signer=database.signer)
     early, late = await asyncpg.connect(database.dsn), await asyncpg.connect(database.dsn)
     relay_conn = await asyncpg.connect(database.dsn)
     try:
@@ -61,7 +61,7 @@ async def test_a_row_committed_after_a_higher_id_is_published_first_not_skipped(
         for conn in (early, late, relay_conn):
             await conn.close()
 
-    records = await read_topic(database.settings.kafka_bootstrap, topic, 2)
+    records = await read_topic(database.settings.kafka_connection(), topic, 2)
     assert [r.key for r in records] == [b"a", b"b"]
     assert dict(records[0].headers)["ce_type"] == EVENT.encode()
 
@@ -69,8 +69,8 @@ async def test_a_row_committed_after_a_higher_id_is_published_first_not_skipped(
 async def test_rows_go_out_in_numeric_xid_order_when_xids_gain_a_digit(database, producer):
     # A fresh PostgreSQL reaches xid 1000 early; '1000' sorts before '999' as text.
     topic = database.settings.topic(MESSAGING_EVENTS)
-    await ensure_topics(database.settings.kafka_bootstrap, [topic], 1)
-    relay = OutboxRelay(name="t", dsn=database.dsn, producer=producer)
+    await ensure_topics(database.settings.kafka_connection(), [topic], 1)
+    relay = OutboxRelay(name="t", dsn=database.dsn, producer=producer, signer=database.signer)
     conn = await asyncpg.connect(database.dsn)
     try:
         for xid, version in (("10", 2), ("9", 1)):  # both long finished, inserted 10 first
@@ -80,13 +80,13 @@ async def test_rows_go_out_in_numeric_xid_order_when_xids_gain_a_digit(database,
     finally:
         await conn.close()
 
-    records = await read_topic(database.settings.kafka_bootstrap, topic, 2)
+    records = await read_topic(database.settings.kafka_connection(), topic, 2)
     assert [json.loads(r.value)["aggregate_version"] for r in records] == [1, 2]
 
 
 async def test_concurrent_writers_publish_every_stream_in_version_order(database, producer):
     topic = database.settings.topic(MESSAGING_EVENTS)
-    await ensure_topics(database.settings.kafka_bootstrap, [topic], 3)
+    await ensure_topics(database.settings.kafka_connection(), [topic], 3)
     store = EventStore()
     streams, per_stream = ["cat", "dog", "rabbit"], 25
 
@@ -103,11 +103,11 @@ async def test_concurrent_writers_publish_every_stream_in_version_order(database
             except ConcurrencyError:
                 continue
 
-    relay = OutboxRelay(name="t", dsn=database.dsn, producer=producer, idle_poll=0.02)
+    relay = OutboxRelay(name="t", dsn=database.dsn, producer=producer, signer=database.signer, idle_poll=0.02)
     await relay.start()
     try:
         await asyncio.gather(*(append_next(s) for s in streams for _ in range(per_stream)))
-        records = await read_topic(database.settings.kafka_bootstrap, topic, len(streams) * per_stream)
+        records = await read_topic(database.settings.kafka_connection(), topic, len(streams) * per_stream)
     finally:
         await relay.stop()
 
@@ -118,8 +118,8 @@ async def test_concurrent_writers_publish_every_stream_in_version_order(database
 
 
 async def test_only_one_relay_publishes_at_a_time(database, producer):
-    first = OutboxRelay(name="same", dsn=database.dsn, producer=producer)
-    second = OutboxRelay(name="same", dsn=database.dsn, producer=producer)
+    first = OutboxRelay(name="same", dsn=database.dsn, producer=producer, signer=database.signer)
+    second = OutboxRelay(name="same", dsn=database.dsn, producer=producer, signer=database.signer)
     await first.start()
     await second.start()
     try:
@@ -170,8 +170,10 @@ async def test_published_rows_past_their_retention_are_pruned_and_nothing_else(d
     from datetime import timedelta
 
     topic = database.settings.topic(MESSAGING_EVENTS)
-    await ensure_topics(database.settings.kafka_bootstrap, [topic], 1)
-    relay = OutboxRelay(name="t", dsn=database.dsn, producer=producer, retention=timedelta(0))
+    await ensure_topics(database.settings.kafka_connection(), [topic], 1)
+    relay = OutboxRelay(
+        name="t", dsn=database.dsn, producer=producer, signer=database.signer, retention=timedelta(0)
+    )
     conn = await asyncpg.connect(database.dsn)
     try:
         for n in (1, 2):
@@ -183,5 +185,5 @@ async def test_published_rows_past_their_retention_are_pruned_and_nothing_else(d
         assert await relay.publish_batch(conn) == 1, "the relay carries on after pruning"
     finally:
         await conn.close()
-    records = await read_topic(database.settings.kafka_bootstrap, topic, 3)
+    records = await read_topic(database.settings.kafka_connection(), topic, 3)
     assert [json.loads(r.value)["aggregate_version"] for r in records] == [1, 2, 3]

@@ -16,6 +16,7 @@ from frontdesk_ai_assist.service_layer.rebuild import PROJECTED, SOURCES, rebuil
 from frontdesk_contracts import Envelope
 from frontdesk_platform.database import create_engine, migrate, session_factory
 from frontdesk_platform.kafka import Publisher, create_producer, ensure_topics
+from frontdesk_platform.signing import CommandSigner
 from frontdesk_platform.unit_of_work import UnitOfWork
 from sqlalchemy import text
 
@@ -65,11 +66,11 @@ async def test_projections_rebuilt_from_the_topics_equal_the_live_ones(endpoints
     engine = create_engine(settings)
     sessions = session_factory(engine)
     deps = Dependencies(lambda: UnitOfWork(sessions, settings.topic), lambda: NOW, FakeBooking())
-    producer = create_producer(settings.kafka_bootstrap)
+    producer = create_producer(settings.kafka_connection())
     await producer.start()
     try:
-        await ensure_topics(settings.kafka_bootstrap, [settings.topic(t) for t in SOURCES], 3)
-        publisher = Publisher(producer, settings.topic)
+        await ensure_topics(settings.kafka_connection(), [settings.topic(t) for t in SOURCES], 3)
+        publisher = Publisher(producer, settings.topic, CommandSigner(settings.command_signing_keys()))
         events = history()
         for envelope in events:
             await publisher.publish(envelope)

@@ -7,6 +7,7 @@ so they run exactly what a deployment runs: `python -m frontdesk_<service>`.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -62,6 +63,19 @@ class System:
     database_prefix: str = "frontdesk"
     random_ports: bool = False
     running: dict[str, Running] = field(default_factory=dict)
+    # A local deployment is a development one, with secrets of its own unless `env` names
+    # them: the services' shared credential for internal APIs and the command-signing key.
+    development: Mapping[str, str] = field(
+        default_factory=lambda: {
+            "FRONTDESK_ENVIRONMENT": "development",
+            "FRONTDESK_SERVICE_TOKEN": secrets.token_urlsafe(32),
+            "FRONTDESK_COMMAND_SIGNING_KEY": secrets.token_urlsafe(32),
+        }
+    )
+
+    def setting(self, name: str) -> str:
+        """The value of a FRONTDESK_ setting every service of this system runs with."""
+        return {**self.development, **self.env}[name]
 
     def url(self, name: str) -> str:
         return self.running[name].url
@@ -79,8 +93,7 @@ class System:
         key = name if instance == "1" else f"{name}-{instance}"
         port = port or (free_port() if self.random_ports or instance != "1" else spec.port)
         env = {
-            # A local system is a developer's: the gateway makes its own token key (docs/security.md).
-            "FRONTDESK_ENVIRONMENT": "development",
+            **self.development,
             **self.env,
             "FRONTDESK_HTTP_PORT": str(port),
             "FRONTDESK_INSTANCE_ID": instance,

@@ -28,6 +28,9 @@ ALL = (
     ASSISTANT_REPLIES,
 )
 
+# Topics whose records are orders to a service: only signed records on them are obeyed.
+COMMANDS = (MESSAGING_COMMANDS, BOOKING_COMMANDS, NOTIFY_COMMANDS, ASSISTANT_COMMANDS)
+
 
 def dead_letter(topic: str) -> str:
     return f"{topic}.dlt"

@@ -16,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 
 from .errors import install_error_handlers
 from .observability import correlation_id, tracer
+from .service_auth import ServiceCredential
 
 _propagator = TraceContextTextMapPropagator()
 HealthCheck = Callable[[], Awaitable[None]]
@@ -33,10 +34,13 @@ def build_app(
     description: str,
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
     health_checks: dict[str, HealthCheck],
+    service_token: str,
     **fastapi_args: Any,
 ) -> FastAPI:
     app = FastAPI(title=title, description=description, lifespan=lifespan, **fastapi_args)
     install_error_handlers(app)
+    # Added before `observe`, so refused calls are counted and traced too.
+    app.add_middleware(ServiceCredential, token=service_token)
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -11,7 +11,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from .database import migrate
-from .settings import ServiceSettings
+from .settings import ServiceSettings, UnsafeSettings
 
 Extra = Callable[[ServiceSettings], Coroutine[Any, Any, object]]
 
@@ -29,9 +29,13 @@ def run_service(
     if command == "migrate":
         asyncio.run(migrate(settings, migrations))
     elif command == "serve":
+        try:
+            app = create_app()  # first: refuses unsafe settings before anything is touched
+        except UnsafeSettings as exc:
+            raise SystemExit(f"frontdesk-{settings.service_name} refuses to start: {exc}") from None
         asyncio.run(migrate(settings, migrations))
         uvicorn.run(
-            create_app(),
+            app,
             host=settings.http_host,
             port=settings.http_port,
             log_config=None,

@@ -2,7 +2,8 @@
 
 Offsets are committed only after the handler returned, so a crash means the message
 is delivered again; handlers are idempotent (tracking records). A message that keeps
-failing is copied to <topic>.dlt with its error and the loop goes on.
+failing is copied to <topic>.dlt with its error and the loop goes on. On command topics
+a record must carry a valid signature (signing.py) before it is even parsed.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.structs import ConsumerRecord
@@ -20,6 +22,10 @@ from frontdesk_contracts.topics import dead_letter
 from pydantic import ValidationError
 
 from .observability import CONSUMED, HANDLE_SECONDS, continue_trace
+
+if TYPE_CHECKING:
+    from .kafka import KafkaConnection
+    from .signing import CommandSigner
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +91,7 @@ class ConsumerLoop:
         self,
         *,
         name: str,
-        bootstrap: str,
+        kafka: KafkaConnection,
         topics: list[str],
         group_id: str | None,
         handler: Handler,
@@ -93,6 +99,8 @@ class ConsumerLoop:
         retry: RetryPolicy | None = None,
         offset_reset: str = "earliest",
         max_queued: int = 500,
+        signer: CommandSigner | None = None,
+        signed_topics: Iterable[str] = (),
     ) -> None:
         self.name = name
         self._topics = topics
@@ -101,8 +109,12 @@ class ConsumerLoop:
         self._producer = producer
         self._retry = retry or RetryPolicy()
         self._max_queued = max_queued
+        self._signer = signer
+        self._signed_topics = frozenset(signed_topics)
+        if self._signed_topics and signer is None:
+            raise ValueError(f"consumer {name} must check signatures but has no signer")
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap,
+            **kafka,
             group_id=group_id,
             enable_auto_commit=False,
             auto_offset_reset=offset_reset,
@@ -186,6 +198,12 @@ class ConsumerLoop:
                 self._consumer.resume(tp)
 
     async def _process(self, record: ConsumerRecord) -> None:
+        if self._signer is not None and record.topic in self._signed_topics:
+            try:
+                self._signer.check(record.value, record.headers)
+            except PermanentError as exc:
+                await self._dead_letter(record, exc)
+                return
         try:
             envelope = Envelope.model_validate_json(record.value)
         except ValidationError as exc:

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from frontdesk_contracts import Envelope, contract_type
 
+from .signing import CommandSigner
+
 log = logging.getLogger(__name__)
 
 Headers = list[tuple[str, bytes]]
+# The keyword arguments every aiokafka client takes: the brokers and how to reach them
+# (TLS, SASL). ServiceSettings.kafka_connection() makes one.
+KafkaConnection = Mapping[str, Any]
 
 
 def headers_for(envelope: Envelope) -> Headers:
@@ -23,10 +29,10 @@ def headers_for(envelope: Envelope) -> Headers:
     return headers
 
 
-def create_producer(bootstrap: str) -> AIOKafkaProducer:
+def create_producer(kafka: KafkaConnection) -> AIOKafkaProducer:
     # Idempotence keeps retried batches from reordering or duplicating within a partition.
     return AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+        **kafka,
         acks="all",
         enable_idempotence=True,
         linger_ms=1,
@@ -38,21 +44,25 @@ def create_producer(bootstrap: str) -> AIOKafkaProducer:
 class Publisher:
     """Sends envelopes straight to Kafka (used for commands; events go through the outbox)."""
 
-    def __init__(self, producer: AIOKafkaProducer, topic: Callable[[str], str]) -> None:
+    def __init__(
+        self, producer: AIOKafkaProducer, topic: Callable[[str], str], signer: CommandSigner
+    ) -> None:
         self._producer = producer
         self._topic = topic
+        self._signer = signer
 
     async def publish(self, envelope: Envelope) -> None:
+        value = envelope.model_dump_json().encode()
         await self._producer.send_and_wait(
             self._topic(contract_type(envelope.type).topic),
-            value=envelope.model_dump_json().encode(),
+            value=value,
             key=envelope.aggregate_id.encode(),
-            headers=headers_for(envelope),
+            headers=[*headers_for(envelope), self._signer.header(value)],
         )
 
 
 async def ensure_topics(
-    bootstrap: str,
+    kafka: KafkaConnection,
     topics: Iterable[str],
     partitions: int,
     replication_factor: int = 1,
@@ -65,7 +75,7 @@ async def ensure_topics(
     """
     wanted = sorted(set(topics))
     for attempt in range(attempts):
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        admin = AIOKafkaAdminClient(**kafka)
         try:
             await admin.start()
             existing = set(await admin.list_topics())
@@ -87,7 +97,9 @@ async def ensure_topics(
         finally:
             await admin.close()
         await asyncio.sleep(0.5)
-    raise RuntimeError(f"topics {wanted} on {bootstrap} did not get leaders for every partition")
+    raise RuntimeError(
+        f"topics {wanted} on {kafka['bootstrap_servers']} did not get leaders for every partition"
+    )
 
 
 async def _all_led(admin: AIOKafkaAdminClient, topics: list[str]) -> bool:

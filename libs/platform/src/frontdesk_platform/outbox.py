@@ -23,6 +23,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 
 from .observability import OUTBOX_DELAY, PUBLISHED
+from .signing import CommandSigner
 from .unit_of_work import OUTBOX_CHANNEL
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class OutboxRelay:
         name: str,
         dsn: str,
         producer: AIOKafkaProducer,
+        signer: CommandSigner,
         batch_size: int = 500,
         idle_poll: float = 0.25,
         held_back_poll: float = 0.005,
@@ -61,6 +63,7 @@ class OutboxRelay:
         self.name = name
         self._dsn = dsn
         self._producer = producer
+        self._signer = signer
         self._batch_size = batch_size
         self._idle_poll = idle_poll
         self._held_back_poll = held_back_poll
@@ -194,11 +197,14 @@ class OutboxRelay:
 
     async def _send_partition(self, topic: str, partition: int, rows: list[asyncpg.Record]) -> None:
         for row in rows:
+            # Signed like every record a service sends: some rows are commands to another
+            # service (the assistant's replies through messaging).
+            value = row["envelope"].encode()
             delivered = await self._producer.send(
                 topic,
-                value=row["envelope"].encode(),
+                value=value,
                 key=row["key"].encode(),
-                headers=_headers(row),
+                headers=[*_headers(row), self._signer.header(value)],
                 partition=partition,
             )
             await delivered

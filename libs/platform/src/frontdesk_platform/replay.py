@@ -16,11 +16,13 @@ from aiokafka import AIOKafkaConsumer
 from frontdesk_contracts import Envelope
 from pydantic import ValidationError
 
+from .kafka import KafkaConnection
+
 log = logging.getLogger(__name__)
 
 
 async def replay(
-    bootstrap: str,
+    kafka: KafkaConnection,
     topics: Iterable[str],
     handle: Callable[[Envelope], Awaitable[None]],
     timeout: float = 30,
@@ -28,7 +30,7 @@ async def replay(
     wanted = set(topics)
     consumer = AIOKafkaConsumer(
         *wanted,
-        bootstrap_servers=bootstrap,
+        **kafka,
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",

@@ -21,6 +21,7 @@ from .kafka import Publisher, create_producer, ensure_topics
 from .observability import configure_logging, configure_tracing
 from .outbox import OutboxRelay
 from .settings import ServiceSettings
+from .signing import CommandSigner
 from .unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -30,9 +31,12 @@ class Runtime:
     """Created with the app; its connections are opened in start(), inside the event loop."""
 
     def __init__(self, settings: ServiceSettings) -> None:
+        settings.refuse_unsafe()
         configure_logging(settings.service_name, settings.log_level, settings.log_json)
         configure_tracing(settings.service_name, settings.trace_console)
         self.settings = settings
+        self.signer = CommandSigner(settings.command_signing_keys())
+        self._command_topics = frozenset(settings.topic(t) for t in contract_topics.COMMANDS)
         self._consumer_specs: list[dict[str, Any]] = []
         self.consumers: list[ConsumerLoop] = []
         self._periodic_specs: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
@@ -56,11 +60,14 @@ class Runtime:
         offset_reset: str = "earliest",
         retry: RetryPolicy | None = None,
     ) -> None:
-        """Consume contract topics. shared_group=False gives every instance every message."""
+        """Consume contract topics. shared_group=False gives every instance every message.
+        Records of command topics are obeyed only when signed with the command-signing key."""
+        real_topics = [self.settings.topic(t) for t in topics]
         self._consumer_specs.append(
             {
                 "name": name,
-                "topics": [self.settings.topic(t) for t in topics],
+                "topics": real_topics,
+                "signed_topics": self._command_topics.intersection(real_topics),
                 "group_id": self.settings.group(name) if shared_group else None,
                 "handler": handler,
                 "retry": retry,
@@ -92,21 +99,22 @@ class Runtime:
         self.sessions = session_factory(self.engine)
         every_topic = [settings.topic(t) for t in contract_topics.ALL]
         dead_letters = [contract_topics.dead_letter(t) for t in every_topic]
+        kafka = settings.kafka_connection()
         await ensure_topics(
-            settings.kafka_bootstrap,
+            kafka,
             every_topic + dead_letters,
             settings.kafka_partitions,
             settings.kafka_replication_factor,
         )
-        self.producer = create_producer(settings.kafka_bootstrap)
-        self.publisher = Publisher(self.producer, settings.topic)
+        self.producer = create_producer(kafka)
+        self.publisher = Publisher(self.producer, settings.topic, self.signer)
         await self.producer.start()
         self.relay = OutboxRelay(
-            name=settings.service_name, dsn=settings.asyncpg_dsn(), producer=self.producer
+            name=settings.service_name, dsn=settings.asyncpg_dsn(), producer=self.producer, signer=self.signer
         )
         await self.relay.start()
         for spec in self._consumer_specs:
-            consumer = ConsumerLoop(bootstrap=settings.kafka_bootstrap, producer=self.producer, **spec)
+            consumer = ConsumerLoop(kafka=kafka, producer=self.producer, signer=self.signer, **spec)
             await consumer.start()
             self.consumers.append(consumer)
         await asyncio.gather(*(c.wait_assigned() for c in self.consumers))
@@ -164,5 +172,6 @@ def service_app(
         description=description,
         lifespan=lifespan,
         health_checks={"database": runtime.check_database, "kafka": runtime.check_kafka, **(checks or {})},
+        service_token=runtime.settings.service_credential(),
         **fastapi_args,
     )

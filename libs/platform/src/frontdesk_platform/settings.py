@@ -7,9 +7,20 @@ with nothing but its environment.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Used only in development when no secret is set, so a lone service or a unit test runs
+# with no setup; outside development a missing secret refuses the start instead.
+DEVELOPMENT_SERVICE_TOKEN = "frontdesk-development-service-token"
+DEVELOPMENT_COMMAND_SIGNING_KEY = "frontdesk-development-command-signing-key"
+MIN_SECRET_LENGTH = 32
+
+
+class UnsafeSettings(RuntimeError):
+    """The service would run with a secret anyone can guess; it refuses to start."""
 
 
 class ServiceSettings(BaseSettings):
@@ -33,6 +44,22 @@ class ServiceSettings(BaseSettings):
     kafka_namespace: str = ""
     kafka_partitions: int = 6
     kafka_replication_factor: int = 1
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: SecretStr = SecretStr("")
+    kafka_ssl_cafile: str | None = None  # the broker's CA; the system's CAs when unset
+    kafka_ssl_certfile: str | None = None  # a client certificate, for brokers that ask for one
+    kafka_ssl_keyfile: str | None = None
+    kafka_ssl_key_password: SecretStr | None = None
+
+    # Sent by every caller of another service's internal API and required by every
+    # /internal route: the same value in every service.
+    service_token: SecretStr = SecretStr("")
+    # Every command put on Kafka is signed with it, and a command consumer obeys only a
+    # command signed with it (or, during a rotation, with the previous key).
+    command_signing_key: SecretStr = SecretStr("")
+    command_signing_previous_key: SecretStr = SecretStr("")
 
     redis_url: str = "redis://127.0.0.1:56379/0"
 
@@ -56,3 +83,59 @@ class ServiceSettings(BaseSettings):
 
     def asyncpg_dsn(self, database: str | None = None) -> str:
         return self.database_url(database).replace("postgresql+asyncpg://", "postgresql://")
+
+    def kafka_connection(self) -> dict[str, Any]:
+        """The keyword arguments every aiokafka client of this service takes: where the
+        brokers are and how to reach them (TLS, SASL)."""
+        from aiokafka.helpers import create_ssl_context
+
+        options: dict[str, Any] = {
+            "bootstrap_servers": self.kafka_bootstrap,
+            "security_protocol": self.kafka_security_protocol,
+        }
+        if self.kafka_security_protocol in ("SSL", "SASL_SSL"):
+            password = self.kafka_ssl_key_password.get_secret_value() if self.kafka_ssl_key_password else ""
+            options["ssl_context"] = create_ssl_context(
+                cafile=self.kafka_ssl_cafile or None,  # an empty variable means "not set"
+                certfile=self.kafka_ssl_certfile or None,
+                keyfile=self.kafka_ssl_keyfile or None,
+                password=password or None,
+            )
+        if self.kafka_security_protocol.startswith("SASL_"):
+            options["sasl_mechanism"] = self.kafka_sasl_mechanism
+            options["sasl_plain_username"] = self.kafka_sasl_username
+            options["sasl_plain_password"] = self.kafka_sasl_password.get_secret_value()
+        return options
+
+    def service_credential(self) -> str:
+        return self._secret("service_token", DEVELOPMENT_SERVICE_TOKEN)
+
+    def service_headers(self) -> dict[str, str]:
+        """Headers a call to another service's internal API carries."""
+        return {"authorization": f"Bearer {self.service_credential()}"}
+
+    def command_signing_keys(self) -> list[str]:
+        """The key commands are signed with, then any previous one still accepted."""
+        current = self._secret("command_signing_key", DEVELOPMENT_COMMAND_SIGNING_KEY)
+        previous = self.command_signing_previous_key.get_secret_value()
+        return [current, previous] if previous else [current]
+
+    def refuse_unsafe(self) -> None:
+        """Stop a start outside development that would run on a missing or weak secret."""
+        self.service_credential()
+        self.command_signing_keys()
+
+    def _secret(self, name: str, development_default: str) -> str:
+        value: str = getattr(self, name).get_secret_value()
+        if self.environment == "development":
+            return value or development_default
+        env = f"FRONTDESK_{name.upper()}"
+        if not value:
+            raise UnsafeSettings(
+                f"{env} is not set. Outside development every service needs it (the same value in "
+                f"every service, at least {MIN_SECRET_LENGTH} characters); for a local run set "
+                "FRONTDESK_ENVIRONMENT=development."
+            )
+        if len(value) < MIN_SECRET_LENGTH or value == development_default:
+            raise UnsafeSettings(f"{env} is too weak: use at least {MIN_SECRET_LENGTH} random characters.")
+        return value

@@ -76,7 +76,9 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         load()
         llm_url = settings.llm_base_url.rstrip("/") + "/" if settings.llm_base_url else "http://llm.invalid/"
         async with (
-            httpx.AsyncClient(base_url=settings.booking_url, timeout=10) as booking_http,
+            httpx.AsyncClient(
+                base_url=settings.booking_url, timeout=10, headers=settings.service_headers()
+            ) as booking_http,
             httpx.AsyncClient(base_url=llm_url) as llm_http,
         ):
             model = None

@@ -127,10 +127,12 @@ def create_app(
     @asynccontextmanager
     async def resources(app: FastAPI) -> AsyncIterator[None]:
         redis = Redis.from_url(settings.redis_url)
-        http = httpx.AsyncClient(base_url=settings.messaging_url, timeout=10)
-        booking_http = httpx.AsyncClient(base_url=settings.booking_url, timeout=10)
-        notify_http = httpx.AsyncClient(base_url=settings.notify_url, timeout=10)
-        assistant_http = httpx.AsyncClient(base_url=settings.ai_assist_url, timeout=10)
+        # Every call to a service's internal API carries the service credential.
+        internal = settings.service_headers()
+        http = httpx.AsyncClient(base_url=settings.messaging_url, timeout=10, headers=internal)
+        booking_http = httpx.AsyncClient(base_url=settings.booking_url, timeout=10, headers=internal)
+        notify_http = httpx.AsyncClient(base_url=settings.notify_url, timeout=10, headers=internal)
+        assistant_http = httpx.AsyncClient(base_url=settings.ai_assist_url, timeout=10, headers=internal)
         limiter = RateLimiter(redis)
         app.state.settings = settings
         app.state.issuer = issuer

@@ -28,7 +28,9 @@ async def rebuild_projections(settings: ServiceSettings) -> int:
             async def project(event: Envelope) -> None:
                 await events.project(session, event)
 
-            replayed = await replay(settings.kafka_bootstrap, [settings.topic(t) for t in SOURCES], project)
+            replayed = await replay(
+                settings.kafka_connection(), [settings.topic(t) for t in SOURCES], project
+            )
             await session.commit()
     finally:
         await engine.dispose()

@@ -44,7 +44,9 @@ async def rebuild_projections(settings: ServiceSettings) -> int:
                 await chat_events.project(session, event)
                 await customer_events.project(session, event)
 
-            replayed = await replay(settings.kafka_bootstrap, [settings.topic(t) for t in SOURCES], project)
+            replayed = await replay(
+                settings.kafka_connection(), [settings.topic(t) for t in SOURCES], project
+            )
             await session.commit()
     finally:
         await engine.dispose()
