@@ -164,5 +164,6 @@ def service_app(
         description=description,
         lifespan=lifespan,
         health_checks={"database": runtime.check_database, "kafka": runtime.check_kafka, **(checks or {})},
+        max_body_bytes=runtime.settings.max_body_bytes,
         **fastapi_args,
     )

@@ -17,6 +17,7 @@ from .assistant import ShopAssistant
 from .attachments.content import Rules
 from .attachments.service import Attachments
 from .attachments.storage import storage_for
+from .attachments.upload import largest_form
 from .bookings import BookingReads, Bookings, reply_handler
 from .campaigns import Campaigns
 from .commands import CommandSender
@@ -34,6 +35,7 @@ from .entrypoints import (
     shop_settings,
     ws,
 )
+from .entrypoints.origins import allow_listed_origins
 from .identity.service import Identity
 from .identity.tokens import TokenIssuer
 from .notifications import Notifications
@@ -44,6 +46,8 @@ from .realtime.signals import Signals
 from .search import MessageSearch
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
+# A campaign's text may be sent with every character escaped (\uXXXX, six bytes each).
+CAMPAIGN_BODY_BYTES = 256 * 1024
 
 DESCRIPTION = """\
 Frontdesk's public API for customer apps, staff apps and the web console.
@@ -92,6 +96,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         offset_reset="latest",
     )
     issuer = TokenIssuer(settings.jwt_secret, settings.access_token_seconds)
+    rules = attachment_rules(settings)
 
     @asynccontextmanager
     async def resources(app: FastAPI) -> AsyncIterator[None]:
@@ -114,7 +119,7 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
         conversations = Conversations(settings, MessagingReads(http), commands, limiter)
         app.state.conversations = conversations
         app.state.attachments = Attachments(
-            runtime.unit_of_work, storage_for(settings), conversations, attachment_rules(settings), clock
+            runtime.unit_of_work, storage_for(settings), conversations, rules, clock
         )
         app.state.search = MessageSearch(MessagingReads(http))
         app.state.bookings = Bookings(BookingReads(booking_http), commands)
@@ -145,11 +150,12 @@ def create_app(settings: GatewaySettings | None = None, clock: Callable[[], date
     app.include_router(conversation_work.router)
     app.include_router(shop_settings.router)
     app.include_router(rest.router)
-    app.include_router(attachments.router)
+    app.include_router(attachments.router, max_body_size=largest_form(rules))
     app.include_router(booking.router)
     app.include_router(ws.router)
     app.include_router(search.router)
     app.include_router(notifications.router)
-    app.include_router(campaigns.router)
+    app.include_router(campaigns.router, max_body_size=CAMPAIGN_BODY_BYTES)
     app.include_router(assistant.router)
+    allow_listed_origins(app, settings.cors_origins)
     return app

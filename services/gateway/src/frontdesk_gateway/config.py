@@ -1,7 +1,8 @@
-from typing import Literal
+from typing import Annotated, Literal
 
 from frontdesk_platform.settings import ServiceSettings
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 
 from .attachments.content import ALL_TYPES
 
@@ -13,6 +14,7 @@ DEV_SECRET = "frontdesk-dev-secret-change-me-in-production-0123456789"
 class GatewaySettings(ServiceSettings):
     service_name: str = "gateway"
     http_port: int = 8000
+    ops_port: int = 9000
     database_name: str = "frontdesk_gateway"
 
     jwt_secret: str = DEV_SECRET
@@ -22,6 +24,10 @@ class GatewaySettings(ServiceSettings):
     booking_url: str = "http://127.0.0.1:8102"
     notify_url: str = "http://127.0.0.1:8103"
     ai_assist_url: str = "http://127.0.0.1:8104"
+
+    # Web apps (scheme://host[:port]) allowed to call the API and open sockets from a browser,
+    # comma-separated; none by default.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     max_frame_bytes: int = 64 * 1024
     max_text_length: int = 4000
@@ -45,3 +51,10 @@ class GatewaySettings(ServiceSettings):
     attachment_max_file_bytes: int = 20 * MiB
     attachment_max_image_pixels: int = 50_000_000
     attachment_types: list[str] = Field(default_factory=lambda: list(ALL_TYPES))
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value

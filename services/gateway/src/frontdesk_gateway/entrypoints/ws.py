@@ -21,6 +21,7 @@ from ..conversations import Conversations
 from ..identity.tokens import InvalidToken, Principal
 from ..realtime.connections import Connection, Connections
 from ..realtime.signals import Signals
+from .origins import origin_allowed
 
 router = APIRouter()
 
@@ -65,6 +66,9 @@ def error_frame(code: str, message: str, ref: Any = None) -> dict[str, Any]:
 @router.websocket("/v1/ws")
 async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
     state = websocket.app.state
+    if not origin_allowed(websocket.headers, state.settings.cors_origins):
+        await websocket.close()  # before accept: the handshake is answered 403
+        return
     token = access_token or websocket.headers.get("authorization", "").removeprefix("Bearer ")
     await websocket.accept()
     try:
