@@ -14,6 +14,7 @@ from .client import Api
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[1]
 JWT_SECRET = "e2e-secret-" + "x" * 40
+CONSOLE_ORIGIN = "https://console.frontdesk.test"  # the one web app allowed in a browser
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +35,7 @@ def system(endpoints, attachments_dir) -> Iterator[System]:
             FRONTDESK_CHAT_ALERT_DELAY_SECONDS="5",
             FRONTDESK_LOG_LEVEL="INFO",
             FRONTDESK_ATTACHMENTS_DIR=str(attachments_dir),
+            FRONTDESK_CORS_ORIGINS=CONSOLE_ORIGIN,
         ),
         log_dir=ROOT / ".local" / "test-logs" / prefix,
         database_prefix=prefix,
