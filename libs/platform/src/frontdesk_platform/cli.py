@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
@@ -15,6 +16,7 @@ from .database import migrate
 from .ops import ops_app
 from .settings import ServiceSettings
 
+log = logging.getLogger(__name__)
 Extra = Callable[[ServiceSettings], Coroutine[Any, Any, object]]
 
 
@@ -51,11 +53,17 @@ def serve(settings: ServiceSettings, app: FastAPI) -> None:
     )
     ops = _OpsServer(
         uvicorn.Config(
-            ops_app(app), host=settings.ops_host, port=settings.ops_port, log_config=None, lifespan="off"
+            ops_app(app),
+            host=settings.ops_host,
+            port=settings.ops_port,
+            log_config=None,
+            lifespan="off",
+            access_log=False,  # a scrape every few seconds says nothing
         )
     )
 
     async def both() -> None:
+        log.info("/metrics and the API docs on http://%s:%s", settings.ops_host, settings.ops_port)
         ops_serving = asyncio.create_task(ops.serve())
         try:
             await public.serve()
