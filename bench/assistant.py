@@ -207,7 +207,7 @@ def figures(values: list[float]) -> dict[str, float]:
 
 
 def assistant_metrics(system: System) -> dict[str, float]:
-    text = httpx.get(system.url("ai-assist") + "/metrics", timeout=10).text
+    text = httpx.get(system.ops_url("ai-assist") + "/metrics", timeout=10).text
     found: dict[str, float] = {}
     for name in ("frontdesk_assistant_turn_seconds", "frontdesk_assistant_reply_seconds"):
         total = sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith(f"{name}_sum"))

@@ -293,7 +293,7 @@ def service_metrics(system: System) -> dict[str, float]:
 
     found: dict[str, float] = {}
     for name in ("booking", "gateway"):
-        text = httpx.get(f"{system.url(name)}/metrics", timeout=10).text
+        text = httpx.get(f"{system.ops_url(name)}/metrics", timeout=10).text
         for family in text_string_to_metric_families(text):
             if family.name not in ("frontdesk_consumer_handle_seconds", "frontdesk_outbox_delay_seconds"):
                 continue

@@ -395,7 +395,7 @@ def main() -> int:
         for name in ("messaging", "gateway"):
             system.start(name, wait=max(deadline - time.monotonic(), 1))
         result = asyncio.run(bench(args, system, run, deadline))
-        metrics = [line for n, r in system.running.items() for line in metrics_summary(n, r.url)]
+        metrics = [line for n, r in system.running.items() for line in metrics_summary(n, r.ops_url)]
     finally:
         system.stop_all()
         if args.drop:

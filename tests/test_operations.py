@@ -14,19 +14,27 @@ from aiokafka import AIOKafkaConsumer
 pytestmark = pytest.mark.e2e
 
 
-async def test_every_service_is_healthy_and_exposes_metrics(system):
+async def test_every_service_is_healthy_and_exposes_metrics_on_its_ops_port_only(system):
     async with httpx.AsyncClient(timeout=10) as http:
         for name in ("gateway", "gateway-2", "messaging", "booking", "notify", "ai-assist"):
             health = await http.get(f"{system.url(name)}/health")
             assert health.status_code == 200, name
             assert set(health.json()["checks"].values()) == {"ok"}, name
-            metrics = (await http.get(f"{system.url(name)}/metrics")).text
+            metrics = (await http.get(f"{system.ops_url(name)}/metrics")).text
             assert "frontdesk_http_requests_total" in metrics, name
+            assert (await http.get(f"{system.url(name)}/metrics")).status_code == 404, name
 
 
-async def test_the_gateway_serves_its_openapi_document(system):
+async def test_the_gateway_serves_its_api_documents_on_its_ops_port_only(system):
     async with httpx.AsyncClient() as http:
-        document = (await http.get(f"{system.url('gateway')}/openapi.json")).json()
+        document = (await http.get(f"{system.ops_url('gateway')}/openapi.json")).json()
+        for page in ("/docs", "/redoc"):
+            shown = await http.get(system.ops_url("gateway") + page)
+            assert shown.status_code == 200 and "/openapi.json" in shown.text, page
+        for hidden in ("/openapi.json", "/docs", "/redoc", "/metrics"):
+            refused = await http.get(system.url("gateway") + hidden)
+            assert refused.status_code == 404, hidden
+            assert refused.json()["error"]["code"] == "not_found", hidden
     assert "/v1/conversations/{conversation_id}/messages" in document["paths"]
     assert "/v1/auth/token" in document["paths"]
 

@@ -43,15 +43,16 @@ def main() -> None:
         PIDS.write_text(" ".join(str(r.process.pid) for r in system.running.values()))
         gateway = system.url("gateway")
         ws = gateway.replace("http://", "ws://")
+        ops = system.ops_url("gateway")
         print(
             f"""
 Frontdesk is running.
   REST API      {gateway}/v1
   WebSocket     {ws}/v1/ws, first frame {{"type": "auth", "access_token": "<token>"}}
-  API docs      {gateway}/docs   (OpenAPI: {gateway}/openapi.json)
-  Metrics       {gateway}/metrics, and /metrics on every service:
+  API docs      {ops}/docs   (OpenAPI: {ops}/openapi.json; the public port has no docs)
+  Metrics       /metrics on each service's ops port:
                 """
-            + "\n                ".join(f"{k:<10} {r.url}/metrics" for k, r in system.running.items())
+            + "\n                ".join(f"{k:<10} {r.ops_url}/metrics" for k, r in system.running.items())
             + f"\n  Logs          {LOCAL / 'logs'}"
             + "\nCtrl-C stops the services; `make down` stops the stack too.",
             flush=True,

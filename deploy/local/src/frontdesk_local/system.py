@@ -25,16 +25,17 @@ class ServiceSpec:
     name: str
     module: str
     port: int
+    ops_port: int  # /metrics and the API docs: kept off the public port
 
 
 SERVICES = {
     spec.name: spec
     for spec in (
-        ServiceSpec("messaging", "frontdesk_messaging", 8101),
-        ServiceSpec("booking", "frontdesk_booking", 8102),
-        ServiceSpec("notify", "frontdesk_notify", 8103),
-        ServiceSpec("ai-assist", "frontdesk_ai_assist", 8104),
-        ServiceSpec("gateway", "frontdesk_gateway", 8000),
+        ServiceSpec("messaging", "frontdesk_messaging", 8101, 9101),
+        ServiceSpec("booking", "frontdesk_booking", 8102, 9102),
+        ServiceSpec("notify", "frontdesk_notify", 8103, 9103),
+        ServiceSpec("ai-assist", "frontdesk_ai_assist", 8104, 9104),
+        ServiceSpec("gateway", "frontdesk_gateway", 8000, 9000),
     )
 }
 
@@ -50,6 +51,7 @@ def free_port() -> int:
 class Running:
     name: str
     url: str
+    ops_url: str
     process: subprocess.Popen[bytes]
     log: Path
 
@@ -80,6 +82,10 @@ class System:
     def url(self, name: str) -> str:
         return self.running[name].url
 
+    def ops_url(self, name: str) -> str:
+        """Where a service serves /metrics and its API docs."""
+        return self.running[name].ops_url
+
     def start(
         self,
         name: str,
@@ -91,11 +97,14 @@ class System:
         """Start one service; `port` brings a stopped one back where its callers expect it."""
         spec = SERVICES[name]
         key = name if instance == "1" else f"{name}-{instance}"
-        port = port or (free_port() if self.random_ports or instance != "1" else spec.port)
+        own_ports = self.random_ports or instance != "1"
+        port = port or (free_port() if own_ports else spec.port)
+        ops_port = free_port() if own_ports else spec.ops_port
         env = {
             **self.development,
             **self.env,
             "FRONTDESK_HTTP_PORT": str(port),
+            "FRONTDESK_OPS_PORT": str(ops_port),
             "FRONTDESK_INSTANCE_ID": instance,
             "FRONTDESK_DATABASE_NAME": f"{self.database_prefix}_{name.replace('-', '_')}",
         }
@@ -114,7 +123,7 @@ class System:
             process = subprocess.Popen(
                 [sys.executable, "-m", spec.module], env=env, stdout=out, stderr=subprocess.STDOUT
             )
-        running = Running(key, f"http://127.0.0.1:{port}", process, log)
+        running = Running(key, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{ops_port}", process, log)
         self.running[key] = running
         self._wait_healthy(running, wait)
         return running

@@ -1,4 +1,5 @@
-"""The FastAPI application every service starts from: errors, health, metrics, tracing."""
+"""The FastAPI application every service starts from: errors, body limits, health, request
+metrics and tracing. Metrics and the API docs are served by the ops listener (ops.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import Counter, Histogram
 
+from .body_limit import install_body_limit
 from .errors import install_error_handlers
 from .observability import correlation_id, tracer
 from .service_auth import ServiceCredential
@@ -35,12 +37,23 @@ def build_app(
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
     health_checks: dict[str, HealthCheck],
     service_token: str,
+    max_body_bytes: int,
     **fastapi_args: Any,
 ) -> FastAPI:
-    app = FastAPI(title=title, description=description, lifespan=lifespan, **fastapi_args)
+    # No docs on the public port: ops_app serves them from app.openapi().
+    app = FastAPI(
+        title=title,
+        description=description,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        **fastapi_args,
+    )
     install_error_handlers(app)
     # Added before `observe`, so refused calls are counted and traced too.
     app.add_middleware(ServiceCredential, token=service_token)
+    install_body_limit(app, max_body_bytes)
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -75,9 +88,5 @@ def build_app(
             {"status": "ok" if healthy else "unavailable", "service": service, "checks": checks},
             status_code=200 if healthy else 503,
         )
-
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Callable, Coroutine
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
 from .database import migrate
+from .ops import ops_app
 from .settings import ServiceSettings, UnsafeSettings
 
+log = logging.getLogger(__name__)
 Extra = Callable[[ServiceSettings], Coroutine[Any, Any, object]]
 
 
@@ -34,7 +38,15 @@ def run_service(
         except UnsafeSettings as exc:
             raise SystemExit(f"frontdesk-{settings.service_name} refuses to start: {exc}") from None
         asyncio.run(migrate(settings, migrations))
-        uvicorn.run(
+        serve(settings, app)
+    else:
+        asyncio.run(extras[command](settings))
+
+
+def serve(settings: ServiceSettings, app: FastAPI) -> None:
+    """The public API on http_port and the operations listener on ops_port, in one loop."""
+    public = uvicorn.Server(
+        uvicorn.Config(
             app,
             host=settings.http_host,
             port=settings.http_port,
@@ -42,5 +54,35 @@ def run_service(
             ws_max_size=1 << 20,
             timeout_graceful_shutdown=10,
         )
-    else:
-        asyncio.run(extras[command](settings))
+    )
+    ops = _OpsServer(
+        uvicorn.Config(
+            ops_app(app),
+            host=settings.ops_host,
+            port=settings.ops_port,
+            log_config=None,
+            lifespan="off",
+            access_log=False,  # a scrape every few seconds says nothing
+        )
+    )
+
+    async def both() -> None:
+        log.info("/metrics and the API docs on http://%s:%s", settings.ops_host, settings.ops_port)
+        ops_serving = asyncio.create_task(ops.serve())
+        try:
+            await public.serve()
+        finally:
+            ops.should_exit = True
+            await ops_serving
+
+    with asyncio.Runner(loop_factory=public.config.get_loop_factory()) as runner:
+        runner.run(both())
+
+
+class _OpsServer(uvicorn.Server):
+    """Leaves signals to the public server, which stops it once it has drained: metrics
+    stay readable through a shutdown."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield

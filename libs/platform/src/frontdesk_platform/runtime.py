@@ -173,5 +173,6 @@ def service_app(
         lifespan=lifespan,
         health_checks={"database": runtime.check_database, "kafka": runtime.check_kafka, **(checks or {})},
         service_token=runtime.settings.service_credential(),
+        max_body_bytes=runtime.settings.max_body_bytes,
         **fastapi_args,
     )

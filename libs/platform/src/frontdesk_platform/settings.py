@@ -32,6 +32,13 @@ class ServiceSettings(BaseSettings):
     instance_id: str = "1"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # The operations listener: /metrics and the API docs (ops.py). Keep it off the public
+    # load balancer; Prometheus scrapes it.
+    ops_host: str = "127.0.0.1"
+    ops_port: int = 9000
+    # Request bodies past this are refused with 413 before they are read (routes that take
+    # files declare their own limit).
+    max_body_bytes: int = 64 * 1024
 
     database_host: str = "127.0.0.1"
     database_port: int = 55432

@@ -10,6 +10,7 @@ class Settings(ServiceSettings):
 
     service_name: str = "ai-assist"
     http_port: int = 8104
+    ops_port: int = 9104
     database_name: str = "frontdesk_ai_assist"
 
     booking_url: str = "http://127.0.0.1:8102"

@@ -4,5 +4,6 @@ from frontdesk_platform.settings import ServiceSettings
 class Settings(ServiceSettings):
     service_name: str = "booking"
     http_port: int = 8102
+    ops_port: int = 9102
     database_name: str = "frontdesk_booking"
     hold_sweep_seconds: float = 5.0

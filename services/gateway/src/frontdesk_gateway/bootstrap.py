@@ -17,6 +17,7 @@ from .assistant import ShopAssistant
 from .attachments.content import Rules
 from .attachments.service import Attachments
 from .attachments.storage import storage_for
+from .attachments.upload import largest_form
 from .audit.log import AuditLog
 from .audit.trail import AuditTrail
 from .bookings import BookingReads, Bookings, reply_handler
@@ -40,6 +41,7 @@ from .entrypoints import (
     well_known,
     ws,
 )
+from .entrypoints.origins import allow_listed_origins
 from .identity.key_source import configured_key_ring
 from .identity.keys import KeyRing
 from .identity.password_reset import PasswordReset
@@ -57,6 +59,8 @@ from .realtime.signals import Signals
 from .search import MessageSearch
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
+# A campaign's text may be sent with every character escaped (\uXXXX, six bytes each).
+CAMPAIGN_BODY_BYTES = 256 * 1024
 
 DESCRIPTION = """\
 Frontdesk's public API for customer apps, staff apps and the web console.
@@ -123,6 +127,7 @@ def create_app(
         offset_reset="latest",
     )
     issuer = TokenIssuer(keys, settings.access_token_seconds)
+    rules = attachment_rules(settings)
 
     @asynccontextmanager
     async def resources(app: FastAPI) -> AsyncIterator[None]:
@@ -165,7 +170,7 @@ def create_app(
         conversations = Conversations(settings, MessagingReads(http), commands, limiter)
         app.state.conversations = conversations
         app.state.attachments = Attachments(
-            runtime.unit_of_work, storage_for(settings), conversations, attachment_rules(settings), clock
+            runtime.unit_of_work, storage_for(settings), conversations, rules, clock
         )
         app.state.search = MessageSearch(MessagingReads(http))
         app.state.bookings = Bookings(BookingReads(booking_http), commands)
@@ -198,15 +203,16 @@ def create_app(
     app.include_router(shop_settings.router)
     app.include_router(rest.router)
     app.include_router(staff.router)
-    app.include_router(attachments.router)
+    app.include_router(attachments.router, max_body_size=largest_form(rules))
     app.include_router(booking.router)
     app.include_router(ws.router)
     app.include_router(search.router)
     app.include_router(notifications.router)
-    app.include_router(campaigns.router)
+    app.include_router(campaigns.router, max_body_size=CAMPAIGN_BODY_BYTES)
     app.include_router(assistant.router)
     app.include_router(well_known.router)
     app.include_router(password_reset.router)
     app.include_router(audit.router)
     app.add_middleware(AuditTrail)
+    allow_listed_origins(app, settings.cors_origins)
     return app

@@ -1,7 +1,8 @@
-from typing import Literal
+from typing import Annotated, Literal
 
 from frontdesk_platform.settings import ServiceSettings
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 
 from .attachments.content import ALL_TYPES
 
@@ -11,6 +12,7 @@ MiB = 1024 * 1024
 class GatewaySettings(ServiceSettings):
     service_name: str = "gateway"
     http_port: int = 8000
+    ops_port: int = 9000
     database_name: str = "frontdesk_gateway"
 
     # Access-token keys (docs/security.md): a JWKS, inline or in a file, or one HS256 secret.
@@ -26,6 +28,10 @@ class GatewaySettings(ServiceSettings):
     booking_url: str = "http://127.0.0.1:8102"
     notify_url: str = "http://127.0.0.1:8103"
     ai_assist_url: str = "http://127.0.0.1:8104"
+
+    # Web apps (scheme://host[:port]) allowed to call the API and open sockets from a browser,
+    # comma-separated; none by default.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     max_frame_bytes: int = 64 * 1024
     max_text_length: int = 4000
@@ -64,3 +70,10 @@ class GatewaySettings(ServiceSettings):
     password_reset_tries: int = 5  # wrong guesses before a code stops working
     password_resets_per_hour: int = 5  # codes one login can be sent
     password_resets_per_ip_per_hour: int = 30  # requests and confirmations from one address
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value

@@ -4,6 +4,7 @@ from frontdesk_platform.settings import ServiceSettings
 class MessagingSettings(ServiceSettings):
     service_name: str = "messaging"
     http_port: int = 8101
+    ops_port: int = 9101
     database_name: str = "frontdesk_messaging"
     recall_window_seconds: int = 120
     edit_window_seconds: int = 15 * 60

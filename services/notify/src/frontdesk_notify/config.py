@@ -13,6 +13,7 @@ class Settings(ServiceSettings):
 
     service_name: str = "notify"
     http_port: int = 8103
+    ops_port: int = 9103
     database_name: str = "frontdesk_notify"
     default_language: str = "zh-CN"
     timer_poll_seconds: float = 0.5

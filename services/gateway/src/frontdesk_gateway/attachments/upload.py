@@ -52,7 +52,7 @@ async def receive(
     if mime != b"multipart/form-data" or b"boundary" not in options:
         raise invalid(f"Send the file as multipart/form-data in a field named {FIELD!r}.")
     declared_length = headers.get("content-length", "")
-    if declared_length.isdigit() and int(declared_length) > rules.largest + FORM_OVERHEAD:
+    if declared_length.isdigit() and int(declared_length) > largest_form(rules):
         raise _beyond_every_limit(rules)
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         form = _Form(rules, spool)
@@ -66,6 +66,11 @@ async def receive(
             raise invalid("The multipart body is malformed.") from None
         await form.take()
         yield form.upload()
+
+
+def largest_form(rules: Rules) -> int:
+    """The largest body an upload can be: the largest file a kind allows, and its form."""
+    return rules.largest + FORM_OVERHEAD
 
 
 def _beyond_every_limit(rules: Rules) -> ApiError:

@@ -21,6 +21,7 @@ from ..conversations import Conversations
 from ..realtime.connections import Connection, Connections
 from ..realtime.signals import Signals
 from .auth import verified_principal
+from .origins import origin_allowed
 from .socket_auth import UNAUTHORIZED, authenticate, error_frame
 
 router = APIRouter()
@@ -59,6 +60,9 @@ class SendFrame(BaseModel):
 @router.websocket("/v1/ws")
 async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
     state = websocket.app.state
+    if not origin_allowed(websocket.headers, state.settings.cors_origins):
+        await websocket.close()  # before accept: the handshake is answered 403
+        return
     principal = await authenticate(
         websocket,
         lambda token: verified_principal(state.issuer, state.revocations, token),
