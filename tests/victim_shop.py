@@ -113,6 +113,9 @@ async def _conversation(api: Api, victim: VictimShop, groomer: Account) -> None:
     conversation = f"/v1/conversations/{ids['conversation_id']}"
     assert (await api.send(customer, ids["conversation_id"], f"{SECRET} allergy list")).status_code == 201
     assert (await api.send(groomer, ids["conversation_id"], f"{SECRET} noted")).status_code == 201
+    # Both read what they were sent, so no unread-chat push lands during the walk.
+    for reader in (customer, groomer):
+        await _ok(api, "POST", conversation + "/read", reader, {"up_to_seq": 2})
     history = await api.history(customer, ids["conversation_id"])
     ids["message_id"] = history["messages"][0]["message_id"]
     uploaded = await api.upload(customer, ids["conversation_id"], "notes.txt", SECRET.encode(), "text/plain")
