@@ -39,7 +39,13 @@ def service() -> FastAPI:
         yield
 
     app = build_app(
-        service="test", title="t", description="", lifespan=lifespan, health_checks={}, max_body_bytes=LIMIT
+        service="test",
+        title="t",
+        description="",
+        lifespan=lifespan,
+        health_checks={},
+        service_token="t" * 40,
+        max_body_bytes=LIMIT,
     )
 
     @app.post("/notes")

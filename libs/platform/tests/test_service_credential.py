@@ -26,6 +26,7 @@ def service() -> FastAPI:
         lifespan=no_resources,
         health_checks={},
         service_token=TOKEN,
+        max_body_bytes=64 * 1024,
     )
 
     @app.get("/internal/shops/{shop_id}/pets")
