@@ -110,11 +110,11 @@ def _from_local_stack() -> dict[str, object]:
     subprocess.run(["bash", str(ROOT / "deploy/local/stack.sh"), "start"], check=True)
     return {
         "database_host": "127.0.0.1",
-        "database_port": int(os.environ.get("FRONTDESK_PG_PORT", "55432")),
+        "database_port": int(os.environ.get("FRONTDESK_PG_PORT", "15432")),
         "database_user": "postgres",
         "database_password": "",
-        "kafka_bootstrap": f"127.0.0.1:{os.environ.get('FRONTDESK_KAFKA_PORT', '59092')}",
-        "redis_url": f"redis://127.0.0.1:{os.environ.get('FRONTDESK_REDIS_PORT', '56379')}/0",
+        "kafka_bootstrap": f"127.0.0.1:{os.environ.get('FRONTDESK_KAFKA_PORT', '19092')}",
+        "redis_url": f"redis://127.0.0.1:{os.environ.get('FRONTDESK_REDIS_PORT', '16379')}/0",
     }
 
 

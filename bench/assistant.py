@@ -257,14 +257,14 @@ def start_system(run: str) -> System:
         "FRONTDESK_REPLY_TIMEOUT_SECONDS": "30",
     }
     env.setdefault("FRONTDESK_DATABASE_HOST", "127.0.0.1")
-    env.setdefault("FRONTDESK_DATABASE_PORT", "55432")
-    env.setdefault("FRONTDESK_KAFKA_BOOTSTRAP", "127.0.0.1:59092")
-    env.setdefault("FRONTDESK_REDIS_URL", "redis://127.0.0.1:56379/0")
+    env.setdefault("FRONTDESK_DATABASE_PORT", "15432")
+    env.setdefault("FRONTDESK_KAFKA_BOOTSTRAP", "127.0.0.1:19092")
+    env.setdefault("FRONTDESK_REDIS_URL", "redis://127.0.0.1:16379/0")
     return System(env=env, log_dir=LOG_DIR, database_prefix=f"bench_{run}", random_ports=True)
 
 
 async def drop_run(run: str) -> None:
-    conn = await asyncpg.connect(host="127.0.0.1", port=55432, user="postgres", database="postgres")
+    conn = await asyncpg.connect(host="127.0.0.1", port=15432, user="postgres", database="postgres")
     try:
         for name in SERVICES:
             await conn.execute(f'DROP DATABASE IF EXISTS "bench_{run}_{name.replace("-", "_")}" WITH (FORCE)')

@@ -42,7 +42,7 @@ from frontdesk_local.system import System
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG_DIR = ROOT / ".local" / "bench-logs"
-KAFKA = "127.0.0.1:59092"
+KAFKA = "127.0.0.1:19092"
 PASSWORD = "bench-password-1"
 ZONE = ZoneInfo("Asia/Shanghai")
 OPEN, CLOSE = 9, 19  # every day, every groomer
@@ -310,11 +310,11 @@ def start_system(run: str) -> System:
     env = {
         **os.environ,
         "FRONTDESK_DATABASE_HOST": "127.0.0.1",
-        "FRONTDESK_DATABASE_PORT": "55432",
+        "FRONTDESK_DATABASE_PORT": "15432",
         "FRONTDESK_DATABASE_USER": "postgres",
         "FRONTDESK_DATABASE_PASSWORD": "",
         "FRONTDESK_KAFKA_BOOTSTRAP": KAFKA,
-        "FRONTDESK_REDIS_URL": "redis://127.0.0.1:56379/0",
+        "FRONTDESK_REDIS_URL": "redis://127.0.0.1:16379/0",
         "FRONTDESK_KAFKA_NAMESPACE": f"bench{run}.",
         "FRONTDESK_LOG_LEVEL": "WARNING",
         "FRONTDESK_REPLY_TIMEOUT_SECONDS": "30",
@@ -323,7 +323,7 @@ def start_system(run: str) -> System:
 
 
 async def drop_run(run: str) -> None:
-    conn = await asyncpg.connect(host="127.0.0.1", port=55432, user="postgres", database="postgres")
+    conn = await asyncpg.connect(host="127.0.0.1", port=15432, user="postgres", database="postgres")
     try:
         for name in ("booking", "gateway"):
             await conn.execute(f'DROP DATABASE IF EXISTS "bench_{run}_{name}" WITH (FORCE)')
@@ -332,7 +332,7 @@ async def drop_run(run: str) -> None:
 
 
 async def bench(args: argparse.Namespace, system: System, run: str) -> dict[str, Any]:
-    dsn = f"postgresql://postgres@127.0.0.1:55432/bench_{run}_booking"
+    dsn = f"postgresql://postgres@127.0.0.1:15432/bench_{run}_booking"
     first_day = datetime.now(ZONE).date() + timedelta(days=1)
     async with httpx.AsyncClient(base_url=system.url("gateway"), timeout=60) as http:
         shop = await set_up(http, args.staff, args.stations)

@@ -33,7 +33,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG_DIR = ROOT / ".local" / "bench-logs"
-KAFKA = "127.0.0.1:59092"
+KAFKA = "127.0.0.1:19092"
 STRAGGLER_WAIT = 30.0
 PASSWORD = "bench-password-1"
 HISTOGRAMS = {f"frontdesk_{name}_seconds" for name in ("outbox_delay", "consumer_handle", "http_request")}
@@ -317,11 +317,11 @@ def start_system(run: str) -> System:
     env = {
         **os.environ,
         "FRONTDESK_DATABASE_HOST": "127.0.0.1",
-        "FRONTDESK_DATABASE_PORT": "55432",
+        "FRONTDESK_DATABASE_PORT": "15432",
         "FRONTDESK_DATABASE_USER": "postgres",
         "FRONTDESK_DATABASE_PASSWORD": "",
         "FRONTDESK_KAFKA_BOOTSTRAP": KAFKA,
-        "FRONTDESK_REDIS_URL": "redis://127.0.0.1:56379/0",
+        "FRONTDESK_REDIS_URL": "redis://127.0.0.1:16379/0",
         "FRONTDESK_KAFKA_NAMESPACE": f"bench{run}.",
         "FRONTDESK_LOG_LEVEL": "WARNING",
         "FRONTDESK_SENDS_PER_SECOND": "100000",
@@ -344,7 +344,7 @@ def start_profilers(system: System, seconds: int) -> list[subprocess.Popen[bytes
 
 async def drop_run(run: str) -> None:
     """Drop the run's databases and delete its Kafka topics."""
-    conn = await asyncpg.connect(host="127.0.0.1", port=55432, user="postgres", database="postgres")
+    conn = await asyncpg.connect(host="127.0.0.1", port=15432, user="postgres", database="postgres")
     try:
         for name in ("messaging", "gateway"):
             await conn.execute(f'DROP DATABASE IF EXISTS "bench_{run}_{name}" WITH (FORCE)')

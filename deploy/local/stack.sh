@@ -8,11 +8,12 @@
 #   deploy/local/stack.sh env      print `export FRONTDESK_...` lines:  eval "$(deploy/local/stack.sh env)"
 #   deploy/local/stack.sh kafka-run CLASS [ARGS...]
 #                                  run a Kafka CLI class with the broker's jars, e.g.
-#                                  org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:59092 --list
+#                                  org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:19092 --list
 #
 # Everything lives under $FRONTDESK_LOCAL_DIR (default <repo>/.local); a restart keeps the data.
-# Environment overrides: FRONTDESK_PG_PORT (55432), FRONTDESK_REDIS_PORT (56379),
-# FRONTDESK_KAFKA_PORT (59092), FRONTDESK_KAFKA_CONTROLLER_PORT (59093),
+# Environment overrides: FRONTDESK_PG_PORT (15432), FRONTDESK_REDIS_PORT (16379),
+# FRONTDESK_KAFKA_PORT (19092), FRONTDESK_KAFKA_CONTROLLER_PORT (19093) — all below 32768, outside
+# the range Linux hands out to outgoing connections, so a leftover client never blocks them;
 # KAFKA_HEAP ("-Xms256m -Xmx768m"), KAFKA_JVM_OPTS, FRONTDESK_KAFKA_START_TIMEOUT (90 s).
 #
 # Kafka jars come from Maven Central through deploy/local/kafka/pom.xml (mvn + JDK 17 needed);
@@ -23,10 +24,10 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
 
 HOST=127.0.0.1
-PG_PORT=${FRONTDESK_PG_PORT:-55432}
-REDIS_PORT=${FRONTDESK_REDIS_PORT:-56379}
-KAFKA_PORT=${FRONTDESK_KAFKA_PORT:-59092}
-KAFKA_CONTROLLER_PORT=${FRONTDESK_KAFKA_CONTROLLER_PORT:-59093}
+PG_PORT=${FRONTDESK_PG_PORT:-15432}
+REDIS_PORT=${FRONTDESK_REDIS_PORT:-16379}
+KAFKA_PORT=${FRONTDESK_KAFKA_PORT:-19092}
+KAFKA_CONTROLLER_PORT=${FRONTDESK_KAFKA_CONTROLLER_PORT:-19093}
 KAFKA_HEAP=${KAFKA_HEAP:--Xms256m -Xmx768m}
 KAFKA_JVM_OPTS=${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true}
 KAFKA_START_TIMEOUT=${FRONTDESK_KAFKA_START_TIMEOUT:-90}

@@ -41,13 +41,13 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = 64 * 1024
 
     database_host: str = "127.0.0.1"
-    database_port: int = 55432
+    database_port: int = 15432
     database_user: str = "postgres"
     database_password: str = ""
     database_name: str = "frontdesk"
     database_pool_size: int = 10
 
-    kafka_bootstrap: str = "127.0.0.1:59092"
+    kafka_bootstrap: str = "127.0.0.1:19092"
     kafka_namespace: str = ""
     kafka_partitions: int = 6
     kafka_replication_factor: int = 1
@@ -68,7 +68,7 @@ class ServiceSettings(BaseSettings):
     command_signing_key: SecretStr = SecretStr("")
     command_signing_previous_key: SecretStr = SecretStr("")
 
-    redis_url: str = "redis://127.0.0.1:56379/0"
+    redis_url: str = "redis://127.0.0.1:16379/0"
 
     log_level: str = "INFO"
     log_json: bool = True
