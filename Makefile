@@ -4,7 +4,7 @@ UV_VERSION := 0.13.9
 
 STACK := deploy/local/stack.sh
 
-.PHONY: setup stack dev down test unit lint typecheck bench bench-mix bench-search bench-booking bench-notify bench-assistant schemas asyncapi eval-ai
+.PHONY: setup stack dev down test unit lint typecheck bench bench-mix bench-search bench-booking bench-notify bench-assistant bench-relay bench-rebuild schemas asyncapi eval-ai
 
 setup:  ## install uv and the locked Python dependencies
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install -q "uv==$(UV_VERSION)" \
@@ -54,6 +54,9 @@ asyncapi:  ## regenerate docs/asyncapi.json from the contracts
 
 bench-mix: setup stack  ## messaging mix (typing, receipts), reconnect storm, rebuild speed
 	uv run python bench/messaging_mix.py $(BENCH_ARGS)
+
+bench-relay: setup stack  ## outbox relay: rows/s from the outbox into Kafka, order per key checked
+	uv run python bench/relay.py $(BENCH_ARGS)
 
 bench-notify: setup stack  ## 100,000 reminders: how late they fire, none twice; delivery through the dev sink
 	uv run python bench/notify.py $(BENCH_ARGS)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -134,20 +133,23 @@ class OutboxRelay:
         rows = await conn.fetch(_FETCH, position.xid, position.id, self._batch_size)
         if not rows:
             return 0
-        await self._send(rows)
-        last = rows[-1]
-        await conn.execute(
-            "INSERT INTO outbox_position (relay, xid, id) VALUES ($1, $2::text::xid8, $3) "
-            "ON CONFLICT (relay) DO UPDATE SET xid = EXCLUDED.xid, id = EXCLUDED.id",
-            self.name,
-            last["xid"],
-            last["id"],
-        )
-        now = datetime.now(UTC)
-        PUBLISHED.labels(self.name).inc(len(rows))
-        for row in rows:
-            OUTBOX_DELAY.labels(self.name).observe((now - row["created_at"]).total_seconds())
-        return len(rows)
+        acked, failure = await self._send(rows)
+        if acked:
+            last = rows[acked - 1]
+            await conn.execute(
+                "INSERT INTO outbox_position (relay, xid, id) VALUES ($1, $2::text::xid8, $3) "
+                "ON CONFLICT (relay) DO UPDATE SET xid = EXCLUDED.xid, id = EXCLUDED.id",
+                self.name,
+                last["xid"],
+                last["id"],
+            )
+            now = datetime.now(UTC)
+            PUBLISHED.labels(self.name).inc(acked)
+            for row in rows[:acked]:
+                OUTBOX_DELAY.labels(self.name).observe((now - row["created_at"]).total_seconds())
+        if failure is not None:
+            raise failure
+        return acked
 
     async def prune(self, conn: asyncpg.Connection) -> int:
         """Delete published rows older than the retention (kept meanwhile for inspection)."""
@@ -161,28 +163,44 @@ class OutboxRelay:
         self._pruned_at = time.monotonic()
         return int(status.split()[-1])
 
-    async def _send(self, rows: list[asyncpg.Record]) -> None:
-        """Every partition's rows in order, each acknowledged before the next is sent.
+    async def _send(self, rows: list[asyncpg.Record]) -> tuple[int, BaseException | None]:
+        """Hands every row to the producer in (xid, id) order, then waits for all the acks.
 
-        A later record must never overtake an earlier one that failed, so each partition
-        has at most one record in flight; partitions go in parallel. After any failure the
-        relay starts again from its saved position: duplicates, never reordering.
+        Returns how many rows, counted from the first, were acknowledged without a gap, and
+        the first failure if any: the position moves only over that prefix, so after a
+        failure the relay sends the rest again (duplicates, never a skipped row). Order per
+        key holds because a key always goes to the same partition and the idempotent
+        producer keeps a partition's records in the order they were handed over, retries
+        included (docs/adr/0001-outbox-commit-order.md).
         """
-        by_partition: dict[tuple[str, int], list[asyncpg.Record]] = defaultdict(list)
+        acks: list[asyncio.Future[object]] = []
+        refused: BaseException | None = None
         for row in rows:
-            partitions = await self._partitions(row["topic"])
-            partition = self._partitioner(row["key"].encode(), partitions, partitions)
-            by_partition[(row["topic"], partition)].append(row)
-        outcomes = await asyncio.gather(
-            *(
-                self._send_partition(topic, partition, part)
-                for (topic, partition), part in by_partition.items()
-            ),
-            return_exceptions=True,
-        )
-        for outcome in outcomes:
+            try:
+                acks.append(await self._hand_over(row))
+            except Exception as exc:  # e.g. too large: nothing after it may be handed over
+                refused = exc
+                break
+        outcomes = await asyncio.gather(*acks, return_exceptions=True)
+        for acked, outcome in enumerate(outcomes):
             if isinstance(outcome, BaseException):
-                raise outcome
+                return acked, outcome
+        return len(acks), refused
+
+    async def _hand_over(self, row: asyncpg.Record) -> asyncio.Future[object]:
+        # Signed like every record a service sends: some rows are commands to another
+        # service (the assistant's replies through messaging).
+        value = row["envelope"].encode()
+        key = row["key"].encode()
+        partitions = await self._partitions(row["topic"])
+        delivered: asyncio.Future[object] = await self._producer.send(
+            row["topic"],
+            value=value,
+            key=key,
+            headers=[*_headers(row), self._signer.header(value)],
+            partition=self._partitioner(key, partitions, partitions),
+        )
+        return delivered
 
     async def _partitions(self, topic: str) -> list[int]:
         """A topic's partitions, read fresh once and then kept: a key must always go to the
@@ -194,20 +212,6 @@ class OutboxRelay:
             known = sorted(await self._producer.partitions_for(topic))
             self._partition_ids[topic] = known
         return known
-
-    async def _send_partition(self, topic: str, partition: int, rows: list[asyncpg.Record]) -> None:
-        for row in rows:
-            # Signed like every record a service sends: some rows are commands to another
-            # service (the assistant's replies through messaging).
-            value = row["envelope"].encode()
-            delivered = await self._producer.send(
-                topic,
-                value=value,
-                key=row["key"].encode(),
-                headers=[*_headers(row), self._signer.header(value)],
-                partition=partition,
-            )
-            await delivered
 
     async def _rows_held_back(self, conn: asyncpg.Connection) -> bool:
         position = await self._position(conn)
