@@ -58,6 +58,9 @@ bench-mix: setup stack  ## messaging mix (typing, receipts), reconnect storm, re
 bench-relay: setup stack  ## outbox relay: rows/s from the outbox into Kafka, order per key checked
 	uv run python bench/relay.py $(BENCH_ARGS)
 
+bench-rebuild: setup stack  ## messaging rebuild-projections over 150,000 events in a throwaway database, events/s
+	uv run python bench/rebuild.py $(BENCH_ARGS)
+
 bench-notify: setup stack  ## 100,000 reminders: how late they fire, none twice; delivery through the dev sink
 	uv run python bench/notify.py $(BENCH_ARGS)
 

@@ -70,6 +70,23 @@ async def test_rebuilt_read_models_equal_the_live_ones(endpoints):
             deps, Envelope(type=kind, source="test", aggregate_id=str(conversation), data=body)
         )
 
+    owner = {"user_id": str(staff[0]), "role": "owner", "shop_id": str(shop)}
+
+    async def run_for_shop(kind: str, **data) -> None:
+        body = {"shop_id": str(shop), "actor": owner, **data}
+        await handle_command(deps, Envelope(type=kind, source="test", aggregate_id=str(shop), data=body))
+
+    async def set_up_shop() -> None:
+        weekdays = {str(day): [["09:00", "18:00"]] for day in range(5)}
+        await run_for_shop("messaging.shop.set_business_hours.v1", timezone="Asia/Shanghai", weekly=weekdays)
+        kept, dropped = uuid4(), uuid4()
+        for template in (kept, dropped):
+            await run_for_shop(
+                "messaging.shop.save_template.v1", template_id=str(template), name="n", text="hi"
+            )
+        await run_for_shop("messaging.shop.delete_template.v1", template_id=str(dropped))
+        await run_for_shop("messaging.shop.set_staff_capacity.v1", staff_id=str(staff[1]), capacity=3)
+
     async def talk(customer) -> None:
         conversation = uuid4()
         me = {"user_id": str(customer), "role": "customer", "shop_id": str(shop)}
@@ -95,6 +112,19 @@ async def test_rebuilt_read_models_equal_the_live_ones(endpoints):
         await run("messaging.conversation.assign.v1", conversation, clerk, assignee_id=clerk["user_id"])
         await run("messaging.conversation.set_labels.v1", conversation, clerk, labels=["vip", "cat"])
         await run("messaging.conversation.set_status.v1", conversation, clerk, status="resolved")
+        if rng.random() < 0.5:
+            survey = await open_survey(conversation)
+            await run(
+                "messaging.survey.answer.v1", conversation, me, survey_id=str(survey), rating=4, comment="ok"
+            )
+
+    async def open_survey(conversation):
+        async with sessions() as session:
+            return (
+                await session.execute(
+                    text("SELECT open_survey_id FROM conversations WHERE id = :c"), {"c": conversation}
+                )
+            ).scalar_one()
 
     async def read_model_messages(conversation) -> list:
         async with sessions() as session:
@@ -114,6 +144,7 @@ async def test_rebuilt_read_models_equal_the_live_ones(endpoints):
             await talk(uuid4())
 
     try:
+        await set_up_shop()
         await asyncio.gather(*(one_talk() for _ in range(CONVERSATIONS)))
         live = await dump(sessions)
         assert len(live["messages"]) == CONVERSATIONS * MESSAGES_EACH
@@ -122,5 +153,12 @@ async def test_rebuilt_read_models_equal_the_live_ones(endpoints):
             replayed = await rebuild(session, store)
         assert replayed > CONVERSATIONS * MESSAGES_EACH
         assert await dump(sessions) == live
+        # Small pages: recalls and edits then reach messages written in an earlier page.
+        async with sessions() as session, session.begin():
+            assert await rebuild(session, store, batch=97) == replayed
+        assert await dump(sessions) == live
+        assert live["templates"] and live["shop_hours"] and live["staff_capacity"]
+        assert any(survey["rating"] for survey in live["surveys"])
+        assert any(episode["frt_seconds"] for episode in live["response_episodes"])
     finally:
         await engine.dispose()

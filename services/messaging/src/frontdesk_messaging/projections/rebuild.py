@@ -1,40 +1,242 @@
 """Drops the messaging read models and rebuilds them by replaying the event store.
 
 `frontdesk-messaging rebuild-projections`. Writers wait on the table locks while it
-runs, so the rebuilt tables never miss an event committed meanwhile.
+runs, so the rebuilt tables never miss an event committed meanwhile. Events are read a
+page at a time and folded in memory (replayed.py); each page's messages, notes and search
+terms are written with COPY, and the conversations, receipts, surveys, response figures
+and shop settings once at the end, all in the caller's one transaction.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
+import asyncpg
 from frontdesk_platform.database import create_engine, session_factory
-from frontdesk_platform.eventstore import EventStore
+from frontdesk_platform.eventstore import EventStore, RecordedEvent
 from frontdesk_platform.settings import ServiceSettings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..adapters.repository import from_recorded, from_recorded_shop
-from . import conversations, shops
+from . import conversations
+from .replayed import MESSAGE_COLUMNS, Page, ReplayedReadModels
 
 log = logging.getLogger(__name__)
 
+_PAGE = (
+    "SELECT stream_id, version, event_id, type, data, position, recorded_at FROM events "
+    "WHERE position > $1 ORDER BY position LIMIT $2"
+)
 
-async def rebuild(session: AsyncSession, store: EventStore, batch: int = 2000) -> int:
+
+async def rebuild(session: AsyncSession, store: EventStore, batch: int = 10_000) -> int:
     tables = ", ".join(conversations.TABLES)
     await session.execute(text(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE"))
     await session.execute(text(f"TRUNCATE {tables}"))
+    conn = await driver_connection(session)
+    models = ReplayedReadModels()
     position, replayed = 0, 0
-    while events := await store.read_all(session, position, batch):
-        for recorded in events:
+    while rows := await conn.fetch(_PAGE, position, batch):
+        for row in rows:
+            recorded = RecordedEvent(
+                row["stream_id"],
+                row["version"],
+                row["event_id"],
+                row["type"],
+                row["data"],
+                {},
+                row["position"],
+                row["recorded_at"],
+            )
             if recorded.stream_id.startswith("shop-"):
-                await shops.project(session, from_recorded_shop(recorded))
+                models.apply_shop(from_recorded_shop(recorded))
             else:
-                await conversations.project(session, from_recorded(recorded))
-        position = events[-1].position
-        replayed += len(events)
+                models.apply(from_recorded(recorded))
+        await _write_page(conn, models.take_page())
+        position = rows[-1]["position"]
+        replayed += len(rows)
+    await _write_rest(conn, models)
     return replayed
+
+
+async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
+    """The session's own asyncpg connection (same transaction), for COPY."""
+    raw = await (await session.connection()).get_raw_connection()
+    return raw.driver_connection
+
+
+async def _write_page(conn: asyncpg.Connection, page: Page) -> None:
+    await conn.copy_records_to_table("messages", records=page.messages, columns=MESSAGE_COLUMNS)
+    await conn.copy_records_to_table(
+        "notes", records=page.notes, columns=("note_id", "conversation_id", "author_id", "text", "added_at")
+    )
+    await _index(conn, page.search)
+    for change in page.late_changes:  # rare (a recall or an edit of an older message): one by one, in order
+        await conn.execute(
+            "UPDATE messages SET text = $2, attachment = CASE WHEN $3 THEN NULL ELSE attachment END, "
+            "recalled = recalled OR $3, edited_at = COALESCE($4, edited_at) WHERE message_id = $1",
+            change.message_id,
+            change.text,
+            change.recalled,
+            change.edited_at,
+        )
+        await conn.execute("DELETE FROM message_search WHERE message_id = $1", change.message_id)
+        if change.terms:
+            await conn.execute(
+                "INSERT INTO message_search (message_id, shop_id, customer_id, sent_at, terms) "
+                "SELECT message_id, $2, $3, sent_at, array_to_tsvector($4::text[]) FROM messages "
+                "WHERE message_id = $1",
+                change.message_id,
+                change.conversation.shop_id,
+                change.conversation.customer_id,
+                change.terms,
+            )
+
+
+async def _index(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """COPY has no binary tsvector: the terms go through a staging table as text[]."""
+    if not rows:
+        return
+    await conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS search_staging "
+        "(message_id uuid, shop_id uuid, customer_id uuid, sent_at timestamptz, terms text[]) ON COMMIT DROP"
+    )
+    await conn.copy_records_to_table("search_staging", records=rows)
+    await conn.execute(
+        "INSERT INTO message_search (message_id, shop_id, customer_id, sent_at, terms) "
+        "SELECT message_id, shop_id, customer_id, sent_at, array_to_tsvector(terms) FROM search_staging "
+        "ON CONFLICT (message_id) DO NOTHING"
+    )
+    await conn.execute("TRUNCATE search_staging")
+
+
+async def _write_rest(conn: asyncpg.Connection, models: ReplayedReadModels) -> None:
+    ordered = sorted(models.conversations.values(), key=lambda c: c.changed)
+    cursors = await conn.fetch(
+        "SELECT nextval('conversation_changes') AS c FROM generate_series(1, $1) ORDER BY 1", len(ordered)
+    )
+    await conn.copy_records_to_table(
+        "conversations",
+        records=[
+            (
+                c.id,
+                c.shop_id,
+                c.customer_id,
+                c.opened_at,
+                c.last_seq,
+                c.last_activity_at,
+                c.last_message_preview,
+                c.status,
+                c.assignee_id,
+                c.assigned_at,
+                c.handoff_note,
+                c.labels,
+                c.customer_messages,
+                c.shop_messages,
+                c.open_survey_id,
+                cursor["c"],
+            )
+            for c, cursor in zip(ordered, cursors, strict=True)
+        ],
+        columns=(
+            "id",
+            "shop_id",
+            "customer_id",
+            "opened_at",
+            "last_seq",
+            "last_activity_at",
+            "last_message_preview",
+            "status",
+            "assignee_id",
+            "assigned_at",
+            "handoff_note",
+            "labels",
+            "customer_messages",
+            "shop_messages",
+            "open_survey_id",
+            "change_cursor",
+        ),
+    )
+    await conn.copy_records_to_table(
+        "read_marks",
+        records=[
+            (c, r, m.reader_role, m.read_seq, m.unread_base, m.delivered_seq)
+            for (c, r), m in models.read_marks.items()
+        ],
+        columns=("conversation_id", "reader_id", "reader_role", "read_seq", "unread_base", "delivered_seq"),
+    )
+    await conn.copy_records_to_table(
+        "surveys",
+        records=list(models.surveys.values()),
+        columns=(
+            "survey_id",
+            "conversation_id",
+            "shop_id",
+            "assignee_id",
+            "requested_at",
+            "rating",
+            "comment",
+            "answered_at",
+        ),
+    )
+    await conn.copy_records_to_table(
+        "response_episodes",
+        records=[
+            (
+                c.id,
+                ep.started_at,
+                c.shop_id,
+                ep.first_response_at,
+                ep.responder_id,
+                ep.frt_seconds,
+                ep.resolved_at,
+                ep.resolution_seconds,
+            )
+            for c in models.conversations.values()
+            for ep in c.episodes
+        ],
+        columns=(
+            "conversation_id",
+            "started_at",
+            "shop_id",
+            "first_response_at",
+            "responder_id",
+            "frt_seconds",
+            "resolved_at",
+            "resolution_seconds",
+        ),
+    )
+    await _write_shops(conn, models)
+
+
+async def _write_shops(conn: asyncpg.Connection, models: ReplayedReadModels) -> None:
+    import json
+
+    await conn.copy_records_to_table(
+        "shop_hours",
+        records=[(shop, tz, json.dumps(weekly), reply) for shop, (tz, weekly, reply) in models.hours.items()],
+        columns=("shop_id", "timezone", "weekly", "auto_reply_text"),
+    )
+    await conn.copy_records_to_table(
+        "templates",
+        records=[(t, shop, *rest) for (shop, t), rest in models.templates.items()],
+        columns=("template_id", "shop_id", "name", "text", "saved_at"),
+    )
+    await conn.copy_records_to_table(
+        "staff_capacity",
+        records=[(staff, shop, c) for (shop, staff), c in models.capacity.items()],
+        columns=("staff_id", "shop_id", "capacity"),
+    )
+    # Presence is not a rebuilt table (it holds who is online); only the rotation's
+    # last-assigned time comes from the events.
+    await conn.executemany(
+        "INSERT INTO staff_presence (staff_id, status, last_assigned_at) VALUES ($1, 'offline', $2) "
+        "ON CONFLICT (staff_id) DO UPDATE SET last_assigned_at = EXCLUDED.last_assigned_at",
+        list(models.last_assigned.items()),
+    )
 
 
 async def rebuild_command(settings: ServiceSettings) -> None:

@@ -1,0 +1,143 @@
+"""Messaging's `rebuild-projections` speed over a large history, in a throwaway database.
+
+Writes `--conversations` × `--messages` conversations into a fresh messaging event store
+(the events the service records: openings, messages in Chinese and English, delivery and
+read receipts, a recall and an edit, assignment, labels, resolution with its survey, and
+business hours that the response figures count in), then rebuilds the read models and
+reports events/s. The database is dropped afterwards.
+
+Run: `make bench-rebuild` = `uv run python bench/rebuild.py [--conversations 2000 --messages 50]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+from frontdesk_messaging.adapters.repository import stream_id, to_new_event
+from frontdesk_messaging.bootstrap import MIGRATIONS
+from frontdesk_messaging.config import MessagingSettings
+from frontdesk_messaging.domain import events as e
+from frontdesk_messaging.domain import shop as s
+from frontdesk_messaging.projections.rebuild import rebuild
+from frontdesk_platform.database import create_engine, migrate, session_factory
+from frontdesk_platform.eventstore import EventStore
+
+TEXTS = ["请问周六{n}点可以给狗狗洗澡吗", "Can I book a bath for my cat at {n}?", "好的,{n}点见", "谢谢!"]
+
+
+def history(conversations: int, messages: int, seed: int = 7) -> Iterator[tuple[str, int, Any]]:
+    """(stream, version, domain event) in the order a busy shop would record them."""
+    rng = random.Random(seed)
+    shop, staff = uuid.uuid4(), [uuid.uuid4() for _ in range(5)]
+    at = datetime(2026, 3, 2, 1, tzinfo=UTC)
+    weekly = {str(day): [["09:00", "18:00"]] for day in range(6)}
+    yield f"shop-{shop}", 1, s.BusinessHoursSet(shop, "Asia/Shanghai", weekly, None, staff[0], at)
+    for _ in range(conversations):
+        conv, customer, clerk = uuid.uuid4(), uuid.uuid4(), rng.choice(staff)
+        stream, version = stream_id(conv), 0
+
+        def next_version() -> int:
+            nonlocal version
+            version += 1
+            return version
+
+        at += timedelta(seconds=rng.randint(1, 60))
+        yield stream, next_version(), e.ConversationOpened(conv, shop, customer, customer, at)
+        yield stream, next_version(), e.ConversationAssigned(conv, clerk, None, None, "auto", None, at)
+        ids = []
+        for seq in range(1, messages + 1):
+            at += timedelta(seconds=rng.randint(5, 300))
+            sender, role = (customer, "customer") if seq % 3 else (clerk, "staff")
+            ids.append(uuid.uuid4())
+            text = rng.choice(TEXTS).format(n=seq)
+            yield stream, next_version(), e.MessageSent(conv, ids[-1], seq, sender, role, f"m{seq}", text, at)
+            if seq % 5 == 0:
+                reader, reader_role = (clerk, "staff") if role == "customer" else (customer, "customer")
+                yield stream, next_version(), e.MessagesDelivered(conv, reader, reader_role, seq, at)
+                yield stream, next_version(), e.MessagesRead(conv, reader, reader_role, seq, at)
+        yield stream, next_version(), e.MessageRecalled(conv, ids[0], 1, customer, at)
+        yield stream, next_version(), e.MessageEdited(conv, ids[1], 2, "edited", customer, at)
+        yield stream, next_version(), e.LabelsChanged(conv, ("vip",), clerk, at)
+        yield stream, next_version(), e.StatusChanged(conv, "resolved", "open", clerk, at)
+        yield stream, next_version(), e.SurveyRequested(conv, uuid.uuid4(), at)
+
+
+async def fill(dsn: str, conversations: int, messages: int) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        records = []
+        for stream, version, event in history(conversations, messages):
+            new = to_new_event(event) if isinstance(event, e.Event) else _shop_event(event)
+            data = json.dumps(new.data, default=str, ensure_ascii=False)
+            records.append((stream, version, new.event_id, new.type, data))
+        await conn.execute("CREATE TEMP TABLE staging (s text, v int, id uuid, t text, d text)")
+        await conn.copy_records_to_table("staging", records=records)
+        await conn.execute(
+            "INSERT INTO events (stream_id, version, event_id, type, data) "
+            "SELECT s, v, id, t, d::jsonb FROM staging"
+        )
+        return len(records)
+    finally:
+        await conn.close()
+
+
+def _shop_event(event: s.ShopEvent) -> Any:
+    from dataclasses import asdict
+
+    from frontdesk_messaging.adapters.repository import _SHOP_NAMES
+    from frontdesk_platform.eventstore import NewEvent
+
+    return NewEvent(type=_SHOP_NAMES[type(event)], data=asdict(event))
+
+
+async def run(conversations: int, messages: int, page: int) -> dict[str, Any]:
+    settings = MessagingSettings(
+        service_name="bench-rebuild",
+        database_name=f"bench_rebuild_{uuid.uuid4().hex[:10]}",
+        log_json=False,
+        environment="development",
+    )
+    await migrate(settings, MIGRATIONS)
+    admin = await asyncpg.connect(settings.asyncpg_dsn("postgres"))
+    engine = create_engine(settings)
+    try:
+        events = await fill(settings.asyncpg_dsn(), conversations, messages)
+        started = time.perf_counter()
+        async with session_factory(engine)() as session, session.begin():
+            replayed = await rebuild(session, EventStore(), batch=page)
+        elapsed = time.perf_counter() - started
+    finally:
+        await engine.dispose()
+        await admin.execute(f'DROP DATABASE "{settings.database_name}" WITH (FORCE)')
+        await admin.close()
+    assert replayed == events, (replayed, events)
+    return {
+        "events": events,
+        "conversations": conversations,
+        "seconds": round(elapsed, 2),
+        "events_per_s": round(events / elapsed),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--conversations", type=int, default=2_000)
+    parser.add_argument("--messages", type=int, default=50, help="messages per conversation")
+    parser.add_argument("--page", type=int, default=10_000, help="events read per page")
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(run(args.conversations, args.messages, args.page)), indent=2))
+
+
+if __name__ == "__main__":
+    main()
