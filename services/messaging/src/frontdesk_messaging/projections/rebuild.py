@@ -9,25 +9,31 @@ and shop settings once at the end, all in the caller's one transaction.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import time
+from collections.abc import Awaitable
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import asyncpg
 from frontdesk_platform.database import create_engine, session_factory
-from frontdesk_platform.eventstore import EventStore, RecordedEvent
+from frontdesk_platform.eventstore import EventStore
 from frontdesk_platform.settings import ServiceSettings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..adapters.repository import from_recorded, from_recorded_shop
-from . import conversations
+from ..adapters.repository import from_stored_json
+from ..domain.shop import ShopEvent
+from . import conversations, search_terms
 from .replayed import MESSAGE_COLUMNS, Page, ReplayedReadModels
 
 log = logging.getLogger(__name__)
+_TERMS_CHUNK = 1000
 
 _PAGE = (
-    "SELECT stream_id, version, event_id, type, data, position, recorded_at FROM events "
+    "SELECT stream_id, type, data::text AS data, position FROM events "
     "WHERE position > $1 ORDER BY position LIMIT $2"
 )
 
@@ -39,27 +45,47 @@ async def rebuild(session: AsyncSession, store: EventStore, batch: int = 10_000)
     conn = await driver_connection(session)
     models = ReplayedReadModels()
     position, replayed = 0, 0
-    while rows := await conn.fetch(_PAGE, position, batch):
-        for row in rows:
-            recorded = RecordedEvent(
-                row["stream_id"],
-                row["version"],
-                row["event_id"],
-                row["type"],
-                row["data"],
-                {},
-                row["position"],
-                row["recorded_at"],
-            )
-            if recorded.stream_id.startswith("shop-"):
-                models.apply_shop(from_recorded_shop(recorded))
-            else:
-                models.apply(from_recorded(recorded))
-        await _write_page(conn, models.take_page())
-        position = rows[-1]["position"]
-        replayed += len(rows)
+    # Finding a message's terms (jieba) costs more than the rest of its replay: worker
+    # processes find a page's terms while this one folds the next page and writes the last.
+    search_terms.load()  # once, before the workers fork, rather than once in each
+    with ProcessPoolExecutor(max(2, os.cpu_count() or 1)) as workers:
+        waiting: tuple[Page, Awaitable[list[list[str]]]] | None = None
+        while rows := await conn.fetch(_PAGE, position, batch):
+            for row in rows:
+                _apply(models, row)
+            page = models.take_page()
+            if waiting:
+                await _write_page(conn, *waiting)
+            waiting = page, _terms(workers, [entry[-1] for entry in page.search])
+            position = rows[-1]["position"]
+            replayed += len(rows)
+        if waiting:
+            await _write_page(conn, *waiting)
     await _write_rest(conn, models)
     return replayed
+
+
+def _apply(models: ReplayedReadModels, row: asyncpg.Record) -> None:
+    event = from_stored_json(row["stream_id"], row["type"], row["data"])
+    if isinstance(event, ShopEvent):
+        models.apply_shop(event)
+    else:
+        models.apply(event)
+
+
+def _terms(workers: ProcessPoolExecutor, texts: list[str]) -> Awaitable[list[list[str]]]:
+    loop = asyncio.get_running_loop()
+    chunks = [texts[i : i + _TERMS_CHUNK] for i in range(0, len(texts), _TERMS_CHUNK)]
+    found = [loop.run_in_executor(workers, _terms_of, chunk) for chunk in chunks]
+
+    async def joined() -> list[list[str]]:
+        return [terms for chunk in await asyncio.gather(*found) for terms in chunk]
+
+    return asyncio.ensure_future(joined())
+
+
+def _terms_of(texts: list[str]) -> list[list[str]]:
+    return [search_terms.index_terms(t) for t in texts]
 
 
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
@@ -68,12 +94,13 @@ async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
     return raw.driver_connection
 
 
-async def _write_page(conn: asyncpg.Connection, page: Page) -> None:
+async def _write_page(conn: asyncpg.Connection, page: Page, terms: Awaitable[list[list[str]]]) -> None:
     await conn.copy_records_to_table("messages", records=page.messages, columns=MESSAGE_COLUMNS)
     await conn.copy_records_to_table(
         "notes", records=page.notes, columns=("note_id", "conversation_id", "author_id", "text", "added_at")
     )
-    await _index(conn, page.search)
+    found = await terms
+    await _index(conn, [(*entry[:-1], t) for entry, t in zip(page.search, found, strict=True) if t])
     for change in page.late_changes:  # rare (a recall or an edit of an older message): one by one, in order
         await conn.execute(
             "UPDATE messages SET text = $2, attachment = CASE WHEN $3 THEN NULL ELSE attachment END, "
@@ -84,7 +111,8 @@ async def _write_page(conn: asyncpg.Connection, page: Page) -> None:
             change.edited_at,
         )
         await conn.execute("DELETE FROM message_search WHERE message_id = $1", change.message_id)
-        if change.terms:
+        new_terms = [] if change.recalled else search_terms.index_terms(change.text)
+        if new_terms:
             await conn.execute(
                 "INSERT INTO message_search (message_id, shop_id, customer_id, sent_at, terms) "
                 "SELECT message_id, $2, $3, sent_at, array_to_tsvector($4::text[]) FROM messages "
@@ -92,7 +120,7 @@ async def _write_page(conn: asyncpg.Connection, page: Page) -> None:
                 change.message_id,
                 change.conversation.shop_id,
                 change.conversation.customer_id,
-                change.terms,
+                new_terms,
             )
 
 

@@ -18,8 +18,7 @@ from uuid import UUID
 
 from ..domain import events as e
 from ..domain import shop as s
-from ..domain.hours import open_seconds_between, parse_weekly
-from . import search_terms
+from ..domain.hours import Weekly, open_seconds_between, parse_weekly
 from .conversations import PREVIEW_LENGTH
 from .conversations import _preview as preview
 
@@ -89,20 +88,21 @@ class ReadMark:
 
 @dataclass(frozen=True)
 class LateChange:
-    """A recall or edit of a message written in an earlier page; terms None: not indexed."""
+    """A recall or edit of a message written in an earlier page."""
 
     message_id: UUID
     text: str
     recalled: bool
     edited_at: datetime | None
     conversation: Conversation
-    terms: list[str] | None
 
 
 @dataclass
 class Page:
     messages: list[list[Any]]
     notes: list[tuple[Any, ...]]
+    # (message_id, shop_id, customer_id, sent_at, text): the writer finds the terms, and a
+    # message without any is not indexed, as in search.index
     search: list[tuple[Any, ...]]
     late_changes: list[LateChange]
 
@@ -117,6 +117,7 @@ class ReplayedReadModels:
         self.capacity: dict[tuple[UUID, UUID], int] = {}
         self.last_assigned: dict[UUID, datetime] = {}
         self._changes = 0
+        self._opening: dict[UUID, tuple[str, Weekly]] = {}
         self._messages: dict[UUID, list[Any]] = {}
         self._search: dict[UUID, tuple[Any, ...]] = {}
         self._notes: list[tuple[Any, ...]] = []
@@ -132,6 +133,10 @@ class ReplayedReadModels:
         match event:
             case s.BusinessHoursSet():
                 self.hours[event.shop_id] = (event.timezone, event.weekly, event.auto_reply_text)
+                self._opening[event.shop_id] = (
+                    event.timezone,
+                    parse_weekly(event.weekly) if event.weekly else {},
+                )
             case s.TemplateSaved():
                 self.templates[(event.shop_id, event.template_id)] = (event.name, event.text, event.saved_at)
             case s.TemplateDeleted():
@@ -232,14 +237,13 @@ class ReplayedReadModels:
             None,
         ]
         self._on_message(conversation, event)
-        terms = search_terms.index_terms(event.text)
-        if terms and event.message_id not in self._search:
+        if event.message_id not in self._search:
             self._search[event.message_id] = (
                 event.message_id,
                 conversation.shop_id,
                 conversation.customer_id,
                 event.sent_at,
-                terms,
+                event.text,
             )
 
     def _on_message(self, conversation: Conversation, event: e.MessageSent) -> None:
@@ -250,13 +254,13 @@ class ReplayedReadModels:
             return
         if event.sender_kind != "person":
             return
-        timezone, weekly, _ = self.hours.get(conversation.shop_id, (None, None, None))
+        timezone, weekly = self._opening.get(conversation.shop_id, ("UTC", {}))
         for episode in conversation.episodes:
             if episode.first_response_at is None:
                 episode.first_response_at = event.sent_at
                 episode.responder_id = event.sender_id
                 episode.frt_seconds = open_seconds_between(
-                    parse_weekly(weekly) if weekly else {},
+                    weekly,
                     timezone or "UTC",
                     episode.started_at,
                     event.sent_at,
@@ -277,10 +281,9 @@ class ReplayedReadModels:
         recalled: bool,
         edited_at: datetime | None,
     ) -> None:
-        terms = None if recalled else search_terms.index_terms(text) or None
         row = self._messages.get(message_id)
         if row is None:
-            self._late.append(LateChange(message_id, text, recalled, edited_at, conversation, terms))
+            self._late.append(LateChange(message_id, text, recalled, edited_at, conversation))
             return
         row[_TEXT] = text
         if recalled:
@@ -288,13 +291,13 @@ class ReplayedReadModels:
         else:
             row[_EDITED_AT] = edited_at
         self._search.pop(message_id, None)
-        if terms:
+        if not recalled:
             self._search[message_id] = (
                 message_id,
                 conversation.shop_id,
                 conversation.customer_id,
                 row[8],
-                terms,
+                text,
             )
 
     def _read(self, conversation: Conversation, event: e.MessagesRead) -> None:
