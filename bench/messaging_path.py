@@ -2,10 +2,17 @@
 (event store + outbox in PostgreSQL) → Kafka event → gateway → the other client's socket.
 
 Starts its own messaging and gateway processes (own databases, own topic namespace), sets
-up one shop per pair through the REST API, then runs closed-loop traffic: the customer
-sends `--window` messages and every message delivered to the other side triggers one
-reply from the receiver. Prints a table and a `RESULT {json}` line; exits 1 if anything
-was lost or duplicated. See bench/README.md.
+up one shop per pair through the REST API, then runs traffic in one of two modes:
+
+- closed loop (default, peak throughput): the customer sends `--window` messages and every
+  message delivered to the other side triggers one reply from the receiver;
+- open loop (`--rate R --duration S`, latency at a given load): R messages a second for S
+  seconds, on a fixed schedule, round-robin over the pairs and alternating customer and
+  staff. Latency is measured from each message's scheduled send time, so a sender held
+  up by a slow system counts the wait (no coordinated omission).
+
+Prints a table and a `RESULT {json}` line; exits 1 if anything was lost or duplicated.
+See bench/README.md and docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -68,6 +75,7 @@ class Tally:
     unconfirmed: set[str] = field(default_factory=set)  # not_confirmed: may still arrive
     errors: Counter[str] = field(default_factory=Counter)
     ack_ms: list[float] = field(default_factory=list)
+    send_lag_ms: list[float] = field(default_factory=list)  # open loop: actual send - scheduled
     receive_ms: list[float] = field(default_factory=list)
     duplicates: int = 0
     duplicate_acks: int = 0
@@ -125,13 +133,17 @@ async def connect(ws_url: str, side: Side) -> None:
 # --- traffic ---------------------------------------------------------------------------
 
 
-async def send(pair: Pair, side: Side, tally: Tally) -> None:
+async def send(pair: Pair, side: Side, tally: Tally, scheduled: int | None = None) -> None:
+    """Sends the pair's next message; latency counts from `scheduled` when given."""
     if pair.remaining <= 0 or side.ws is None:
         return
     pair.remaining -= 1
     client_msg_id = f"p{pair.index}-{pair.sent}"
     pair.sent += 1
     now = time.perf_counter_ns()
+    if scheduled is not None:
+        tally.send_lag_ms.append(max(now - scheduled, 0) / 1e6)
+        now = scheduled
     tally.first_send = tally.first_send or now
     tally.sent[client_msg_id] = now
     frame = {"type": "message.send", "conversation_id": pair.conversation_id}
@@ -172,7 +184,7 @@ def on_message(side: Side, message: dict[str, Any], now: int, tally: Tally) -> b
     return True
 
 
-async def read(pair: Pair, side: Side, tally: Tally) -> None:
+async def read(pair: Pair, side: Side, tally: Tally, reply: bool = True) -> None:
     assert side.ws is not None
     try:
         async for raw in side.ws:
@@ -181,9 +193,9 @@ async def read(pair: Pair, side: Side, tally: Tally) -> None:
             kind = frame.get("type")
             if kind == "ack":
                 on_ack(frame, now, tally)
-            elif kind == "message.new" and on_message(side, frame["message"], now, tally):
+            elif kind == "message.new" and on_message(side, frame["message"], now, tally) and reply:
                 await send(pair, side, tally)  # closed loop: the receiver replies
-            elif kind == "error" and on_error(frame, tally):
+            elif kind == "error" and on_error(frame, tally) and reply:
                 await send(pair, side, tally)  # refused: keep the window full
     except websockets.ConnectionClosed as exc:
         tally.errors[f"socket_closed_{exc.rcvd.code if exc.rcvd else 'none'}"] += 1
@@ -235,6 +247,35 @@ async def traffic(pairs: list[Pair], window: int, deadline: float) -> tuple[Tall
     return tally, end
 
 
+async def open_loop(pairs: list[Pair], rate: float, total: int, deadline: float) -> tuple[Tally, int]:
+    """Message i goes out at start + i/rate whatever happened to the ones before it."""
+    tally = Tally(last_frame=time.perf_counter_ns())
+    readers = [
+        asyncio.create_task(read(p, s, tally, reply=False)) for p in pairs for s in (p.customer, p.staff)
+    ]
+    start = time.perf_counter_ns() + 100_000_000
+    for i in range(total):
+        scheduled = start + int(i * 1e9 / rate)
+        delay = (scheduled - time.perf_counter_ns()) / 1e9
+        if delay > 0:
+            await asyncio.sleep(delay)
+        pair = pairs[i % len(pairs)]
+        side = pair.customer if (i // len(pairs)) % 2 == 0 else pair.staff
+        await send(pair, side, tally, scheduled)
+    for pair in pairs:
+        pair.remaining = 0
+    await wait_settled(pairs, tally, deadline)
+    end = tally.last_delivery or time.perf_counter_ns()
+    for pair in pairs:
+        for side in (pair.customer, pair.staff):
+            if side.ws is not None:
+                await side.ws.close()
+    for reader in readers:
+        reader.cancel()
+    await asyncio.gather(*readers, return_exceptions=True)
+    return tally, end
+
+
 # --- reporting -------------------------------------------------------------------------
 
 
@@ -247,10 +288,13 @@ def percentiles(values: list[float]) -> dict[str, float | None]:
 
 def summarize(args: argparse.Namespace, tally: Tally, end: int) -> dict[str, Any]:
     duration = max(end - tally.first_send, 1) / 1e9
+    mode: dict[str, Any] = {"mode": "closed", "window": args.window}
+    if args.rate:
+        mode = {"mode": "open", "rate_msg_s": args.rate, "send_lag_ms": percentiles(tally.send_lag_ms)}
     return {
         "pairs": args.pairs,
-        "messages": args.messages,
-        "window": args.window,
+        "messages": len(tally.sent),
+        **mode,
         "sent": len(tally.sent),
         "acked": len(tally.acked),
         "delivered": len(tally.delivered),
@@ -274,8 +318,8 @@ def summarize(args: argparse.Namespace, tally: Tally, end: int) -> dict[str, Any
 
 def print_table(result: dict[str, Any]) -> None:
     rows = [(k, v) for k, v in result.items() if not isinstance(v, dict)]
-    for name in ("send_to_receive_ms", "send_to_ack_ms"):
-        rows += [(f"{name} {k}", v) for k, v in result[name].items()]
+    for name in ("send_to_receive_ms", "send_to_ack_ms", "send_lag_ms"):
+        rows += [(f"{name} {k}", v) for k, v in result.get(name, {}).items()]
     rows.append(("errors", result["errors"] or "-"))
     print("\n".join(f"  {k:<26} {v}" for k, v in rows))
 
@@ -360,13 +404,17 @@ async def drop_run(run: str) -> None:
 
 async def bench(args: argparse.Namespace, system: System, run: str, deadline: float) -> dict[str, Any]:
     base = system.url("gateway")
-    pairs = await asyncio.wait_for(
-        make_pairs(base, args.pairs, args.messages, run), deadline - time.monotonic()
-    )
+    total = round(args.rate * args.duration) if args.rate else args.messages
+    pairs = await asyncio.wait_for(make_pairs(base, args.pairs, total, run), deadline - time.monotonic())
     sockets = [connect(base.replace("http://", "ws://"), s) for p in pairs for s in (p.customer, p.staff)]
     await asyncio.wait_for(asyncio.gather(*sockets), deadline - time.monotonic())
     profilers = start_profilers(system, args.profile) if args.profile else []
-    tally, end = await traffic(pairs, args.window, deadline)
+    if args.rate:
+        for pair in pairs:
+            pair.remaining = total  # the schedule decides who sends
+        tally, end = await open_loop(pairs, args.rate, total, deadline)
+    else:
+        tally, end = await traffic(pairs, args.window, deadline)
     for profiler in profilers:
         await asyncio.to_thread(profiler.wait, args.profile + 30)
     return summarize(args, tally, end)
@@ -376,7 +424,11 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--pairs", type=int, default=20, help="customer/staff pairs (one shop each)")
     parser.add_argument("--messages", type=int, default=4000, help="messages in total")
-    parser.add_argument("--window", type=int, default=4, help="messages in flight per pair")
+    parser.add_argument("--window", type=int, default=4, help="closed loop: messages in flight per pair")
+    parser.add_argument(
+        "--rate", type=float, default=0, help="open loop: messages per second (0: closed loop)"
+    )
+    parser.add_argument("--duration", type=float, default=30, help="open loop: seconds of sending")
     parser.add_argument("--timeout", type=float, default=300, help="overall cap in seconds")
     profile = "py-spy record both services for SECONDS (default 20) into the log dir"
     parser.add_argument(
