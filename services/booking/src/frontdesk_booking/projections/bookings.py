@@ -21,61 +21,77 @@ _PROPOSAL = TypeAdapter(Proposal)
 
 
 async def project(session: AsyncSession, booking: Booking, events: Sequence[BookingEvent]) -> None:
+    await project_many(session, [(booking, events)])
+
+
+async def project_many(
+    session: AsyncSession, bookings: Sequence[tuple[Booking, Sequence[BookingEvent]]]
+) -> None:
+    """Bookings and their progress updates, each statement sent once with every row (a
+    rebuild writes thousands at a time)."""
+    if not bookings:
+        return
+    await session.execute(_UPSERT_BOOKING, [_booking_row(booking) for booking, _ in bookings])
+    updates = [_update_row(e) for _, events in bookings for e in events if isinstance(e, ProgressPosted)]
+    if updates:
+        await session.execute(_INSERT_UPDATE, updates)
+
+
+_UPSERT_BOOKING = text(
+    "INSERT INTO bookings (id, shop_id, customer_id, pet_id, service_id, staff_id, resource_units, "
+    "starts_at, ends_at, nights, price_cents, status, hold_expires_at, source, proposal, "
+    "created_at, updated_at, version) "
+    "VALUES (:id, :shop, :customer, :pet, :service, :staff, :units, :starts, :ends, :nights, "
+    ":price, :status, :expires, :source, CAST(:proposal AS jsonb), :created, :updated, :version) "
+    "ON CONFLICT (id) DO UPDATE SET staff_id = EXCLUDED.staff_id, "
+    "resource_units = EXCLUDED.resource_units, starts_at = EXCLUDED.starts_at, "
+    "ends_at = EXCLUDED.ends_at, nights = EXCLUDED.nights, price_cents = EXCLUDED.price_cents, "
+    "status = EXCLUDED.status, "
+    "hold_expires_at = EXCLUDED.hold_expires_at, "
+    "proposal = EXCLUDED.proposal, updated_at = EXCLUDED.updated_at, version = EXCLUDED.version"
+)
+_INSERT_UPDATE = text(
+    "INSERT INTO booking_updates (update_id, booking_id, text, photo_ref, posted_by, "
+    "posted_at) VALUES (:u, :b, :t, :p, :by, :at) ON CONFLICT (update_id) DO NOTHING"
+)
+
+
+def _booking_row(booking: Booking) -> dict[str, Any]:
     assert booking.placement is not None and booking.created_at and booking.updated_at
     placement = booking.placement
-    await session.execute(
-        text(
-            "INSERT INTO bookings (id, shop_id, customer_id, pet_id, service_id, staff_id, resource_units, "
-            "starts_at, ends_at, nights, price_cents, status, hold_expires_at, source, proposal, "
-            "created_at, updated_at, version) "
-            "VALUES (:id, :shop, :customer, :pet, :service, :staff, :units, :starts, :ends, :nights, "
-            ":price, :status, :expires, :source, CAST(:proposal AS jsonb), :created, :updated, :version) "
-            "ON CONFLICT (id) DO UPDATE SET staff_id = EXCLUDED.staff_id, "
-            "resource_units = EXCLUDED.resource_units, starts_at = EXCLUDED.starts_at, "
-            "ends_at = EXCLUDED.ends_at, nights = EXCLUDED.nights, price_cents = EXCLUDED.price_cents, "
-            "status = EXCLUDED.status, "
-            "hold_expires_at = EXCLUDED.hold_expires_at, "
-            "proposal = EXCLUDED.proposal, updated_at = EXCLUDED.updated_at, version = EXCLUDED.version"
-        ),
-        {
-            "id": booking.id,
-            "shop": booking.shop_id,
-            "customer": booking.customer_id,
-            "pet": booking.pet_id,
-            "service": booking.service_id,
-            "staff": placement.staff_id,
-            "units": list(placement.resource_units),
-            "starts": placement.starts_at,
-            "ends": placement.ends_at,
-            "nights": placement.nights,
-            "price": booking.price_cents,
-            "status": booking.status,
-            "expires": booking.hold_expires_at,
-            "source": booking.source,
-            "proposal": json.dumps(_PROPOSAL.dump_python(booking.proposal, mode="json"))
-            if booking.proposal
-            else None,
-            "created": booking.created_at,
-            "updated": booking.updated_at,
-            "version": booking.version,
-        },
-    )
-    for event in events:
-        if isinstance(event, ProgressPosted):
-            await session.execute(
-                text(
-                    "INSERT INTO booking_updates (update_id, booking_id, text, photo_ref, posted_by, "
-                    "posted_at) VALUES (:u, :b, :t, :p, :by, :at) ON CONFLICT (update_id) DO NOTHING"
-                ),
-                {
-                    "u": event.update_id,
-                    "b": event.booking_id,
-                    "t": event.text,
-                    "p": event.photo_ref,
-                    "by": event.by,
-                    "at": event.at,
-                },
-            )
+    return {
+        "id": booking.id,
+        "shop": booking.shop_id,
+        "customer": booking.customer_id,
+        "pet": booking.pet_id,
+        "service": booking.service_id,
+        "staff": placement.staff_id,
+        "units": list(placement.resource_units),
+        "starts": placement.starts_at,
+        "ends": placement.ends_at,
+        "nights": placement.nights,
+        "price": booking.price_cents,
+        "status": booking.status,
+        "expires": booking.hold_expires_at,
+        "source": booking.source,
+        "proposal": json.dumps(_PROPOSAL.dump_python(booking.proposal, mode="json"))
+        if booking.proposal
+        else None,
+        "created": booking.created_at,
+        "updated": booking.updated_at,
+        "version": booking.version,
+    }
+
+
+def _update_row(event: ProgressPosted) -> dict[str, Any]:
+    return {
+        "u": event.update_id,
+        "b": event.booking_id,
+        "t": event.text,
+        "p": event.photo_ref,
+        "by": event.by,
+        "at": event.at,
+    }
 
 
 _COLUMNS = (

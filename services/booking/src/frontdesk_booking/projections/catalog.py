@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -48,13 +49,23 @@ def from_document(document: dict[str, Any], version: int) -> Shop:
 
 
 async def project(session: AsyncSession, shop: Shop) -> None:
-    await session.execute(
-        text(
-            "INSERT INTO shop_catalog (shop_id, version, setup) VALUES (:id, :v, CAST(:doc AS jsonb)) "
-            "ON CONFLICT (shop_id) DO UPDATE SET version = EXCLUDED.version, setup = EXCLUDED.setup"
-        ),
-        {"id": shop.id, "v": shop.version, "doc": json.dumps(to_document(shop), ensure_ascii=False)},
-    )
+    await project_shops(session, [shop])
+
+
+async def project_shops(session: AsyncSession, shops: Sequence[Shop]) -> None:
+    """One statement sent once with every shop (a rebuild writes them all at once)."""
+    if shops:
+        await session.execute(_UPSERT_SHOP, [_shop_row(shop) for shop in shops])
+
+
+_UPSERT_SHOP = text(
+    "INSERT INTO shop_catalog (shop_id, version, setup) VALUES (:id, :v, CAST(:doc AS jsonb)) "
+    "ON CONFLICT (shop_id) DO UPDATE SET version = EXCLUDED.version, setup = EXCLUDED.setup"
+)
+
+
+def _shop_row(shop: Shop) -> dict[str, Any]:
+    return {"id": shop.id, "v": shop.version, "doc": json.dumps(to_document(shop), ensure_ascii=False)}
 
 
 async def get(session: AsyncSession, shop_id: UUID) -> dict[str, Any] | None:
