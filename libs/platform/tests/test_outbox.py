@@ -237,8 +237,9 @@ async def test_a_batch_is_handed_to_the_producer_before_any_ack_comes_back(datab
     relay = OutboxRelay(name="t", dsn=database.dsn, producer=producer, signer=database.signer)  # type: ignore[arg-type]
     conn = await asyncpg.connect(database.dsn)
     try:
-        for n in range(1, 51):
-            await insert_outbox_row(conn, "events", envelope("a", n))
+        async with conn.transaction():  # one xid: the relay sees all 50 rows or none
+            for n in range(1, 51):
+                await insert_outbox_row(conn, "events", envelope("a", n))
         publishing = asyncio.create_task(publish_all(relay, conn, 50))
         async with asyncio.timeout(5):
             while len(producer.handed) < 50:  # a relay awaiting each ack would stop at 1
@@ -256,8 +257,9 @@ async def test_a_failed_ack_saves_the_position_before_it_and_the_rest_go_again(d
     relay = OutboxRelay(name="t", dsn=database.dsn, producer=producer, signer=database.signer)  # type: ignore[arg-type]
     conn = await asyncpg.connect(database.dsn)
     try:
-        for n in range(1, 6):
-            await insert_outbox_row(conn, "events", envelope("a", n))
+        async with conn.transaction():
+            for n in range(1, 6):
+                await insert_outbox_row(conn, "events", envelope("a", n))
         publishing = asyncio.create_task(publish_all(relay, conn, 5))
         async with asyncio.timeout(5):
             while len(producer.handed) < 5:
