@@ -1,4 +1,7 @@
-"""Messaging's `rebuild-projections` speed over a large history, in a throwaway database.
+"""`rebuild-projections` speed over a large history, in a throwaway database.
+
+`--service messaging` (default) is described here; `--service notify|ai-assist` replays
+Kafka topics instead (bench/rebuild_topics.py).
 
 Writes `--conversations` × `--messages` conversations into a fresh messaging event store
 (the events the service records: openings, messages in Chinese and English, delivery and
@@ -6,7 +9,8 @@ read receipts, a recall and an edit, assignment, labels, resolution with its sur
 business hours that the response figures count in), then rebuilds the read models and
 reports events/s. The database is dropped afterwards.
 
-Run: `make bench-rebuild` = `uv run python bench/rebuild.py [--conversations 2000 --messages 50]`.
+Run: `make bench-rebuild` = `uv run python bench/rebuild.py [--conversations 2000 --messages 50]`;
+`uv run python bench/rebuild.py --service notify [--conversations 2000 --messages 50]`.
 """
 
 from __future__ import annotations
@@ -129,15 +133,42 @@ async def run(conversations: int, messages: int, page: int) -> dict[str, Any]:
     }
 
 
+async def run_topics(service: str, customers: int, messages: int) -> dict[str, Any]:
+    """notify or ai-assist: one customer (with a booking, a pet and a conversation) per
+    `--conversations`."""
+    import rebuild_topics
+
+    name = f"bench_rebuild_{uuid.uuid4().hex[:10]}"
+    overrides: dict[str, Any] = {"database_name": name, "kafka_namespace": f"{name}.", "log_json": False}
+    if service == "notify":
+        from frontdesk_notify.bootstrap import MIGRATIONS as migrations
+        from frontdesk_notify.config import Settings as NotifySettings
+        from frontdesk_notify.service_layer.rebuild import rebuild_projections
+
+        settings: Any = NotifySettings(**overrides)
+    else:
+        from frontdesk_ai_assist.bootstrap import MIGRATIONS as migrations
+        from frontdesk_ai_assist.config import Settings as AssistantSettings
+        from frontdesk_ai_assist.service_layer.rebuild import rebuild_projections
+
+        settings = AssistantSettings(**overrides)
+    return await rebuild_topics.run(settings, migrations, rebuild_projections, customers, messages)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--service", choices=("messaging", "notify", "ai-assist"), default="messaging")
     parser.add_argument("--conversations", type=int, default=2_000)
     parser.add_argument("--messages", type=int, default=50, help="messages per conversation")
     parser.add_argument("--page", type=int, default=10_000, help="events read per page")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args.conversations, args.messages, args.page)), indent=2))
+    if args.service == "messaging":
+        result = asyncio.run(run(args.conversations, args.messages, args.page))
+    else:
+        result = asyncio.run(run_topics(args.service, args.conversations, args.messages))
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":
