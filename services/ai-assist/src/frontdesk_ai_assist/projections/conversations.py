@@ -13,8 +13,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row
+from frontdesk_platform.row_writes import RowWrite, write
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import TextClause
 
 from ..domain.speaking import ConversationState
 from .sql import rows, run
@@ -51,54 +53,52 @@ class DialogueRow:
     updated_at: datetime | None
 
 
+_OPENED = text(
+    "INSERT INTO conversations (conversation_id, shop_id, customer_id) VALUES (:c, :s, :cu) "
+    "ON CONFLICT (conversation_id) DO NOTHING"
+)
+_ASSIGNED = text(
+    "UPDATE conversations SET assignee_id = CAST(:a AS uuid), "
+    "assigned_by_person_at = CASE WHEN CAST(:a AS uuid) IS NOT NULL AND :p THEN :at "
+    "ELSE assigned_by_person_at END, "
+    "released_at = CASE WHEN CAST(:a AS uuid) IS NULL THEN :at ELSE released_at END WHERE conversation_id = :c"
+)
+_STATUS_CHANGED = text(
+    "UPDATE conversations SET status = CAST(:st AS text), "
+    "released_at = CASE WHEN CAST(:st AS text) = 'resolved' THEN :at ELSE released_at END "
+    "WHERE conversation_id = :c"
+)
+_STAFF_WROTE = text(
+    "UPDATE conversations SET last_staff_at = GREATEST(COALESCE(last_staff_at, :at), :at) "
+    "WHERE conversation_id = :c"
+)
+
+
+def _conversation_write(sql: TextClause, conversation_id: UUID, **params: Any) -> RowWrite:
+    return RowWrite(sql, ("conversations", conversation_id), {"c": conversation_id, **params})
+
+
 async def opened(session: AsyncSession, conversation_id: UUID, shop_id: UUID, customer_id: UUID) -> None:
-    await run(
-        session,
-        "INSERT INTO conversations (conversation_id, shop_id, customer_id) VALUES (:c, :s, :cu) "
-        "ON CONFLICT (conversation_id) DO NOTHING",
-        c=conversation_id,
-        s=shop_id,
-        cu=customer_id,
-    )
+    await write(session, [opened_write(conversation_id, shop_id, customer_id)])
 
 
-async def assigned(
-    session: AsyncSession, conversation_id: UUID, assignee_id: UUID | None, by_person: bool, at: datetime
-) -> None:
+def opened_write(conversation_id: UUID, shop_id: UUID, customer_id: UUID) -> RowWrite:
+    return _conversation_write(_OPENED, conversation_id, s=shop_id, cu=customer_id)
+
+
+def assigned_write(
+    conversation_id: UUID, assignee_id: UUID | None, by_person: bool, at: datetime
+) -> RowWrite:
     """A person assigning it by hand takes it; unassigning gives it back to the assistant."""
-    await run(
-        session,
-        "UPDATE conversations SET assignee_id = CAST(:a AS uuid), "
-        "assigned_by_person_at = CASE WHEN CAST(:a AS uuid) IS NOT NULL AND :p THEN :at "
-        "ELSE assigned_by_person_at END, "
-        "released_at = CASE WHEN CAST(:a AS uuid) IS NULL THEN :at ELSE released_at END WHERE conversation_id = :c",
-        c=conversation_id,
-        a=assignee_id,
-        p=by_person,
-        at=at,
-    )
+    return _conversation_write(_ASSIGNED, conversation_id, a=assignee_id, p=by_person, at=at)
 
 
-async def status_changed(session: AsyncSession, conversation_id: UUID, status: str, at: datetime) -> None:
-    await run(
-        session,
-        "UPDATE conversations SET status = CAST(:st AS text), "
-        "released_at = CASE WHEN CAST(:st AS text) = 'resolved' THEN :at ELSE released_at END "
-        "WHERE conversation_id = :c",
-        c=conversation_id,
-        st=status,
-        at=at,
-    )
+def status_write(conversation_id: UUID, status: str, at: datetime) -> RowWrite:
+    return _conversation_write(_STATUS_CHANGED, conversation_id, st=status, at=at)
 
 
-async def staff_wrote(session: AsyncSession, conversation_id: UUID, at: datetime) -> None:
-    await run(
-        session,
-        "UPDATE conversations SET last_staff_at = GREATEST(COALESCE(last_staff_at, :at), :at) "
-        "WHERE conversation_id = :c",
-        c=conversation_id,
-        at=at,
-    )
+def staff_wrote_write(conversation_id: UUID, at: datetime) -> RowWrite:
+    return _conversation_write(_STAFF_WROTE, conversation_id, at=at)
 
 
 async def conversation(session: AsyncSession, conversation_id: UUID) -> ConversationRow | None:

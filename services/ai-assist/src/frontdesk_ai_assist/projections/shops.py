@@ -10,9 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from frontdesk_platform.row_writes import RowWrite, write
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import TextClause
 
-from .sql import rows, run
+from .sql import rows
 
 _BUMP = "revision = shops.revision + 1"
 
@@ -46,86 +49,83 @@ class PetRow:
     breed: str
 
 
+_BUMPED = text(
+    f"INSERT INTO shops (shop_id, revision) VALUES (:s, 1) ON CONFLICT (shop_id) DO UPDATE SET {_BUMP}"
+)
+_NAMED = text(
+    "INSERT INTO shops (shop_id, name, fallback_timezone, revision) VALUES (:s, :n, :tz, 1) "
+    f"ON CONFLICT (shop_id) DO UPDATE SET name = EXCLUDED.name, "
+    f"fallback_timezone = COALESCE(shops.fallback_timezone, EXCLUDED.fallback_timezone), {_BUMP}"
+)
+_BOOKING_TERMS = text(
+    "INSERT INTO shops (shop_id, timezone, policy, revision) VALUES (:s, :tz, CAST(:p AS jsonb), 1) "
+    f"ON CONFLICT (shop_id) DO UPDATE SET timezone = EXCLUDED.timezone, policy = EXCLUDED.policy, {_BUMP}"
+)
+_HOURS = text(
+    "INSERT INTO shops (shop_id, fallback_timezone, hours, revision) VALUES (:s, :tz, CAST(:h AS jsonb), 1) "
+    f"ON CONFLICT (shop_id) DO UPDATE SET fallback_timezone = EXCLUDED.fallback_timezone, "
+    f"hours = EXCLUDED.hours, {_BUMP}"
+)
+_SERVICE = text(
+    "INSERT INTO services (service_id, shop_id, name, duration_minutes, price_cents, currency, per_night, "
+    "active) VALUES (:id, :s, :n, :d, :p, :c, :pn, :a) ON CONFLICT (shop_id, service_id) DO UPDATE SET "
+    "name = EXCLUDED.name, duration_minutes = EXCLUDED.duration_minutes, price_cents = EXCLUDED.price_cents, "
+    "currency = EXCLUDED.currency, per_night = EXCLUDED.per_night, active = EXCLUDED.active"
+)
+_PET = text(
+    "INSERT INTO pets (pet_id, shop_id, customer_id, kind, name, species, breed) "
+    "VALUES (:id, :s, :c, :k, :n, :sp, :b) ON CONFLICT (pet_id) DO UPDATE SET kind = EXCLUDED.kind, "
+    "name = EXCLUDED.name, species = EXCLUDED.species, breed = EXCLUDED.breed"
+)
+
+
 async def bump(session: AsyncSession, shop_id: UUID) -> None:
-    await run(
-        session,
-        f"INSERT INTO shops (shop_id, revision) VALUES (:s, 1) ON CONFLICT (shop_id) DO UPDATE SET {_BUMP}",
-        s=shop_id,
-    )
+    await write(session, [_shop_write(_BUMPED, shop_id)])
 
 
-async def set_name(session: AsyncSession, shop_id: UUID, name: str, timezone: str) -> None:
-    await run(
-        session,
-        "INSERT INTO shops (shop_id, name, fallback_timezone, revision) VALUES (:s, :n, :tz, 1) "
-        f"ON CONFLICT (shop_id) DO UPDATE SET name = EXCLUDED.name, "
-        f"fallback_timezone = COALESCE(shops.fallback_timezone, EXCLUDED.fallback_timezone), {_BUMP}",
-        s=shop_id,
-        n=name,
-        tz=timezone,
-    )
+def _shop_write(sql: TextClause, shop_id: UUID, **params: Any) -> RowWrite:
+    return RowWrite(sql, ("shops", shop_id), {"s": shop_id, **params})
 
 
-async def set_booking_terms(
-    session: AsyncSession, shop_id: UUID, timezone: str, policy: dict[str, Any]
-) -> None:
-    await run(
-        session,
-        "INSERT INTO shops (shop_id, timezone, policy, revision) VALUES (:s, :tz, CAST(:p AS jsonb), 1) "
-        f"ON CONFLICT (shop_id) DO UPDATE SET timezone = EXCLUDED.timezone, policy = EXCLUDED.policy, {_BUMP}",
-        s=shop_id,
-        tz=timezone,
-        p=json.dumps(policy),
-    )
+def name_write(shop_id: UUID, name: str, timezone: str) -> RowWrite:
+    return _shop_write(_NAMED, shop_id, n=name, tz=timezone)
 
 
-async def set_hours(session: AsyncSession, shop_id: UUID, timezone: str, weekly: dict[str, Any]) -> None:
-    await run(
-        session,
-        "INSERT INTO shops (shop_id, fallback_timezone, hours, revision) VALUES (:s, :tz, CAST(:h AS jsonb), 1) "
-        f"ON CONFLICT (shop_id) DO UPDATE SET fallback_timezone = EXCLUDED.fallback_timezone, "
-        f"hours = EXCLUDED.hours, {_BUMP}",
-        s=shop_id,
-        tz=timezone,
-        h=json.dumps(weekly),
-    )
+def booking_terms_write(shop_id: UUID, timezone: str, policy: dict[str, Any]) -> RowWrite:
+    return _shop_write(_BOOKING_TERMS, shop_id, tz=timezone, p=json.dumps(policy))
 
 
-async def set_service(session: AsyncSession, shop_id: UUID, service: dict[str, Any], per_night: bool) -> None:
-    await run(
-        session,
-        "INSERT INTO services (service_id, shop_id, name, duration_minutes, price_cents, currency, per_night, "
-        "active) VALUES (:id, :s, :n, :d, :p, :c, :pn, :a) ON CONFLICT (shop_id, service_id) DO UPDATE SET "
-        "name = EXCLUDED.name, duration_minutes = EXCLUDED.duration_minutes, price_cents = EXCLUDED.price_cents, "
-        "currency = EXCLUDED.currency, per_night = EXCLUDED.per_night, active = EXCLUDED.active",
-        id=UUID(service["service_id"]),
-        s=shop_id,
-        n=service["name"],
-        d=service["duration_minutes"],
-        p=service.get("price_cents", 0),
-        c=service.get("currency", "CNY"),
-        pn=per_night,
-        a=service.get("active", True),
-    )
-    await bump(session, shop_id)
+def hours_write(shop_id: UUID, timezone: str, weekly: dict[str, Any]) -> RowWrite:
+    return _shop_write(_HOURS, shop_id, tz=timezone, h=json.dumps(weekly))
 
 
-async def set_pet(
-    session: AsyncSession, pet_id: UUID, shop_id: UUID, customer_id: UUID, profile: dict[str, Any]
-) -> None:
-    await run(
-        session,
-        "INSERT INTO pets (pet_id, shop_id, customer_id, kind, name, species, breed) "
-        "VALUES (:id, :s, :c, :k, :n, :sp, :b) ON CONFLICT (pet_id) DO UPDATE SET kind = EXCLUDED.kind, "
-        "name = EXCLUDED.name, species = EXCLUDED.species, breed = EXCLUDED.breed",
-        id=pet_id,
-        s=shop_id,
-        c=customer_id,
-        k=profile.get("kind", "pet"),
-        n=profile["name"],
-        sp=profile.get("species", ""),
-        b=profile.get("breed", ""),
-    )
+def service_writes(shop_id: UUID, service: dict[str, Any], per_night: bool) -> list[RowWrite]:
+    """The service, and the shop's revision bumped."""
+    service_id = UUID(service["service_id"])
+    params = {
+        "id": service_id,
+        "s": shop_id,
+        "n": service["name"],
+        "d": service["duration_minutes"],
+        "p": service.get("price_cents", 0),
+        "c": service.get("currency", "CNY"),
+        "pn": per_night,
+        "a": service.get("active", True),
+    }
+    return [RowWrite(_SERVICE, ("services", shop_id, service_id), params), _shop_write(_BUMPED, shop_id)]
+
+
+def pet_write(pet_id: UUID, shop_id: UUID, customer_id: UUID, profile: dict[str, Any]) -> RowWrite:
+    params = {
+        "id": pet_id,
+        "s": shop_id,
+        "c": customer_id,
+        "k": profile.get("kind", "pet"),
+        "n": profile["name"],
+        "sp": profile.get("species", ""),
+        "b": profile.get("breed", ""),
+    }
+    return RowWrite(_PET, ("pets", pet_id), params)
 
 
 async def shop(session: AsyncSession, shop_id: UUID) -> ShopRow | None:

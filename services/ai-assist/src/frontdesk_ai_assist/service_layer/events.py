@@ -17,6 +17,7 @@ from uuid import UUID
 
 from frontdesk_contracts import Envelope
 from frontdesk_contracts.assistant import assistant_id_for
+from frontdesk_platform.row_writes import RowWrite, write
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.speaking import due_at
@@ -47,47 +48,46 @@ def _kind(type_name: str) -> str:
     return type_name.rsplit(".", 1)[0]
 
 
-async def _shop_registered(session: AsyncSession, data: dict[str, Any]) -> None:
-    await shops.set_name(session, UUID(data["shop_id"]), data["name"], data["timezone"])
+def _shop_registered(data: dict[str, Any]) -> list[RowWrite]:
+    return [shops.name_write(UUID(data["shop_id"]), data["name"], data["timezone"])]
 
 
-async def _shop_configured(session: AsyncSession, data: dict[str, Any]) -> None:
-    await shops.set_booking_terms(session, UUID(data["shop_id"]), data["timezone"], data["policy"])
+def _shop_configured(data: dict[str, Any]) -> list[RowWrite]:
+    return [shops.booking_terms_write(UUID(data["shop_id"]), data["timezone"], data["policy"])]
 
 
-async def _service_defined(session: AsyncSession, data: dict[str, Any]) -> None:
+def _service_defined(data: dict[str, Any]) -> list[RowWrite]:
     per_night = bool((data.get("schedule") or {}).get("per_night"))
-    await shops.set_service(session, UUID(data["shop_id"]), data["service"], per_night)
+    return shops.service_writes(UUID(data["shop_id"]), data["service"], per_night)
 
 
-async def _pet(session: AsyncSession, data: dict[str, Any]) -> None:
-    await shops.set_pet(
-        session, UUID(data["pet_id"]), UUID(data["shop_id"]), UUID(data["customer_id"]), data["profile"]
-    )
+def _pet(data: dict[str, Any]) -> list[RowWrite]:
+    ids = UUID(data["pet_id"]), UUID(data["shop_id"]), UUID(data["customer_id"])
+    return [shops.pet_write(*ids, data["profile"])]
 
 
-async def _hours(session: AsyncSession, data: dict[str, Any]) -> None:
-    await shops.set_hours(session, UUID(data["shop_id"]), data["timezone"], data["weekly"])
+def _hours(data: dict[str, Any]) -> list[RowWrite]:
+    return [shops.hours_write(UUID(data["shop_id"]), data["timezone"], data["weekly"])]
 
 
-async def _opened(session: AsyncSession, data: dict[str, Any]) -> None:
-    await conversations.opened(
-        session, UUID(data["conversation_id"]), UUID(data["shop_id"]), UUID(data["customer_id"])
-    )
+def _opened(data: dict[str, Any]) -> list[RowWrite]:
+    ids = UUID(data["conversation_id"]), UUID(data["shop_id"]), UUID(data["customer_id"])
+    return [conversations.opened_write(*ids)]
 
 
-async def _staff_wrote(session: AsyncSession, data: dict[str, Any]) -> None:
+def _staff_wrote(data: dict[str, Any]) -> list[RowWrite]:
     """A staff member's own message (not the assistant's, not an automatic one)."""
     shop_id = UUID(data["shop_id"])
     if data["sender_role"] != "customer" and data.get("sender_kind", "person") == "person":
         if UUID(data["sender_id"]) != assistant_id_for(shop_id):
             sent_at = datetime.fromisoformat(data["sent_at"])
-            await conversations.staff_wrote(session, UUID(data["conversation_id"]), sent_at)
+            return [conversations.staff_wrote_write(UUID(data["conversation_id"]), sent_at)]
+    return []
 
 
 async def _sent(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
     if data["sender_role"] != "customer":
-        await _staff_wrote(session, data)
+        await write(session, _staff_wrote(data))
         return False
     conversation_id, shop_id = UUID(data["conversation_id"]), UUID(data["shop_id"])
     sent_at = datetime.fromisoformat(data["sent_at"])
@@ -122,21 +122,21 @@ async def _edited(session: AsyncSession, deps: Dependencies, data: dict[str, Any
     return False
 
 
-async def _assigned(session: AsyncSession, data: dict[str, Any]) -> None:
+def _assigned(data: dict[str, Any]) -> list[RowWrite]:
     by = data.get("assigned_by")
     assistant = assistant_id_for(UUID(data["shop_id"]))
     by_person = by is not None and UUID(by) != assistant and data.get("reason") != "auto"
     assignee = UUID(data["assignee_id"]) if data.get("assignee_id") else None
     at = datetime.fromisoformat(data["assigned_at"])
-    await conversations.assigned(session, UUID(data["conversation_id"]), assignee, by_person, at)
+    return [conversations.assigned_write(UUID(data["conversation_id"]), assignee, by_person, at)]
 
 
-async def _status(session: AsyncSession, data: dict[str, Any]) -> None:
+def _status(data: dict[str, Any]) -> list[RowWrite]:
     at = datetime.fromisoformat(data["changed_at"])
-    await conversations.status_changed(session, UUID(data["conversation_id"]), data["status"], at)
+    return [conversations.status_write(UUID(data["conversation_id"]), data["status"], at)]
 
 
-Project = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
+Project = Callable[[dict[str, Any]], list[RowWrite]]
 _PROJECTIONS: dict[str, Project] = {
     "identity.shop.registered": _shop_registered,
     "booking.shop.configured": _shop_configured,
@@ -152,7 +152,7 @@ _PROJECTIONS: dict[str, Project] = {
 
 def _projected(project: Project) -> Apply:
     async def apply(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
-        await project(session, data)
+        await write(session, project(data))
         return False
 
     return apply
@@ -166,11 +166,11 @@ _HANDLED: dict[str, Apply] = {
 }
 
 
-async def project(session: AsyncSession, event: Envelope) -> None:
+def writes(event: Envelope) -> list[RowWrite]:
     """What a rebuild replays: shops, services, pets and conversations as events left
     them; customer messages are not turned into turns again (they were answered)."""
     kind = _kind(event.type)
     if kind == "messaging.message.sent":
-        await _staff_wrote(session, event.data)
-    elif kind in _PROJECTIONS:
-        await _PROJECTIONS[kind](session, event.data)
+        return _staff_wrote(event.data)
+    project = _PROJECTIONS.get(kind)
+    return [] if project is None else project(event.data)

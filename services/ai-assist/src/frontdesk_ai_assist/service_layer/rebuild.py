@@ -2,14 +2,17 @@
 timezones, policy, hours), services, pets, conversations (assignee, status, when staff
 last wrote) — by replaying identity.events, booking.events and messaging.events from
 the beginning. Its own state stays: knowledge base, settings, turns and dialogues.
-Run it with ai-assist stopped (`frontdesk-ai-assist rebuild-projections`); one transaction.
+Events are read a page at a time and each page's rows written with one statement per
+kind of write (row_writes.WritePage), the statements the live consumer runs. Run it with
+ai-assist stopped (`frontdesk-ai-assist rebuild-projections`); one transaction.
 """
 
 from __future__ import annotations
 
 from frontdesk_contracts import Envelope, topics
 from frontdesk_platform.database import create_engine, session_factory
-from frontdesk_platform.replay import replay
+from frontdesk_platform.replay import replay_pages
+from frontdesk_platform.row_writes import WritePage
 from frontdesk_platform.settings import ServiceSettings
 from sqlalchemy import text
 
@@ -25,10 +28,13 @@ async def rebuild_projections(settings: ServiceSettings) -> int:
         async with session_factory(engine)() as session:
             await session.execute(text(f"TRUNCATE {', '.join(PROJECTED)}"))
 
-            async def project(event: Envelope) -> None:
-                await events.project(session, event)
+            async def project(page: list[Envelope]) -> None:
+                writes = WritePage()
+                for event in page:
+                    writes.add(events.writes(event))
+                await writes.flush(session)
 
-            replayed = await replay(
+            replayed = await replay_pages(
                 settings.kafka_connection(), [settings.topic(t) for t in SOURCES], project
             )
             await session.commit()

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from frontdesk_platform.row_writes import RowWrite
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,24 +22,38 @@ from ..domain import segments
 TABLES = ("audience_customers", "audience_bookings", "audience_pets", "audience_conversations")
 
 
-async def _run(session: AsyncSession, sql: str, **params: Any) -> None:
-    await session.execute(text(sql), params)
+_CUSTOMER_JOINED = text(
+    "INSERT INTO audience_customers (shop_id, customer_id, joined_at) VALUES (:s, :c, :at) "
+    "ON CONFLICT (shop_id, customer_id) DO UPDATE SET joined_at = LEAST("
+    "audience_customers.joined_at, EXCLUDED.joined_at)"
+)
+_BOOKING_CHANGED = text(
+    "INSERT INTO audience_bookings (booking_id, shop_id, customer_id, status, starts_at, completed_at, "
+    "version) VALUES (:b, :s, :c, :st, :starts, CASE WHEN :st = 'completed' THEN "
+    "CAST(:at AS timestamptz) END, :v) ON CONFLICT (booking_id) DO UPDATE SET status = EXCLUDED.status, "
+    "starts_at = EXCLUDED.starts_at, version = EXCLUDED.version, completed_at = CASE WHEN "
+    "EXCLUDED.status = 'completed' THEN COALESCE(audience_bookings.completed_at, EXCLUDED.completed_at) "
+    "END WHERE audience_bookings.version <= EXCLUDED.version"
+)
+_PET_CHANGED = text(
+    "INSERT INTO audience_pets (pet_id, shop_id, customer_id, species, version) "
+    "VALUES (:p, :s, :c, :sp, :v) ON CONFLICT (pet_id) DO UPDATE SET species = EXCLUDED.species, "
+    "customer_id = EXCLUDED.customer_id, version = EXCLUDED.version "
+    "WHERE audience_pets.version <= EXCLUDED.version"
+)
+_LABELS_CHANGED = text(
+    "INSERT INTO audience_conversations (conversation_id, shop_id, customer_id, labels, version) "
+    "VALUES (:id, :s, :c, :l, :v) ON CONFLICT (conversation_id) DO UPDATE SET labels = EXCLUDED.labels, "
+    "version = EXCLUDED.version WHERE audience_conversations.version <= EXCLUDED.version"
+)
 
 
-async def customer_joined(session: AsyncSession, shop_id: UUID, customer_id: UUID, at: datetime) -> None:
-    await _run(
-        session,
-        "INSERT INTO audience_customers (shop_id, customer_id, joined_at) VALUES (:s, :c, :at) "
-        "ON CONFLICT (shop_id, customer_id) DO UPDATE SET joined_at = LEAST("
-        "audience_customers.joined_at, EXCLUDED.joined_at)",
-        s=shop_id,
-        c=customer_id,
-        at=at,
-    )
+def customer_joined(shop_id: UUID, customer_id: UUID, at: datetime) -> RowWrite:
+    params = {"s": shop_id, "c": customer_id, "at": at}
+    return RowWrite(_CUSTOMER_JOINED, ("audience_customers", shop_id, customer_id), params)
 
 
-async def booking_changed(
-    session: AsyncSession,
+def booking_changed(
     *,
     booking_id: UUID,
     shop_id: UUID,
@@ -47,63 +62,23 @@ async def booking_changed(
     starts_at: datetime,
     at: datetime,
     version: int,
-) -> None:
+) -> RowWrite:
     """The booking as it is after the event; completed_at is when it was first completed."""
-    await _run(
-        session,
-        "INSERT INTO audience_bookings (booking_id, shop_id, customer_id, status, starts_at, completed_at, "
-        "version) VALUES (:b, :s, :c, :st, :starts, CASE WHEN :st = 'completed' THEN "
-        "CAST(:at AS timestamptz) END, :v) ON CONFLICT (booking_id) DO UPDATE SET status = EXCLUDED.status, "
-        "starts_at = EXCLUDED.starts_at, version = EXCLUDED.version, completed_at = CASE WHEN "
-        "EXCLUDED.status = 'completed' THEN COALESCE(audience_bookings.completed_at, EXCLUDED.completed_at) "
-        "END WHERE audience_bookings.version <= EXCLUDED.version",
-        b=booking_id,
-        s=shop_id,
-        c=customer_id,
-        st=status,
-        starts=starts_at,
-        at=at,
-        v=version,
-    )
+    params = {"b": booking_id, "s": shop_id, "c": customer_id, "st": status, "starts": starts_at}
+    return RowWrite(_BOOKING_CHANGED, ("audience_bookings", booking_id), {**params, "at": at, "v": version})
 
 
-async def pet_changed(
-    session: AsyncSession, *, pet_id: UUID, shop_id: UUID, customer_id: UUID, species: str, version: int
-) -> None:
-    await _run(
-        session,
-        "INSERT INTO audience_pets (pet_id, shop_id, customer_id, species, version) "
-        "VALUES (:p, :s, :c, :sp, :v) ON CONFLICT (pet_id) DO UPDATE SET species = EXCLUDED.species, "
-        "customer_id = EXCLUDED.customer_id, version = EXCLUDED.version "
-        "WHERE audience_pets.version <= EXCLUDED.version",
-        p=pet_id,
-        s=shop_id,
-        c=customer_id,
-        sp=segments.normalized(species),
-        v=version,
-    )
+def pet_changed(*, pet_id: UUID, shop_id: UUID, customer_id: UUID, species: str, version: int) -> RowWrite:
+    params = {"p": pet_id, "s": shop_id, "c": customer_id, "sp": segments.normalized(species), "v": version}
+    return RowWrite(_PET_CHANGED, ("audience_pets", pet_id), params)
 
 
-async def labels_changed(
-    session: AsyncSession,
-    *,
-    conversation_id: UUID,
-    shop_id: UUID,
-    customer_id: UUID,
-    labels: Sequence[str],
-    version: int,
-) -> None:
-    await _run(
-        session,
-        "INSERT INTO audience_conversations (conversation_id, shop_id, customer_id, labels, version) "
-        "VALUES (:id, :s, :c, :l, :v) ON CONFLICT (conversation_id) DO UPDATE SET labels = EXCLUDED.labels, "
-        "version = EXCLUDED.version WHERE audience_conversations.version <= EXCLUDED.version",
-        id=conversation_id,
-        s=shop_id,
-        c=customer_id,
-        l=sorted({segments.normalized(label) for label in labels} - {""}),
-        v=version,
-    )
+def labels_changed(
+    *, conversation_id: UUID, shop_id: UUID, customer_id: UUID, labels: Sequence[str], version: int
+) -> RowWrite:
+    normalized = sorted({segments.normalized(label) for label in labels} - {""})
+    params = {"id": conversation_id, "s": shop_id, "c": customer_id, "l": normalized, "v": version}
+    return RowWrite(_LABELS_CHANGED, ("audience_conversations", conversation_id), params)
 
 
 async def members(

@@ -7,19 +7,19 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row
+from frontdesk_platform.row_writes import RowWrite
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .store import rows, run
 
+_SET_NAME = text(
+    "INSERT INTO names (id, name) VALUES (:id, :n) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name"
+)
 
-async def set_name(session: AsyncSession, id: UUID, name: str) -> None:
-    await run(
-        session,
-        "INSERT INTO names (id, name) VALUES (:id, :n) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name",
-        id=id,
-        n=name,
-    )
+
+def name_write(id: UUID, name: str) -> RowWrite:
+    return RowWrite(_SET_NAME, ("names", id), {"id": id, "n": name})
 
 
 async def name(session: AsyncSession, id: UUID) -> str | None:
@@ -27,32 +27,23 @@ async def name(session: AsyncSession, id: UUID) -> str | None:
     return str(found[0].name) if found else None
 
 
-async def set_conversation(
-    session: AsyncSession,
-    conversation_id: UUID,
-    shop_id: UUID,
-    customer_id: UUID,
-    assignee_id: UUID | None = None,
-) -> None:
-    await run(
-        session,
-        "INSERT INTO conversations (conversation_id, shop_id, customer_id, assignee_id) VALUES (:c, :s, :cu, :a) "
-        "ON CONFLICT (conversation_id) DO UPDATE SET assignee_id = COALESCE(EXCLUDED.assignee_id, "
-        "conversations.assignee_id)",
-        c=conversation_id,
-        s=shop_id,
-        cu=customer_id,
-        a=assignee_id,
-    )
+_SET_CONVERSATION = text(
+    "INSERT INTO conversations (conversation_id, shop_id, customer_id, assignee_id) VALUES (:c, :s, :cu, :a) "
+    "ON CONFLICT (conversation_id) DO UPDATE SET assignee_id = COALESCE(EXCLUDED.assignee_id, "
+    "conversations.assignee_id)"
+)
+_ASSIGN = text("UPDATE conversations SET assignee_id = :a WHERE conversation_id = :c")
 
 
-async def assign(session: AsyncSession, conversation_id: UUID, assignee_id: UUID | None) -> None:
-    await run(
-        session,
-        "UPDATE conversations SET assignee_id = :a WHERE conversation_id = :c",
-        c=conversation_id,
-        a=assignee_id,
-    )
+def conversation_write(
+    conversation_id: UUID, shop_id: UUID, customer_id: UUID, assignee_id: UUID | None = None
+) -> RowWrite:
+    params = {"c": conversation_id, "s": shop_id, "cu": customer_id, "a": assignee_id}
+    return RowWrite(_SET_CONVERSATION, ("conversations", conversation_id), params)
+
+
+def assignee_write(conversation_id: UUID, assignee_id: UUID | None) -> RowWrite:
+    return RowWrite(_ASSIGN, ("conversations", conversation_id), {"c": conversation_id, "a": assignee_id})
 
 
 async def assignee(session: AsyncSession, conversation_id: UUID) -> UUID | None:
@@ -62,15 +53,15 @@ async def assignee(session: AsyncSession, conversation_id: UUID) -> UUID | None:
     return found[0].assignee_id if found else None
 
 
-async def mark_read(session: AsyncSession, conversation_id: UUID, reader_id: UUID, seq: int) -> None:
-    await run(
-        session,
-        "INSERT INTO read_marks (conversation_id, reader_id, seq) VALUES (:c, :r, :s) "
-        "ON CONFLICT (conversation_id, reader_id) DO UPDATE SET seq = GREATEST(read_marks.seq, EXCLUDED.seq)",
-        c=conversation_id,
-        r=reader_id,
-        s=seq,
-    )
+_MARK_READ = text(
+    "INSERT INTO read_marks (conversation_id, reader_id, seq) VALUES (:c, :r, :s) "
+    "ON CONFLICT (conversation_id, reader_id) DO UPDATE SET seq = GREATEST(read_marks.seq, EXCLUDED.seq)"
+)
+
+
+def read_mark_write(conversation_id: UUID, reader_id: UUID, seq: int) -> RowWrite:
+    params = {"c": conversation_id, "r": reader_id, "s": seq}
+    return RowWrite(_MARK_READ, ("read_marks", conversation_id, reader_id), params)
 
 
 async def add_to_alert(

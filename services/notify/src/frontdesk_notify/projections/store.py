@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from frontdesk_platform.row_writes import RowWrite, write
 from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,14 +26,14 @@ async def rows(session: AsyncSession, sql: str, **params: Any) -> Sequence[Row[A
     return (await session.execute(text(sql), params)).all()
 
 
-async def set_timezone(session: AsyncSession, shop_id: UUID, timezone: str) -> None:
-    await run(
-        session,
-        "INSERT INTO shops (shop_id, timezone) VALUES (:s, :tz) "
-        "ON CONFLICT (shop_id) DO UPDATE SET timezone = EXCLUDED.timezone",
-        s=shop_id,
-        tz=timezone,
-    )
+_SET_TIMEZONE = text(
+    "INSERT INTO shops (shop_id, timezone) VALUES (:s, :tz) "
+    "ON CONFLICT (shop_id) DO UPDATE SET timezone = EXCLUDED.timezone"
+)
+
+
+def timezone_write(shop_id: UUID, timezone: str) -> RowWrite:
+    return RowWrite(_SET_TIMEZONE, ("shops", shop_id), {"s": shop_id, "tz": timezone})
 
 
 async def set_reminder_times(session: AsyncSession, shop_id: UUID, times: ReminderTimes) -> None:
@@ -54,14 +55,15 @@ async def shop(session: AsyncSession, shop_id: UUID) -> tuple[str | None, Remind
     return found[0].timezone, ReminderTimes(found[0].day_before_at, found[0].morning_at)
 
 
-async def set_service(session: AsyncSession, shop_id: UUID, service_id: UUID, name: str) -> None:
-    await run(
-        session,
-        "INSERT INTO services (service_id, shop_id, name) VALUES (:id, :s, :n) "
-        "ON CONFLICT (shop_id, service_id) DO UPDATE SET name = EXCLUDED.name",
-        id=service_id,
-        s=shop_id,
-        n=name,
+_SET_SERVICE = text(
+    "INSERT INTO services (service_id, shop_id, name) VALUES (:id, :s, :n) "
+    "ON CONFLICT (shop_id, service_id) DO UPDATE SET name = EXCLUDED.name"
+)
+
+
+def service_write(shop_id: UUID, service_id: UUID, name: str) -> RowWrite:
+    return RowWrite(
+        _SET_SERVICE, ("services", shop_id, service_id), {"id": service_id, "s": shop_id, "n": name}
     )
 
 
@@ -78,20 +80,30 @@ async def booking(session: AsyncSession, booking_id: UUID) -> Row[Any] | None:
 
 
 async def save_booking(session: AsyncSession, data: dict[str, Any], version: int) -> None:
-    await run(
-        session,
-        "INSERT INTO bookings (booking_id, shop_id, customer_id, service_id, status, starts_at, version) "
-        "VALUES (:b, :s, :c, :svc, :st, :at, :v) ON CONFLICT (booking_id) DO UPDATE SET "
-        "status = EXCLUDED.status, starts_at = EXCLUDED.starts_at, service_id = EXCLUDED.service_id, "
-        "version = EXCLUDED.version WHERE bookings.version < EXCLUDED.version",
-        b=UUID(data["booking_id"]),
-        s=UUID(data["shop_id"]),
-        c=UUID(data["customer_id"]),
-        svc=UUID(data["service_id"]),
-        st=data["status"],
-        at=datetime.fromisoformat(data["starts_at"]),
-        v=version,
-    )
+    await write(session, [booking_write(data, version)])
+
+
+_SAVE_BOOKING = text(
+    "INSERT INTO bookings (booking_id, shop_id, customer_id, service_id, status, starts_at, version) "
+    "VALUES (:b, :s, :c, :svc, :st, :at, :v) ON CONFLICT (booking_id) DO UPDATE SET "
+    "status = EXCLUDED.status, starts_at = EXCLUDED.starts_at, service_id = EXCLUDED.service_id, "
+    "version = EXCLUDED.version WHERE bookings.version < EXCLUDED.version"
+)
+
+
+def booking_write(data: dict[str, Any], version: int) -> RowWrite:
+    """The booking as of `version`; an older version than the row's changes nothing."""
+    booking_id = UUID(data["booking_id"])
+    params = {
+        "b": booking_id,
+        "s": UUID(data["shop_id"]),
+        "c": UUID(data["customer_id"]),
+        "svc": UUID(data["service_id"]),
+        "st": data["status"],
+        "at": datetime.fromisoformat(data["starts_at"]),
+        "v": version,
+    }
+    return RowWrite(_SAVE_BOOKING, ("bookings", booking_id), params)
 
 
 async def schedule(session: AsyncSession, reminders: list[Reminder]) -> None:

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from frontdesk_contracts import Envelope
+from frontdesk_platform.row_writes import RowWrite, write
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,21 +51,27 @@ class Change(NamedTuple):
 
 
 async def project(session: AsyncSession, event: Envelope) -> Change:
+    """What notify keeps of shops, services and bookings, and the booking as it was."""
+    kind, known = _kind(event.type), None
+    if kind is not None and kind.startswith("booking:"):
+        known = await store.booking(session, UUID(event.data["booking_id"]))
+        if known is not None and known.version >= (event.aggregate_version or 0):
+            return Change(applied=False)
+    await write(session, writes(event))
+    return Change(True, known)
+
+
+def writes(event: Envelope) -> list[RowWrite]:
     """What notify keeps of shops, services and bookings: all a rebuild replays."""
     kind, data = _kind(event.type), event.data
     if kind == "shop:configured":
-        await store.set_timezone(session, UUID(data["shop_id"]), data["timezone"])
-    elif kind == "service:defined":
+        return [store.timezone_write(UUID(data["shop_id"]), data["timezone"])]
+    if kind == "service:defined":
         service = data["service"]
-        await store.set_service(session, UUID(data["shop_id"]), UUID(service["service_id"]), service["name"])
-    elif kind is not None and kind.startswith("booking:"):
-        version = event.aggregate_version or 0
-        known = await store.booking(session, UUID(data["booking_id"]))
-        if known is not None and known.version >= version:
-            return Change(applied=False)
-        await store.save_booking(session, data, version)
-        return Change(True, known)
-    return Change(True)
+        return [store.service_write(UUID(data["shop_id"]), UUID(service["service_id"]), service["name"])]
+    if kind is not None and kind.startswith("booking:"):
+        return [store.booking_write(data, event.aggregate_version or 0)]
+    return []
 
 
 async def _apply(session: AsyncSession, deps: Dependencies, kind: str, event: Envelope) -> None:

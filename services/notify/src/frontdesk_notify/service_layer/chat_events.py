@@ -6,11 +6,13 @@ type and are never seen here. Names come from identity events."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from frontdesk_contracts import Envelope
+from frontdesk_platform.row_writes import RowWrite, write
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,37 +25,38 @@ PREVIEW_LENGTH = 60
 
 
 async def handle_chat_event(deps: Dependencies, delay: timedelta, event: Envelope) -> None:
-    if event.type not in _HANDLED:
+    if event.type not in _PROJECTIONS and event.type != _SENT:
         return
     async with deps.unit_of_work() as uow:
         if await uow.already_processed(CONSUMER, event.id):
             return
-        await _HANDLED[event.type](uow.session, event.data, delay)
+        if event.type == _SENT:
+            await _sent(uow.session, event.data, delay)
+        else:
+            await write(uow.session, writes(event))
         await uow.mark_processed(CONSUMER, event.id)
         await uow.commit()
 
 
-async def _named(session: AsyncSession, data: dict[str, Any], delay: timedelta) -> None:
+def _named(data: dict[str, Any]) -> list[RowWrite]:
     person = data.get("customer_id") or data.get("staff_id") or data["shop_id"]
-    await chat.set_name(session, UUID(person), data["name"])
+    return [chat.name_write(UUID(person), data["name"])]
 
 
-async def _opened(session: AsyncSession, data: dict[str, Any], delay: timedelta) -> None:
-    await chat.set_conversation(
-        session, UUID(data["conversation_id"]), UUID(data["shop_id"]), UUID(data["customer_id"])
-    )
+def _opened(data: dict[str, Any]) -> list[RowWrite]:
+    ids = UUID(data["conversation_id"]), UUID(data["shop_id"]), UUID(data["customer_id"])
+    return [chat.conversation_write(*ids)]
 
 
-async def _assigned(session: AsyncSession, data: dict[str, Any], delay: timedelta) -> None:
+def _assigned(data: dict[str, Any]) -> list[RowWrite]:
     conversation = UUID(data["conversation_id"])
-    await chat.set_conversation(session, conversation, UUID(data["shop_id"]), UUID(data["customer_id"]))
-    await chat.assign(session, conversation, UUID(data["assignee_id"]) if data.get("assignee_id") else None)
+    assignee = UUID(data["assignee_id"]) if data.get("assignee_id") else None
+    return [*_opened(data), chat.assignee_write(conversation, assignee)]
 
 
-async def _read(session: AsyncSession, data: dict[str, Any], delay: timedelta) -> None:
-    await chat.mark_read(
-        session, UUID(data["conversation_id"]), UUID(data["reader_id"]), int(data["up_to_seq"])
-    )
+def _read(data: dict[str, Any]) -> list[RowWrite]:
+    ids = UUID(data["conversation_id"]), UUID(data["reader_id"])
+    return [chat.read_mark_write(*ids, int(data["up_to_seq"]))]
 
 
 async def _sent(session: AsyncSession, data: dict[str, Any], delay: timedelta) -> None:
@@ -77,7 +80,7 @@ async def _sent(session: AsyncSession, data: dict[str, Any], delay: timedelta) -
     )
 
 
-_PROJECTIONS = {
+_PROJECTIONS: dict[str, Callable[[dict[str, Any]], list[RowWrite]]] = {
     "identity.shop.registered.v1": _named,
     "identity.staff.added.v1": _named,
     "identity.customer.registered.v1": _named,
@@ -85,15 +88,14 @@ _PROJECTIONS = {
     "messaging.conversation.assigned.v1": _assigned,
     "messaging.receipt.read.v1": _read,
 }
-_HANDLED = {**_PROJECTIONS, "messaging.message.sent.v1": _sent}
+_SENT = "messaging.message.sent.v1"
 
 
-async def project(session: AsyncSession, event: Envelope) -> None:
+def writes(event: Envelope) -> list[RowWrite]:
     """Names, assignees and read marks: what a rebuild replays (a message's alert is not
     projected again: it was due long ago)."""
-    apply = _PROJECTIONS.get(event.type)
-    if apply is not None:
-        await apply(session, event.data, timedelta())
+    project = _PROJECTIONS.get(event.type)
+    return [] if project is None else project(event.data)
 
 
 async def fire_due_alerts(deps: Dependencies, batch: int = 500) -> int:

@@ -8,12 +8,12 @@ transaction); every other event on these topics passes without touching the data
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
 from frontdesk_contracts import Envelope
-from sqlalchemy.ext.asyncio import AsyncSession
+from frontdesk_platform.row_writes import RowWrite, write
 
 from ..projections import audience
 from .deps import Dependencies
@@ -22,39 +22,37 @@ CONSUMER = "notify.customer-facts"
 
 
 async def handle_customer_event(deps: Dependencies, event: Envelope) -> None:
-    apply = _applier(event.type)
-    if apply is None:
+    fact = _fact(event.type)
+    if fact is None:
         return
     async with deps.unit_of_work() as uow:
         if await uow.already_processed(CONSUMER, event.id):
             return
-        await apply(uow.session, event)
+        await write(uow.session, [fact(event)])
         await uow.mark_processed(CONSUMER, event.id)
         await uow.commit()
 
 
-Applier = Callable[[AsyncSession, Envelope], Awaitable[None]]
+Fact = Callable[[Envelope], RowWrite]
 
 
-async def project(session: AsyncSession, event: Envelope) -> None:
+def writes(event: Envelope) -> list[RowWrite]:
     """The customer facts of one event: all a rebuild replays."""
-    apply = _applier(event.type)
-    if apply is not None:
-        await apply(session, event)
+    fact = _fact(event.type)
+    return [] if fact is None else [fact(event)]
 
 
-def _applier(type_name: str) -> Applier | None:
+def _fact(type_name: str) -> Fact | None:
     """By type without its version: a later version of these events still carries the fields."""
     name = type_name.rsplit(".", 1)[0]
     if name.startswith("booking.booking."):
         return _booking
-    return _APPLIERS.get(name)
+    return _FACTS.get(name)
 
 
-async def _booking(session: AsyncSession, event: Envelope) -> None:
+def _booking(event: Envelope) -> RowWrite:
     data = event.data
-    await audience.booking_changed(
-        session,
+    return audience.booking_changed(
         booking_id=UUID(data["booking_id"]),
         shop_id=UUID(data["shop_id"]),
         customer_id=UUID(data["customer_id"]),
@@ -65,10 +63,9 @@ async def _booking(session: AsyncSession, event: Envelope) -> None:
     )
 
 
-async def _pet(session: AsyncSession, event: Envelope) -> None:
+def _pet(event: Envelope) -> RowWrite:
     data = event.data
-    await audience.pet_changed(
-        session,
+    return audience.pet_changed(
         pet_id=UUID(data["pet_id"]),
         shop_id=UUID(data["shop_id"]),
         customer_id=UUID(data["customer_id"]),
@@ -77,10 +74,9 @@ async def _pet(session: AsyncSession, event: Envelope) -> None:
     )
 
 
-async def _labels(session: AsyncSession, event: Envelope) -> None:
+def _labels(event: Envelope) -> RowWrite:
     data = event.data
-    await audience.labels_changed(
-        session,
+    return audience.labels_changed(
         conversation_id=UUID(data["conversation_id"]),
         shop_id=UUID(data["shop_id"]),
         customer_id=UUID(data["customer_id"]),
@@ -89,12 +85,12 @@ async def _labels(session: AsyncSession, event: Envelope) -> None:
     )
 
 
-async def _signed_up(session: AsyncSession, event: Envelope) -> None:
+def _signed_up(event: Envelope) -> RowWrite:
     data = event.data
-    await audience.customer_joined(session, UUID(data["shop_id"]), UUID(data["customer_id"]), event.time)
+    return audience.customer_joined(UUID(data["shop_id"]), UUID(data["customer_id"]), event.time)
 
 
-_APPLIERS: dict[str, Applier] = {
+_FACTS: dict[str, Fact] = {
     "booking.pet.registered": _pet,
     "booking.pet.updated": _pet,
     "messaging.conversation.labels_changed": _labels,

@@ -3,15 +3,18 @@ bookings, names, conversation assignees and read marks, customer facts — by re
 booking.events, messaging.events and identity.events from the beginning.
 
 Notify's own state stays: reminders, notifications, devices, preferences, reminder times,
-campaigns, chat alerts. Replaying projects only; nothing is notified again. Run it with
-notify stopped (`frontdesk-notify rebuild-projections`); it is one transaction.
+campaigns, chat alerts. Replaying projects only; nothing is notified again. Events are
+read a page at a time and each page's rows written with one statement per kind of write
+(row_writes.WritePage), the statements the live consumers run. Run it with notify
+stopped (`frontdesk-notify rebuild-projections`); it is one transaction.
 """
 
 from __future__ import annotations
 
 from frontdesk_contracts import Envelope, topics
 from frontdesk_platform.database import create_engine, session_factory
-from frontdesk_platform.replay import replay
+from frontdesk_platform.replay import replay_pages
+from frontdesk_platform.row_writes import RowWrite, WritePage
 from frontdesk_platform.settings import ServiceSettings
 from sqlalchemy import text
 
@@ -38,13 +41,13 @@ async def rebuild_projections(settings: ServiceSettings) -> int:
             await session.execute(text(f"TRUNCATE {', '.join(PROJECTED)}"))
             await session.execute(text("UPDATE shops SET timezone = NULL"))
 
-            async def project(event: Envelope) -> None:
-                if event.type.startswith("booking."):
-                    await booking_events.project(session, event)
-                await chat_events.project(session, event)
-                await customer_events.project(session, event)
+            async def project(events: list[Envelope]) -> None:
+                page = WritePage()
+                for event in events:
+                    page.add(writes(event))
+                await page.flush(session)
 
-            replayed = await replay(
+            replayed = await replay_pages(
                 settings.kafka_connection(), [settings.topic(t) for t in SOURCES], project
             )
             await session.commit()
@@ -52,3 +55,10 @@ async def rebuild_projections(settings: ServiceSettings) -> int:
         await engine.dispose()
     print(f"rebuilt notify's projections from {replayed} events")
     return replayed
+
+
+def writes(event: Envelope) -> list[RowWrite]:
+    """The rows the live consumers write for the event, but no notification, reminder or
+    chat alert."""
+    found = booking_events.writes(event) if event.type.startswith("booking.") else []
+    return [*found, *chat_events.writes(event), *customer_events.writes(event)]

@@ -1,0 +1,62 @@
+"""A projector's change to one row, as data: the statement, the row it touches and its
+values. A live consumer runs an event's few writes at once; a rebuild gathers a page of
+events' writes and sends each statement once with all of its rows (asyncpg pipelines
+them), so both run exactly the same SQL, in the same order for every row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import TextClause
+
+
+@dataclass(frozen=True)
+class RowWrite:
+    sql: TextClause  # a module-level statement: a page groups its writes by it
+    row: Hashable  # the row it changes, e.g. ("conversations", conversation_id)
+    params: Mapping[str, Any]
+
+
+async def write(session: AsyncSession, writes: Iterable[RowWrite]) -> None:
+    for each in writes:
+        await session.execute(each.sql, dict(each.params))
+
+
+class WritePage:
+    """The writes of many events, sent statement by statement in rounds.
+
+    Writes to different rows commute, so only one row's own writes need their order.
+    A write joins the round of the row's previous write when it is the same statement
+    (one statement's rows run in the order given), else the round after it; rounds run
+    in order. A page of thousands of events is then a few dozen statements.
+    """
+
+    def __init__(self) -> None:
+        self._rounds: list[dict[TextClause, list[Mapping[str, Any]]]] = []
+        self._last: dict[Hashable, tuple[int, TextClause]] = {}
+        self.writes = 0
+
+    def add(self, writes: Iterable[RowWrite]) -> None:
+        for each in writes:
+            last = self._last.get(each.row)
+            if last is None:
+                round = 0
+            else:
+                round = last[0] if last[1] is each.sql else last[0] + 1
+            if round == len(self._rounds):
+                self._rounds.append({})
+            self._rounds[round].setdefault(each.sql, []).append(each.params)
+            self._last[each.row] = round, each.sql
+            self.writes += 1
+
+    async def flush(self, session: AsyncSession) -> None:
+        for statements in self._rounds:
+            for sql, rows in statements.items():
+                await session.execute(sql, [dict(row) for row in rows])
+        self._rounds.clear()
+        self._last.clear()
+        self.writes = 0
