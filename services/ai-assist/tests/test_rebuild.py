@@ -4,7 +4,7 @@ live consumer built; its own state (turns) is left as it was."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -31,6 +31,7 @@ def history() -> list[Envelope]:
     conversation, at = uuid.uuid4(), NOW.isoformat()
     talk = {"conversation_id": str(conversation), "shop_id": str(shop), "customer_id": str(customer)}
     message = {**talk, "message_id": str(uuid.uuid4()), "client_msg_id": "c1", "kind": "text", "sent_at": at}
+    later = [(NOW + timedelta(minutes=m)).isoformat() for m in range(4)]
     return [
         event("identity.shop.registered.v1", {"shop_id": str(shop), "name": "Golden Paws", "timezone": "Asia/Shanghai", "registered_at": at}, shop),
         event("booking.shop.configured.v1", {"shop_id": str(shop), "timezone": "Asia/Shanghai", "policy": {"cancel_cutoff_hours": 2}, "at": at}, shop),
@@ -40,6 +41,12 @@ def history() -> list[Envelope]:
         event("messaging.message.sent.v1", {**message, "seq": 1, "sender_id": str(customer), "sender_role": "customer", "text": "洗澡多少钱"}, conversation),
         event("messaging.message.sent.v1", {**message, "seq": 2, "sender_id": str(staff), "sender_role": "staff", "text": "120 元"}, conversation),
         event("messaging.conversation.assigned.v1", {**talk, "assignee_id": str(staff), "previous_assignee_id": None, "assigned_by": str(staff), "reason": "manual", "handoff_note": None, "assigned_at": at}, conversation),
+        # rows changed again, by the same statement and by others, in the order they must run
+        event("messaging.conversation.status_changed.v1", {**talk, "status": "resolved", "previous_status": "open", "changed_by": str(staff), "changed_at": later[1]}, conversation),
+        event("messaging.conversation.assigned.v1", {**talk, "assignee_id": None, "previous_assignee_id": str(staff), "assigned_by": str(staff), "reason": "manual", "handoff_note": None, "assigned_at": later[2]}, conversation),
+        event("messaging.message.sent.v1", {**message, "seq": 3, "sender_id": str(staff), "sender_role": "staff", "text": "好的", "sent_at": later[3]}, conversation),
+        event("booking.pet.updated.v1", {"pet_id": str(pet), "shop_id": str(shop), "customer_id": str(customer), "profile": {"name": "Momo", "species": "dog", "breed": "柯基"}, "at": at}, pet),
+        event("booking.service.defined.v1", {"shop_id": str(shop), "service": {"service_id": str(service), "name": "洗澡 (大)", "duration_minutes": 90, "price_cents": 15000}, "at": at}, shop),
     ]  # fmt: skip
 
 
@@ -77,12 +84,16 @@ async def test_projections_rebuilt_from_the_topics_equal_the_live_ones(endpoints
             await handle_event(deps, envelope)
         live = await snapshot(sessions)
 
-        replayed = await rebuild_projections(settings)
+        replayed = await rebuild_projections(settings)  # one page: later changes to rows of the page
         rebuilt = await snapshot(sessions)
+        await rebuild_projections(settings, page=2)  # many pages: changes to rows of earlier pages
+        rebuilt_in_small_pages = await snapshot(sessions)
     finally:
         await producer.stop()
         await engine.dispose()
 
     assert replayed == len(events)
     assert all(live[t] for t in (*PROJECTED, "turns"))
+    assert NOW + timedelta(minutes=2) in live["conversations"][0]  # released: unassigned after resolved
     assert rebuilt == live
+    assert rebuilt_in_small_pages == live

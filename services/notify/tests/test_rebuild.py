@@ -29,6 +29,7 @@ NOW = datetime(2026, 11, 18, 1, 0, tzinfo=UTC)
 def history() -> list[Envelope]:
     """A shop's week in events: setup, a customer who books, moves, has a pet, chats."""
     shop, customer, staff, service = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    colleague, pet = uuid.uuid4(), uuid.uuid4()
     booking, conversation, at = uuid.uuid4(), uuid.uuid4(), NOW.isoformat()
     ids = {"shop_id": str(shop), "customer_id": str(customer)}
     starts = NOW + timedelta(days=3)
@@ -48,11 +49,18 @@ def history() -> list[Envelope]:
         booked("held", "held", 1, starts),
         booked("confirmed", "confirmed", 2, starts),
         booked("rescheduled", "confirmed", 3, starts + timedelta(hours=2)),
-        event("booking.pet.registered.v1", {**ids, "pet_id": str(uuid.uuid4()), "profile": {"name": "Momo", "species": "dog"}, "at": at}, uuid.uuid4(), 1),
+        event("booking.pet.registered.v1", {**ids, "pet_id": str(pet), "profile": {"name": "Momo", "species": "dog"}, "at": at}, pet, 1),
         event("messaging.conversation.opened.v1", {**talk, "opened_by": str(customer), "opened_at": at}, conversation, 1),
         event("messaging.conversation.assigned.v1", {**talk, "assignee_id": str(staff), "previous_assignee_id": None, "assigned_by": None, "reason": "auto", "handoff_note": None, "assigned_at": at}, conversation, 2),
         event("messaging.conversation.labels_changed.v1", {**talk, "labels": ["VIP"], "changed_by": str(staff), "changed_at": at}, conversation, 3),
         event("messaging.receipt.read.v1", {**talk, "reader_id": str(staff), "reader_role": "staff", "up_to_seq": 4, "read_at": at}, conversation, 4),
+        # rows changed again, by the same statement and by others, in the order they must run
+        event("messaging.conversation.assigned.v1", {**talk, "assignee_id": str(colleague), "previous_assignee_id": str(staff), "assigned_by": str(staff), "reason": "manual", "handoff_note": None, "assigned_at": at}, conversation, 5),
+        event("messaging.receipt.read.v1", {**talk, "reader_id": str(staff), "reader_role": "staff", "up_to_seq": 9, "read_at": at}, conversation, 6),
+        event("messaging.conversation.labels_changed.v1", {**talk, "labels": ["VIP", "猫"], "changed_by": str(staff), "changed_at": at}, conversation, 7),
+        event("booking.pet.updated.v1", {**ids, "pet_id": str(pet), "profile": {"name": "Momo", "species": "cat"}, "at": at}, pet, 2),
+        event("booking.service.defined.v1", {"shop_id": str(shop), "service": {"service_id": str(service), "name": "洗澡 (大)", "duration_minutes": 90}, "at": at}, shop, 3),
+        booked("completed", "completed", 4, starts + timedelta(hours=2)),
     ]  # fmt: skip
 
 
@@ -99,13 +107,16 @@ async def test_projections_rebuilt_from_the_topics_equal_the_live_ones(endpoints
             await handle_customer_event(deps, envelope)
         live = await snapshot(sessions)
 
-        replayed = await rebuild_projections(settings)
+        replayed = await rebuild_projections(settings)  # one page: later changes to rows of the page
         rebuilt = await snapshot(sessions)
+        await rebuild_projections(settings, page=2)  # many pages: changes to rows of earlier pages
+        rebuilt_in_small_pages = await snapshot(sessions)
     finally:
         await producer.stop()
         await engine.dispose()
 
     assert replayed == len(events)
+    assert rebuilt_in_small_pages == live
     assert all(live[t] for t in ("services", "bookings", "names", "conversations", "read_marks", "shops"))
     assert rebuilt == live  # and notifications: the confirmation and the move, not again
     assert len(live["notifications"]) == 2

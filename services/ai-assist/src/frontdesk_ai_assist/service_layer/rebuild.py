@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from frontdesk_contracts import Envelope, topics
 from frontdesk_platform.database import create_engine, session_factory
-from frontdesk_platform.replay import replay_pages
+from frontdesk_platform.replay import PAGE, replay_pages
 from frontdesk_platform.row_writes import WritePage
 from frontdesk_platform.settings import ServiceSettings
 from sqlalchemy import text
@@ -22,20 +22,20 @@ PROJECTED = ("shops", "services", "pets", "conversations")
 SOURCES = (topics.IDENTITY_EVENTS, topics.BOOKING_EVENTS, topics.MESSAGING_EVENTS)
 
 
-async def rebuild_projections(settings: ServiceSettings) -> int:
+async def rebuild_projections(settings: ServiceSettings, page: int = PAGE) -> int:
     engine = create_engine(settings)
     try:
         async with session_factory(engine)() as session:
             await session.execute(text(f"TRUNCATE {', '.join(PROJECTED)}"))
 
-            async def project(page: list[Envelope]) -> None:
-                writes = WritePage()
-                for event in page:
-                    writes.add(events.writes(event))
-                await writes.flush(session)
+            async def project(replayed: list[Envelope]) -> None:
+                rows = WritePage()
+                for event in replayed:
+                    rows.add(events.writes(event))
+                await rows.flush(session)
 
             replayed = await replay_pages(
-                settings.kafka_connection(), [settings.topic(t) for t in SOURCES], project
+                settings.kafka_connection(), [settings.topic(t) for t in SOURCES], project, page
             )
             await session.commit()
     finally:

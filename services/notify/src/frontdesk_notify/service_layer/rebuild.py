@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from frontdesk_contracts import Envelope, topics
 from frontdesk_platform.database import create_engine, session_factory
-from frontdesk_platform.replay import replay_pages
+from frontdesk_platform.replay import PAGE, replay_pages
 from frontdesk_platform.row_writes import RowWrite, WritePage
 from frontdesk_platform.settings import ServiceSettings
 from sqlalchemy import text
@@ -34,7 +34,7 @@ PROJECTED = (
 SOURCES = (topics.BOOKING_EVENTS, topics.MESSAGING_EVENTS, topics.IDENTITY_EVENTS)
 
 
-async def rebuild_projections(settings: ServiceSettings) -> int:
+async def rebuild_projections(settings: ServiceSettings, page: int = PAGE) -> int:
     engine = create_engine(settings)
     try:
         async with session_factory(engine)() as session:
@@ -42,13 +42,13 @@ async def rebuild_projections(settings: ServiceSettings) -> int:
             await session.execute(text("UPDATE shops SET timezone = NULL"))
 
             async def project(events: list[Envelope]) -> None:
-                page = WritePage()
+                rows = WritePage()
                 for event in events:
-                    page.add(writes(event))
-                await page.flush(session)
+                    rows.add(writes(event))
+                await rows.flush(session)
 
             replayed = await replay_pages(
-                settings.kafka_connection(), [settings.topic(t) for t in SOURCES], project
+                settings.kafka_connection(), [settings.topic(t) for t in SOURCES], project, page
             )
             await session.commit()
     finally:
