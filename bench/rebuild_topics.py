@@ -21,7 +21,7 @@ from typing import Any
 from aiokafka.admin import AIOKafkaAdminClient
 from frontdesk_contracts import Envelope, contract_type, topics
 from frontdesk_platform.database import migrate
-from frontdesk_platform.kafka import create_producer, ensure_topics
+from frontdesk_platform.kafka import create_producer, ensure_topics, headers_for
 from frontdesk_platform.settings import ServiceSettings
 
 SOURCES = (topics.BOOKING_EVENTS, topics.MESSAGING_EVENTS, topics.IDENTITY_EVENTS)
@@ -144,7 +144,8 @@ async def publish(settings: ServiceSettings, envelopes: Iterator[Envelope]) -> i
         for envelope in envelopes:
             topic = settings.topic(contract_type(envelope.type).topic)
             value = envelope.model_dump_json().encode()
-            pending.append(await producer.send(topic, value=value, key=envelope.aggregate_id.encode()))
+            key, headers = envelope.aggregate_id.encode(), headers_for(envelope)  # as the outbox relay sends
+            pending.append(await producer.send(topic, value=value, key=key, headers=headers))
             sent += 1
             if len(pending) >= 5000:
                 for ack in pending:

@@ -166,6 +166,12 @@ _HANDLED: dict[str, Apply] = {
 }
 
 
+def projects(type_name: str) -> bool:
+    """Whether a rebuild has anything to write for events of this type."""
+    kind = _kind(type_name)
+    return kind == "messaging.message.sent" or kind in _PROJECTIONS
+
+
 def writes(event: Envelope) -> list[RowWrite]:
     """What a rebuild replays: shops, services, pets and conversations as events left
     them; customer messages are not turned into turns again (they were answered)."""

@@ -35,7 +35,11 @@ async def rebuild_projections(settings: ServiceSettings, page: int = PAGE) -> in
                 await rows.flush(session)
 
             replayed = await replay_pages(
-                settings.kafka_connection(), [settings.topic(t) for t in SOURCES], project, page
+                settings.kafka_connection(),
+                [settings.topic(t) for t in SOURCES],
+                project,
+                page,
+                wanted_type=events.projects,
             )
             await session.commit()
     finally:

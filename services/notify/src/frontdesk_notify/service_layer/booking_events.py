@@ -61,6 +61,10 @@ async def project(session: AsyncSession, event: Envelope) -> Change:
     return Change(True, known)
 
 
+def projects(type_name: str) -> bool:
+    return (_kind(type_name) or "").startswith(("shop:", "service:", "booking:"))
+
+
 def writes(event: Envelope) -> list[RowWrite]:
     """What notify keeps of shops, services and bookings: all a rebuild replays."""
     kind, data = _kind(event.type), event.data

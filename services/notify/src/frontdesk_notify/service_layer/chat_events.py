@@ -91,6 +91,10 @@ _PROJECTIONS: dict[str, Callable[[dict[str, Any]], list[RowWrite]]] = {
 _SENT = "messaging.message.sent.v1"
 
 
+def projects(type_name: str) -> bool:
+    return type_name in _PROJECTIONS
+
+
 def writes(event: Envelope) -> list[RowWrite]:
     """Names, assignees and read marks: what a rebuild replays (a message's alert is not
     projected again: it was due long ago)."""

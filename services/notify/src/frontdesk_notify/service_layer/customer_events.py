@@ -36,6 +36,10 @@ async def handle_customer_event(deps: Dependencies, event: Envelope) -> None:
 Fact = Callable[[Envelope], RowWrite]
 
 
+def projects(type_name: str) -> bool:
+    return _fact(type_name) is not None
+
+
 def writes(event: Envelope) -> list[RowWrite]:
     """The customer facts of one event: all a rebuild replays."""
     fact = _fact(event.type)

@@ -48,13 +48,21 @@ async def rebuild_projections(settings: ServiceSettings, page: int = PAGE) -> in
                 await rows.flush(session)
 
             replayed = await replay_pages(
-                settings.kafka_connection(), [settings.topic(t) for t in SOURCES], project, page
+                settings.kafka_connection(),
+                [settings.topic(t) for t in SOURCES],
+                project,
+                page,
+                wanted_type=projects,
             )
             await session.commit()
     finally:
         await engine.dispose()
     print(f"rebuilt notify's projections from {replayed} events")
     return replayed
+
+
+def projects(type_name: str) -> bool:
+    return any(events.projects(type_name) for events in (booking_events, chat_events, customer_events))
 
 
 def writes(event: Envelope) -> list[RowWrite]:
