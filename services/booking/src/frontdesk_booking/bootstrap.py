@@ -15,8 +15,8 @@ from frontdesk_platform.runtime import Runtime, service_app
 from .adapters.repository import Repositories
 from .config import Settings
 from .entrypoints import http
+from .service_layer import handlers
 from .service_layer.context import Dependencies
-from .service_layer.handlers import handle_command
 from .service_layer.sweeper import expire_holds
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     settings = settings or Settings()
     runtime = Runtime(settings)
     deps = Dependencies(Repositories(EventStore()), runtime.unit_of_work, clock)
-    runtime.consumer("booking.commands", [topics.BOOKING_COMMANDS], partial(handle_command, deps))
+    runtime.consumer(handlers.CONSUMER, [topics.BOOKING_COMMANDS], handlers.commands(deps))
     runtime.every("booking.expire-holds", settings.hold_sweep_seconds, partial(expire_holds, deps))
 
     app = service_app(

@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from frontdesk_contracts import Envelope
+from frontdesk_platform.pipeline import Pipeline, Route, Work
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,15 +23,23 @@ CONSUMER = "notify.chat-events"
 PREVIEW_LENGTH = 60
 
 
+def events(deps: Dependencies, delay: timedelta) -> Pipeline[Work[Dependencies]]:
+    def route(type_name: str) -> Route[Work[Dependencies]] | None:
+        handle = _HANDLED.get(type_name)
+        if handle is None:
+            return None
+
+        async def apply(work: Work[Dependencies], event: Envelope) -> None:
+            await handle(work.session, event.data, delay)
+
+        return Route(apply)
+
+    return Pipeline(route, lambda uow, event: Work(deps, uow, event))
+
+
 async def handle_chat_event(deps: Dependencies, delay: timedelta, event: Envelope) -> None:
-    if event.type not in _HANDLED:
-        return
-    async with deps.unit_of_work() as uow:
-        if await uow.already_processed(CONSUMER, event.id):
-            return
-        await _HANDLED[event.type](uow.session, event.data, delay)
-        await uow.mark_processed(CONSUMER, event.id)
-        await uow.commit()
+    """One event on its own (tests); the consumer carries out batches with `events`."""
+    await events(deps, delay).carry_out_one(CONSUMER, deps.unit_of_work, event)
 
 
 async def _named(session: AsyncSession, data: dict[str, Any], delay: timedelta) -> None:

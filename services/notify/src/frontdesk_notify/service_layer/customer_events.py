@@ -13,6 +13,7 @@ from datetime import datetime
 from uuid import UUID
 
 from frontdesk_contracts import Envelope
+from frontdesk_platform.pipeline import Pipeline, Route, Work
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..projections import audience
@@ -21,16 +22,23 @@ from .deps import Dependencies
 CONSUMER = "notify.customer-facts"
 
 
+def events(deps: Dependencies) -> Pipeline[Work[Dependencies]]:
+    def route(type_name: str) -> Route[Work[Dependencies]] | None:
+        applier = _applier(type_name)
+        if applier is None:
+            return None
+
+        async def apply(work: Work[Dependencies], event: Envelope) -> None:
+            await applier(work.session, event)
+
+        return Route(apply)
+
+    return Pipeline(route, lambda uow, event: Work(deps, uow, event))
+
+
 async def handle_customer_event(deps: Dependencies, event: Envelope) -> None:
-    apply = _applier(event.type)
-    if apply is None:
-        return
-    async with deps.unit_of_work() as uow:
-        if await uow.already_processed(CONSUMER, event.id):
-            return
-        await apply(uow.session, event)
-        await uow.mark_processed(CONSUMER, event.id)
-        await uow.commit()
+    """One event on its own (tests); the consumer carries out batches with `events`."""
+    await events(deps).carry_out_one(CONSUMER, deps.unit_of_work, event)
 
 
 Applier = Callable[[AsyncSession, Envelope], Awaitable[None]]
