@@ -36,6 +36,7 @@ class Database:
         self.replies: list[Envelope] = []
         self.processed: set[tuple[str, UUID]] = set()
         self.commits = 0
+        self.savepoints = 0
 
 
 class FakeUnitOfWork:
@@ -56,6 +57,7 @@ class FakeUnitOfWork:
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         baths, outbox = len(self.baths), len(self.outbox)
+        self.db.savepoints += 1
         try:
             yield
         except BaseException:
@@ -181,3 +183,15 @@ async def test_an_event_consumer_skips_what_it_does_not_handle_and_dead_letters_
     outcomes = await carry_out(db, [other, command(1, pet="\x00"), command(2)], events)
     assert outcomes == ["done", "dead_letter", "done"]
     assert db.baths == [2] and db.replies == []
+
+
+async def test_a_clean_batch_needs_no_savepoints_and_a_failure_is_undone_alone_all_the_same():
+    db = Database()
+    pipeline = Pipeline({"baths.bath.book.v1": Route(book, Book)}, lambda uow, message: uow, ANSWERS)
+    assert await carry_out(db, [command(1), command(2)], pipeline) == ["done", "done"]
+    assert (db.savepoints, db.commits) == (0, 1)
+
+    await carry_out(db, [command(3), command(4, pet="nobody"), command(5)], pipeline)
+    assert db.baths == [1, 2, 3, 5]  # done again, carefully: the refused one alone undone
+    assert (db.savepoints, db.commits) == (3, 2)
+    assert verdicts(db)[2:] == [("accepted", "3"), ("rejected", "pet_not_found"), ("accepted", "5")]

@@ -1,7 +1,8 @@
 """One way for every consumer to carry out what it receives, exactly once.
 
 For a batch of records in one transaction: parse each into its contract type, skip what
-the consumer's tracking records say was done, run the handler in a savepoint, answer a
+the consumer's tracking records say was done, run the handler (in a savepoint once a
+batch had a failure; see `_transaction`), answer a
 command (accepted with what the handler returned, or rejected with a `Refused`'s code),
 and write the batch's tracking records. A record that fails is undone alone: a data
 error is permanent at once (a command is answered `invalid_data`, an event is
@@ -109,6 +110,16 @@ class _Item:
     body: Any
 
 
+# After a batch had to be undone and done again, this many batches use savepoints from the
+# start: a consumer whose commands are often refused (booking under contention) does not
+# pay for every batch twice.
+CAREFUL_BATCHES = 20
+
+
+class _Undo(Exception):
+    """A record failed in a batch without savepoints: undo all of it, do it again carefully."""
+
+
 class Pipeline(Generic[C]):
     """A consumer's routes (by message type, or a function of it: None means not ours),
     the context its handlers get, and for a command consumer how it answers."""
@@ -122,6 +133,7 @@ class Pipeline(Generic[C]):
         self._routes = routes.get if isinstance(routes, Mapping) else routes
         self._context = context
         self.answers = answers
+        self._careful = 0  # batches still to be carried out with savepoints
 
     def bind(self, consumer: str, unit_of_work: Callable[[], UnitOfWork]) -> BatchHandler:
         """The batch handler of the consumer registered as `consumer` (its tracking name)."""
@@ -146,6 +158,26 @@ class Pipeline(Generic[C]):
                 items.append(_Item(index, message, *parsed))
         if not items:
             return outcomes
+        if self._careful == 0:
+            try:
+                return await self._transaction(consumer, unit_of_work, items, outcomes, careful=False)
+            except _Undo:
+                self._careful = CAREFUL_BATCHES
+        self._careful = max(0, self._careful - 1)
+        return await self._transaction(consumer, unit_of_work, items, outcomes, careful=True)
+
+    async def _transaction(
+        self,
+        consumer: str,
+        unit_of_work: Callable[[], UnitOfWork],
+        items: list[_Item],
+        parsed: list[Outcome],
+        careful: bool,
+    ) -> list[Outcome]:
+        """One transaction for the batch. Careful: each record in a savepoint, so a failing
+        one is undone alone. Not careful: no savepoints (two statements fewer a record),
+        and the first failure undoes the whole transaction (_Undo) to be done carefully."""
+        outcomes = list(parsed)
         async with unit_of_work() as uow:
             seen = await uow.processed_among(consumer, {item.message.id for item in items})
             waiting: set[str | None] = set()  # keys behind a record that is retried
@@ -158,7 +190,7 @@ class Pipeline(Generic[C]):
                     if self.answers is not None:
                         self.answers.accept(uow, item.message, item.body, {"duplicate": True})
                     continue
-                outcome = await self._one(uow, item)
+                outcome = await self._one(uow, item, careful)
                 outcomes[item.index] = outcome
                 if outcome.kind == "retry":
                     waiting.add(item.message.aggregate_id)
@@ -190,12 +222,20 @@ class Pipeline(Generic[C]):
         except ValidationError as exc:
             return failed(PermanentError(f"invalid {message.type}: {exc}"))
 
-    async def _one(self, uow: UnitOfWork, item: _Item) -> Outcome:
+    async def _one(self, uow: UnitOfWork, item: _Item, careful: bool) -> Outcome:
         message, answers = item.message, self.answers
         with continue_trace(f"handle {message.type}", message.traceparent, str(message.correlation_id)):
             try:
-                async with uow.savepoint():
-                    result = await item.route.handler(self._context(uow, message), item.body)
+                if careful:
+                    async with uow.savepoint():
+                        result = await item.route.handler(self._context(uow, message), item.body)
+                else:
+                    try:
+                        result = await item.route.handler(self._context(uow, message), item.body)
+                    except Exception as exc:
+                        raise _Undo from exc
+            except _Undo:
+                raise
             except Refused as refused:
                 if answers is not None:
                     answers.reject(uow, message, item.body, refused)
