@@ -60,14 +60,19 @@ class Runtime:
         shared_group: bool = True,
         offset_reset: str = "earliest",
         retry: RetryPolicy | None = None,
+        max_batch: int | None = None,
     ) -> None:
         """Consume contract topics. shared_group=False gives every instance every message.
         Records of command topics are obeyed only when signed with the command-signing key.
-        A `Pipeline` carries out batches, tracked under `name`; a plain handler gets one
-        record at a time and keeps no tracking records of its own accord."""
+        A `Pipeline` carries out batches (of at most `max_batch` records, else the
+        setting), tracked under `name`; a plain handler gets one record at a time and keeps
+        no tracking records of its own accord."""
         real_topics = [self.settings.topic(t) for t in topics]
         carry_out: dict[str, Any] = (
-            {"pipeline": handler.bind(name, self.unit_of_work), "max_batch": self.settings.consumer_max_batch}
+            {
+                "pipeline": handler.bind(name, self.unit_of_work),
+                "max_batch": max_batch or self.settings.consumer_max_batch,
+            }
             if isinstance(handler, Pipeline)
             else {"handler": handler}
         )
