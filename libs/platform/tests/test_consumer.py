@@ -195,3 +195,27 @@ async def test_a_slow_partition_does_not_hold_up_the_others(database, producer):
     finally:
         release.set()
         await loop.stop()
+
+
+async def test_a_record_that_is_retried_holds_up_only_its_own_key(database, producer, topic):
+    handled: list[tuple[str, int]] = []
+    tries = {"a1": 0}
+
+    async def handler(env: Envelope) -> None:
+        if env.data["n"] == 1 and tries["a1"] < 2:
+            tries["a1"] += 1
+            raise ConnectionError("database blinked")
+        handled.append((env.aggregate_id, env.data["n"]))
+
+    loop = loop_for(database, producer, topic, handler)
+    loop.retry = RetryPolicy(attempts=4, first_delay=0.5)
+    await loop.start()
+    try:
+        for n, key in [(1, "a"), (2, "a"), (3, "b"), (4, "b")]:
+            env = Envelope(type="messaging.message.sent.v1", source="test", aggregate_id=key, data={"n": n})
+            await producer.send_and_wait(topic, env.model_dump_json().encode(), key=key.encode())
+        await until(lambda: len(handled) == 4)
+    finally:
+        await loop.stop()
+    assert handled[:2] == [("b", 3), ("b", 4)]  # b went on while a waited for its retry
+    assert handled[2:] == [("a", 1), ("a", 2)]  # and a kept its order

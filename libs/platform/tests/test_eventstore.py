@@ -44,3 +44,19 @@ async def test_snapshot_is_replaced_not_duplicated(database):
     async with database.sessions() as session:
         assert await store.load_snapshot(session, "s-3") == (9, {"last_seq": 8})
         assert await store.load_snapshot(session, "missing") is None
+
+
+async def test_the_snapshot_and_the_events_after_it_come_in_one_read(database):
+    store = EventStore()
+    async with database.sessions() as session, session.begin():
+        await store.append(session, "s-9", 0, [NewEvent("opened", {"n": 1}), NewEvent("sent", {"n": 2})])
+        await store.save_snapshot(session, "s-9", 2, {"messages": 1})
+        await store.append(session, "s-9", 2, [NewEvent("sent", {"n": 3})])
+        await store.append(session, "s-10", 0, [NewEvent("opened", {"n": 1})])
+    async with database.sessions() as session:
+        snapshot, since = await store.load_latest(session, "s-9")
+        none, all_of_it = await store.load_latest(session, "s-10")
+        nothing = await store.load_latest(session, "s-11")
+    assert snapshot == (2, {"messages": 1}) and [e.data["n"] for e in since] == [3]
+    assert none is None and [e.version for e in all_of_it] == [1]
+    assert nothing == (None, [])

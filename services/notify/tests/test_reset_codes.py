@@ -8,9 +8,10 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from frontdesk_contracts import Envelope, type_name
 from frontdesk_contracts import notify as contracts
 from frontdesk_notify.domain.routing import Preferences
-from frontdesk_notify.service_layer import codes
+from frontdesk_notify.service_layer import commands
 from sqlalchemy import text
 
 from . import test_delivery
@@ -30,9 +31,15 @@ async def _send_code(world: World, user: uuid.UUID, code: str, minutes: int = 15
         expires_at=world.clock.now + timedelta(minutes=minutes),
         actor=contracts.Actor(user_id=user, role="staff", shop_id=SHOP),
     )
-    async with world.sessions() as session:
-        await codes.send_password_reset_code(session, world.deps, command)
-        await session.commit()
+    await commands.handle_command(
+        world.deps,
+        Envelope(
+            type=type_name(type(command)),
+            source="test",
+            aggregate_id=str(user),
+            data=command.model_dump(mode="json"),
+        ),
+    )
     return f"password_reset:{reset_id}"
 
 

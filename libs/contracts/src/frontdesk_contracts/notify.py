@@ -34,6 +34,7 @@ class CommandAccepted(Contract):
     command_id: UUID
     command_type: str
     aggregate_id: str
+    duplicate: bool = Field(default=False, description="It had taken effect already (a redelivery).")
 
 
 @contract("notify.command.rejected.v1", topic=NOTIFY_REPLIES, kind="reply")

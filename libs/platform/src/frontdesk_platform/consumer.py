@@ -1,9 +1,15 @@
-"""The consumer loop every service uses: at-least-once, retries, dead letters.
+"""The consumer loop every service uses: at-least-once, batches, retries, dead letters.
 
-Offsets are committed only after the handler returned, so a crash means the message
-is delivered again; handlers are idempotent (tracking records). A message that keeps
-failing is copied to <topic>.dlt with its error and the loop goes on. On command topics
-a record must carry a valid signature (signing.py) before it is even parsed.
+Each partition has a worker that takes the records waiting for it (up to a bound; a
+lone record does not wait for company) and hands them to its batch handler: a
+`Pipeline` carries a batch out in one transaction; a plain handler takes them one by one.
+A record that failed permanently is copied to <topic>.dlt with its error at once. One
+that failed transiently is held aside with the later records of its key and retried
+with backoff while the partition's other keys go on, so a retry holds up nothing but
+its own aggregate; after the last attempt it is dead-lettered too. Offsets are committed
+only up to the first record not yet settled, after the database commit, so a crash
+means a redelivery, which tracking records make harmless. On command topics a record
+must carry a valid signature (signing.py) before it is even parsed.
 """
 
 from __future__ import annotations
@@ -11,8 +17,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
@@ -21,19 +28,19 @@ from frontdesk_contracts import Envelope
 from frontdesk_contracts.topics import dead_letter
 from pydantic import ValidationError
 
+from .faults import DONE, WAIT, Outcome, PermanentError, failed
 from .observability import CONSUMED, HANDLE_SECONDS, continue_trace
 
 if TYPE_CHECKING:
     from .kafka import KafkaConnection
     from .signing import CommandSigner
 
+__all__ = ["ConsumerLoop", "Handler", "PermanentError", "RetryPolicy"]
+
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Envelope], Awaitable[None]]
-
-
-class PermanentError(Exception):
-    """Retrying cannot help (bad data); dead-letter at once."""
+BatchHandler = Callable[[Sequence[Envelope]], Awaitable[list[Outcome]]]
 
 
 @dataclass(frozen=True)
@@ -58,28 +65,144 @@ class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
         log.info("consumer %s assigned %s", self._loop.name, sorted(map(str, assigned)))
 
 
+def one_by_one(handler: Handler) -> BatchHandler:
+    """A plain handler as a batch handler: each record alone, later records of a key that
+    failed transiently wait for it."""
+
+    async def carry_out(batch: Sequence[Envelope]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        waiting: set[str | None] = set()
+        for envelope in batch:
+            if envelope.aggregate_id in waiting:
+                outcomes.append(WAIT)
+                continue
+            try:
+                with continue_trace(
+                    f"handle {envelope.type}", envelope.traceparent, str(envelope.correlation_id)
+                ):
+                    await handler(envelope)
+                outcomes.append(DONE)
+            except Exception as exc:
+                outcome = failed(exc)
+                if outcome.kind == "retry":
+                    waiting.add(envelope.aggregate_id)
+                outcomes.append(outcome)
+        return outcomes
+
+    return carry_out
+
+
+@dataclass
+class _Entry:
+    record: ConsumerRecord
+    envelope: Envelope
+
+
+@dataclass
+class _Held:
+    """The records of one key held aside for a retry, oldest first."""
+
+    entries: deque[_Entry] = field(default_factory=deque)
+    attempt: int = 0
+    due: float = 0.0
+
+
 class _PartitionWorker:
-    """Handles one partition's records in order, apart from the other partitions."""
+    """Carries out one partition's records, in order per key, apart from the other partitions."""
 
     def __init__(self, loop: ConsumerLoop, tp: TopicPartition) -> None:
         self.queue: asyncio.Queue[ConsumerRecord | None] = asyncio.Queue()
         self._loop = loop
         self._tp = tp
+        self._held: dict[str | None, _Held] = {}
+        self._next = -1  # the offset after the last record taken
         self._task = asyncio.create_task(self._work(), name=f"consumer:{loop.name}:{tp}")
 
+    @property
+    def backlog(self) -> int:
+        return self.queue.qsize() + sum(len(h.entries) for h in self._held.values())
+
     async def _work(self) -> None:
-        while (record := await self.queue.get()) is not None:
-            while True:
-                try:
-                    await self._loop._process(record)
-                    break
-                except Exception:  # only when even the dead-letter topic is unreachable
-                    log.exception("consumer %s cannot settle %s; retrying", self._loop.name, self._tp)
-                    await asyncio.sleep(1)
-            self._loop._done[self._tp] = record.offset + 1
+        while (fresh := await self._take()) is not None:
+            batch = self._due()
+            for record in fresh:
+                self._next = record.offset + 1
+                entry = await self._loop._admit(record)
+                if entry is None:
+                    continue
+                held = self._held.get(entry.envelope.aggregate_id)
+                if held is not None:
+                    held.entries.append(entry)  # behind its key's retry
+                else:
+                    batch.append(entry)
+            if batch:
+                await self._carry_out(batch)
+            self._loop._done[self._tp] = self._committable()
+
+    async def _take(self) -> list[ConsumerRecord] | None:
+        """The records waiting (at least one, or none when a held key is due); None to stop."""
+        timeout = None
+        if self._held:
+            timeout = max(0.0, min(h.due for h in self._held.values()) - time.monotonic())
+        try:
+            first = await asyncio.wait_for(self.queue.get(), timeout)
+        except TimeoutError:
+            return []
+        records: list[ConsumerRecord] = []
+        item: ConsumerRecord | None = first
+        while item is not None:
+            records.append(item)
+            if len(records) >= self._loop.max_batch or self.queue.empty():
+                return records
+            item = self.queue.get_nowait()
+        return None
+
+    def _due(self) -> list[_Entry]:
+        now = time.monotonic()
+        due: list[_Entry] = []
+        for held in self._held.values():
+            if held.due <= now:
+                due.extend(held.entries)
+                held.entries.clear()
+        return due
+
+    async def _carry_out(self, batch: list[_Entry]) -> None:
+        outcomes = await self._loop._carry_out(batch)
+        retried: set[str | None] = set()
+        for entry, outcome in zip(batch, outcomes, strict=True):
+            key = entry.envelope.aggregate_id
+            held = self._held.get(key)
+            if outcome.kind == "done":
+                if held is not None and not held.entries:
+                    del self._held[key]  # its retry went through
+            elif outcome.kind == "dead_letter":
+                await self._loop._dead_letter(entry.record, outcome.error or PermanentError("unknown"))
+            elif outcome.kind == "retry" and key not in retried:
+                retried.add(key)
+                held = self._held.setdefault(key, _Held())
+                held.attempt += 1
+                if held.attempt >= self._loop.retry.attempts:
+                    await self._loop._dead_letter(entry.record, outcome.error or PermanentError("unknown"))
+                    held.attempt, held.due = 0, 0.0  # what waited behind it goes next
+                else:
+                    self._loop._retrying(entry, outcome.error, held.attempt)
+                    held.entries.appendleft(entry)
+                    held.due = time.monotonic() + self._loop.retry.delay(held.attempt - 1)
+            else:  # waits behind a record of its key
+                self._held.setdefault(key, _Held()).entries.append(entry)
+        self._held = {
+            key: _Held(deque(sorted(held.entries, key=lambda e: e.record.offset)), held.attempt, held.due)
+            for key, held in self._held.items()
+            if held.entries
+        }
+
+    def _committable(self) -> int:
+        held: list[int] = [e.record.offset for h in self._held.values() for e in h.entries]
+        return min([*held, self._next])
 
     async def stop(self) -> None:
-        """Finish the record in hand; the rest are fetched again by whoever owns the partition."""
+        """Finish the batch in hand; the rest (and what is held for a retry) are fetched
+        again by whoever owns the partition."""
         while not self.queue.empty():
             self.queue.get_nowait()
         self.queue.put_nowait(None)
@@ -94,20 +217,26 @@ class ConsumerLoop:
         kafka: KafkaConnection,
         topics: list[str],
         group_id: str | None,
-        handler: Handler,
         producer: AIOKafkaProducer,
+        handler: Handler | None = None,
+        pipeline: BatchHandler | None = None,
         retry: RetryPolicy | None = None,
         offset_reset: str = "earliest",
         max_queued: int = 500,
+        max_batch: int = 100,
         signer: CommandSigner | None = None,
         signed_topics: Iterable[str] = (),
     ) -> None:
+        """`pipeline` carries out a batch of records at once; a plain `handler` one record."""
         self.name = name
         self._topics = topics
         self._group_id = group_id
-        self._handler = handler
+        if (handler is None) == (pipeline is None):
+            raise ValueError(f"consumer {name} needs a handler or a pipeline")
+        self._carry_out_batch = pipeline or one_by_one(handler)  # type: ignore[arg-type]
+        self.max_batch = max_batch if pipeline is not None else 1
         self._producer = producer
-        self._retry = retry or RetryPolicy()
+        self.retry = retry or RetryPolicy()
         self._max_queued = max_queued
         self._signer = signer
         self._signed_topics = frozenset(signed_topics)
@@ -191,48 +320,67 @@ class ConsumerLoop:
         """Stop fetching a partition whose worker is far behind, until it catches up."""
         paused = self._consumer.paused()
         for tp, worker in self._workers.items():
-            backlog = worker.queue.qsize()
+            backlog = worker.backlog
             if backlog >= self._max_queued and tp not in paused:
                 self._consumer.pause(tp)
             elif backlog < self._max_queued // 2 and tp in paused:
                 self._consumer.resume(tp)
 
-    async def _process(self, record: ConsumerRecord) -> None:
+    async def _admit(self, record: ConsumerRecord) -> _Entry | None:
+        """The record's envelope, or None when it is dead-lettered unread (unsigned, not JSON)."""
         if self._signer is not None and record.topic in self._signed_topics:
             try:
                 self._signer.check(record.value, record.headers)
             except PermanentError as exc:
                 await self._dead_letter(record, exc)
-                return
+                return None
         try:
-            envelope = Envelope.model_validate_json(record.value)
+            return _Entry(record, Envelope.model_validate_json(record.value))
         except ValidationError as exc:
             await self._dead_letter(record, exc)
-            return
-        started = time.perf_counter()
-        for attempt in range(self._retry.attempts):
-            try:
-                with continue_trace(
-                    f"consume {record.topic}", envelope.traceparent, str(envelope.correlation_id)
-                ):
-                    await self._handler(envelope)
-                CONSUMED.labels(self.name, record.topic, "ok").inc()
-                HANDLE_SECONDS.labels(self.name).observe(time.perf_counter() - started)
-                return
-            except PermanentError as exc:
-                await self._dead_letter(record, exc)
-                return
-            except Exception as exc:
-                if attempt + 1 == self._retry.attempts:
-                    await self._dead_letter(record, exc)
-                    return
-                CONSUMED.labels(self.name, record.topic, "retried").inc()
-                log.warning(
-                    "consumer %s: %s failed (%r), retry %d", self.name, envelope.type, exc, attempt + 1
-                )
-                await asyncio.sleep(self._retry.delay(attempt))
+            return None
 
-    async def _dead_letter(self, record: ConsumerRecord, exc: Exception) -> None:
+    async def _carry_out(self, batch: list[_Entry]) -> list[Outcome]:
+        """The outcome of each record; a batch whose transaction failed as a whole is
+        carried out again record by record, so one bad record cannot sink the others."""
+        started = time.perf_counter()
+        try:
+            outcomes = await self._carry_out_batch([entry.envelope for entry in batch])
+        except Exception as exc:
+            if len(batch) == 1:
+                outcomes = [failed(exc)]
+            else:
+                log.warning("consumer %s: a batch of %d failed (%r); one by one", self.name, len(batch), exc)
+                outcomes = await self._each_alone(batch)
+        elapsed = (time.perf_counter() - started) / len(batch)
+        for entry, outcome in zip(batch, outcomes, strict=True):
+            if outcome.kind == "done":
+                CONSUMED.labels(self.name, entry.record.topic, "ok").inc()
+                HANDLE_SECONDS.labels(self.name).observe(elapsed)
+        return outcomes
+
+    async def _each_alone(self, batch: list[_Entry]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        waiting: set[str | None] = set()
+        for entry in batch:
+            key = entry.envelope.aggregate_id
+            if key in waiting:
+                outcomes.append(WAIT)
+                continue
+            try:
+                [outcome] = await self._carry_out_batch([entry.envelope])
+            except Exception as exc:
+                outcome = failed(exc)
+            if outcome.kind == "retry":
+                waiting.add(key)
+            outcomes.append(outcome)
+        return outcomes
+
+    def _retrying(self, entry: _Entry, error: BaseException | None, attempt: int) -> None:
+        CONSUMED.labels(self.name, entry.record.topic, "retried").inc()
+        log.warning("consumer %s: %s failed (%r), retry %d", self.name, entry.envelope.type, error, attempt)
+
+    async def _dead_letter(self, record: ConsumerRecord, exc: BaseException) -> None:
         log.error("consumer %s: dead-lettering %s@%d: %r", self.name, record.topic, record.offset, exc)
         headers = list(record.headers or ()) + [
             ("error", repr(exc)[:2000].encode()),

@@ -46,6 +46,7 @@ class RecordedEvent:
 
 
 _COLUMNS = "stream_id, version, event_id, type, data, metadata, position, recorded_at"
+_EVENT_COLUMNS = ", ".join(f"e.{column}" for column in _COLUMNS.split(", "))
 
 
 class EventStore:
@@ -102,6 +103,25 @@ class EventStore:
             CONFLICTS.labels(self.name).inc()
             raise ConcurrencyError(f"stream {stream_id} is past version {expected_version}") from exc
         APPENDED.labels(self.name).inc(len(events))
+
+    async def load_latest(
+        self, session: AsyncSession, stream_id: str
+    ) -> tuple[tuple[int, dict[str, Any]] | None, list[RecordedEvent]]:
+        """The stream's snapshot (if any) and the events after it, in one round trip."""
+        rows = await session.execute(
+            text(
+                f"SELECT s.version AS snapshot_version, s.state, {_EVENT_COLUMNS} "
+                "FROM (SELECT CAST(:s AS text) AS id) AS wanted "
+                "LEFT JOIN snapshots s ON s.stream_id = wanted.id "
+                "LEFT JOIN events e ON e.stream_id = wanted.id AND e.version > COALESCE(s.version, 0) "
+                "ORDER BY e.version"
+            ),
+            {"s": stream_id},
+        )
+        found = rows.all()
+        first = found[0]
+        snapshot = (first.snapshot_version, first.state) if first.snapshot_version is not None else None
+        return snapshot, [_recorded(row) for row in found if row.stream_id is not None]
 
     async def load_snapshot(self, session: AsyncSession, stream_id: str) -> tuple[int, dict[str, Any]] | None:
         row = (

@@ -20,6 +20,7 @@ from .database import create_engine, session_factory
 from .kafka import Publisher, create_producer, ensure_topics
 from .observability import configure_logging, configure_tracing
 from .outbox import OutboxRelay
+from .pipeline import Pipeline
 from .settings import ServiceSettings
 from .signing import CommandSigner
 from .unit_of_work import UnitOfWork
@@ -54,22 +55,34 @@ class Runtime:
         self,
         name: str,
         topics: Iterable[str],
-        handler: Handler,
+        handler: Handler | Pipeline[Any],
         *,
         shared_group: bool = True,
         offset_reset: str = "earliest",
         retry: RetryPolicy | None = None,
+        max_batch: int | None = None,
     ) -> None:
         """Consume contract topics. shared_group=False gives every instance every message.
-        Records of command topics are obeyed only when signed with the command-signing key."""
+        Records of command topics are obeyed only when signed with the command-signing key.
+        A `Pipeline` carries out batches (of at most `max_batch` records, else the
+        setting), tracked under `name`; a plain handler gets one record at a time and keeps
+        no tracking records of its own accord."""
         real_topics = [self.settings.topic(t) for t in topics]
+        carry_out: dict[str, Any] = (
+            {
+                "pipeline": handler.bind(name, self.unit_of_work),
+                "max_batch": max_batch or self.settings.consumer_max_batch,
+            }
+            if isinstance(handler, Pipeline)
+            else {"handler": handler}
+        )
         self._consumer_specs.append(
             {
                 "name": name,
                 "topics": real_topics,
                 "signed_topics": self._command_topics.intersection(real_topics),
                 "group_id": self.settings.group(name) if shared_group else None,
-                "handler": handler,
+                **carry_out,
                 "retry": retry,
                 "offset_reset": offset_reset,
             }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Used only in development when no secret is set, so a lone service or a unit test runs
@@ -51,6 +51,8 @@ class ServiceSettings(BaseSettings):
     kafka_namespace: str = ""
     kafka_partitions: int = 6
     kafka_replication_factor: int = 1
+    # At most this many waiting records of a partition are carried out in one transaction.
+    consumer_max_batch: int = Field(default=100, ge=1, le=1000)
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
     kafka_sasl_username: str = ""

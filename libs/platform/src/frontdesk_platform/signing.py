@@ -14,7 +14,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
 
-from .consumer import PermanentError
+from .faults import PermanentError
 
 SIGNATURE_HEADER = "ce_signature"
 _SCHEME = b"hmac-sha256="

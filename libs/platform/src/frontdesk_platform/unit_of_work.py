@@ -8,7 +8,7 @@ and the relay's (xid, id) order is commit order per stream.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any
@@ -31,12 +31,14 @@ class UnitOfWork:
         self._sessions = sessions
         self._topic = topic
         self._outbox: list[dict[str, Any]] = []
+        self._after_commit: list[Callable[[], object]] = []
         self._committed = False
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
         await self.session.begin()
         self._outbox = []
+        self._after_commit = []
         self._committed = False
         return self
 
@@ -65,16 +67,21 @@ class UnitOfWork:
             }
         )
 
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the transaction is committed (wake a worker for what it wrote)."""
+        self._after_commit.append(callback)
+
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
-        """A part of the transaction that is undone, with what it queued for the outbox,
-        if it raises."""
-        queued = len(self._outbox)
+        """A part of the transaction that is undone, with what it queued for the outbox
+        and after the commit, if it raises."""
+        queued, callbacks = len(self._outbox), len(self._after_commit)
         try:
             async with self.session.begin_nested():
                 yield
         except BaseException:
             del self._outbox[queued:]
+            del self._after_commit[callbacks:]
             raise
 
     async def already_processed(self, consumer: str, message_id: UUID) -> bool:
@@ -93,15 +100,56 @@ class UnitOfWork:
         except IntegrityError as exc:
             raise AlreadyProcessed(str(message_id)) from exc
 
-    async def commit(self) -> None:
-        if self._outbox:
+    async def processed_among(self, consumer: str, message_ids: Collection[UUID]) -> set[UUID]:
+        """Which of these messages this consumer has carried out already (one round trip
+        for a whole batch)."""
+        if not message_ids:
+            return set()
+        found = await self.session.execute(
+            text(
+                "SELECT message_id FROM processed_messages "
+                "WHERE consumer = :c AND message_id = ANY(CAST(:m AS uuid[]))"
+            ),
+            {"c": consumer, "m": list(message_ids)},
+        )
+        return {row.message_id for row in found}
+
+    async def mark_all_processed(self, consumer: str, message_ids: Collection[UUID]) -> None:
+        """The tracking records of a batch, in one statement."""
+        if not message_ids:
+            return
+        try:
             await self.session.execute(
                 text(
-                    "INSERT INTO outbox (topic, key, event_id, type, envelope, traceparent) "
-                    "VALUES (:topic, :key, :event_id, :type, :envelope, :traceparent)"
+                    "INSERT INTO processed_messages (consumer, message_id) "
+                    "SELECT :c, unnest(CAST(:m AS uuid[]))"
                 ),
-                self._outbox,
+                {"c": consumer, "m": list(message_ids)},
+            )
+        except IntegrityError as exc:
+            raise AlreadyProcessed(f"{len(message_ids)} messages of {consumer}") from exc
+
+    async def commit(self) -> None:
+        if self._outbox:
+            # one multi-row statement and one NOTIFY for the whole transaction
+            rows = self._outbox
+            await self.session.execute(
+                text(
+                    # ids follow the order rows were queued in: the relay's order per key
+                    "INSERT INTO outbox (topic, key, event_id, type, envelope, traceparent) "
+                    "SELECT topic, key, event_id, type, envelope, traceparent FROM unnest("
+                    "CAST(:topic AS text[]), CAST(:key AS text[]), CAST(:event_id AS uuid[]), "
+                    "CAST(:type AS text[]), CAST(:envelope AS text[]), CAST(:traceparent AS text[])"
+                    ") WITH ORDINALITY AS r(topic, key, event_id, type, envelope, traceparent, n) "
+                    "ORDER BY n"
+                ),
+                {column: [row[column] for row in rows] for column in _OUTBOX_COLUMNS},
             )
             await self.session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
         await self.session.commit()
         self._committed = True
+        for callback in self._after_commit:
+            callback()
+
+
+_OUTBOX_COLUMNS = ("topic", "key", "event_id", "type", "envelope", "traceparent")

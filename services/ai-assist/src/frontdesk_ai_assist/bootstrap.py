@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
-from frontdesk_contracts import Envelope, topics
+from frontdesk_contracts import topics
 from frontdesk_platform.runtime import Runtime, service_app
 
 from .adapters.booking import BookingDesk, Replies
@@ -20,9 +20,9 @@ from .adapters.llm import ChatModel
 from .config import Settings
 from .domain import load
 from .entrypoints import http
-from .service_layer.commands import handle_command
+from .service_layer import commands
+from .service_layer import events as event_handling
 from .service_layer.deps import Dependencies
-from .service_layer.events import handle_event
 from .service_layer.shops import ShopContexts
 from .service_layer.worker import TurnWorker
 
@@ -40,11 +40,8 @@ class Wiring:
     deps: Dependencies
     worker: TurnWorker
 
-    async def event(self, event: Envelope) -> None:
-        await handle_event(self.deps, event)
-
-    async def command(self, command: Envelope) -> None:
-        await handle_command(self.deps, command)
+    def dependencies(self) -> Dependencies:
+        return self.deps
 
     async def round(self) -> int:
         return await self.worker.round()
@@ -58,8 +55,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     runtime = Runtime(settings)
     replies, contexts, wiring = Replies(), ShopContexts(), Wiring()
     events = [topics.IDENTITY_EVENTS, topics.BOOKING_EVENTS, topics.MESSAGING_EVENTS]
-    runtime.consumer("ai-assist.events", events, wiring.event)
-    runtime.consumer("ai-assist.commands", [topics.ASSISTANT_COMMANDS], wiring.command)
+    runtime.consumer(event_handling.CONSUMER, events, event_handling.events(wiring.dependencies))
+    runtime.consumer(commands.CONSUMER, [topics.ASSISTANT_COMMANDS], commands.pipeline(wiring.dependencies))
     # Every instance reads every verdict: the one that sent the command is waiting for it.
     runtime.consumer(
         f"ai-assist-booking-replies-{settings.instance_id}",

@@ -15,8 +15,8 @@ from frontdesk_platform.runtime import Runtime, service_app
 from .adapters.repository import Repositories
 from .config import Settings
 from .entrypoints import http
+from .service_layer import handlers
 from .service_layer.context import Dependencies
-from .service_layer.handlers import handle_command
 from .service_layer.sweeper import expire_holds
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
@@ -30,7 +30,11 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     settings = settings or Settings()
     runtime = Runtime(settings)
     deps = Dependencies(Repositories(EventStore()), runtime.unit_of_work, clock)
-    runtime.consumer("booking.commands", [topics.BOOKING_COMMANDS], partial(handle_command, deps))
+    # One command a transaction: a hold waits on the exclusion constraint for any other
+    # uncommitted hold of the same time, so batches (holding many holds' rows until their
+    # commit) made the partitions' workers deadlock each other (200 racing holds: 8.4 s
+    # with batches, 4.8 s without).
+    runtime.consumer(handlers.CONSUMER, [topics.BOOKING_COMMANDS], handlers.commands(deps), max_batch=1)
     runtime.every("booking.expire-holds", settings.hold_sweep_seconds, partial(expire_holds, deps))
 
     app = service_app(

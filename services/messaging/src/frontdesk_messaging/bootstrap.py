@@ -16,10 +16,10 @@ from frontdesk_platform.runtime import Runtime, service_app
 from .adapters.repository import ConversationRepository, ShopRepository
 from .config import MessagingSettings
 from .entrypoints import http, search, shop_http
-from .projections import search_terms
-from .projections.people import handle_identity_event, handle_presence_event
-from .service_layer.bookings import handle_booking_event
-from .service_layer.handlers import Dependencies, handle_command
+from .projections import people, search_terms
+from .projections.people import handle_presence_event
+from .service_layer import bookings, handlers
+from .service_layer.handlers import Dependencies
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -43,15 +43,13 @@ def create_app(settings: MessagingSettings | None = None, clock: Callable[[], da
     )
     # Retries up to ~12 s cover a staff member identity has not announced to messaging yet.
     runtime.consumer(
-        "messaging.commands",
+        handlers.CONSUMER,
         [topics.MESSAGING_COMMANDS],
-        partial(handle_command, deps),
+        handlers.commands(deps),
         retry=RetryPolicy(attempts=6, first_delay=0.1, factor=4, max_delay=5),
     )
-    runtime.consumer(
-        "messaging.identity", [topics.IDENTITY_EVENTS], partial(handle_identity_event, runtime.unit_of_work)
-    )
-    runtime.consumer("messaging.bookings", [topics.BOOKING_EVENTS], partial(handle_booking_event, deps))
+    runtime.consumer(people.CONSUMER, [topics.IDENTITY_EVENTS], people.IDENTITY_EVENTS)
+    runtime.consumer(bookings.CONSUMER, [topics.BOOKING_EVENTS], bookings.events(deps))
     runtime.consumer(
         "messaging.presence", [topics.PRESENCE_EVENTS], partial(handle_presence_event, runtime.unit_of_work)
     )

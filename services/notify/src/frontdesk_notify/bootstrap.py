@@ -20,10 +20,8 @@ from .adapters.sink import sinks
 from .config import Settings
 from .entrypoints import campaigns as campaigns_http
 from .entrypoints import http, receipts
-from .service_layer.booking_events import handle_booking_event
-from .service_layer.chat_events import fire_due_alerts, handle_chat_event
-from .service_layer.commands import handle_command
-from .service_layer.customer_events import handle_customer_event
+from .service_layer import booking_events, chat_events, commands, customer_events
+from .service_layer.chat_events import fire_due_alerts
 from .service_layer.delivery import Delivery, deliver_due
 from .service_layer.deps import Dependencies, drain
 from .service_layer.timers import fire_due_reminders
@@ -44,18 +42,18 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     )
     providers: dict[str, Provider] = {}  # filled when the app starts
     delivery = Delivery(providers, timedelta(seconds=settings.fallback_after_seconds), settings.max_attempts)
-    runtime.consumer("notify.booking-events", [topics.BOOKING_EVENTS], partial(handle_booking_event, deps))
-    runtime.consumer("notify.commands", [topics.NOTIFY_COMMANDS], partial(handle_command, deps))
+    runtime.consumer(booking_events.CONSUMER, [topics.BOOKING_EVENTS], booking_events.events(deps))
+    runtime.consumer(commands.CONSUMER, [topics.NOTIFY_COMMANDS], commands.pipeline(deps))
     chat_delay = timedelta(seconds=settings.chat_alert_delay_seconds)
     runtime.consumer(
-        "notify.chat-events",
+        chat_events.CONSUMER,
         [topics.MESSAGING_EVENTS, topics.IDENTITY_EVENTS],
-        partial(handle_chat_event, deps, chat_delay),
+        chat_events.events(deps, chat_delay),
     )
     runtime.consumer(
-        "notify.customer-facts",
+        customer_events.CONSUMER,
         [topics.BOOKING_EVENTS, topics.MESSAGING_EVENTS, topics.IDENTITY_EVENTS],
-        partial(handle_customer_event, deps),
+        customer_events.events(deps),
     )
     rounds = {
         "notify.reminders": (settings.timer_poll_seconds, partial(fire_due_reminders, deps)),

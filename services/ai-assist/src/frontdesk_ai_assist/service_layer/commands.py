@@ -3,12 +3,13 @@ record) and answered on assistant.replies; a refusal changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from frontdesk_contracts import Envelope
 from frontdesk_contracts import assistant as contracts
-from frontdesk_platform.commands import CommandTable, Refused
-from sqlalchemy.ext.asyncio import AsyncSession
+from frontdesk_platform.pipeline import Answers, Pipeline, Route, Work
+from frontdesk_platform.refusals import Refused
 
 from ..projections import knowledge
 from .deps import Dependencies
@@ -19,10 +20,11 @@ MAX_KEYWORDS = 30
 
 
 async def handle_command(deps: Dependencies, command: Envelope) -> None:
-    await COMMANDS.handle(deps.unit_of_work, deps, command)
+    """One command on its own (tests); the consumer carries out batches with `pipeline`."""
+    await pipeline(lambda: deps).carry_out_one(CONSUMER, deps.unit_of_work, command)
 
 
-async def save_faq_entry(session: AsyncSession, deps: Dependencies, cmd: contracts.SaveFaqEntry) -> None:
+async def save_faq_entry(work: Work[Dependencies], cmd: contracts.SaveFaqEntry) -> None:
     _staff_of(cmd.actor, cmd)
     keywords = list(dict.fromkeys(k.strip() for k in cmd.keywords if k.strip()))
     if len(keywords) > MAX_KEYWORDS or any(len(k) > 50 for k in keywords):
@@ -30,8 +32,8 @@ async def save_faq_entry(session: AsyncSession, deps: Dependencies, cmd: contrac
     languages = [lang for lang in (cmd.language, *(t.language for t in cmd.translations)) if lang]
     if len(set(languages)) != len(languages):
         raise Refused("invalid_request", "each translation is in another language than the entry")
-    existing = await knowledge.entries(session, cmd.shop_id, cmd.entry_id)
-    if not existing and await knowledge.entry_count(session, cmd.shop_id) >= knowledge.MAX_ENTRIES:
+    existing = await knowledge.entries(work.session, cmd.shop_id, cmd.entry_id)
+    if not existing and await knowledge.entry_count(work.session, cmd.shop_id) >= knowledge.MAX_ENTRIES:
         raise Refused("too_many_entries", f"a knowledge base holds at most {knowledge.MAX_ENTRIES} entries")
     entry = knowledge.FaqRow(
         cmd.entry_id,
@@ -40,20 +42,18 @@ async def save_faq_entry(session: AsyncSession, deps: Dependencies, cmd: contrac
         keywords,
         cmd.language,
         [t.model_dump() for t in cmd.translations],
-        deps.clock(),
+        work.deps.clock(),
     )
-    await knowledge.save_entry(session, cmd.shop_id, entry)
+    await knowledge.save_entry(work.session, cmd.shop_id, entry)
 
 
-async def delete_faq_entry(session: AsyncSession, deps: Dependencies, cmd: contracts.DeleteFaqEntry) -> None:
+async def delete_faq_entry(work: Work[Dependencies], cmd: contracts.DeleteFaqEntry) -> None:
     _staff_of(cmd.actor, cmd)
-    if not await knowledge.delete_entry(session, cmd.shop_id, cmd.entry_id):
+    if not await knowledge.delete_entry(work.session, cmd.shop_id, cmd.entry_id):
         raise Refused("faq_entry_not_found", "no such entry in the knowledge base")
 
 
-async def set_settings(
-    session: AsyncSession, deps: Dependencies, cmd: contracts.SetAssistantSettings
-) -> None:
+async def set_settings(work: Work[Dependencies], cmd: contracts.SetAssistantSettings) -> None:
     if cmd.actor.role != "owner" or cmd.actor.shop_id != cmd.shop_id:
         raise Refused("forbidden", "only the shop's owner sets how its assistant works")
     row = knowledge.SettingsRow(
@@ -65,9 +65,9 @@ async def set_settings(
         cmd.address.strip(),
         cmd.address_en.strip(),
         cmd.phone.strip(),
-        deps.clock(),
+        work.deps.clock(),
     )
-    await knowledge.save_settings(session, cmd.shop_id, row)
+    await knowledge.save_settings(work.session, cmd.shop_id, row)
 
 
 def _staff_of(actor: contracts.Actor, cmd: Any) -> None:
@@ -75,14 +75,14 @@ def _staff_of(actor: contracts.Actor, cmd: Any) -> None:
         raise Refused("forbidden", "only the shop's staff change its knowledge base")
 
 
-COMMANDS = CommandTable[Dependencies](
-    CONSUMER,
-    SOURCE,
-    "assistant.command.accepted.v1",
-    "assistant.command.rejected.v1",
-    {
-        "assistant.faq.save.v1": (contracts.SaveFaqEntry, save_faq_entry),
-        "assistant.faq.delete.v1": (contracts.DeleteFaqEntry, delete_faq_entry),
-        "assistant.settings.set.v1": (contracts.SetAssistantSettings, set_settings),
-    },
-)
+COMMANDS: dict[str, Route[Work[Dependencies]]] = {
+    "assistant.faq.save.v1": Route(save_faq_entry, contracts.SaveFaqEntry),
+    "assistant.faq.delete.v1": Route(delete_faq_entry, contracts.DeleteFaqEntry),
+    "assistant.settings.set.v1": Route(set_settings, contracts.SetAssistantSettings),
+}
+ANSWERS = Answers(SOURCE, "assistant.command.accepted.v1", "assistant.command.rejected.v1")
+
+
+def pipeline(deps: Callable[[], Dependencies]) -> Pipeline[Work[Dependencies]]:
+    """Its dependencies are known once the app has started, hence asked for each batch."""
+    return Pipeline(COMMANDS, lambda uow, command: Work(deps(), uow, command), ANSWERS)

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from frontdesk_contracts import Envelope
 from frontdesk_contracts.assistant import assistant_id_for
+from frontdesk_platform.pipeline import Pipeline, Route, Work
 from frontdesk_platform.row_writes import RowWrite, write
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,18 +30,26 @@ CONSUMER = "ai-assist.events"
 Apply = Callable[[AsyncSession, Dependencies, dict[str, Any]], Awaitable[bool]]
 
 
+def events(deps: Callable[[], Dependencies]) -> Pipeline[Work[Dependencies]]:
+    """Its dependencies are known once the app has started, hence asked for each batch."""
+    return Pipeline(_route, lambda uow, event: Work(deps(), uow, event))
+
+
 async def handle_event(deps: Dependencies, event: Envelope) -> None:
-    apply = _HANDLED.get(_kind(event.type))
+    """One event on its own (tests); the consumer carries out batches with `events`."""
+    await events(lambda: deps).carry_out_one(CONSUMER, deps.unit_of_work, event)
+
+
+def _route(type_name: str) -> Route[Work[Dependencies]] | None:
+    apply = _HANDLED.get(_kind(type_name))
     if apply is None:
-        return
-    async with deps.unit_of_work() as uow:
-        if await uow.already_processed(CONSUMER, event.id):
-            return
-        due_now = await apply(uow.session, deps, event.data)
-        await uow.mark_processed(CONSUMER, event.id)
-        await uow.commit()
-    if due_now:
-        deps.wake()
+        return None
+
+    async def carry_out(work: Work[Dependencies], event: Envelope) -> None:
+        if await apply(work.session, work.deps, event.data):
+            work.uow.after_commit(work.deps.wake)  # a turn is due now: the worker answers it
+
+    return Route(carry_out)
 
 
 def _kind(type_name: str) -> str:

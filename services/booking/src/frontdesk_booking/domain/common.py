@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Literal
 from uuid import UUID
 
+from frontdesk_platform.refusals import Refused as Refused  # the kinds below name their codes
+
 Role = Literal["owner", "staff", "customer"]
 
 
@@ -39,12 +41,6 @@ class CustomersOwn:
         if not self.exists or actor.shop_id != self.shop_id:
             return False
         return actor.is_staff or actor.user_id == self.customer_id
-
-
-class Refused(Exception):
-    """A command the aggregate will not carry out; nothing is written."""
-
-    code = "refused"
 
 
 class NotFound(Refused):

@@ -23,7 +23,7 @@ from ..domain.shop import ServiceNotFound, Shop, ShopNotSetUp
 from ..domain.slots import nearest, placements_at
 from ..projections import catalog
 from ..projections import customers as customer_rows
-from .context import Context, Rejected
+from .context import DUPLICATE, Answer, Context, Rejected
 from .setup import actor
 
 ALTERNATIVE_DAYS = 3  # alternatives are looked for this many days either side of the wanted time
@@ -173,13 +173,12 @@ async def check_pet(ctx: Context, shop_id: UUID, customer_id: UUID, pet_id: UUID
             raise PetNotFound("no such pet for this customer")
 
 
-async def hold(ctx: Context, cmd: c.HoldBooking) -> None:
+async def hold(ctx: Context, cmd: c.HoldBooking) -> Answer | None:
     who = actor(cmd.actor)
     booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
     if booking.exists:
         if booking.may_see(who) and booking.customer_id == cmd.customer_id:
-            ctx.accept(booking.id, duplicate=True)
-            return
+            return DUPLICATE
         raise BookingNotFound("no such booking")
     if who.shop_id != cmd.shop_id:
         raise NotFound("no such shop")
@@ -205,7 +204,7 @@ async def hold(ctx: Context, cmd: c.HoldBooking) -> None:
         price_cents=service.price_for(cmd.nights),
     )
     await ctx.save_booking(booking)
-    ctx.accept(booking.id)
+    return None
 
 
 async def confirm(ctx: Context, cmd: c.ConfirmBooking) -> None:
@@ -214,7 +213,6 @@ async def confirm(ctx: Context, cmd: c.ConfirmBooking) -> None:
     if booking.pending:
         await allocations.confirm(ctx.session, booking.id)
     await ctx.save_booking(booking)
-    ctx.accept(booking.id)
 
 
 async def cancel(ctx: Context, cmd: c.CancelBooking) -> None:
@@ -229,7 +227,6 @@ async def cancel(ctx: Context, cmd: c.CancelBooking) -> None:
         for placement in freed:
             if placement is not None:
                 await offer_freed(ctx, shop.id, placement)
-    ctx.accept(booking.id)
 
 
 async def reschedule(ctx: Context, cmd: c.RescheduleBooking) -> None:
@@ -258,7 +255,6 @@ async def reschedule(ctx: Context, cmd: c.RescheduleBooking) -> None:
     await ctx.save_booking(booking)
     if placement != previous:
         await offer_freed(ctx, shop.id, previous)
-    ctx.accept(booking.id)
 
 
 async def propose_change(ctx: Context, cmd: c.ProposeChange) -> None:
@@ -284,7 +280,6 @@ async def propose_change(ctx: Context, cmd: c.ProposeChange) -> None:
     await ctx.save_booking(booking)
     if earlier is not None:
         await offer_freed(ctx, shop.id, earlier.placement)
-    ctx.accept(booking.id)
 
 
 async def accept_change(ctx: Context, cmd: c.AcceptChange) -> None:
@@ -294,7 +289,6 @@ async def accept_change(ctx: Context, cmd: c.AcceptChange) -> None:
     await ctx.save_booking(booking)
     assert booking.shop_id is not None
     await offer_freed(ctx, booking.shop_id, previous)
-    ctx.accept(booking.id)
 
 
 async def decline_change(ctx: Context, cmd: c.DeclineChange) -> None:
@@ -310,7 +304,6 @@ async def decline_change(ctx: Context, cmd: c.DeclineChange) -> None:
         await allocations.release(ctx.session, booking.id, "proposed")
     await ctx.save_booking(booking)
     await offer_freed(ctx, booking.shop_id, proposal.placement)
-    ctx.accept(booking.id)
 
 
 async def check_in(ctx: Context, cmd: c.CheckIn) -> None:
@@ -320,21 +313,18 @@ async def check_in(ctx: Context, cmd: c.CheckIn) -> None:
     if proposal is not None:
         await allocations.release(ctx.session, booking.id, "proposed")
     await ctx.save_booking(booking)
-    ctx.accept(booking.id)
 
 
 async def start_service(ctx: Context, cmd: c.StartService) -> None:
     booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
     booking.start_service(actor(cmd.actor), ctx.now)
     await ctx.save_booking(booking)
-    ctx.accept(booking.id)
 
 
 async def post_progress(ctx: Context, cmd: c.PostProgress) -> None:
     booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
     booking.post_progress(actor(cmd.actor), cmd.update_id, cmd.text, cmd.photo_ref, ctx.now)
     await ctx.save_booking(booking)
-    ctx.accept(booking.id)
 
 
 async def complete(ctx: Context, cmd: c.CompleteBooking) -> None:
@@ -342,7 +332,6 @@ async def complete(ctx: Context, cmd: c.CompleteBooking) -> None:
     booking.complete(actor(cmd.actor), ctx.now)
     await allocations.release(ctx.session, booking.id)
     await ctx.save_booking(booking)
-    ctx.accept(booking.id)
 
 
 async def mark_no_show(ctx: Context, cmd: c.MarkNoShow) -> None:
@@ -350,4 +339,3 @@ async def mark_no_show(ctx: Context, cmd: c.MarkNoShow) -> None:
     booking.mark_no_show(actor(cmd.actor), ctx.now)
     await allocations.release(ctx.session, booking.id)
     await ctx.save_booking(booking)
-    ctx.accept(booking.id)

@@ -1,15 +1,15 @@
 """What a use case works with: the transaction, the repositories and the clock; and how
-it stores an aggregate (events + read model + contract events) and answers a command."""
+it stores an aggregate (events + read model + contract events). The pipeline answers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from frontdesk_contracts import Contract, Envelope
-from frontdesk_contracts import booking as c
 from frontdesk_platform.observability import current_traceparent
 from frontdesk_platform.unit_of_work import UnitOfWork
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,12 +36,15 @@ class Dependencies:
     clock: Callable[[], datetime]
 
 
+Answer = dict[str, Any]  # what an accepted command's reply carries besides its ids
+DUPLICATE: Answer = {"duplicate": True}
+
+
 class Rejected(Refused):
     """A refusal that offers other slots (slot_taken, not_bookable)."""
 
     def __init__(self, code: str, message: str, alternatives: Sequence[Placement] = ()) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, message, details={"alternatives": list(alternatives)})
         self.alternatives = list(alternatives)
 
 
@@ -90,40 +93,6 @@ class Context:
             self._publish(
                 pet.shop_id, pet.id, pet.version - len(events) + n + 1, *translate.pet_event(event, pet)
             )
-
-    def accept(self, aggregate_id: UUID, duplicate: bool = False) -> None:
-        assert self.cause is not None
-        reply = c.CommandAccepted(
-            command_id=self.cause.id,
-            command_type=self.cause.type,
-            aggregate_id=str(aggregate_id),
-            duplicate=duplicate,
-        )
-        self._reply(aggregate_id, "booking.command.accepted.v1", reply)
-
-    def reject(self, aggregate_id: UUID, refused: Refused) -> None:
-        assert self.cause is not None
-        alternatives = refused.alternatives if isinstance(refused, Rejected) else []
-        fields = {
-            "command_id": self.cause.id,
-            "command_type": self.cause.type,
-            "aggregate_id": str(aggregate_id),
-            "code": refused.code,
-            "message": str(refused),
-        }
-        self._reply(aggregate_id, *translate.rejection(fields, alternatives))
-
-    def _reply(self, aggregate_id: UUID, name: str, reply: Contract) -> None:
-        assert self.cause is not None
-        self.uow.publish(
-            self.cause.caused(
-                type=name,
-                source=SOURCE,
-                aggregate_id=str(aggregate_id),
-                traceparent=current_traceparent() or self.cause.traceparent,
-                data=reply.model_dump(mode="json"),
-            )
-        )
 
     def _publish(self, shop_id: UUID, aggregate_id: UUID, version: int, name: str, payload: Contract) -> None:
         fields = {

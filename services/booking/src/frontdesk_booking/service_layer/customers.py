@@ -14,11 +14,11 @@ from ..domain.waitlist import SlotAvailable, WaitlistEntryNotFound, Wish
 from ..projections import catalog
 from . import translate
 from .bookings import check_pet
-from .context import Context
+from .context import DUPLICATE, Answer, Context
 from .setup import actor
 
 
-async def join_waitlist(ctx: Context, cmd: c.JoinWaitlist) -> None:
+async def join_waitlist(ctx: Context, cmd: c.JoinWaitlist) -> Answer | None:
     who = actor(cmd.actor)
     if who.shop_id != cmd.shop_id:
         raise NotFound("no such shop")
@@ -26,8 +26,7 @@ async def join_waitlist(ctx: Context, cmd: c.JoinWaitlist) -> None:
     if entry.exists:
         if not entry.may_see(who) or entry.customer_id != cmd.customer_id:
             raise WaitlistEntryNotFound("no such waitlist entry")
-        ctx.accept(entry.id, duplicate=True)
-        return
+        return DUPLICATE
     shop = await catalog.load_shop(ctx.session, cmd.shop_id)
     service = shop.service(cmd.service_id)
     if service.per_night:
@@ -41,14 +40,13 @@ async def join_waitlist(ctx: Context, cmd: c.JoinWaitlist) -> None:
     wish = Wish(service.id, start, until, cmd.staff_id, cmd.pet_id)
     entry.join(who, cmd.customer_id, wish, ctx.now)
     await ctx.save_entry(entry)
-    ctx.accept(entry.id)
+    return None
 
 
 async def leave_waitlist(ctx: Context, cmd: c.LeaveWaitlist) -> None:
     entry = await ctx.repositories.waitlist.get(ctx.session, cmd.entry_id)
     entry.leave(actor(cmd.actor), ctx.now)
     await ctx.save_entry(entry)
-    ctx.accept(entry.id)
 
 
 async def register_pet(ctx: Context, cmd: c.RegisterPet) -> None:
@@ -58,11 +56,9 @@ async def register_pet(ctx: Context, cmd: c.RegisterPet) -> None:
     pet = await ctx.repositories.pets.get(ctx.session, cmd.pet_id)
     pet.register(who, cmd.customer_id, translate.pet_profile(cmd.profile), ctx.now)
     await ctx.save_pet(pet)
-    ctx.accept(pet.id)
 
 
 async def update_pet(ctx: Context, cmd: c.UpdatePet) -> None:
     pet = await ctx.repositories.pets.get(ctx.session, cmd.pet_id)
     pet.update(actor(cmd.actor), translate.pet_profile(cmd.profile), ctx.now)
     await ctx.save_pet(pet)
-    ctx.accept(pet.id)

@@ -1,6 +1,7 @@
-"""Carries out each booking command exactly once: the command's effect, its events, the
-outbox rows and the tracking record in one transaction. A refusal undoes the effect
-(savepoint) and answers with a rejection instead."""
+"""Booking's commands, carried out by the platform's pipeline: the command's effect, its
+events, the outbox rows, the answer and the tracking record in one transaction. A
+refusal undoes the effect and answers with a rejection, with alternative slots when the
+time asked for is taken."""
 
 from __future__ import annotations
 
@@ -10,16 +11,16 @@ from uuid import UUID
 
 from frontdesk_contracts import Contract, Envelope
 from frontdesk_contracts import booking as c
-from frontdesk_platform.consumer import PermanentError
-from pydantic import ValidationError
+from frontdesk_platform.faults import PermanentError
+from frontdesk_platform.pipeline import Answers, Pipeline, Route
+from frontdesk_platform.refusals import Refused
 
-from ..domain.common import Refused
-from . import bookings, customers, setup
-from .context import Context, Dependencies
+from . import bookings, customers, setup, translate
+from .context import SOURCE, Context, Dependencies
 
 CONSUMER = "booking.commands"
 
-Handler = Callable[[Context, Any], Awaitable[None]]
+Handler = Callable[[Context, Any], Awaitable[Any]]
 HANDLERS: dict[str, tuple[type[Contract], Handler]] = {
     "booking.shop.configure.v1": (c.ConfigureShop, setup.configure),
     "booking.service.define.v1": (c.DefineService, setup.define_service),
@@ -46,35 +47,18 @@ HANDLERS: dict[str, tuple[type[Contract], Handler]] = {
 }
 
 
+def commands(deps: Dependencies) -> Pipeline[Context]:
+    routes = {name: Route(handler, model) for name, (model, handler) in HANDLERS.items()}
+    return Pipeline(routes, lambda uow, command: Context(deps, uow, command, deps.clock()), ANSWERS)
+
+
 async def handle_command(deps: Dependencies, command: Envelope) -> None:
-    """Carry out one command exactly once, however often Kafka delivers it."""
-    model, handler = _handler(command.type)
-    cmd = _parse(model, command)
-    async with deps.unit_of_work() as uow:
-        if await uow.already_processed(CONSUMER, command.id):
-            return
-        ctx = Context(deps, uow, command, deps.clock())
-        try:
-            async with uow.savepoint():
-                await handler(ctx, cmd)
-        except Refused as refused:
-            ctx.reject(_aggregate_id(cmd), refused)
-        await uow.mark_processed(CONSUMER, command.id)
-        await uow.commit()
+    """One command on its own (tests); the consumer carries out batches with `commands`."""
+    await commands(deps).carry_out_one(CONSUMER, deps.unit_of_work, command)
 
 
-def _handler(name: str) -> tuple[type[Contract], Handler]:
-    try:
-        return HANDLERS[name]
-    except KeyError:
-        raise PermanentError(f"booking does not handle {name}") from None
-
-
-def _parse(model: type[Contract], command: Envelope) -> Contract:
-    try:
-        return model.model_validate(command.data)
-    except ValidationError as exc:
-        raise PermanentError(f"invalid {command.type}: {exc}") from exc
+def _rejection(fields: dict[str, Any], refused: Refused) -> tuple[str, Contract]:
+    return translate.rejection(fields, refused.details.get("alternatives", []))
 
 
 def _aggregate_id(cmd: Any) -> UUID:
@@ -83,3 +67,12 @@ def _aggregate_id(cmd: Any) -> UUID:
             found: UUID = getattr(cmd, name)
             return found
     raise PermanentError("a booking command names its aggregate")
+
+
+ANSWERS = Answers(
+    SOURCE,
+    "booking.command.accepted.v1",
+    "booking.command.rejected.v1",
+    echo=lambda command, cmd: {"aggregate_id": str(_aggregate_id(cmd))},
+    rejection=_rejection,
+)

@@ -25,7 +25,6 @@ async def configure(ctx: Context, cmd: c.ConfigureShop) -> None:
     shop = await _shop(ctx, cmd.shop_id, who)
     shop.configure(who, cmd.timezone, translate.policy(cmd.policy), ctx.now)
     await ctx.save_shop(shop)
-    ctx.accept(shop.id)
 
 
 async def define_service(ctx: Context, cmd: c.DefineService) -> None:
@@ -33,7 +32,6 @@ async def define_service(ctx: Context, cmd: c.DefineService) -> None:
     shop = await _shop(ctx, cmd.shop_id, who)
     shop.define_service(who, translate.service(cmd.service, cmd.schedule), ctx.now)
     await ctx.save_shop(shop)
-    ctx.accept(shop.id)
 
 
 async def set_staff_profile(ctx: Context, cmd: c.SetStaffProfile) -> None:
@@ -41,7 +39,6 @@ async def set_staff_profile(ctx: Context, cmd: c.SetStaffProfile) -> None:
     shop = await _shop(ctx, cmd.shop_id, who)
     shop.set_staff_profile(who, translate.staff_profile(cmd.profile), ctx.now)
     await ctx.save_shop(shop)
-    ctx.accept(shop.id)
 
 
 async def add_time_off(ctx: Context, cmd: c.AddTimeOff) -> None:
@@ -50,7 +47,6 @@ async def add_time_off(ctx: Context, cmd: c.AddTimeOff) -> None:
     off = TimeOff(cmd.time_off_id, cmd.starts_at, cmd.ends_at, cmd.reason)
     shop.add_time_off(who, cmd.staff_id, off, ctx.now)
     await ctx.save_shop(shop)
-    ctx.accept(shop.id)
 
 
 async def remove_time_off(ctx: Context, cmd: c.RemoveTimeOff) -> None:
@@ -58,7 +54,6 @@ async def remove_time_off(ctx: Context, cmd: c.RemoveTimeOff) -> None:
     shop = await _shop(ctx, cmd.shop_id, who)
     shop.remove_time_off(who, cmd.staff_id, cmd.time_off_id, ctx.now)
     await ctx.save_shop(shop)
-    ctx.accept(shop.id)
 
 
 async def define_resource(ctx: Context, cmd: c.DefineResource) -> None:
@@ -66,4 +61,3 @@ async def define_resource(ctx: Context, cmd: c.DefineResource) -> None:
     shop = await _shop(ctx, cmd.shop_id, who)
     shop.define_resource(who, translate.resource(cmd.resource), ctx.now)
     await ctx.save_shop(shop)
-    ctx.accept(shop.id)

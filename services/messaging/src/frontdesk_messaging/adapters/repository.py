@@ -55,12 +55,11 @@ class ConversationRepository:
 
     async def get(self, session: AsyncSession, conversation_id: UUID) -> Conversation:
         """The conversation as of now; a new, unopened one if it has no events."""
-        stream = stream_id(conversation_id)
-        snapshot = await self._store.load_snapshot(session, stream)
+        snapshot, since = await self._store.load_latest(session, stream_id(conversation_id))
         conversation = (
             Conversation.restore(conversation_id, *snapshot) if snapshot else Conversation(conversation_id)
         )
-        for recorded in await self._store.read_stream(session, stream, conversation.version):
+        for recorded in since:
             conversation.apply(from_recorded(recorded))
         return conversation
 

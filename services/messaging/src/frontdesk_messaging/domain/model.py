@@ -1,8 +1,8 @@
 """The Conversation aggregate: who talks with whom, the gapless message sequence, and
 the shop's work on it (assignment, labels, status, survey).
 
-Pure Python: no database, no Kafka. Handlers load it, ask it to decide, and store the
-events it returns.
+Pure Python: no database, no Kafka (`Refused` is the platform's one refusal type, with
+no I/O). Handlers load it, ask it to decide, and store the events it returns.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID, uuid5
+
+from frontdesk_platform.refusals import Refused as Refused  # the kinds below name their codes
 
 from .events import (
     ConversationAssigned,
@@ -56,12 +58,6 @@ class StoredMessage:
     sender_id: UUID
     sent_at: datetime
     recalled: bool
-
-
-class Refused(Exception):
-    """A command the conversation will not carry out; nothing is written."""
-
-    code = "refused"
 
 
 class ConversationNotFound(Refused):

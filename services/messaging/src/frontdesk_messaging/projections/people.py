@@ -7,10 +7,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from frontdesk_contracts import Envelope, identity, messaging_shop
+from frontdesk_platform.pipeline import Pipeline, Route
 from frontdesk_platform.unit_of_work import UnitOfWork
 from sqlalchemy import text
 
 CONSUMER = "messaging.identity"
+_PEOPLE_EVENTS = frozenset(
+    {
+        "identity.staff.added.v1",
+        "identity.customer.registered.v1",
+        "identity.staff.role_changed.v1",
+        "identity.staff.enabled.v1",
+        "identity.staff.disabled.v1",
+        "identity.staff.removed.v1",
+    }
+)
 
 
 _UPSERT = (
@@ -51,17 +62,22 @@ def _change(event: Envelope) -> tuple[str, dict[str, object]] | None:
     return None
 
 
-async def handle_identity_event(unit_of_work: Callable[[], UnitOfWork], event: Envelope) -> None:
+async def _apply(uow: UnitOfWork, event: Envelope) -> None:
     change = _change(event)
-    if change is None:
-        return
-    statement, row = change
-    async with unit_of_work() as uow:
-        if await uow.already_processed(CONSUMER, event.id):
-            return
+    if change is not None:
+        statement, row = change
         await uow.session.execute(text(statement), row)
-        await uow.mark_processed(CONSUMER, event.id)
-        await uow.commit()
+
+
+IDENTITY_EVENTS: Pipeline[UnitOfWork] = Pipeline(
+    lambda type_name: Route(_apply) if type_name in _PEOPLE_EVENTS else None,
+    lambda uow, event: uow,
+)
+
+
+async def handle_identity_event(unit_of_work: Callable[[], UnitOfWork], event: Envelope) -> None:
+    """One event on its own (tests); the consumer carries out batches with IDENTITY_EVENTS."""
+    await IDENTITY_EVENTS.carry_out_one(CONSUMER, unit_of_work, event)
 
 
 async def handle_presence_event(unit_of_work: Callable[[], UnitOfWork], event: Envelope) -> None:

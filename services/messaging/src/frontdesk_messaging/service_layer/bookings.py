@@ -8,6 +8,7 @@ from uuid import UUID
 
 from frontdesk_contracts import Envelope
 from frontdesk_contracts.messaging import conversation_id_for
+from frontdesk_platform.pipeline import Pipeline, Route
 
 from ..domain.model import Refused
 from .context import Context, Dependencies
@@ -16,15 +17,19 @@ CONSUMER = "messaging.bookings"
 PROGRESS_POSTED = "booking.booking.progress_posted."
 
 
+def events(deps: Dependencies) -> Pipeline[Context]:
+    return Pipeline(_route, lambda uow, event: Context(deps, uow, event))
+
+
 async def handle_booking_event(deps: Dependencies, event: Envelope) -> None:
-    if not event.type.startswith(PROGRESS_POSTED):
-        return
-    async with deps.unit_of_work() as uow:
-        if await uow.already_processed(CONSUMER, event.id):
-            return
-        await _post_progress(Context(deps, uow, event), event.data)
-        await uow.mark_processed(CONSUMER, event.id)
-        await uow.commit()
+    """One event on its own (tests); the consumer carries out batches with `events`."""
+    await events(deps).carry_out_one(CONSUMER, deps.unit_of_work, event)
+
+
+def _route(type_name: str) -> Route[Context] | None:
+    if not type_name.startswith(PROGRESS_POSTED):
+        return None
+    return Route(lambda ctx, event: _post_progress(ctx, event.data))
 
 
 async def _post_progress(ctx: Context, data: dict[str, Any]) -> None:

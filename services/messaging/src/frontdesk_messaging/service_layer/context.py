@@ -1,5 +1,5 @@
-"""The context every command handler works in: its transaction, loading and saving
-aggregates, and replying to the sender."""
+"""The context every command handler works in: its transaction, and loading and saving
+aggregates. The pipeline answers the sender with what a handler returns."""
 
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from frontdesk_contracts import Contract, Envelope, contract_type
+from frontdesk_contracts import Envelope, contract_type
 from frontdesk_contracts import messaging as contracts
 from frontdesk_platform.observability import current_traceparent
+from frontdesk_platform.pipeline import Answers
 from frontdesk_platform.unit_of_work import UnitOfWork
 
 from ..adapters.repository import ConversationRepository, ShopRepository
 from ..domain import events as e
 from ..domain import shop as shop_domain
-from ..domain.model import Actor, Conversation, Refused
+from ..domain.model import Actor, Conversation
 from ..domain.shop import ShopSettings
 from ..projections import conversations as read_model
 from ..projections import shops as shop_model
@@ -77,36 +78,6 @@ class Context:
             data = contract_type(name).parse(asdict(event)).model_dump(mode="json")
             self.uow.publish(self._caused(name, settings.shop_id, data, version))
 
-    def accept(self, conversation_id: UUID | None, **result: Any) -> None:
-        accepted = contracts.CommandAccepted(
-            command_id=self.command.id,
-            command_type=self.command.type,
-            conversation_id=conversation_id,
-            **result,
-        )
-        self._reply("messaging.command.accepted.v1", conversation_id or result["shop_id"], accepted)
-
-    def reject(
-        self,
-        conversation_id: UUID | None,
-        refused: Refused,
-        client_msg_id: str | None = None,
-        shop_id: UUID | None = None,
-    ) -> None:
-        rejected = contracts.CommandRejected(
-            command_id=self.command.id,
-            command_type=self.command.type,
-            conversation_id=conversation_id,
-            shop_id=shop_id,
-            code=refused.code,
-            message=str(refused),
-            client_msg_id=client_msg_id,
-        )
-        self._reply("messaging.command.rejected.v1", conversation_id or shop_id, rejected)
-
-    def _reply(self, name: str, subject: UUID | None, reply: Contract) -> None:
-        self.uow.publish(self._caused(name, subject, reply.model_dump(mode="json")))
-
     def _caused(
         self, name: str, subject: UUID | None, data: dict[str, Any], version: int | None = None
     ) -> Envelope:
@@ -120,7 +91,8 @@ class Context:
         )
 
 
-Handler = Callable[[Context, Any], Awaitable[None]]
+Answer = dict[str, Any]  # what an accepted command's reply carries besides the command's ids
+Handler = Callable[[Context, Any], Awaitable[Answer | None]]
 
 
 def actor_of(cmd: Any) -> Actor:
@@ -130,17 +102,22 @@ def actor_of(cmd: Any) -> Actor:
 
 async def decide(
     ctx: Context, cmd: Any, decision: Callable[[Conversation, Actor, datetime], Any], **result: Any
-) -> None:
-    """Load, let the conversation decide, store; reply with the outcome either way."""
+) -> Answer:
+    """Load, let the conversation decide (or refuse), store, answer."""
     conversation = await ctx.load(cmd.conversation_id)
-    try:
-        outcome = decision(conversation, actor_of(cmd), ctx.deps.clock())
-    except Refused as refused:
-        ctx.reject(cmd.conversation_id, refused)
-        return
+    outcome = decision(conversation, actor_of(cmd), ctx.deps.clock())
     await ctx.save(conversation)
-    details = {"value": outcome} if outcome is not None else None
-    ctx.accept(cmd.conversation_id, details=details, **result)
+    return {"details": {"value": outcome} if outcome is not None else None, **result}
+
+
+def echo(command: Envelope, cmd: Any) -> dict[str, Any]:
+    """The ids both verdicts repeat: the conversation (and the sender's message id), or the shop."""
+    if hasattr(cmd, "conversation_id"):
+        return {"conversation_id": cmd.conversation_id, "client_msg_id": getattr(cmd, "client_msg_id", None)}
+    return {"shop_id": cmd.shop_id}
+
+
+ANSWERS = Answers(SOURCE, "messaging.command.accepted.v1", "messaging.command.rejected.v1", echo)
 
 
 _CONTRACTS: dict[type, str] = {

@@ -6,25 +6,22 @@ from datetime import datetime
 from uuid import uuid5
 
 from frontdesk_contracts import messaging as contracts
+from frontdesk_platform.faults import Transient
 
-from ..domain.model import Actor, Conversation, ConversationNotFound, MessageNotFound, NotAllowed, Refused
+from ..domain.model import Actor, Conversation, ConversationNotFound, MessageNotFound, NotAllowed
 from ..domain.shop import DEFAULT_CAPACITY
 from ..projections import queries, shops
-from .context import Context, actor_of, decide
+from .context import Answer, Context, actor_of, decide
 
 
-async def open_conversation(ctx: Context, cmd: contracts.OpenConversation) -> None:
+async def open_conversation(ctx: Context, cmd: contracts.OpenConversation) -> Answer:
     conversation = await ctx.load(cmd.conversation_id)
-    try:
-        conversation.open(cmd.shop_id, cmd.customer_id, actor_of(cmd), ctx.deps.clock())
-    except Refused as refused:
-        ctx.reject(cmd.conversation_id, refused)
-        return
+    conversation.open(cmd.shop_id, cmd.customer_id, actor_of(cmd), ctx.deps.clock())
     stored = await ctx.save(conversation)
-    ctx.accept(cmd.conversation_id, duplicate=not stored)
+    return {"duplicate": not stored}
 
 
-async def send_message(ctx: Context, cmd: contracts.SendMessage) -> None:
+async def send_message(ctx: Context, cmd: contracts.SendMessage) -> Answer:
     actor = actor_of(cmd)
     conversation = await ctx.load(cmd.conversation_id)
     if conversation.may_access(actor):
@@ -32,30 +29,23 @@ async def send_message(ctx: Context, cmd: contracts.SendMessage) -> None:
             ctx.uow.session, cmd.conversation_id, actor.user_id, cmd.client_msg_id
         )
         if earlier:
-            ctx.accept(cmd.conversation_id, client_msg_id=cmd.client_msg_id, duplicate=True, **earlier)
-            return
+            return {"duplicate": True, **earlier}
     message_id = uuid5(cmd.conversation_id, f"{actor.user_id}:{cmd.client_msg_id}")
-    try:
-        attachment = cmd.attachment.model_dump(mode="json") if cmd.attachment else None
-        sent = conversation.send(
-            actor,
-            message_id,
-            cmd.client_msg_id,
-            cmd.text,
-            ctx.deps.clock(),
-            cmd.kind,
-            attachment,
-            as_assistant=cmd.as_assistant,
-        )
-    except Refused as refused:
-        ctx.reject(cmd.conversation_id, refused, cmd.client_msg_id)
-        return
+    attachment = cmd.attachment.model_dump(mode="json") if cmd.attachment else None
+    sent = conversation.send(
+        actor,
+        message_id,
+        cmd.client_msg_id,
+        cmd.text,
+        ctx.deps.clock(),
+        cmd.kind,
+        attachment,
+        as_assistant=cmd.as_assistant,
+    )
     if not actor.is_staff:
         await _answer_customer(ctx, conversation, sent.sent_at)
     await ctx.save(conversation)
-    ctx.accept(
-        cmd.conversation_id, message_id=sent.message_id, seq=sent.seq, client_msg_id=sent.client_msg_id
-    )
+    return {"message_id": sent.message_id, "seq": sent.seq}
 
 
 async def _answer_customer(ctx: Context, conversation: Conversation, now: datetime) -> None:
@@ -72,7 +62,7 @@ async def _answer_customer(ctx: Context, conversation: Conversation, now: dateti
             conversation.assign(None, staff_id, now)
 
 
-async def change_message(ctx: Context, cmd: contracts.RecallMessage | contracts.EditMessage) -> None:
+async def change_message(ctx: Context, cmd: contracts.RecallMessage | contracts.EditMessage) -> Answer:
     stored = await queries.stored_message(ctx.uow.session, cmd.conversation_id, cmd.message_id)
     deps = ctx.deps
 
@@ -86,17 +76,16 @@ async def change_message(ctx: Context, cmd: contracts.RecallMessage | contracts.
         else:
             conversation.recall(actor, stored, now, deps.recall_window)
 
-    await decide(ctx, cmd, change, message_id=cmd.message_id)
+    return await decide(ctx, cmd, change, message_id=cmd.message_id)
 
 
-class NotYetKnown(Exception):
+class NotYetKnown(Transient):
     """Identity has not announced this person to messaging yet; the consumer retries."""
 
 
-async def assign(ctx: Context, cmd: contracts.AssignConversation) -> None:
+async def assign(ctx: Context, cmd: contracts.AssignConversation) -> Answer:
     if cmd.next_in_rotation and cmd.assignee_id is None:
-        await _hand_off(ctx, cmd)
-        return
+        return await _hand_off(ctx, cmd)
     shop_staff = True
     if cmd.assignee_id is not None:
         person = await queries.person(ctx.uow.session, cmd.assignee_id)
@@ -109,10 +98,10 @@ async def assign(ctx: Context, cmd: contracts.AssignConversation) -> None:
             raise NotAllowed("conversations go to staff of this shop only")
         conversation.assign(actor, cmd.assignee_id, now, cmd.handoff_note)
 
-    await decide(ctx, cmd, change)
+    return await decide(ctx, cmd, change)
 
 
-async def _hand_off(ctx: Context, cmd: contracts.AssignConversation) -> None:
+async def _hand_off(ctx: Context, cmd: contracts.AssignConversation) -> Answer:
     """To the person who has the conversation, else the next staff member in rotation
     (online first, then anyone with room, then anyone: a handoff always reaches someone)."""
     conversation = await ctx.load(cmd.conversation_id)
@@ -120,12 +109,8 @@ async def _hand_off(ctx: Context, cmd: contracts.AssignConversation) -> None:
     staff_id = conversation.assignee_id
     if staff_id is None and conversation.may_access(actor):
         staff_id = await shops.next_for_handoff(ctx.uow.session, actor.shop_id, DEFAULT_CAPACITY)
-    try:
-        if staff_id is None and conversation.may_access(actor):
-            raise NotAllowed("the shop has no staff member to hand the conversation to")
-        conversation.hand_off(actor, staff_id or actor.user_id, ctx.deps.clock(), cmd.handoff_note)
-    except Refused as refused:
-        ctx.reject(cmd.conversation_id, refused)
-        return
+    if staff_id is None and conversation.may_access(actor):
+        raise NotAllowed("the shop has no staff member to hand the conversation to")
+    conversation.hand_off(actor, staff_id or actor.user_id, ctx.deps.clock(), cmd.handoff_note)
     await ctx.save(conversation)
-    ctx.accept(cmd.conversation_id, details={"assignee_id": str(staff_id)})
+    return {"details": {"assignee_id": str(staff_id)}}

@@ -1,4 +1,4 @@
-"""Use cases: each command is get → decide → commit. The new events, the read models,
+"""Use cases: each command is get → decide → save → answer. The new events, the read models,
 the contract events, the command's reply and the tracking record are written in one
 transaction, so a redelivered command changes nothing."""
 
@@ -6,32 +6,23 @@ from __future__ import annotations
 
 from frontdesk_contracts import Contract, Envelope
 from frontdesk_contracts import messaging as contracts
-from frontdesk_platform.consumer import PermanentError
-from pydantic import ValidationError
+from frontdesk_platform.pipeline import Pipeline, Route
 
 from . import conversation as c
 from . import shop
-from .context import CONSUMER, Context, Dependencies, Handler, decide
+from .context import ANSWERS, CONSUMER, Context, Dependencies, Handler, decide
 
-__all__ = ["Dependencies", "handle_command"]
+__all__ = ["CONSUMER", "Dependencies", "commands", "handle_command"]
+
+
+def commands(deps: Dependencies) -> Pipeline[Context]:
+    routes = {name: Route(handler, model) for name, (model, handler) in _COMMANDS.items()}
+    return Pipeline(routes, lambda uow, command: Context(deps, uow, command), ANSWERS)
 
 
 async def handle_command(deps: Dependencies, command: Envelope) -> None:
-    """Carry out one command exactly once, however often Kafka delivers it."""
-    entry = _COMMANDS.get(command.type)
-    if entry is None:
-        raise PermanentError(f"messaging does not handle {command.type}")
-    model, handler = entry
-    try:
-        cmd = model.model_validate(command.data)
-    except ValidationError as exc:
-        raise PermanentError(f"invalid {command.type}: {exc}") from exc
-    async with deps.unit_of_work() as uow:
-        if await uow.already_processed(CONSUMER, command.id):
-            return
-        await handler(Context(deps, uow, command), cmd)
-        await uow.mark_processed(CONSUMER, command.id)
-        await uow.commit()
+    """One command on its own (tests); the consumer carries out batches with `commands`."""
+    await commands(deps).carry_out_one(CONSUMER, deps.unit_of_work, command)
 
 
 _COMMANDS: dict[str, tuple[type[Contract], Handler]] = {

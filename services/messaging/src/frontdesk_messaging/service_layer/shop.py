@@ -9,7 +9,7 @@ from typing import Any
 from frontdesk_contracts import Contract
 from frontdesk_contracts import messaging_shop as contracts
 
-from ..domain.model import Actor, NotAllowed, Refused
+from ..domain.model import Actor, NotAllowed
 from ..domain.shop import ShopSettings
 from .context import Context, Handler, actor_of
 
@@ -22,17 +22,12 @@ async def _decide(
 ) -> None:
     actor = actor_of(cmd)
     settings = await ctx.load_shop(cmd.shop_id)
-    try:
-        if actor.shop_id != cmd.shop_id or not actor.is_staff:
-            raise NotAllowed("only the shop's staff can change its settings")
-        if owner_only and actor.role != "owner":
-            raise NotAllowed("only the shop's owner can change this")
-        decision(settings, actor, ctx.deps.clock())
-    except Refused as refused:
-        ctx.reject(None, refused, shop_id=cmd.shop_id)
-        return
+    if actor.shop_id != cmd.shop_id or not actor.is_staff:
+        raise NotAllowed("only the shop's staff can change its settings")
+    if owner_only and actor.role != "owner":
+        raise NotAllowed("only the shop's owner can change this")
+    decision(settings, actor, ctx.deps.clock())
     await ctx.save_shop(settings)
-    ctx.accept(None, shop_id=cmd.shop_id)
 
 
 COMMANDS: dict[str, tuple[type[Contract], Handler]] = {

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from frontdesk_contracts import Envelope
+from frontdesk_platform.pipeline import Pipeline, Route, Work
 from frontdesk_platform.row_writes import RowWrite, write
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,16 +26,24 @@ MOVED = ("rescheduled", "change_accepted")
 ENDED = ("cancelled", "expired", "no_show", "change_declined")
 
 
+def events(deps: Dependencies) -> Pipeline[Work[Dependencies]]:
+    return Pipeline(_route, lambda uow, event: Work(deps, uow, event))
+
+
 async def handle_booking_event(deps: Dependencies, event: Envelope) -> None:
-    kind = _kind(event.type)
+    """One event on its own (tests); the consumer carries out batches with `events`."""
+    await events(deps).carry_out_one(CONSUMER, deps.unit_of_work, event)
+
+
+def _route(type_name: str) -> Route[Work[Dependencies]] | None:
+    kind = _kind(type_name)
     if kind is None:
-        return
-    async with deps.unit_of_work() as uow:
-        if await uow.already_processed(CONSUMER, event.id):
-            return
-        await _apply(uow.session, deps, kind, event)
-        await uow.mark_processed(CONSUMER, event.id)
-        await uow.commit()
+        return None
+
+    async def apply(work: Work[Dependencies], event: Envelope) -> None:
+        await _apply(work.session, work.deps, kind, event)
+
+    return Route(apply)
 
 
 def _kind(type_name: str) -> str | None:

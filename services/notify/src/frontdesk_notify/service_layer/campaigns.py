@@ -10,7 +10,8 @@ from datetime import datetime
 from uuid import UUID
 
 from frontdesk_contracts import notify as contracts
-from frontdesk_platform.commands import Refused
+from frontdesk_platform.pipeline import Work
+from frontdesk_platform.refusals import Refused
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import campaigns, segments, templates
@@ -19,9 +20,10 @@ from ..projections import campaigns as campaign_store
 from .deps import Dependencies
 
 
-async def send_campaign(session: AsyncSession, deps: Dependencies, cmd: contracts.SendCampaign) -> None:
+async def send_campaign(work: Work[Dependencies], cmd: contracts.SendCampaign) -> None:
     """Carried out inside notify's command consumer (commands.py), which records it once
     and replies; a Refused changes nothing."""
+    session, deps = work.session, work.deps
     segment, name, message = _validated(cmd)
     await campaign_store.lock_shop(session, cmd.shop_id)
     sent_by = await campaign_store.shop_of(session, cmd.campaign_id)

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from frontdesk_contracts import Envelope
+from frontdesk_platform.pipeline import Pipeline, Route, Work
 from frontdesk_platform.row_writes import RowWrite, write
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,18 +25,28 @@ CONSUMER = "notify.chat-events"
 PREVIEW_LENGTH = 60
 
 
+def events(deps: Dependencies, delay: timedelta) -> Pipeline[Work[Dependencies]]:
+    def route(type_name: str) -> Route[Work[Dependencies]] | None:
+        if type_name == _SENT:
+
+            async def sent(work: Work[Dependencies], event: Envelope) -> None:
+                await _sent(work.session, event.data, delay)
+
+            return Route(sent)
+        if not projects(type_name):
+            return None
+
+        async def project(work: Work[Dependencies], event: Envelope) -> None:
+            await write(work.session, writes(event))
+
+        return Route(project)
+
+    return Pipeline(route, lambda uow, event: Work(deps, uow, event))
+
+
 async def handle_chat_event(deps: Dependencies, delay: timedelta, event: Envelope) -> None:
-    if event.type not in _PROJECTIONS and event.type != _SENT:
-        return
-    async with deps.unit_of_work() as uow:
-        if await uow.already_processed(CONSUMER, event.id):
-            return
-        if event.type == _SENT:
-            await _sent(uow.session, event.data, delay)
-        else:
-            await write(uow.session, writes(event))
-        await uow.mark_processed(CONSUMER, event.id)
-        await uow.commit()
+    """One event on its own (tests); the consumer carries out batches with `events`."""
+    await events(deps, delay).carry_out_one(CONSUMER, deps.unit_of_work, event)
 
 
 def _named(data: dict[str, Any]) -> list[RowWrite]:

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from frontdesk_contracts import Envelope
 from frontdesk_contracts import notify as contracts
-from frontdesk_platform.commands import CommandTable, Refused
-from sqlalchemy.ext.asyncio import AsyncSession
+from frontdesk_platform.pipeline import Answers, Pipeline, Route, Work
+from frontdesk_platform.refusals import Refused
 
 from ..domain import devices
 from ..domain.reminders import ReminderTimes
@@ -25,38 +25,39 @@ E164 = r"^\+[1-9][0-9]{6,14}$"
 
 
 async def handle_command(deps: Dependencies, command: Envelope) -> None:
-    await COMMANDS.handle(deps.unit_of_work, deps, command)
+    """One command on its own (tests); the consumer carries out batches with `pipeline`."""
+    await pipeline(deps).carry_out_one(CONSUMER, deps.unit_of_work, command)
 
 
-async def set_reminder_times(
-    session: AsyncSession, deps: Dependencies, cmd: contracts.SetReminderTimes
-) -> None:
+async def set_reminder_times(work: Work[Dependencies], cmd: contracts.SetReminderTimes) -> None:
     if cmd.actor.role != "owner" or cmd.actor.shop_id != cmd.shop_id:
         raise Refused("forbidden", "only the shop's owner sets its reminder times")
-    await store.set_reminder_times(session, cmd.shop_id, ReminderTimes(cmd.day_before_at, cmd.morning_at))
+    await store.set_reminder_times(
+        work.session, cmd.shop_id, ReminderTimes(cmd.day_before_at, cmd.morning_at)
+    )
 
 
-async def register_device(session: AsyncSession, deps: Dependencies, cmd: contracts.RegisterDevice) -> None:
+async def register_device(work: Work[Dependencies], cmd: contracts.RegisterDevice) -> None:
     _self_only(cmd.actor, cmd.user_id)
     if not cmd.address.strip() or len(cmd.address) > 4096:
         raise Refused(
             "invalid_request", "a device needs its push token or subscription (at most 4096 characters)"
         )
     try:
-        devices.check(cmd.platform, cmd.address, deps.push_services)
+        devices.check(cmd.platform, cmd.address, work.deps.push_services)
     except devices.InvalidDevice as exc:
         raise Refused("invalid_device", str(exc)) from None
     device = Device(cmd.device_id, cmd.platform, cmd.address)
-    await recipients.register_device(session, device, cmd.actor.shop_id, cmd.user_id, deps.clock())
+    await recipients.register_device(work.session, device, cmd.actor.shop_id, cmd.user_id, work.deps.clock())
 
 
-async def remove_device(session: AsyncSession, deps: Dependencies, cmd: contracts.RemoveDevice) -> None:
+async def remove_device(work: Work[Dependencies], cmd: contracts.RemoveDevice) -> None:
     _self_only(cmd.actor, cmd.user_id)
-    if not await recipients.remove_device(session, cmd.device_id, cmd.user_id):
+    if not await recipients.remove_device(work.session, cmd.device_id, cmd.user_id):
         raise Refused("device_not_found", "no such device")
 
 
-async def set_preferences(session: AsyncSession, deps: Dependencies, cmd: contracts.SetPreferences) -> None:
+async def set_preferences(work: Work[Dependencies], cmd: contracts.SetPreferences) -> None:
     _self_only(cmd.actor, cmd.user_id)
     if cmd.phone is not None and not re.match(E164, cmd.phone):
         raise Refused("invalid_request", "a phone number is in E.164 form, e.g. +8613800138000")
@@ -76,12 +77,12 @@ async def set_preferences(session: AsyncSession, deps: Dependencies, cmd: contra
         cmd.quiet_end,
         cmd.timezone,
     )
-    await recipients.set_preferences(session, cmd.actor.shop_id, cmd.user_id, prefs)
+    await recipients.set_preferences(work.session, cmd.actor.shop_id, cmd.user_id, prefs)
 
 
-async def mark_read(session: AsyncSession, deps: Dependencies, cmd: contracts.MarkNotificationRead) -> None:
+async def mark_read(work: Work[Dependencies], cmd: contracts.MarkNotificationRead) -> None:
     _self_only(cmd.actor, cmd.user_id)
-    if not await store.mark_read(session, cmd.notification_id, cmd.user_id, deps.clock()):
+    if not await store.mark_read(work.session, cmd.notification_id, cmd.user_id, work.deps.clock()):
         raise Refused("notification_not_found", "no such notification")
 
 
@@ -90,21 +91,19 @@ def _self_only(actor: contracts.Actor, user_id: Any) -> None:
         raise Refused("forbidden", "people manage their own devices and preferences")
 
 
-COMMANDS = CommandTable[Dependencies](
-    CONSUMER,
-    SOURCE,
-    "notify.command.accepted.v1",
-    "notify.command.rejected.v1",
-    {
-        "notify.shop.set_reminder_times.v1": (contracts.SetReminderTimes, set_reminder_times),
-        "notify.device.register.v1": (contracts.RegisterDevice, register_device),
-        "notify.device.remove.v1": (contracts.RemoveDevice, remove_device),
-        "notify.preferences.set.v1": (contracts.SetPreferences, set_preferences),
-        "notify.notification.mark_read.v1": (contracts.MarkNotificationRead, mark_read),
-        "notify.campaign.send.v1": (contracts.SendCampaign, campaigns.send_campaign),
-        "notify.password_reset.send_code.v1": (
-            contracts.SendPasswordResetCode,
-            codes.send_password_reset_code,
-        ),
-    },
-)
+COMMANDS: dict[str, Route[Work[Dependencies]]] = {
+    "notify.shop.set_reminder_times.v1": Route(set_reminder_times, contracts.SetReminderTimes),
+    "notify.device.register.v1": Route(register_device, contracts.RegisterDevice),
+    "notify.device.remove.v1": Route(remove_device, contracts.RemoveDevice),
+    "notify.preferences.set.v1": Route(set_preferences, contracts.SetPreferences),
+    "notify.notification.mark_read.v1": Route(mark_read, contracts.MarkNotificationRead),
+    "notify.campaign.send.v1": Route(campaigns.send_campaign, contracts.SendCampaign),
+    "notify.password_reset.send_code.v1": Route(
+        codes.send_password_reset_code, contracts.SendPasswordResetCode
+    ),
+}
+ANSWERS = Answers(SOURCE, "notify.command.accepted.v1", "notify.command.rejected.v1")
+
+
+def pipeline(deps: Dependencies) -> Pipeline[Work[Dependencies]]:
+    return Pipeline(COMMANDS, lambda uow, command: Work(deps, uow, command), ANSWERS)

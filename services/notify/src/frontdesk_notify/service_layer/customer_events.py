@@ -13,6 +13,7 @@ from datetime import datetime
 from uuid import UUID
 
 from frontdesk_contracts import Envelope
+from frontdesk_platform.pipeline import Pipeline, Route, Work
 from frontdesk_platform.row_writes import RowWrite, write
 
 from ..projections import audience
@@ -21,16 +22,23 @@ from .deps import Dependencies
 CONSUMER = "notify.customer-facts"
 
 
+def events(deps: Dependencies) -> Pipeline[Work[Dependencies]]:
+    def route(type_name: str) -> Route[Work[Dependencies]] | None:
+        fact = _fact(type_name)
+        if fact is None:
+            return None
+
+        async def apply(work: Work[Dependencies], event: Envelope) -> None:
+            await write(work.session, [fact(event)])
+
+        return Route(apply)
+
+    return Pipeline(route, lambda uow, event: Work(deps, uow, event))
+
+
 async def handle_customer_event(deps: Dependencies, event: Envelope) -> None:
-    fact = _fact(event.type)
-    if fact is None:
-        return
-    async with deps.unit_of_work() as uow:
-        if await uow.already_processed(CONSUMER, event.id):
-            return
-        await write(uow.session, [fact(event)])
-        await uow.mark_processed(CONSUMER, event.id)
-        await uow.commit()
+    """One event on its own (tests); the consumer carries out batches with `events`."""
+    await events(deps).carry_out_one(CONSUMER, deps.unit_of_work, event)
 
 
 Fact = Callable[[Envelope], RowWrite]

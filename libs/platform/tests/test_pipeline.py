@@ -1,0 +1,197 @@
+"""The command pipeline with a fake unit of work: batches, answers, failure by kind."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, cast
+from uuid import UUID
+
+from frontdesk_contracts import Contract, Envelope
+from frontdesk_platform.faults import Outcome
+from frontdesk_platform.pipeline import Answers, Pipeline, Route
+from frontdesk_platform.refusals import Refused
+from frontdesk_platform.unit_of_work import UnitOfWork
+from sqlalchemy.exc import DataError, OperationalError
+
+CONSUMER = "baths.commands"
+
+
+class Book(Contract):
+    n: int
+    pet: str = "Mochi"
+
+
+class _DriverError(Exception):
+    def __init__(self, sqlstate: str, message: str) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+class Database:
+    """What a fake transaction commits into."""
+
+    def __init__(self) -> None:
+        self.baths: list[int] = []
+        self.replies: list[Envelope] = []
+        self.processed: set[tuple[str, UUID]] = set()
+        self.commits = 0
+        self.savepoints = 0
+
+
+class FakeUnitOfWork:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        self.baths = list(self.db.baths)
+        self.outbox: list[Envelope] = []
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        pass
+
+    def publish(self, envelope: Envelope) -> None:
+        self.outbox.append(envelope)
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        baths, outbox = len(self.baths), len(self.outbox)
+        self.db.savepoints += 1
+        try:
+            yield
+        except BaseException:
+            del self.baths[baths:], self.outbox[outbox:]
+            raise
+
+    async def processed_among(self, consumer: str, ids: set[UUID]) -> set[UUID]:
+        return {i for i in ids if (consumer, i) in self.db.processed}
+
+    async def mark_all_processed(self, consumer: str, ids: list[UUID]) -> None:
+        self.tracked = [(consumer, i) for i in ids]
+
+    async def commit(self) -> None:
+        self.db.baths = self.baths
+        self.db.replies += self.outbox
+        self.db.processed.update(self.tracked)
+        self.db.commits += 1
+
+
+async def book(uow: FakeUnitOfWork, cmd: Book) -> dict[str, Any]:
+    if cmd.pet == "nobody":
+        raise Refused("pet_not_found", "no such pet")
+    uow.baths.append(cmd.n)
+    if cmd.pet == "\x00":
+        raise DataError(
+            "INSERT", {}, _DriverError("22021", 'invalid byte sequence for encoding "UTF8": 0x00')
+        )
+    if cmd.pet == "flaky":
+        raise OperationalError("INSERT", {}, _DriverError("08006", "connection failure"))
+    if cmd.pet == "bug":
+        raise KeyError("pet")
+    return {"bath": cmd.n}
+
+
+ANSWERS = Answers("frontdesk.baths", "notify.command.accepted.v1", "notify.command.rejected.v1")
+COMMANDS = Pipeline({"baths.bath.book.v1": Route(book, Book)}, lambda uow, message: uow, ANSWERS)
+
+
+def command(n: int, pet: str = "Mochi", key: str = "k1", **data: Any) -> Envelope:
+    return Envelope(
+        type="baths.bath.book.v1", source="test", aggregate_id=key, data={"n": n, "pet": pet, **data}
+    )
+
+
+async def carry_out(db: Database, batch: list[Envelope], pipeline: Pipeline[Any] = COMMANDS) -> list[str]:
+    outcomes: list[Outcome] = await pipeline.carry_out(
+        CONSUMER, lambda: cast(UnitOfWork, FakeUnitOfWork(db)), batch
+    )
+    return [o.kind for o in outcomes]
+
+
+def verdicts(db: Database) -> list[tuple[str, str]]:
+    return [(r.type.split(".")[-2], r.data.get("code") or str(r.data.get("bath"))) for r in db.replies]
+
+
+async def test_a_batch_is_one_transaction_and_every_command_is_answered_in_order():
+    db = Database()
+    batch = [command(1), command(2, key="k2"), command(3)]
+    assert await carry_out(db, batch) == ["done", "done", "done"]
+    assert db.baths == [1, 2, 3]
+    assert db.commits == 1
+    assert verdicts(db) == [("accepted", "1"), ("accepted", "2"), ("accepted", "3")]
+    assert [r.causation_id for r in db.replies] == [c.id for c in batch]
+    assert db.processed == {(CONSUMER, c.id) for c in batch}
+
+
+async def test_a_refused_command_is_undone_alone_and_answered_with_its_code():
+    db = Database()
+    assert await carry_out(db, [command(1), command(2, pet="nobody"), command(3)]) == ["done"] * 3
+    assert db.baths == [1, 3]
+    assert verdicts(db) == [("accepted", "1"), ("rejected", "pet_not_found"), ("accepted", "3")]
+
+
+async def test_text_the_database_cannot_store_is_rejected_at_once_with_the_reason():
+    db = Database()
+    assert await carry_out(db, [command(1, pet="\x00"), command(2)]) == ["done", "done"]
+    assert db.baths == [2]
+    rejected = db.replies[0]
+    assert rejected.data["code"] == "invalid_data"
+    assert "0x00" in rejected.data["message"] and "retry" in rejected.data["message"]
+    assert (CONSUMER, rejected.causation_id) in db.processed  # never tried again
+
+
+async def test_a_bug_is_permanent_too():
+    db = Database()
+    assert await carry_out(db, [command(1, pet="bug")]) == ["done"]
+    assert verdicts(db) == [("rejected", "invalid_data")]
+
+
+async def test_a_lost_connection_is_retried_and_only_its_key_waits_behind_it():
+    db = Database()
+    batch = [command(1, pet="flaky"), command(2), command(3, key="k2")]
+    assert await carry_out(db, batch) == ["retry", "wait", "done"]
+    assert db.baths == [3]
+    assert verdicts(db) == [("accepted", "3")]
+    assert db.processed == {(CONSUMER, batch[2].id)}  # the others come again
+
+
+async def test_a_redelivered_batch_changes_nothing_and_is_answered_as_duplicates():
+    db = Database()
+    batch = [command(1), command(2, pet="nobody")]
+    await carry_out(db, batch)
+    db.replies.clear()
+    assert await carry_out(db, [*batch, batch[0]]) == ["done"] * 3
+    assert db.baths == [1]
+    assert [(r.type, r.data["duplicate"]) for r in db.replies] == [("notify.command.accepted.v1", True)] * 3
+
+
+async def test_an_unknown_or_malformed_command_is_dead_lettered():
+    db = Database()
+    unknown = Envelope(type="baths.bath.cancel.v1", source="test", aggregate_id="k1", data={})
+    malformed = Envelope(type="baths.bath.book.v1", source="test", aggregate_id="k1", data={"n": "many"})
+    assert await carry_out(db, [unknown, malformed, command(2)]) == ["dead_letter", "dead_letter", "done"]
+    assert db.baths == [2]
+
+
+async def test_an_event_consumer_skips_what_it_does_not_handle_and_dead_letters_bad_data():
+    db = Database()
+    events = Pipeline(
+        lambda t: Route(book, Book) if t == "baths.bath.book.v1" else None, lambda uow, message: uow
+    )
+    other = Envelope(type="baths.bath.cancelled.v1", source="test", aggregate_id="k1", data={})
+    outcomes = await carry_out(db, [other, command(1, pet="\x00"), command(2)], events)
+    assert outcomes == ["done", "dead_letter", "done"]
+    assert db.baths == [2] and db.replies == []
+
+
+async def test_a_clean_batch_needs_no_savepoints_and_a_failure_is_undone_alone_all_the_same():
+    db = Database()
+    pipeline = Pipeline({"baths.bath.book.v1": Route(book, Book)}, lambda uow, message: uow, ANSWERS)
+    assert await carry_out(db, [command(1), command(2)], pipeline) == ["done", "done"]
+    assert (db.savepoints, db.commits) == (0, 1)
+
+    await carry_out(db, [command(3), command(4, pet="nobody"), command(5)], pipeline)
+    assert db.baths == [1, 2, 3, 5]  # done again, carefully: the refused one alone undone
+    assert (db.savepoints, db.commits) == (3, 2)
+    assert verdicts(db)[2:] == [("accepted", "3"), ("rejected", "pet_not_found"), ("accepted", "5")]
