@@ -96,7 +96,9 @@ async def lone_gateway(system: System, throwaway_redis) -> AsyncIterator[Api]:
         system.stop("gateway-3")
 
 
-async def test_without_redis_sockets_stay_up_and_every_message_arrives(api, lone_gateway, system, throwaway_redis):
+async def test_without_redis_sockets_stay_up_and_every_message_arrives(
+    api, lone_gateway, system, throwaway_redis
+):
     owner = await api.shop()
     customer = await api.customer(owner.shop_id)
     conversation = await api.open_conversation(customer)
@@ -107,7 +109,9 @@ async def test_without_redis_sockets_stay_up_and_every_message_arrives(api, lone
     async def talk(label: str, count: int) -> list[int]:
         statuses = []
         for n in range(count):
-            await phones[n % 3].send_message(conversation, f"{label} socket {n}", client_msg_id=f"{label}-s{n}")
+            await phones[n % 3].send_message(
+                conversation, f"{label} socket {n}", client_msg_id=f"{label}-s{n}"
+            )
             await phones[n % 3].send({"type": "typing", "conversation_id": conversation})
             sent = await lone_gateway.send(customer, conversation, f"{label} rest {n}", f"{label}-r{n}")
             statuses.append(sent.status_code)
@@ -144,4 +148,3 @@ async def test_without_redis_sockets_stay_up_and_every_message_arrives(api, lone
         restarted.wait()
         for device in phones + counters:
             await device.close()
-
