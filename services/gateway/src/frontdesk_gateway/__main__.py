@@ -1,5 +1,6 @@
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from frontdesk_platform.cli import run_service
@@ -9,6 +10,7 @@ from .bootstrap import MIGRATIONS, create_app
 from .config import GatewaySettings
 from .identity.key_source import configured_key_ring
 from .identity.keys import KeyRing, KeysRefused, new_private_jwk
+from .memory_trace import trace_memory_on_signal
 
 
 async def new_jwt_key(_: ServiceSettings) -> None:
@@ -18,6 +20,8 @@ async def new_jwt_key(_: ServiceSettings) -> None:
 
 def main() -> None:
     settings = GatewaySettings()
+    if settings.trace_memory_file:
+        trace_memory_on_signal(Path(settings.trace_memory_file))
     keys: KeyRing | None = None
     if sys.argv[1:2] in ([], ["serve"]):
         try:  # before migrations: a gateway that cannot protect its tokens does nothing at all

@@ -202,6 +202,7 @@ def create_app(
         # balancer must not take every gateway out when Redis blips. The metric
         # frontdesk_gateway_redis_unavailable says when it is away.
         checks={},
+        telemetry={"exclude": ws.is_socket},
     )
     app.include_router(conversation_work.router)
     app.include_router(shop_settings.router)
@@ -209,7 +210,6 @@ def create_app(
     app.include_router(staff.router)
     app.include_router(attachments.router, max_body_size=largest_form(rules))
     app.include_router(booking.router)
-    app.include_router(ws.router)
     app.include_router(search.router)
     app.include_router(notifications.router)
     app.include_router(campaigns.router, max_body_size=CAMPAIGN_BODY_BYTES)
@@ -219,4 +219,5 @@ def create_app(
     app.include_router(audit.router)
     app.add_middleware(AuditTrail)
     allow_listed_origins(app, settings.cors_origins)
+    app.add_middleware(ws.StraightToSockets)  # last added: outermost
     return app

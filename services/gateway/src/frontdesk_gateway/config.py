@@ -64,6 +64,8 @@ class GatewaySettings(ServiceSettings):
     # Send rate limits are counted in memory and reconciled with Redis this often.
     rate_limit_sync_seconds: float = 0.25
     socket_auth_seconds: float = 10.0  # for the {"type": "auth"} first frame
+    # A benchmark aid (bench/sockets.py --trace-memory): trace allocations, report on SIGUSR1.
+    trace_memory_file: str = ""
 
     attachments_storage: Literal["local", "s3"] = "local"
     attachments_dir: str = ".local/attachments"

@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, WebSocket
+from fastapi import WebSocket
 from frontdesk_contracts import Envelope
 from frontdesk_platform.errors import ApiError
 from pydantic import BaseModel, Field, ValidationError, model_validator
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..attachments.service import Attachments
 from ..config import GatewaySettings
@@ -22,10 +23,10 @@ from ..realtime.connections import Connection, Connections
 from ..realtime.signals import Signals
 from .auth import verified_principal
 from .origins import origin_allowed
-from .socket_auth import UNAUTHORIZED, authenticate, error_frame
+from .socket_auth import UNAUTHORIZED, authenticate, error_frame, forget_handshake
 
-router = APIRouter()
 log = logging.getLogger(__name__)
+PATH = "/v1/ws"
 
 SYNC_PAGE = 200
 SYNC_PAGES = 5  # past 1000 missed messages a device pages the rest over REST
@@ -58,8 +59,32 @@ class SendFrame(BaseModel):
         return self
 
 
-@router.websocket("/v1/ws")
-async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
+class StraightToSockets:
+    """The outermost middleware: a handshake for /v1/ws goes straight to `socket`.
+
+    The HTTP middlewares (service credential, body limit, request metrics, audit trail,
+    CORS) and FastAPI's routing would only pass a socket through, but each level's frame,
+    exit stack and scope copy would then be held for the socket's whole life: with
+    thousands of idle sockets that was a third of the memory each one cost.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if is_socket(scope):
+            await socket(WebSocket(scope, receive, send))
+        else:
+            await self.app(scope, receive, send)
+
+
+def is_socket(scope: MutableMapping[str, Any]) -> bool:
+    """Also keeps FastAPI's own telemetry off sockets: a span open for as long as a device
+    stays connected (hours) costs memory all that time and says little when it ends."""
+    return bool(scope["type"] == "websocket" and scope["path"] == PATH)
+
+
+async def socket(websocket: WebSocket) -> None:
     state = websocket.app.state
     if not origin_allowed(websocket.headers, state.settings.cors_origins):
         await websocket.close()  # before accept: the handshake is answered 403
@@ -67,11 +92,11 @@ async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
     principal = await authenticate(
         websocket,
         lambda token: verified_principal(state.issuer, state.revocations, token),
-        access_token,
         state.settings.socket_auth_seconds,
     )
     if principal is None:
         return
+    forget_handshake(websocket)
     connections: Connections = state.connections
     connection = Connection(websocket, principal, state.settings.socket_queue_size)
     signals: Signals = state.signals

@@ -189,9 +189,9 @@ class Connection:
                 frame.counted()  # type: ignore[union-attr]
         except Exception:
             self._gone = True  # the device is gone; its receive loop ends the session
-            self._queue = None
         finally:
             self._writer = None
+            self._queue = None  # drained (or the device is gone): an idle socket keeps none
 
     async def _close(self, code: int, reason: str) -> None:
         with contextlib.suppress(Exception):
