@@ -29,7 +29,9 @@ import json
 import os
 import resource
 import secrets
+import shutil
 import signal
+import subprocess
 import sys
 import time
 import uuid
@@ -73,6 +75,7 @@ class Device:
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     synced: asyncio.Event = field(default_factory=asyncio.Event)
     seen: set[int] = field(default_factory=set)  # every seq this device has, over sessions
+    arrived: dict[int, float] = field(default_factory=dict)  # seq → when it first came
     session: set[int] = field(default_factory=set)  # seqs of the current session
     repeats: int = 0
     errors: int = 0
@@ -118,6 +121,7 @@ async def read(device: Device) -> None:
                     device.repeats += 1
                 device.session.add(seq)
                 device.seen.add(seq)
+                device.arrived.setdefault(seq, time.perf_counter())
                 if device.on_message is not None:
                     device.on_message(frame["message"])
             elif kind == "sync.done":
@@ -167,6 +171,7 @@ async def steady(
     for watcher in watchers:
         watcher.on_message = received
     total = int(args.rate * args.steady)
+    errors_before = sum(d.errors for d in senders)
     began = time.perf_counter()
     for k in range(total):
         await asyncio.sleep(max(0.0, began + k / args.rate - time.perf_counter()))
@@ -179,12 +184,19 @@ async def steady(
     await until(lambda: not sent, 15)
     for watcher in watchers:
         watcher.on_message = None
-    return {"sent": total, "lost": len(sent), "send_to_receive_ms": percentiles(latencies)}
+    errors = sum(d.errors for d in senders) - errors_before
+    return {
+        "sent": total,
+        "lost": len(sent),
+        "error_frames": errors,
+        "send_to_receive_ms": percentiles(latencies),
+    }
 
 
 async def write_over_rest(base: str, pairs: list[Pair], count: int, rate: float) -> dict[str, int]:
-    """Customers keep writing during the storm; returns each conversation's last seq."""
-    last: dict[str, int] = {}
+    """Customers keep writing during the storm; returns how many were answered 202 (stored
+    later than the gateway's reply timeout) and how many failed, by status."""
+    answers: dict[str, int] = {}
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         for k in range(count):
             pair = pairs[k % len(pairs)]
@@ -193,11 +205,22 @@ async def write_over_rest(base: str, pairs: list[Pair], count: int, rate: float)
                 json={"client_msg_id": f"storm-{k}", "text": f"while you were away {k}"},
                 headers={"authorization": f"Bearer {pair.customer.token}"},
             )
-            if response.status_code < 300:
-                seq = response.json().get("seq", 0)
-                last[pair.conversation_id] = max(last.get(pair.conversation_id, 0), seq)
+            answers[str(response.status_code)] = answers.get(str(response.status_code), 0) + 1
             await asyncio.sleep(1 / rate)
-    return last
+    return answers
+
+
+async def last_seqs(base: str, pairs: list[Pair]) -> dict[str, int]:
+    """Each conversation's newest seq, as the messaging service has it (a 202 answer has none)."""
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        last = {}
+        for pair in pairs:
+            response = await client.get(
+                f"/v1/conversations/{pair.conversation_id}",
+                headers={"authorization": f"Bearer {pair.customer.token}"},
+            )
+            last[pair.conversation_id] = int(response.json()["last_seq"])
+        return last
 
 
 async def storm(url: str, base: str, pairs: list[Pair], devices: list[Device], args: Any) -> dict[str, Any]:
@@ -219,14 +242,26 @@ async def storm(url: str, base: str, pairs: list[Pair], devices: list[Device], a
         return time.perf_counter() - started
 
     synced = await asyncio.gather(*(come_back(d) for d in devices))
-    final = await writer
+    answers = await writer
+    await asyncio.sleep(args.settle)  # messages answered 202 are stored meanwhile
+    final = await last_seqs(base, pairs)
 
     def caught_up(device: Device) -> bool:
         return device.conversation is None or device.have >= final.get(device.conversation, 0)
 
     await until(lambda: all(caught_up(d) for d in devices), args.storm_timeout)
-    all_caught = time.perf_counter() - started
     traffic = [d for d in devices if d.conversation]
+    # When the last device had the last message it was missing (or its sync.done).
+    last_arrival = max(
+        (
+            d.arrived[seq]
+            for d in traffic
+            for seq in range(1, final[d.conversation or ""] + 1)
+            if seq in d.arrived
+        ),
+        default=started,
+    )
+    all_caught = max([last_arrival - started, *(s for s in synced if s is not None)])
     gaps = sum(len(set(range(1, final.get(d.conversation or "", 0) + 1)) - d.seen) for d in traffic)
     done = [s for s in synced if s is not None]
     return {
@@ -235,6 +270,7 @@ async def storm(url: str, base: str, pairs: list[Pair], devices: list[Device], a
         "seconds_to_all_caught_up": round(all_caught, 2),
         "all_caught_up": all(caught_up(d) for d in devices),
         "messages_during_storm": args.storm_messages,
+        "rest_answers": answers,
         "gaps": gaps,
         "repeats": sum(d.repeats for d in devices),
     }
@@ -293,11 +329,41 @@ async def bench(args: argparse.Namespace, system: Any, run: str) -> dict[str, An
         await close_all(devices)
         result["server_exceptions"] = server_exceptions(system.running["gateway"].log)
         return result
+    profiling = profile(system, "steady", args.steady, args)
     result["steady"] = await steady(pairs, senders, watchers, args)
+    profiling += profile(system, "storm", 30, args)
     result["storm"] = await storm(url, base, pairs, devices, args)
+    for profiler in profiling:
+        profiler.wait()
     await close_all(devices)
     result["server_exceptions"] = server_exceptions(system.running["gateway"].log)
     return result
+
+
+def profile(
+    system: Any, phase: str, seconds: float, args: argparse.Namespace
+) -> list[subprocess.Popen[bytes]]:
+    """With --profile PHASE: py-spy records the gateway and messaging for the phase, as
+    collapsed stacks in the log folder (profile-sockets-<phase>-<service>.txt)."""
+    if args.profile != phase or shutil.which("py-spy") is None:
+        return []
+    options = ["-d", str(int(seconds)), "--nonblocking", "--format", "raw", "-r", "50"]
+    return [
+        subprocess.Popen(
+            [
+                "py-spy",
+                "record",
+                "--pid",
+                str(running.process.pid),
+                *options,
+                "-o",
+                str(LOG_DIR / f"profile-sockets-{phase}-{name}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name, running in system.running.items()
+    ]
 
 
 async def trace_memory(pid: int, args: argparse.Namespace) -> None:
@@ -363,6 +429,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=900, help="overall cap in seconds")
     parser.add_argument("--drop", action="store_true", help="drop the run's databases and topics at the end")
     parser.add_argument("--idle-only", action="store_true", help="stop after the idle memory figure")
+    parser.add_argument(
+        "--profile", choices=["steady", "storm"], help="py-spy records this phase (uv run --with py-spy ...)"
+    )
     parser.add_argument(
         "--trace-memory",
         metavar="FILE",

@@ -9,6 +9,7 @@ import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,6 +21,7 @@ from .conftest import sign_token
 
 pytestmark = pytest.mark.e2e
 THROWAWAY_REDIS_PORT = 22201
+IDLE_SOCKET_KIB = 30  # issue 12: 10,000 sockets on one gateway
 
 
 def customer_token(shop_id: str) -> str:
@@ -57,6 +59,46 @@ async def test_300_sockets_connecting_at_once_all_get_ready_and_leave_nothing_be
             break
         await asyncio.sleep(0.1)
     assert await metric(system, "gateway", "frontdesk_gateway_sockets") == before
+
+
+def rss_kib(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+
+
+async def open_idle(url: str, shop_id: str, count: int) -> list[websockets.ClientConnection]:
+    async def device() -> websockets.ClientConnection:
+        socket = await websockets.connect(url, open_timeout=60, compression=None)
+        await socket.send(f'{{"type": "auth", "access_token": "{customer_token(shop_id)}"}}')
+        async with asyncio.timeout(60):
+            assert '"ready"' in str(await socket.recv())
+        return socket
+
+    return list(await asyncio.gather(*(device() for _ in range(count))))
+
+
+@pytest.fixture
+def fresh_gateway(system: System) -> Iterator[str]:
+    """A gateway of its own, so other tests' traffic does not move its memory."""
+    system.start("gateway", instance="4")
+    try:
+        yield "gateway-4"
+    finally:
+        system.stop("gateway-4")
+
+
+async def test_an_idle_socket_costs_the_gateway_at_most_30_kib(api, system, fresh_gateway):
+    owner = await api.shop()
+    url = system.url(fresh_gateway).replace("http://", "ws://") + "/v1/ws"
+    pid = system.running[fresh_gateway].process.pid
+    warm = await open_idle(url, owner.shop_id, 100)  # first sockets warm caches and pools
+    await asyncio.sleep(1)
+    before = rss_kib(pid)
+    idle = await open_idle(url, owner.shop_id, 1000)
+    await asyncio.sleep(2)
+    per_socket = (rss_kib(pid) - before) / len(idle)
+    await asyncio.gather(*(s.close() for s in warm + idle))
+    assert per_socket <= IDLE_SOCKET_KIB, f"{per_socket:.1f} KiB per idle socket"
 
 
 @pytest.fixture
