@@ -4,7 +4,7 @@ UV_VERSION := 0.13.9
 
 STACK := deploy/local/stack.sh
 
-.PHONY: setup stack dev down test unit lint typecheck bench bench-mix bench-search bench-booking bench-notify bench-assistant bench-relay bench-rebuild schemas asyncapi eval-ai
+.PHONY: setup stack dev down test unit lint typecheck bench bench-sockets bench-mix bench-search bench-booking bench-notify bench-assistant bench-relay bench-rebuild schemas asyncapi eval-ai
 
 setup:  ## install uv and the locked Python dependencies
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install -q "uv==$(UV_VERSION)" \
@@ -51,6 +51,9 @@ schemas:  ## snapshot new contract schemas (refuses incompatible changes)
 
 asyncapi:  ## regenerate docs/asyncapi.json from the contracts
 	uv run python -m frontdesk_contracts.asyncapi > docs/asyncapi.json
+
+bench-sockets: setup stack  ## N sockets on one gateway: connect rate, KiB per idle socket, reconnect storm, p99 (docs/benchmarks.md)
+	uv run python bench/sockets.py $(BENCH_ARGS)
 
 bench-mix: setup stack  ## messaging mix (typing, receipts), reconnect storm, rebuild speed
 	uv run python bench/messaging_mix.py $(BENCH_ARGS)

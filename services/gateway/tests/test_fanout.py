@@ -1,6 +1,7 @@
 """Which sockets get which frames: with fake sockets, no Kafka."""
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -16,8 +17,8 @@ class FakeSocket:
     def __init__(self) -> None:
         self.sent: list[dict] = []
 
-    async def send_json(self, frame: dict) -> None:
-        self.sent.append(frame)
+    async def send_text(self, text: str) -> None:
+        self.sent.append(json.loads(text))
 
     async def close(self, code: int, reason: str) -> None:
         self.closed = (code, reason)
@@ -89,7 +90,7 @@ async def test_a_reply_resolves_the_command_that_caused_it():
 
 async def test_a_socket_that_falls_behind_is_closed_not_waited_for():
     class StuckSocket(FakeSocket):
-        async def send_json(self, frame: dict) -> None:
+        async def send_text(self, text: str) -> None:
             await asyncio.sleep(3600)
 
     stuck = StuckSocket()
@@ -108,7 +109,39 @@ async def test_a_catching_up_device_gets_missed_and_live_messages_once_in_order(
     for seq in (6, 7):  # live messages arrive before the history read returns
         connection.push_message(conversation, seq, {"type": "message.new", "seq": seq})
     for seq in (4, 5, 6):  # the catch-up read, arriving after them
-        connection.push_message(conversation, seq, {"type": "message.new", "seq": seq})
+        connection.catch_up(conversation, seq, {"type": "message.new", "seq": seq})
     connection.release(conversation)
     await asyncio.sleep(0.05)
     assert [f["seq"] for f in socket.sent] == [4, 5, 6, 7]
+
+
+async def test_a_live_message_given_before_the_sync_is_not_given_again_and_none_is_skipped():
+    socket = FakeSocket()
+    connection = Connection(socket, Principal(uuid4(), uuid4(), "staff", LATER), queue_size=10)  # type: ignore[arg-type]
+    conversation = uuid4()
+    # The device reconnects having 1-3; 4 was sent while it was away; 5 arrives live
+    # before its sync (which still says 3) is read.
+    connection.deliver(conversation, 5, {"type": "message.new", "seq": 5})
+    connection.hold(conversation, 3)
+    connection.push_message(conversation, 6, {"type": "message.new", "seq": 6})
+    for seq in (4, 5, 6):
+        connection.catch_up(conversation, seq, {"type": "message.new", "seq": seq})
+    connection.release(conversation)
+    connection.push_message(conversation, 6, {"type": "message.new", "seq": 6})  # Kafka again
+    connection.push_message(conversation, 7, {"type": "message.new", "seq": 7})
+    await asyncio.sleep(0.05)
+    assert [f["seq"] for f in socket.sent] == [5, 4, 6, 7]
+
+
+async def test_a_frame_for_many_sockets_is_serialized_once(monkeypatch):
+    from frontdesk_gateway.realtime import connections as module
+
+    dumps, calls = module.orjson.dumps, []
+    monkeypatch.setattr(module.orjson, "dumps", lambda *a, **k: calls.append(1) or dumps(*a, **k))
+    registry = Connections()
+    shop, customer = uuid4(), uuid4()
+    sockets = [connect(registry, uuid4(), shop, "staff") for _ in range(50)]
+    await Fanout(registry, ReplyWaiters()).handle(sent_event(shop, customer))
+    await asyncio.sleep(0.01)
+    assert all(len(s.sent) == 1 for s in sockets)
+    assert len(calls) == 1

@@ -25,7 +25,9 @@ def run_service(
     create_app: Callable[[], FastAPI],
     migrations: str,
     extras: dict[str, Extra] | None = None,
+    server_options: dict[str, Any] | None = None,
 ) -> None:
+    """`server_options` go to uvicorn for the public API (a WebSocket server's tuning)."""
     extras = extras or {}
     parser = argparse.ArgumentParser(prog=f"frontdesk-{settings.service_name}")
     parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", *extras])
@@ -38,21 +40,21 @@ def run_service(
         except UnsafeSettings as exc:
             raise SystemExit(f"frontdesk-{settings.service_name} refuses to start: {exc}") from None
         asyncio.run(migrate(settings, migrations))
-        serve(settings, app)
+        serve(settings, app, server_options)
     else:
         asyncio.run(extras[command](settings))
 
 
-def serve(settings: ServiceSettings, app: FastAPI) -> None:
+def serve(settings: ServiceSettings, app: FastAPI, server_options: dict[str, Any] | None = None) -> None:
     """The public API on http_port and the operations listener on ops_port, in one loop."""
+    options: dict[str, Any] = {"ws_max_size": 1 << 20, "timeout_graceful_shutdown": 10}
     public = uvicorn.Server(
         uvicorn.Config(
             app,
             host=settings.http_host,
             port=settings.http_port,
             log_config=None,
-            ws_max_size=1 << 20,
-            timeout_graceful_shutdown=10,
+            **(options | (server_options or {})),
         )
     )
     ops = _OpsServer(

@@ -1,5 +1,7 @@
 import json
 import sys
+from pathlib import Path
+from typing import Any
 
 from frontdesk_platform.cli import run_service
 from frontdesk_platform.settings import ServiceSettings
@@ -8,6 +10,7 @@ from .bootstrap import MIGRATIONS, create_app
 from .config import GatewaySettings
 from .identity.key_source import configured_key_ring
 from .identity.keys import KeyRing, KeysRefused, new_private_jwk
+from .memory_trace import trace_memory_on_signal
 
 
 async def new_jwt_key(_: ServiceSettings) -> None:
@@ -17,6 +20,8 @@ async def new_jwt_key(_: ServiceSettings) -> None:
 
 def main() -> None:
     settings = GatewaySettings()
+    if settings.trace_memory_file:
+        trace_memory_on_signal(Path(settings.trace_memory_file))
     keys: KeyRing | None = None
     if sys.argv[1:2] in ([], ["serve"]):
         try:  # before migrations: a gateway that cannot protect its tokens does nothing at all
@@ -24,8 +29,25 @@ def main() -> None:
         except KeysRefused as exc:
             sys.exit(f"gateway refuses to start: {exc}")
     run_service(
-        settings, lambda: create_app(settings, keys=keys), MIGRATIONS, extras={"new-jwt-key": new_jwt_key}
+        settings,
+        lambda: create_app(settings, keys=keys),
+        MIGRATIONS,
+        extras={"new-jwt-key": new_jwt_key},
+        server_options=socket_server_options(settings),
     )
+
+
+def socket_server_options(settings: GatewaySettings) -> dict[str, Any]:
+    """How uvicorn holds the sockets, chosen for many idle ones: the sans-I/O websockets
+    protocol runs one task per socket and pings from a timer (the legacy one runs four
+    tasks); no per-message compression, whose zlib state costs far more than the small
+    JSON frames it would save."""
+    return {
+        "ws": "websockets-sansio",
+        "ws_per_message_deflate": False,
+        "ws_ping_interval": settings.socket_ping_seconds,
+        "ws_ping_timeout": settings.socket_ping_timeout_seconds,
+    }
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ import httpx
 from fastapi import FastAPI
 from frontdesk_contracts import topics
 from frontdesk_platform.runtime import Runtime, service_app
-from redis.asyncio import Redis
 
 from .assistant import ShopAssistant
 from .attachments.content import Rules
@@ -57,6 +56,7 @@ from .realtime.connections import Connections
 from .realtime.fanout import Fanout, ReplyWaiters
 from .realtime.signals import Signals
 from .search import MessageSearch
+from .shared_redis import RedisWatch, bounded_redis
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 # A campaign's text may be sent with every character escaped (\uXXXX, six bytes each).
@@ -131,14 +131,16 @@ def create_app(
 
     @asynccontextmanager
     async def resources(app: FastAPI) -> AsyncIterator[None]:
-        redis = Redis.from_url(settings.redis_url)
+        redis = bounded_redis(settings)
+        watch = RedisWatch(redis, settings.redis_pause_seconds)
         # Every call to a service's internal API carries the service credential.
         internal = settings.service_headers()
         http = httpx.AsyncClient(base_url=settings.messaging_url, timeout=10, headers=internal)
         booking_http = httpx.AsyncClient(base_url=settings.booking_url, timeout=10, headers=internal)
         notify_http = httpx.AsyncClient(base_url=settings.notify_url, timeout=10, headers=internal)
         assistant_http = httpx.AsyncClient(base_url=settings.ai_assist_url, timeout=10, headers=internal)
-        limiter = RateLimiter(redis)
+        limiter = RateLimiter(redis, watch, settings.rate_limit_sync_seconds)
+        limiter.start()
         app.state.settings = settings
         app.state.issuer = issuer
         app.state.limiter = limiter
@@ -149,10 +151,10 @@ def create_app(
         app.state.identity = Identity(
             runtime.unit_of_work, issuer, settings.refresh_token_days, clock, passwords, throttle
         )
-        signals = Signals(redis, connections, runtime.publish, settings.kafka_namespace)
+        signals = Signals(redis, watch, connections, runtime.publish, settings.kafka_namespace)
         app.state.signals = signals
         revocations = Revocations(
-            redis, runtime.unit_of_work, settings.access_token_seconds, settings.kafka_namespace
+            redis, runtime.unit_of_work, settings.access_token_seconds, settings.kafka_namespace, watch
         )
         app.state.revocations = revocations
         app.state.staff = Staff(runtime.unit_of_work, revocations, signals.sessions_ended, clock)
@@ -181,6 +183,8 @@ def create_app(
             yield
         finally:
             await signals.stop()
+            await limiter.stop()
+            await watch.stop()
             passwords.close()
             await booking_http.aclose()
             await notify_http.aclose()
@@ -188,16 +192,17 @@ def create_app(
             await http.aclose()
             await redis.aclose()
 
-    async def check_redis() -> None:
-        await app.state.redis.ping()
-
     app = service_app(
         runtime,
         title="Frontdesk API",
         description=DESCRIPTION,
         version="1.0.0",
         resources=resources,
-        checks={"redis": check_redis},
+        # No Redis check: the gateway serves without Redis (presence and typing pause), and a
+        # balancer must not take every gateway out when Redis blips. The metric
+        # frontdesk_gateway_redis_unavailable says when it is away.
+        checks={},
+        telemetry={"exclude": ws.is_socket},
     )
     app.include_router(conversation_work.router)
     app.include_router(shop_settings.router)
@@ -205,7 +210,6 @@ def create_app(
     app.include_router(staff.router)
     app.include_router(attachments.router, max_body_size=largest_form(rules))
     app.include_router(booking.router)
-    app.include_router(ws.router)
     app.include_router(search.router)
     app.include_router(notifications.router)
     app.include_router(campaigns.router, max_body_size=CAMPAIGN_BODY_BYTES)
@@ -215,4 +219,5 @@ def create_app(
     app.include_router(audit.router)
     app.add_middleware(AuditTrail)
     allow_listed_origins(app, settings.cors_origins)
+    app.add_middleware(ws.StraightToSockets)  # last added: outermost
     return app

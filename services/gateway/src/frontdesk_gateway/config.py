@@ -48,8 +48,24 @@ class GatewaySettings(ServiceSettings):
     password_workers: int = 2
     reply_timeout_seconds: float = 5.0
     socket_ack_timeout_seconds: float = 30.0
+    # Frames waiting for one slow socket; past this it is closed (1013) and resumes on reconnect.
     socket_queue_size: int = 1000
+    # Server pings keep sockets honest: one that does not answer within the timeout is closed.
+    socket_ping_seconds: float = 20.0
+    socket_ping_timeout_seconds: float = 20.0
+
+    # Redis (presence, typing, rate limits, ended sessions; never messages) is a bounded pool:
+    # past its size a caller waits up to the pool timeout. When Redis does not answer it is
+    # left alone for the pause, and presence and typing wait for it (docs/security.md).
+    redis_max_connections: int = 64
+    redis_pool_timeout_seconds: float = 2.0
+    redis_timeout_seconds: float = 1.0  # per connect and per answer
+    redis_pause_seconds: float = 1.0
+    # Send rate limits are counted in memory and reconciled with Redis this often.
+    rate_limit_sync_seconds: float = 0.25
     socket_auth_seconds: float = 10.0  # for the {"type": "auth"} first frame
+    # A benchmark aid (bench/sockets.py --trace-memory): trace allocations, report on SIGUSR1.
+    trace_memory_file: str = ""
 
     attachments_storage: Literal["local", "s3"] = "local"
     attachments_dir: str = ".local/attachments"

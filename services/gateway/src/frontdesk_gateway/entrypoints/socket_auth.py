@@ -9,8 +9,10 @@ import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import WebSocket
+from starlette.types import Scope
 
 from ..identity.tokens import InvalidToken, Principal
 
@@ -26,13 +28,12 @@ def error_frame(code: str, message: str, ref: Any = None) -> dict[str, Any]:
 async def authenticate(
     websocket: WebSocket,
     verify: Callable[[str], Awaitable[Principal]],
-    query_token: str | None,
     wait_seconds: float,
 ) -> Principal | None:
     """Accept the socket and return its caller; None once it is closed with 4401 for want of
     a valid token."""
     offered: list[str] = websocket.scope.get("subprotocols", [])
-    token = query_token or _bearer(websocket) or _from_protocols(offered)
+    token = _from_query(websocket.scope) or _bearer(websocket) or _from_protocols(offered)
     await websocket.accept(subprotocol=PROTOCOL if PROTOCOL in offered else None)
     token = token or await _first_frame_token(websocket, wait_seconds)
     if not token:
@@ -47,6 +48,20 @@ async def authenticate(
     except InvalidToken as exc:
         await _refuse(websocket, exc.code, exc.message)
         return None
+
+
+def forget_handshake(websocket: WebSocket) -> None:
+    """Once the caller is known the handshake's headers and query are never read again;
+    the scope would keep them (a token among them) for the socket's whole life."""
+    websocket.scope["headers"] = ()
+    websocket.scope["query_string"] = b""
+    websocket.scope["subprotocols"] = ()
+    websocket.__dict__.pop("_headers", None)  # Starlette's cached copy
+
+
+def _from_query(scope: Scope) -> str:
+    query = scope.get("query_string", b"").decode("latin-1")
+    return next((value for name, value in parse_qsl(query) if name == "access_token"), "")
 
 
 def _bearer(websocket: WebSocket) -> str:

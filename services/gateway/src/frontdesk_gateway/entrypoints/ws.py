@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-from collections.abc import Coroutine
+import logging
+from collections.abc import Coroutine, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, WebSocket
+from fastapi import WebSocket
 from frontdesk_contracts import Envelope
 from frontdesk_platform.errors import ApiError
 from pydantic import BaseModel, Field, ValidationError, model_validator
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..attachments.service import Attachments
 from ..config import GatewaySettings
@@ -22,9 +23,10 @@ from ..realtime.connections import Connection, Connections
 from ..realtime.signals import Signals
 from .auth import verified_principal
 from .origins import origin_allowed
-from .socket_auth import UNAUTHORIZED, authenticate, error_frame
+from .socket_auth import UNAUTHORIZED, authenticate, error_frame, forget_handshake
 
-router = APIRouter()
+log = logging.getLogger(__name__)
+PATH = "/v1/ws"
 
 SYNC_PAGE = 200
 SYNC_PAGES = 5  # past 1000 missed messages a device pages the rest over REST
@@ -57,8 +59,32 @@ class SendFrame(BaseModel):
         return self
 
 
-@router.websocket("/v1/ws")
-async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
+class StraightToSockets:
+    """The outermost middleware: a handshake for /v1/ws goes straight to `socket`.
+
+    The HTTP middlewares (service credential, body limit, request metrics, audit trail,
+    CORS) and FastAPI's routing would only pass a socket through, but each level's frame,
+    exit stack and scope copy would then be held for the socket's whole life: with
+    thousands of idle sockets that was a third of the memory each one cost.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if is_socket(scope):
+            await socket(WebSocket(scope, receive, send))
+        else:
+            await self.app(scope, receive, send)
+
+
+def is_socket(scope: MutableMapping[str, Any]) -> bool:
+    """Also keeps FastAPI's own telemetry off sockets: a span open for as long as a device
+    stays connected (hours) costs memory all that time and says little when it ends."""
+    return bool(scope["type"] == "websocket" and scope["path"] == PATH)
+
+
+async def socket(websocket: WebSocket) -> None:
     state = websocket.app.state
     if not origin_allowed(websocket.headers, state.settings.cors_origins):
         await websocket.close()  # before accept: the handshake is answered 403
@@ -66,27 +92,30 @@ async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
     principal = await authenticate(
         websocket,
         lambda token: verified_principal(state.issuer, state.revocations, token),
-        access_token,
         state.settings.socket_auth_seconds,
     )
     if principal is None:
         return
+    forget_handshake(websocket)
     connections: Connections = state.connections
     connection = Connection(websocket, principal, state.settings.socket_queue_size)
-    connections.add(connection)
     signals: Signals = state.signals
     session = _Session(connection, state.conversations, state.attachments, signals, state.settings)
-    connection.push(
-        {
-            "type": "ready",
-            "user_id": str(principal.user_id),
-            "shop_id": str(principal.shop_id),
-            "role": principal.role,
-        }
-    )
-    await signals.connected(connection)  # after `ready`: that is always a socket's first frame
-    expiry = asyncio.create_task(session.close_when_token_expires())
+    connections.add(connection)
+    # Every way out of here removes the socket from this instance and from presence: a
+    # connect that fails half-way must not leave a record behind.
+    expiry: asyncio.TimerHandle | None = None
     try:
+        connection.push(
+            {
+                "type": "ready",
+                "user_id": str(principal.user_id),
+                "shop_id": str(principal.shop_id),
+                "role": principal.role,
+            }
+        )
+        signals.connected(connection)  # written to Redis in the background, with others
+        expiry = session.end_when_token_expires()
         while True:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
@@ -94,8 +123,9 @@ async def socket(websocket: WebSocket, access_token: str | None = None) -> None:
             await session.on_frame(message.get("text") or message.get("bytes") or "")
     finally:
         connections.remove(connection)
-        await signals.disconnected(connection)
-        expiry.cancel()
+        signals.disconnected(connection)
+        if expiry is not None:
+            expiry.cancel()
         await session.stop()
         await connection.close()
 
@@ -131,7 +161,12 @@ class _Session:
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             self._error("invalid_frame", 'A frame is a JSON object with a "type".')
             return
-        kind = frame["type"]
+        try:
+            await self._dispatch(frame, frame["type"])
+        except ApiError as exc:
+            self._error(exc.code, exc.message, frame.get("id"))
+
+    async def _dispatch(self, frame: dict[str, Any], kind: str) -> None:
         if kind == "ping":
             self._connection.push({"type": "pong", "ref": frame.get("id")})
         elif kind == "message.send":
@@ -217,7 +252,7 @@ class _Session:
                 "invalid_frame", 'presence.set: staff only, status "online" or "busy"', frame.get("id")
             )
             return
-        await self._signals.set_status(self._connection.principal, status)
+        await self._signals.set_status(self._connection.principal, status)  # 503 while Redis is away
 
     def _sync(self, frame: dict[str, Any]) -> None:
         """Catch a reconnecting device up: exactly the messages after its last seq, in order."""
@@ -233,6 +268,8 @@ class _Session:
         self._background(self._catch_up_all(wanted, frame.get("id")))
 
     async def _catch_up_all(self, wanted: dict[UUID, int], ref: Any) -> None:
+        """Always ends in `sync.done`: a conversation that cannot be caught up gets an error
+        frame (its ref is the conversation id) and the device pages it over REST."""
         caller = self._connection.principal
         for conversation_id, last_seq in wanted.items():
             try:
@@ -240,6 +277,14 @@ class _Session:
                 await self._catch_up(conversation_id, last_seq)
             except ApiError as exc:
                 self._error(exc.code, exc.message, str(conversation_id))
+            except Exception:
+                log.warning("sync of %s failed", conversation_id, exc_info=True)
+                self._error(
+                    "sync_failed",
+                    "This conversation could not be caught up just now; page it with GET "
+                    "/v1/conversations/{id}/messages?after_seq= or sync again.",
+                    str(conversation_id),
+                )
             finally:
                 self._connection.release(conversation_id)
         self._connection.push({"type": "sync.done", "ref": ref})
@@ -253,7 +298,7 @@ class _Session:
             for message in page["messages"]:
                 after = message["seq"]
                 # Straight to the device: live messages wait in the hold until this is done.
-                self._connection.deliver(conversation_id, after, {"type": "message.new", "message": message})
+                self._connection.catch_up(conversation_id, after, {"type": "message.new", "message": message})
             if after >= page["last_seq"]:
                 return after
         self._connection.push(
@@ -287,13 +332,13 @@ class _Session:
     def _error(self, code: str, message: str, ref: Any = None) -> None:
         self._connection.push(error_frame(code, message, ref))
 
-    async def close_when_token_expires(self) -> None:
+    def end_when_token_expires(self) -> asyncio.TimerHandle:
+        """A timer, not a task per socket: an idle socket should cost next to nothing."""
         remaining = (self._connection.principal.expires_at - datetime.now(UTC)).total_seconds()
-        await asyncio.sleep(max(remaining, 0))
-        self._error("token_expired", "The access token expired; reconnect with a fresh one.")
-        await self._connection.close()
-        with contextlib.suppress(Exception):
-            await self._connection.websocket.close(UNAUTHORIZED, "token_expired")
+        error = error_frame("token_expired", "The access token expired; reconnect with a fresh one.")
+        return asyncio.get_running_loop().call_later(
+            max(remaining, 0), self._connection.end, UNAUTHORIZED, error
+        )
 
     async def stop(self) -> None:
         for task in list(self._waiting):

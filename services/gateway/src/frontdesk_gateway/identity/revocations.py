@@ -26,6 +26,7 @@ from frontdesk_platform.unit_of_work import UnitOfWork
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from ..shared_redis import RedisWatch
 from . import repository
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,10 @@ class Revocations:
         unit_of_work: Callable[[], UnitOfWork],
         access_token_seconds: int,
         namespace: str = "",
+        watch: RedisWatch | None = None,
     ) -> None:
         self._redis = redis
+        self._watch = watch
         self._uow = unit_of_work
         self._keep = timedelta(seconds=access_token_seconds) + SKEW
         self._prefix = f"{namespace}revoked"
@@ -55,9 +58,13 @@ class Revocations:
     async def is_revoked(self, user_id: UUID, issued_at: datetime) -> bool:
         """Whether a token of this account issued at `issued_at` was revoked since."""
         try:
-            ended = await self._ended_at(user_id)
+            if self._watch is not None:
+                ended = await self._watch.call(lambda: self._ended_at(user_id))
+            else:
+                ended = await self._ended_at(user_id)
         except RedisError:
-            log.warning("Redis did not answer; checking the revocation in PostgreSQL")
+            if self._watch is None:
+                log.warning("Redis did not answer; checking the revocation in PostgreSQL")
             return await self._revoked_in_database(user_id, issued_at)
         return ended is not None and issued_at < ended
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID
 
 from frontdesk_contracts import Envelope
 
-from .connections import Connection, Connections
+from .connections import Connection, Connections, Frame
 
 
 class ReplyWaiters:
@@ -68,17 +68,20 @@ class Fanout:
         data = envelope.data
         shop_id, customer_id = UUID(data["shop_id"]), UUID(data["customer_id"])
         conversation_id = UUID(data["conversation_id"])
+        recipients = self.recipients(shop_id, customer_id, audience)
+        if not recipients:
+            return
         if frame_type == "message.new":
-            frame: dict[str, Any] = {"type": frame_type, "message": data}
-            for connection in self.recipients(shop_id, customer_id, audience):
+            frame = Frame({"type": frame_type, "message": data})
+            for connection in recipients:
                 connection.push_message(conversation_id, data["seq"], frame)
             return
-        frame = (
+        frame = Frame(
             {"type": frame_type, "conversation": data}
             if frame_type == "conversation.opened"
             else {"type": frame_type, **data}
         )
-        for connection in self.recipients(shop_id, customer_id, audience):
+        for connection in recipients:
             connection.push(frame)
 
     def recipients(self, shop_id: UUID, customer_id: UUID, audience: Audience) -> set[Connection]:

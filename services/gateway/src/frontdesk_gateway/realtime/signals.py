@@ -2,9 +2,9 @@
 through Redis.
 
 Typing goes through a Redis pub/sub channel every gateway instance listens to. Presence
-is a sorted set of live connections per user (scored by expiry, refreshed while the
-socket is open, so a crashed instance's sockets age out) plus the status a staff member
-chose (online or busy); a change is announced on the same channel. When an account's
+(presence.py) is kept in Redis too; a staff member's change of status is announced on
+the same channel. While Redis is away typing and presence pause, nothing else: a typing
+frame is dropped and a presence request answers 503 presence_unavailable. When an account's
 sessions end (signed out everywhere, disabled, removed) every instance hears it there and
 closes the account's sockets (4401).
 """
@@ -23,46 +23,54 @@ from uuid import UUID
 
 from frontdesk_contracts import Envelope
 from frontdesk_contracts.messaging_shop import StaffStatusChanged
+from frontdesk_platform.errors import ApiError
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from ..identity.tokens import Principal
+from ..shared_redis import RedisWatch
 from .connections import Connection, Connections
+from .presence import Presence, Status
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "frontdesk:signals"
-PRESENCE_TTL = 60
-REFRESH_EVERY = 20
 TYPING_EVERY = 2.0
+TYPISTS_KEPT = 10_000
 UNAUTHORIZED = 4401
-Status = Literal["online", "busy", "offline"]
+
+
+class PresenceUnavailable(ApiError):
+    def __init__(self) -> None:
+        super().__init__(503, "presence_unavailable", "Presence is paused for a moment; try again.")
 
 
 class Signals:
     def __init__(
         self,
         redis: Redis,
+        watch: RedisWatch,
         connections: Connections,
         publish: Callable[[Envelope], Awaitable[None]],
         namespace: str = "",
     ) -> None:
         self._redis = redis
+        self._watch = watch
         self._publish_event = publish
         self._connections = connections
         self._channel = f"{namespace}{CHANNEL}"
-        self._prefix = f"{namespace}presence"
+        self.presence = Presence(redis, watch, connections, self._announce, f"{namespace}presence")
         self._typing_sent: dict[tuple[UUID, UUID], float] = {}
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         pubsub = self._redis.pubsub()
         await pubsub.subscribe(self._channel)
-        self._tasks = [
-            asyncio.create_task(self._listen(pubsub), name="signals"),
-            asyncio.create_task(self._refresh(), name="presence-refresh"),
-        ]
+        self._tasks = [asyncio.create_task(self._listen(pubsub), name="signals")]
+        self.presence.start()
 
     async def stop(self) -> None:
+        await self.presence.stop()
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -71,93 +79,64 @@ class Signals:
     # -- typing ----------------------------------------------------------------------
 
     async def typing(self, caller: Principal, conversation_id: UUID, customer_id: UUID) -> None:
+        """Forwarded at most every TYPING_EVERY; dropped while Redis is away (typing pauses)."""
         key = (caller.user_id, conversation_id)
         now = time.monotonic()
         if now - self._typing_sent.get(key, 0) < TYPING_EVERY:
             return
         self._typing_sent[key] = now
-        await self._publish(
-            {
-                "kind": "typing",
-                "shop_id": caller.shop_id,
-                "customer_id": customer_id,
-                "conversation_id": conversation_id,
-                "user_id": caller.user_id,
-                "role": caller.role,
-            }
-        )
-
-    # -- presence --------------------------------------------------------------------
-
-    async def connected(self, connection: Connection) -> None:
-        before = await self.status_of(connection.principal.user_id)
-        await self._touch(connection)
-        if connection.principal.is_staff:
-            await self._redis.sadd(
-                f"{self._prefix}:staff:{connection.principal.shop_id}", str(connection.principal.user_id)
+        if len(self._typing_sent) > TYPISTS_KEPT:
+            self._typing_sent = {k: t for k, t in self._typing_sent.items() if now - t < TYPING_EVERY}
+        with contextlib.suppress(RedisError):
+            await self._publish(
+                {
+                    "kind": "typing",
+                    "shop_id": caller.shop_id,
+                    "customer_id": customer_id,
+                    "conversation_id": conversation_id,
+                    "user_id": caller.user_id,
+                    "role": caller.role,
+                }
             )
-        await self._announce_if_changed(connection.principal, before)
 
-    async def disconnected(self, connection: Connection) -> None:
-        before = await self.status_of(connection.principal.user_id)
-        await self._redis.zrem(f"{self._prefix}:conn:{connection.principal.user_id}", str(connection.id))
-        await self._announce_if_changed(connection.principal, before)
+    # -- presence (see presence.py) ----------------------------------------------------
+
+    def connected(self, connection: Connection) -> None:
+        self.presence.connected(connection)
+
+    def disconnected(self, connection: Connection) -> None:
+        self.presence.disconnected(connection)
 
     async def set_status(self, caller: Principal, status: Literal["online", "busy"]) -> Status:
-        before = await self.status_of(caller.user_id)
-        await self._redis.set(f"{self._prefix}:status:{caller.user_id}", status)
-        await self._redis.sadd(f"{self._prefix}:staff:{caller.shop_id}", str(caller.user_id))
-        await self._announce_if_changed(caller, before)
-        return await self.status_of(caller.user_id)
-
-    async def status_of(self, user_id: UUID) -> Status:
-        live = await self._redis.zcount(f"{self._prefix}:conn:{user_id}", time.time(), "+inf")
-        if not live:
-            return "offline"
-        chosen = await self._redis.get(f"{self._prefix}:status:{user_id}")
-        return "busy" if chosen == b"busy" else "online"
+        """Raises PresenceUnavailable while Redis is away."""
+        try:
+            return await self.presence.choose(caller, status)
+        except RedisError as exc:
+            raise PresenceUnavailable() from exc
 
     async def shop_staff(self, shop_id: UUID) -> list[dict[str, Any]]:
-        members = await self._redis.smembers(f"{self._prefix}:staff:{shop_id}")
-        ids = sorted(UUID(m.decode() if isinstance(m, bytes) else m) for m in members)
-        return [{"user_id": str(i), "status": await self.status_of(i)} for i in ids]
+        try:
+            return await self.presence.shop_staff(shop_id)
+        except RedisError as exc:
+            raise PresenceUnavailable() from exc
 
-    async def _touch(self, connection: Connection) -> None:
-        key = f"{self._prefix}:conn:{connection.principal.user_id}"
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zadd(key, {str(connection.id): time.time() + PRESENCE_TTL})
-            pipe.zremrangebyscore(key, "-inf", time.time())
-            pipe.expire(key, PRESENCE_TTL * 2)
-            await pipe.execute()
-
-    async def _refresh(self) -> None:
-        while True:
-            await asyncio.sleep(REFRESH_EVERY)
-            try:
-                for connection in self._connections.all():
-                    await self._touch(connection)
-            except Exception:
-                log.exception("presence refresh failed")
-
-    async def _announce_if_changed(self, who: Principal, before: Status) -> None:
-        after = await self.status_of(who.user_id)
-        if after != before and who.is_staff:
-            await self._publish(
-                {"kind": "presence", "shop_id": who.shop_id, "user_id": who.user_id, "status": after}
+    async def _announce(self, who: Principal, status: Status) -> None:
+        await self._publish(
+            {"kind": "presence", "shop_id": who.shop_id, "user_id": who.user_id, "status": status}
+        )
+        # Messaging's round-robin only gives conversations to staff who are online.
+        changed = StaffStatusChanged(
+            shop_id=who.shop_id, staff_id=who.user_id, status=status, changed_at=datetime.now(UTC)
+        )
+        await self._publish_event(
+            Envelope(
+                type="presence.staff.status_changed.v1",
+                source="frontdesk.gateway",
+                tenant_id=who.shop_id,
+                aggregate_id=str(who.user_id),
+                data=changed.model_dump(mode="json"),
             )
-            # Messaging's round-robin only gives conversations to staff who are online.
-            changed = StaffStatusChanged(
-                shop_id=who.shop_id, staff_id=who.user_id, status=after, changed_at=datetime.now(UTC)
-            )
-            await self._publish_event(
-                Envelope(
-                    type="presence.staff.status_changed.v1",
-                    source="frontdesk.gateway",
-                    tenant_id=who.shop_id,
-                    aggregate_id=str(who.user_id),
-                    data=changed.model_dump(mode="json"),
-                )
-            )
+        )
 
     # -- ended sessions --------------------------------------------------------------
 
@@ -183,7 +162,8 @@ class Signals:
     # -- delivery --------------------------------------------------------------------
 
     async def _publish(self, signal: dict[str, Any]) -> None:
-        await self._redis.publish(self._channel, json.dumps(signal, default=str))
+        message = json.dumps(signal, default=str)
+        await self._watch.call(lambda: self._redis.publish(self._channel, message))
 
     async def _listen(self, pubsub: Any) -> None:
         while True:
@@ -193,6 +173,9 @@ class Signals:
                         self._deliver(json.loads(message["data"]))
             except asyncio.CancelledError:
                 raise
+            except RedisError:
+                self._watch.failed()  # said once by the watch; resubscribed when Redis is back
+                await asyncio.sleep(1)
             except Exception:
                 log.exception("signals listener failed; resubscribing")
                 await asyncio.sleep(1)
