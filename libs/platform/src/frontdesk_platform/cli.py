@@ -47,7 +47,14 @@ def run_service(
 
 def serve(settings: ServiceSettings, app: FastAPI, server_options: dict[str, Any] | None = None) -> None:
     """The public API on http_port and the operations listener on ops_port, in one loop."""
-    options: dict[str, Any] = {"ws_max_size": 1 << 20, "timeout_graceful_shutdown": 10}
+    # Idle keep-alive connections outlive a client's or load balancer's (httpx 5 s, typical
+    # balancers 60 s): when the server closes first, a request sent on the closing connection
+    # is lost ("server disconnected without sending a response").
+    options: dict[str, Any] = {
+        "ws_max_size": 1 << 20,
+        "timeout_graceful_shutdown": 10,
+        "timeout_keep_alive": 75,
+    }
     public = uvicorn.Server(
         uvicorn.Config(
             app,
