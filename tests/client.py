@@ -146,6 +146,8 @@ class Device:
         self._arrived = asyncio.Condition()
         self._reader = asyncio.create_task(self._read())
         self.closed: tuple[int | None, str] | None = None
+        # Which gateway took the socket, when a load balancer says (frontdesk_local.balancer).
+        self.served_by: str | None = socket.response.headers.get("x-frontdesk-gateway")
 
     async def _read(self) -> None:
         try:

@@ -31,9 +31,13 @@ def config(port: int, backends: list[str]) -> str:
     return f"""\
 global
     # no maxconn: HAProxy takes it from the file limit (ulimit -n), about half of it
+    log stdout format raw local0 notice
 
 defaults
     mode http
+    log global
+    option httplog
+    option log-health-checks
     timeout connect 2s
     timeout http-request 10s
     timeout client 60s
@@ -54,9 +58,12 @@ backend gateways
     balance leastconn
     option httpchk GET /health
     http-check expect status 200
-    # Down after two failed checks half a second apart; its sockets are closed at once,
-    # so their devices reconnect to a gateway that is up.
-    default-server inter 500ms fall 2 rise 2 on-marked-down shutdown-sessions
+    # /health asks the database and Kafka, which can take a while on a busy machine: a
+    # slow answer is not a dead gateway. A dead one refuses at once: down after two checks
+    # a second apart, and then its sockets are closed, so their devices reconnect to one
+    # that is up (connections it refuses meanwhile are redispatched).
+    timeout check 3s
+    default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions
     http-response set-header {SERVED_BY} %s
 {servers}
 """
@@ -72,6 +79,7 @@ class Balancer:
 
     port: int
     backends: list[str]
+    log: Path | None = None  # where HAProxy's own log goes; default: beside its config
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="frontdesk-haproxy-")))
     process: subprocess.Popen[bytes] | None = None
 
@@ -90,13 +98,14 @@ class Balancer:
         cfg = self.workdir / "haproxy.cfg"
         cfg.write_text(config(self.port, self.backends))
         subprocess.run([binary, "-c", "-q", "-f", str(cfg)], check=True)
-        log = (self.workdir / "haproxy.log").open("ab")
-        # -db: stay in the foreground, so it is our child and ends with us
-        self.process = subprocess.Popen([binary, "-db", "-f", str(cfg)], stdout=log, stderr=log)
+        self.log = self.log or self.workdir / "haproxy.log"
+        with self.log.open("ab") as out:
+            # -db: stay in the foreground, so it is our child and ends with us
+            self.process = subprocess.Popen([binary, "-db", "-f", str(cfg)], stdout=out, stderr=out)
         deadline = time.monotonic() + wait
         while not _accepts(self.port):
             if self.process.poll() is not None or time.monotonic() > deadline:
-                said = (self.workdir / "haproxy.log").read_text(errors="replace")
+                said = self.log.read_text(errors="replace")
                 self.stop()
                 raise RuntimeError(f"haproxy did not start: {said}")
             time.sleep(0.05)
