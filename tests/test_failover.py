@@ -65,28 +65,27 @@ class Person:
             if f["type"] == "message.new" and f["message"]["conversation_id"] == self.conversation
         ]
 
-    async def connect(self, on: str | None = None) -> None:
-        """A socket (on the named gateway, if asked: the balancer alternates between them)."""
+    async def connect(self, on: str) -> None:
+        """A socket on the named gateway (the balancer gives the next one to the other)."""
         for _ in range(10):
             device = await self.api.device(self.account)
-            if on is None or device.served_by == on:
+            if device.served_by == on:
                 self.sessions.append(device)
                 return
             await device.close()
         raise AssertionError(f"the balancer never gave a socket on {on}")
 
     async def resume(self) -> None:
-        last = max(self.seqs(), default=0)
+        wanted = {self.conversation: max(self.seqs(), default=0)}
         self.reconnects += 1
         for attempt in range(20):
             try:
-                await self.connect()
+                device = await self.api.device(self.account, sync=wanted)
                 break
             except (OSError, websockets.InvalidStatus, AssertionError, TimeoutError):
                 await asyncio.sleep(0.1 * (attempt + 1))  # the balancer has not seen it die yet
-        ref = uuid.uuid4().hex
-        await self.device.send({"type": "sync", "id": ref, "conversations": {self.conversation: last}})
-        await self.device.next("sync.done", ref=ref, timeout=30)
+        self.sessions.append(device)
+        await device.next("sync.done", ref="resume", timeout=30)
 
     async def say(self, text: str) -> None:
         client_msg_id = uuid.uuid4().hex
