@@ -84,6 +84,8 @@ class Person:
                 break
             except (OSError, websockets.InvalidStatus, AssertionError, TimeoutError):
                 await asyncio.sleep(0.1 * (attempt + 1))  # the balancer has not seen it die yet
+        else:
+            raise AssertionError("no live gateway took the socket through the balancer")
         self.sessions.append(device)
         await device.next("sync.done", ref="resume", timeout=30)
 
