@@ -108,9 +108,16 @@ class Api:
         )
         return str(found["device_id"])
 
-    async def device(self, caller: Account, auth: Literal["frame", "protocol", "query"] = "frame") -> Device:
+    async def device(
+        self,
+        caller: Account,
+        auth: Literal["frame", "protocol", "query"] = "frame",
+        sync: dict[str, int] | None = None,
+    ) -> Device:
         """A socket that signs in as docs/websocket.md says: by its first frame (as apps do),
-        a Sec-WebSocket-Protocol token, or the older ?access_token= query."""
+        a Sec-WebSocket-Protocol token, or the older ?access_token= query. A reconnecting
+        device passes `sync` (its last seq per conversation): sent right behind the sign-in,
+        before any live message can come, and answered by `sync.done` with ref "resume"."""
         url = self.base_url.replace("http://", "ws://") + "/v1/ws"
         protocols = None
         if auth == "query":
@@ -120,6 +127,8 @@ class Api:
         socket = await websockets.connect(url, max_size=2**22, subprotocols=protocols)
         if auth == "frame":
             await socket.send(json.dumps({"type": "auth", "access_token": caller.token}))
+        if sync is not None:
+            await socket.send(json.dumps({"type": "sync", "id": "resume", "conversations": sync}))
         device = Device(socket)
         ready = await device.next("ready")
         assert ready["user_id"] == caller.user_id
@@ -146,6 +155,8 @@ class Device:
         self._arrived = asyncio.Condition()
         self._reader = asyncio.create_task(self._read())
         self.closed: tuple[int | None, str] | None = None
+        # Which gateway took the socket, when a load balancer says (frontdesk_local.balancer).
+        self.served_by: str | None = socket.response.headers.get("x-frontdesk-gateway")
 
     async def _read(self) -> None:
         try:

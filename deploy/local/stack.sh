@@ -6,6 +6,13 @@
 #   deploy/local/stack.sh stop     stop everything this script started
 #   deploy/local/stack.sh status   print each component up/down (exit 0 only if all are up)
 #   deploy/local/stack.sh env      print `export FRONTDESK_...` lines:  eval "$(deploy/local/stack.sh env)"
+#   deploy/local/stack.sh haproxy-install
+#                                  install Debian's haproxy if missing (optional: only the
+#                                  two-gateway failover test and haproxy-start need it)
+#   deploy/local/stack.sh haproxy-start PORT GATEWAY_URL...
+#   deploy/local/stack.sh haproxy-stop PORT
+#                                  a load balancer on 127.0.0.1:PORT in front of running gateways
+#                                  (config: deploy/local/src/frontdesk_local/balancer.py)
 #   deploy/local/stack.sh kafka-run CLASS [ARGS...]
 #                                  run a Kafka CLI class with the broker's jars, e.g.
 #                                  org.apache.kafka.tools.TopicCommand --bootstrap-server 127.0.0.1:19092 --list
@@ -208,6 +215,14 @@ ensure_redis_installed() {
     apt_install redis-server
   fi
   command -v redis-server >/dev/null 2>&1 || die "redis-server not found after install"
+}
+
+ensure_haproxy_installed() {
+  if ! command -v haproxy >/dev/null 2>&1; then
+    say "haproxy is missing; installing"
+    apt_install haproxy
+  fi
+  command -v haproxy >/dev/null 2>&1 || die "haproxy not found after install"
 }
 
 ensure_java() {
@@ -602,8 +617,40 @@ cmd_kafka_run() {
   kafka_java tools "$@"
 }
 
+haproxy_pidfile() { echo "$LOCAL_DIR/haproxy-$1.pid"; }
+
+cmd_haproxy_start() {
+  [ $# -ge 2 ] || die "usage: $0 haproxy-start PORT GATEWAY_URL..."
+  local port=$1 pidfile
+  pidfile=$(haproxy_pidfile "$port")
+  ensure_haproxy_installed
+  pid_alive "$(read_pid "$pidfile")" frontdesk_local.balancer \
+    && die "a balancer already runs on $port (pid $(read_pid "$pidfile"))"
+  mkdir -p "$LOCAL_DIR/logs"
+  cd "$ROOT"
+  nohup "$ROOT/.venv/bin/python" -m frontdesk_local.balancer "$@" \
+    </dev/null >"$LOCAL_DIR/logs/haproxy-$port.log" 2>&1 &
+  echo $! >"$pidfile"
+  for _ in $(seq 1 100); do
+    port_open "$port" && { say "haproxy on $HOST:$port"; return 0; }
+    sleep 0.1
+  done
+  log_tail "$LOCAL_DIR/logs/haproxy-$port.log"
+  die "haproxy did not start on $port"
+}
+
+cmd_haproxy_stop() {
+  [ $# -eq 1 ] || die "usage: $0 haproxy-stop PORT"
+  local pidfile
+  pidfile=$(haproxy_pidfile "$1")
+  local pid
+  pid=$(read_pid "$pidfile")
+  if pid_alive "$pid" frontdesk_local.balancer; then terminate "$pid" haproxy 10; fi
+  rm -f "$pidfile"
+}
+
 usage() {
-  echo "usage: $0 {start|stop|status|env|kafka-run CLASS [ARGS...]}" >&2
+  echo "usage: $0 {start|stop|status|env|haproxy-install|haproxy-start PORT URL...|haproxy-stop PORT|kafka-run CLASS [ARGS...]}" >&2
   exit 2
 }
 
@@ -616,6 +663,9 @@ case $cmd in
   status) cmd_status ;;
   env) cmd_env ;;
   kafka-run) cmd_kafka_run "$@" ;;
+  haproxy-install) ensure_haproxy_installed ;;
+  haproxy-start) cmd_haproxy_start "$@" ;;
+  haproxy-stop) cmd_haproxy_stop "$@" ;;
   -h | --help | help) usage ;;
   *) echo "stack: unknown command '$cmd'" >&2; usage ;;
 esac

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .storable import FIELD_CODES, PYDANTIC_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,31 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": error}
 
 
+def field_problem(errors: Sequence[Any]) -> tuple[str, str]:
+    """The code and message for pydantic errors: a storable-input code (`invalid_text`,
+    `out_of_range`, `invalid_time`) when one of them is that, naming its field."""
+    for error in errors:
+        if error.get("type") in FIELD_CODES:
+            return str(error["type"]), _named(error)
+        if error.get("type") in PYDANTIC_ERRORS:
+            code, problem = PYDANTIC_ERRORS[error["type"]]
+            return code, _named({**error, "msg": problem})
+    first = errors[0] if errors else {}
+    return "invalid_request", f"The request does not match the API ({_named(first)})."
+
+
+def _named(error: Any) -> str:
+    # ("body", "text") or ("query", "after_seq"): the part after where it came from
+    loc = [str(p) for p in error.get("loc", ())]
+    if loc and loc[0] in ("body", "query", "path", "header"):
+        loc = loc[1:]
+    context = error.get("ctx") or {}
+    if "path" in context:  # found inside a body by StoredBody: the path within it
+        return f"{'.'.join([*loc, context['path']])}: {context['problem']}"
+    field = ".".join(loc)
+    return f"{field}: {error.get('msg')}" if field else str(error.get("msg"))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -44,9 +72,8 @@ def install_error_handlers(app: FastAPI) -> None:
         details = [
             {"field": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg")} for e in errors
         ]
-        return JSONResponse(
-            error_body("invalid_request", "The request does not match the API.", details), 422
-        )
+        code, message = field_problem(errors)
+        return JSONResponse(error_body(code, message, details), 422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

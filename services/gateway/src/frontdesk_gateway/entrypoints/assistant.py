@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Query, Request, Response
 from frontdesk_contracts import assistant as c
 from frontdesk_platform.errors import ApiError
+from frontdesk_platform.storable import Int32, StoredBody
 from pydantic import BaseModel, Field
 
 from ..assistant import ShopAssistant
@@ -21,13 +22,13 @@ from .schemas import ERRORS
 router = APIRouter(prefix="/v1", responses=ERRORS, tags=["assistant"])
 
 
-class Translation(BaseModel):
+class Translation(StoredBody):
     language: Literal["zh", "en"]
     question: str = Field(min_length=1, max_length=500)
     answer: str = Field(min_length=1, max_length=2000)
 
 
-class FaqBody(BaseModel):
+class FaqBody(StoredBody):
     question: str = Field(min_length=1, max_length=500, examples=["打完疫苗多久可以洗澡？"])
     answer: str = Field(min_length=1, max_length=2000, examples=["打完疫苗 7 天后再洗澡。"])
     keywords: list[str] = Field(
@@ -47,7 +48,7 @@ class FaqEntry(FaqBody):
     updated_at: datetime
 
 
-class AssistantSettings(BaseModel):
+class AssistantSettings(StoredBody):
     mode: c.Mode = Field(
         description="off (default), always, outside_hours (while the shop is closed by its business hours), "
         "no_staff_reply (when no staff member answered within reply_after_minutes)"
@@ -162,7 +163,7 @@ async def suggestions(
     request: Request,
     caller: Caller,
     conversation_id: UUID,
-    seq: Annotated[int | None, Query(ge=1, description="Absent: the latest customer message")] = None,
+    seq: Annotated[Int32 | None, Query(ge=1, description="Absent: the latest customer message")] = None,
 ) -> Any:
     if not caller.is_staff:
         raise ApiError(404, "conversation_not_found", "No such conversation.")

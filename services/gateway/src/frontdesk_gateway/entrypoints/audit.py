@@ -8,6 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from frontdesk_platform.errors import ApiError
+from frontdesk_platform.storable import Int64, StoredText
 from pydantic import BaseModel, Field
 
 from ..audit.log import AuditLog
@@ -48,10 +49,10 @@ async def audit_log(
     shop_id: UUID,
     actor_id: UUID | None = None,
     action: Annotated[
-        str | None,
+        StoredText | None,
         Query(max_length=200, description="A route like `PUT /v1/shop/templates/{template_id}`, or its name"),
     ] = None,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[Int64 | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> Any:
     if caller.shop_id != shop_id:

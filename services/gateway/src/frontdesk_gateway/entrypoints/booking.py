@@ -7,7 +7,6 @@ are limited to their own bookings, waitlist entries and pets.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
@@ -15,6 +14,7 @@ from fastapi import APIRouter, Query, Request, Response
 from frontdesk_contracts import Contract
 from frontdesk_contracts import booking as c
 from frontdesk_platform.errors import ApiError
+from frontdesk_platform.storable import Int32, StoredDate, StoredDatetime, StoredText
 
 from ..bookings import Bookings, actor
 from ..identity.service import Identity
@@ -78,10 +78,10 @@ async def find_slots(
     caller: Caller,
     shop_id: UUID,
     service_id: UUID,
-    from_date: date,
-    to_date: date | None = None,
+    from_date: StoredDate,
+    to_date: StoredDate | None = None,
     staff_id: UUID | None = None,
-    nights: int | None = Query(default=None, description="Nightly services: the stay's nights (1-30)"),
+    nights: Annotated[Int32 | None, Query(description="Nightly services: the stay's nights (1-30)")] = None,
     limit: Limit = 200,
 ) -> SlotPage:
     """For a nightly service (boarding), one check-in time per date with the kennel it would get."""
@@ -131,11 +131,11 @@ async def _step(request: Request, caller: Principal, booking_id: UUID, command: 
 async def list_bookings(
     request: Request,
     caller: Caller,
-    status: str | None = None,
+    status: StoredText | None = None,
     customer_id: UUID | None = None,
     pet_id: UUID | None = None,
-    starts_from: datetime | None = None,
-    starts_before: datetime | None = None,
+    starts_from: StoredDatetime | None = None,
+    starts_before: StoredDatetime | None = None,
     limit: Limit = 100,
 ) -> list[Booking]:
     found = await _bookings(request).reads.get(

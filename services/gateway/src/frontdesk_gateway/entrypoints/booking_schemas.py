@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from frontdesk_platform.storable import INT32_MAX, Int32, StoredBody, within
 from pydantic import BaseModel, Field
 
 Text = Field(default="", max_length=1000)
+# A stay of the longest length (30 nights) still fits the INTEGER price column.
+MAX_PRICE_CENTS = INT32_MAX // 30
 
 
-class BookingPolicy(BaseModel):
+class BookingPolicy(StoredBody):
     timezone: str = Field(examples=["Asia/Shanghai", "Europe/Berlin"])
     hold_minutes: int = Field(default=10, ge=1, le=1440)
     cancel_cutoff_hours: int = Field(default=2, ge=0, le=720)
@@ -21,20 +24,22 @@ class BookingPolicy(BaseModel):
     slot_step_minutes: Literal[5, 10, 15, 20, 30, 60] = 15
 
 
-class Period(BaseModel):
+class Period(StoredBody):
     weekday: int = Field(ge=0, le=6, description="0 = Monday")
     start: time = Field(examples=["09:00"])
     end: time = Field(examples=["18:00"])
 
 
-class ServiceBody(BaseModel):
+class ServiceBody(StoredBody):
     """A timed service done by staff (the default), a timed one without staff in its own
     `hours` (a self-service wash station), or a nightly one (boarding: `per_night`)."""
 
     name: str = Field(min_length=1, max_length=100)
     duration_minutes: int | None = Field(default=None, ge=5, le=10080, description="Not for nightly services")
     buffer_minutes: int = Field(default=0, ge=0, le=1440)
-    price_cents: int = Field(default=0, ge=0, description="Per night for a nightly service")
+    price_cents: Annotated[int, within(0, MAX_PRICE_CENTS)] = Field(
+        default=0, description="Per night for a nightly service"
+    )
     currency: str = Field(default="CNY", min_length=3, max_length=3)
     skill: str | None = Field(default=None, max_length=50, description="Staff need this skill; none: anyone")
     resource_types: list[str] = Field(default_factory=list, max_length=5, examples=[["bath"]])
@@ -52,7 +57,7 @@ class ServiceBody(BaseModel):
     )
 
 
-class StaffProfileBody(BaseModel):
+class StaffProfileBody(StoredBody):
     name: str = Field(min_length=1, max_length=100)
     skills: list[str] = Field(default_factory=list, max_length=20)
     hours: list[Period] = Field(default_factory=list, max_length=50, description="Local wall-clock hours")
@@ -60,7 +65,7 @@ class StaffProfileBody(BaseModel):
     active: bool = True
 
 
-class TimeOffBody(BaseModel):
+class TimeOffBody(StoredBody):
     starts_at: datetime
     ends_at: datetime
     reason: str = Text
@@ -70,46 +75,46 @@ class TimeOffCreated(BaseModel):
     time_off_id: UUID
 
 
-class ResourceBody(BaseModel):
+class ResourceBody(StoredBody):
     name: str = Field(min_length=1, max_length=100)
     type: str = Field(min_length=1, max_length=50, examples=["bath"])
     capacity: int = Field(default=1, ge=1, le=100, description="Each unit is booked on its own")
     active: bool = True
 
 
-class HoldBody(BaseModel):
+class HoldBody(StoredBody):
     service_id: UUID
     starts_at: datetime = Field(description="A slot's start; for a stay, its check-in time")
     staff_id: UUID | None = None
     pet_id: UUID | None = None
-    nights: int | None = Field(default=None, description="Nightly services only: 1 to 30")
+    nights: Int32 | None = Field(default=None, description="Nightly services only: 1 to 30")
     customer_id: UUID | None = Field(default=None, description="Staff booking for a customer")
     booking_id: UUID | None = Field(default=None, description="Choose it to make retries safe")
 
 
-class CancelBody(BaseModel):
+class CancelBody(StoredBody):
     reason: str = Text
 
 
-class MoveBody(BaseModel):
+class MoveBody(StoredBody):
     starts_at: datetime | None = Field(default=None, description="Absent: the same start (check-in)")
     staff_id: UUID | None = None
-    nights: int | None = Field(default=None, description="A stay's new number of nights; absent: the same")
+    nights: Int32 | None = Field(default=None, description="A stay's new number of nights; absent: the same")
 
 
-class ProposalBody(BaseModel):
+class ProposalBody(StoredBody):
     starts_at: datetime
     staff_id: UUID | None = None
     note: str = Field(default="", max_length=1000, description="e.g. a compensation offered")
     keep_if_declined: bool = False
 
 
-class ProgressBody(BaseModel):
+class ProgressBody(StoredBody):
     text: str = Text
     photo_ref: str | None = Field(default=None, max_length=500, description="Object-storage key of a photo")
 
 
-class WaitlistBody(BaseModel):
+class WaitlistBody(StoredBody):
     service_id: UUID
     starts_at: datetime
     staff_id: UUID | None = None
@@ -117,7 +122,7 @@ class WaitlistBody(BaseModel):
     customer_id: UUID | None = None
 
 
-class PetBody(BaseModel):
+class PetBody(StoredBody):
     kind: Literal["pet", "child"] = "pet"
     name: str = Field(min_length=1, max_length=100)
     species: str = Field(default="", max_length=50)

@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Query, Request
 from frontdesk_contracts import notify as c
 from frontdesk_platform.errors import ApiError
+from frontdesk_platform.storable import StoredBody
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..campaigns import Campaigns
@@ -21,7 +22,7 @@ router = APIRouter(prefix="/v1/shops/{shop_id}", responses=ERRORS, tags=["campai
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
-class Segment(BaseModel):
+class Segment(StoredBody):
     """Who: `new` (signed up within `days`, 30), `frequent` (at least `min_bookings`, 3,
     completed within `days`, 90), `dormant` (booked before, but nothing starting within
     `days`, 60), `label` (a conversation has `label`), `pet_type` (a pet of `species`)."""
@@ -34,12 +35,12 @@ class Segment(BaseModel):
     species: str | None = Field(default=None, max_length=200)
 
 
-class Text(BaseModel):
+class Text(StoredBody):
     title: str = Field(max_length=1000)
     body: str = Field(max_length=10_000)
 
 
-class NewCampaign(BaseModel):
+class NewCampaign(StoredBody):
     id: UUID | None = Field(
         default=None, description="Optional: sending the same id again (a retry) sends nothing more"
     )
@@ -53,7 +54,7 @@ class NewCampaign(BaseModel):
     category: Literal["marketing"] = "marketing"
 
 
-class Preview(BaseModel):
+class Preview(StoredBody):
     segment: Segment
 
 

@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Query, Request
 from frontdesk_platform.errors import ApiError
+from frontdesk_platform.storable import Int64
 
 from ..conversations import Conversations
 from ..identity.tokens import Principal
@@ -54,7 +55,7 @@ async def _run(request: Request, caller: Principal, conversation_id: UUID, name:
 async def sync(
     request: Request,
     caller: Caller,
-    cursor: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[Int64, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 200,
 ) -> ConversationChanges:
     return ConversationChanges(**await _conversations(request).changes(caller, cursor, limit))

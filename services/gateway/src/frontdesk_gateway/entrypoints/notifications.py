@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Query, Request, Response
 from frontdesk_contracts import notify as c
 from frontdesk_platform.errors import ApiError
+from frontdesk_platform.storable import StoredBody, StoredText
 from pydantic import BaseModel, Field
 
 from ..notifications import Notifications
@@ -56,7 +57,7 @@ class SinkRecord(BaseModel):
     recorded_at: datetime
 
 
-class ReminderTimes(BaseModel):
+class ReminderTimes(StoredBody):
     day_before_at: time = Field(description="Local time the day before the booking, e.g. 18:00")
     morning_at: time = Field(description="Local time on the morning of the booking, e.g. 08:00")
 
@@ -117,7 +118,7 @@ def _staff_of(caller: Any, shop_id: UUID) -> None:
         raise ApiError(404, "shop_not_found", "No such shop.")
 
 
-class DeviceBody(BaseModel):
+class DeviceBody(StoredBody):
     platform: Literal["webpush", "fcm", "apns"]
     address: str = Field(
         min_length=1, max_length=4096, description="FCM/APNs token, or the Web Push subscription JSON"
@@ -128,10 +129,14 @@ class Device(DeviceBody):
     device_id: UUID
 
 
-class PreferencesBody(BaseModel):
+Channel = Literal["push", "sms"]
+CHANNELS: tuple[Channel, ...] = ("push", "sms")
+
+
+class PreferencesBody(StoredBody):
     language: Literal["zh-CN", "en"] | None = None
     phone: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164, for SMS")
-    channels: list[Literal["push", "sms"]] = ["push", "sms"]
+    channels: list[Channel] = Field(default_factory=lambda: list(CHANNELS))
     opted_out: list[str] = Field(
         default=[], description="booking, reminders, chat, marketing, or one category"
     )
@@ -177,7 +182,7 @@ async def set_my_preferences(request: Request, caller: Caller, body: Preferences
 @router.post(
     "/notifications/{notification_id}/read", status_code=204, summary="I have seen this notification"
 )
-async def mark_read(request: Request, caller: Caller, notification_id: str) -> Response:
+async def mark_read(request: Request, caller: Caller, notification_id: StoredText) -> Response:
     command = c.MarkNotificationRead(
         notification_id=notification_id, user_id=caller.user_id, actor=_actor(caller)
     )

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 from frontdesk_platform.observability import correlation_id
+from frontdesk_platform.storable import StoredBody
 from pydantic import BaseModel, Field
 
 from ..audit.log import AuditEntry, AuditLog
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/v1/auth/password-reset", responses=ERRORS, tags=["id
 HOUR = 3600
 
 
-class ResetRequest(BaseModel):
+class ResetRequest(StoredBody):
     shop_id: UUID
     login: str = Login
 

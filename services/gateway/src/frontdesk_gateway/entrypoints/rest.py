@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from frontdesk_platform.errors import ApiError
+from frontdesk_platform.storable import Int32
 
 from ..attachments.service import Attachments
 from ..audit.trail import name_actor
@@ -170,8 +171,8 @@ async def history(
     request: Request,
     caller: Caller,
     conversation_id: UUID,
-    after_seq: Annotated[int | None, Query(ge=0)] = None,
-    before_seq: Annotated[int | None, Query(ge=1)] = None,
+    after_seq: Annotated[Int32 | None, Query(ge=0)] = None,
+    before_seq: Annotated[Int32 | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> MessagePage:
     if after_seq is not None and before_seq is not None:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
+from frontdesk_platform.storable import Int32, StoredBody
 from pydantic import BaseModel, Field, model_validator
 
 Login = Field(min_length=3, max_length=120, description="An email address or phone number.")
@@ -28,25 +29,25 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-class Credentials(BaseModel):
+class Credentials(StoredBody):
     login: str = Login
     name: str = Name
     password: str = Password
 
 
-class RegisterShop(BaseModel):
+class RegisterShop(StoredBody):
     name: str = Name
     timezone: str = Field(default="Asia/Shanghai", examples=["Asia/Shanghai", "Europe/Berlin"])
     owner: Credentials
 
 
-class SignIn(BaseModel):
+class SignIn(StoredBody):
     shop_id: UUID
     login: str = Login
     password: str = Password
 
 
-class Refresh(BaseModel):
+class Refresh(StoredBody):
     refresh_token: str = Field(min_length=10, max_length=200)
 
 
@@ -64,7 +65,7 @@ class StaffCreated(BaseModel):
     staff_id: UUID
 
 
-class OpenConversation(BaseModel):
+class OpenConversation(StoredBody):
     customer_id: UUID | None = Field(
         default=None, description="Staff: the customer to talk to. Customers leave it out."
     )
@@ -97,7 +98,7 @@ class ConversationChanges(BaseModel):
     has_more: bool
 
 
-class SendMessage(BaseModel):
+class SendMessage(StoredBody):
     client_msg_id: str = Field(
         min_length=1,
         max_length=64,
@@ -167,15 +168,15 @@ class MessagePage(BaseModel):
     last_seq: int = Field(description="The conversation's newest seq.")
 
 
-class UpToSeq(BaseModel):
-    up_to_seq: int = Field(ge=0)
+class UpToSeq(StoredBody):
+    up_to_seq: Int32 = Field(ge=0)
 
 
-class EditText(BaseModel):
+class EditText(StoredBody):
     text: str = Field(min_length=1)
 
 
-class NewNote(BaseModel):
+class NewNote(StoredBody):
     text: str = Field(min_length=1, max_length=4000)
 
 
@@ -187,20 +188,20 @@ class Note(BaseModel):
     added_at: datetime
 
 
-class Assignment(BaseModel):
+class Assignment(StoredBody):
     assignee_id: UUID | None = Field(description="A staff member of the shop; null unassigns.")
     handoff_note: str | None = Field(default=None, max_length=2000, description="For the next staff member.")
 
 
-class Labels(BaseModel):
+class Labels(StoredBody):
     labels: list[str] = Field(max_length=20)
 
 
-class StatusChange(BaseModel):
+class StatusChange(StoredBody):
     status: Literal["open", "pending", "resolved"]
 
 
-class SurveyAnswer(BaseModel):
+class SurveyAnswer(StoredBody):
     survey_id: UUID
     rating: int = Field(ge=1, le=5)
     comment: str | None = Field(default=None, max_length=1000)
@@ -215,5 +216,5 @@ class Unread(BaseModel):
     total: int
 
 
-class PresenceChange(BaseModel):
+class PresenceChange(StoredBody):
     status: Literal["online", "busy"]

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from frontdesk_platform.errors import ApiError
+from frontdesk_platform.storable import StoredText
 from pydantic import BaseModel, Field
 
 from ..search import MessageSearch
@@ -52,10 +53,10 @@ class SearchPage(BaseModel):
 async def search(
     request: Request,
     caller: Caller,
-    q: Annotated[str, Query(description="1 to 100 characters; every word must be in a message.")],
+    q: Annotated[StoredText, Query(description="1 to 100 characters; every word must be in a message.")],
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     before: Annotated[
-        str | None, Query(max_length=200, description="next_before of the previous page.")
+        StoredText | None, Query(max_length=200, description="next_before of the previous page.")
     ] = None,
 ) -> SearchPage:
     if not 1 <= len(q) <= MAX_QUERY_LENGTH:

@@ -9,7 +9,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from frontdesk_platform.errors import ApiError
-from pydantic import BaseModel, Field
+from frontdesk_platform.storable import StoredBody, StoredDatetime, StoredText
+from pydantic import Field
 
 from ..conversations import Conversations
 from ..identity import repository as identity
@@ -21,7 +22,7 @@ from .schemas import ERRORS
 router = APIRouter(prefix="/v1/shop", responses=ERRORS, tags=["shop settings"])
 
 
-class BusinessHours(BaseModel):
+class BusinessHours(StoredBody):
     timezone: str = Field(examples=["Asia/Shanghai"])
     weekly: dict[str, list[list[str]]] = Field(
         description='weekday (0 = Monday) → [["09:00", "18:00"], ...]; a day left out is closed',
@@ -34,12 +35,12 @@ class BusinessHours(BaseModel):
     )
 
 
-class TemplateBody(BaseModel):
+class TemplateBody(StoredBody):
     name: str = Field(min_length=1, max_length=100)
     text: str = Field(min_length=1, max_length=4000, examples=["{customer_name}您好,{pet_name}已经洗好了"])
 
 
-class Capacity(BaseModel):
+class Capacity(StoredBody):
     capacity: int = Field(ge=0, le=100, description="Open conversations the round-robin gives at most.")
 
 
@@ -98,7 +99,11 @@ async def delete_template(request: Request, caller: Caller, template_id: UUID) -
     "/templates/{template_id}/render", summary="The template's text with the customer's (and pet's) name"
 )
 async def render_template(
-    request: Request, caller: Caller, template_id: UUID, conversation_id: UUID, pet_name: str | None = None
+    request: Request,
+    caller: Caller,
+    template_id: UUID,
+    conversation_id: UUID,
+    pet_name: StoredText | None = None,
 ) -> dict[str, str]:
     _staff(caller)
     await _conversations(request).authorize(caller, conversation_id)
@@ -128,8 +133,8 @@ async def set_capacity(request: Request, caller: Caller, staff_id: UUID, body: C
 async def reports(
     request: Request,
     caller: Caller,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: StoredDatetime | None = None,
+    until: StoredDatetime | None = None,
     period: Literal["day", "week"] = "day",
     by: Annotated[Literal["shop", "staff"], Query()] = "shop",
 ) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
+from frontdesk_platform.storable import StoredBody
 from pydantic import BaseModel
 
 from ..identity.staff import Staff, StaffRole
@@ -25,7 +26,7 @@ class StaffMember(BaseModel):
     added_at: datetime
 
 
-class RoleChange(BaseModel):
+class RoleChange(StoredBody):
     role: StaffRole
 
 

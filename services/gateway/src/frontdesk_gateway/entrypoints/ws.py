@@ -7,13 +7,14 @@ import json
 import logging
 from collections.abc import Coroutine, MutableMapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import WebSocket
 from frontdesk_contracts import Envelope
-from frontdesk_platform.errors import ApiError
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from frontdesk_platform.errors import ApiError, field_problem
+from frontdesk_platform.storable import Int32, StoredBody
+from pydantic import Field, ValidationError, model_validator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..attachments.service import Attachments
@@ -32,20 +33,25 @@ SYNC_PAGE = 200
 SYNC_PAGES = 5  # past 1000 missed messages a device pages the rest over REST
 
 
-class ReceiptFrame(BaseModel):
+class ReceiptFrame(StoredBody):
     conversation_id: UUID
-    up_to_seq: int = Field(ge=0)
+    up_to_seq: Int32 = Field(ge=0)
 
 
-class SyncFrame(BaseModel):
-    conversations: dict[UUID, int] = Field(max_length=500)
+class SyncFrame(StoredBody):
+    conversations: dict[UUID, Annotated[Int32, Field(ge=0)]] = Field(max_length=500)
 
 
-def _problems(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+def _refusal(exc: ValidationError) -> tuple[str, str]:
+    """`invalid_text`, `out_of_range` or `invalid_time` for what PostgreSQL could never
+    store (naming the field), else `invalid_frame` with every problem."""
+    code, message = field_problem(exc.errors())
+    if code != "invalid_request":
+        return code, message
+    return "invalid_frame", "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
 
 
-class SendFrame(BaseModel):
+class SendFrame(StoredBody):
     type: str
     conversation_id: UUID
     client_msg_id: str = Field(min_length=1, max_length=64)
@@ -187,7 +193,8 @@ class _Session:
         try:
             send = SendFrame.model_validate(frame)
         except ValidationError as exc:
-            self._error("invalid_frame", f"message.send: {_problems(exc)}", ref)
+            code, why = _refusal(exc)
+            self._error(code, f"message.send: {why}", ref)
             return
         caller = self._connection.principal
         try:
@@ -216,7 +223,8 @@ class _Session:
         try:
             receipt = ReceiptFrame.model_validate(frame)
         except ValidationError as exc:
-            self._error("invalid_frame", f"{kind}: {_problems(exc)}", frame.get("id"))
+            code, why = _refusal(exc)
+            self._error(code, f"{kind}: {why}", frame.get("id"))
             return
         name = "messaging.receipt.mark_read.v1" if kind == "read" else "messaging.receipt.mark_delivered.v1"
 
@@ -259,7 +267,8 @@ class _Session:
         try:
             wanted = SyncFrame.model_validate(frame).conversations
         except ValidationError as exc:
-            self._error("invalid_frame", f"sync: {_problems(exc)}", frame.get("id"))
+            code, why = _refusal(exc)
+            self._error(code, f"sync: {why}", frame.get("id"))
             return
         # Hold every named conversation before anything awaits: a live message that arrives
         # meanwhile must wait behind the catch-up, or the device gets it early and again later.
