@@ -130,6 +130,7 @@ def endpoints() -> Iterator[Endpoints]:
         yield endpoints
     finally:
         _drop_databases(endpoints)
+        _drop_topics(endpoints)
         for container in containers:
             container.stop()  # type: ignore[attr-defined]
 
@@ -156,5 +157,25 @@ def _drop_databases(endpoints: Endpoints) -> None:
                 await conn.execute(f'DROP DATABASE "{row["datname"]}" WITH (FORCE)')
         finally:
             await conn.close()
+
+    asyncio.run(drop())
+
+
+def _drop_topics(endpoints: Endpoints) -> None:
+    """Delete every topic of this session's namespace: each partition holds files open in
+    the broker, and runs that leave theirs behind add up to its open-file limit."""
+    import asyncio
+
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    async def drop() -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=endpoints.kafka_bootstrap)
+        await admin.start()
+        try:
+            ours = [t for t in await admin.list_topics() if t.startswith(endpoints.namespace)]
+            if ours:
+                await admin.delete_topics(ours)
+        finally:
+            await admin.close()
 
     asyncio.run(drop())

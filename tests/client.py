@@ -116,8 +116,8 @@ class Api:
     ) -> Device:
         """A socket that signs in as docs/websocket.md says: by its first frame (as apps do),
         a Sec-WebSocket-Protocol token, or the older ?access_token= query. A reconnecting
-        device passes `sync` (its last seq per conversation): sent right behind the sign-in,
-        before any live message can come, and answered by `sync.done` with ref "resume"."""
+        device passes `sync` (its last seq per conversation): inside its auth frame, or right
+        behind the sign-in for the other two; answered by `sync.done` with ref "resume"."""
         url = self.base_url.replace("http://", "ws://") + "/v1/ws"
         protocols = None
         if auth == "query":
@@ -126,8 +126,11 @@ class Api:
             protocols = ["frontdesk.v1", f"access_token.{caller.token}"]
         socket = await websockets.connect(url, max_size=2**22, subprotocols=protocols)
         if auth == "frame":
-            await socket.send(json.dumps({"type": "auth", "access_token": caller.token}))
-        if sync is not None:
+            # A resuming device names its last seqs in the sign-in itself: no live message can
+            # then reach it ahead of its catch-up.
+            resume = {} if sync is None else {"id": "resume", "sync": sync}
+            await socket.send(json.dumps({"type": "auth", "access_token": caller.token, **resume}))
+        elif sync is not None:
             await socket.send(json.dumps({"type": "sync", "id": "resume", "conversations": sync}))
         device = Device(socket)
         ready = await device.next("ready")

@@ -487,6 +487,8 @@ start_kafka() {
   say "kafka: starting on 127.0.0.1:$KAFKA_PORT (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)"
   : >"$KAFKA_OUT"
   # shellcheck disable=SC2086  # KAFKA_HEAP / KAFKA_JVM_OPTS are word lists on purpose
+  # Every partition keeps files open; test runs make many topics: as many as allowed.
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   setsid nohup java $KAFKA_HEAP $KAFKA_JVM_OPTS \
     -Dlog4j2.configurationFile="$KAFKA_LOG4J" -Dkafka.logs.dir="$KAFKA_LOGS" -Dkafka.log.name=server \
     -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_PROPS" >>"$KAFKA_OUT" 2>&1 </dev/null &

@@ -133,6 +133,21 @@ async def test_a_live_message_given_before_the_sync_is_not_given_again_and_none_
     assert [f["seq"] for f in socket.sent] == [5, 4, 6, 7]
 
 
+async def test_a_resumed_device_missing_nothing_never_gets_what_it_has_from_a_lagging_fan_out():
+    socket = FakeSocket()
+    connection = Connection(socket, Principal(uuid4(), uuid4(), "staff", LATER), queue_size=10)  # type: ignore[arg-type]
+    conversation = uuid4()
+    # Its last gateway died after giving it 58; this gateway's fan-out is behind and brings
+    # 58 once while the (empty) catch-up runs and once after it.
+    connection.hold(conversation, 58)
+    connection.push_message(conversation, 58, {"type": "message.new", "seq": 58})
+    connection.release(conversation)
+    connection.push_message(conversation, 58, {"type": "message.new", "seq": 58})
+    connection.push_message(conversation, 59, {"type": "message.new", "seq": 59})
+    await asyncio.sleep(0.05)
+    assert [f["seq"] for f in socket.sent] == [59]
+
+
 async def test_a_frame_for_many_sockets_is_serialized_once(monkeypatch):
     from frontdesk_gateway.realtime import connections as module
 

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -25,17 +26,29 @@ def error_frame(code: str, message: str, ref: Any = None) -> dict[str, Any]:
     return {"type": "error", "code": code, "message": message, "ref": ref}
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """The caller of a socket, and the `sync` its auth frame carried (if any): a resuming
+    device names its last seqs with the sign-in, so they are held before any live message
+    can reach it."""
+
+    principal: Principal
+    resume: dict[str, Any] | None = None
+
+
 async def authenticate(
     websocket: WebSocket,
     verify: Callable[[str], Awaitable[Principal]],
     wait_seconds: float,
-) -> Principal | None:
+) -> SignedIn | None:
     """Accept the socket and return its caller; None once it is closed with 4401 for want of
     a valid token."""
     offered: list[str] = websocket.scope.get("subprotocols", [])
     token = _from_query(websocket.scope) or _bearer(websocket) or _from_protocols(offered)
     await websocket.accept(subprotocol=PROTOCOL if PROTOCOL in offered else None)
-    token = token or await _first_frame_token(websocket, wait_seconds)
+    resume = None
+    if not token:
+        token, resume = await _first_frame(websocket, wait_seconds)
     if not token:
         await _refuse(
             websocket,
@@ -44,7 +57,7 @@ async def authenticate(
         )
         return None
     try:
-        return await verify(token)
+        return SignedIn(await verify(token), resume)
     except InvalidToken as exc:
         await _refuse(websocket, exc.code, exc.message)
         return None
@@ -72,18 +85,22 @@ def _from_protocols(offered: list[str]) -> str:
     return next((p.removeprefix(TOKEN_PROTOCOL) for p in offered if p.startswith(TOKEN_PROTOCOL)), "")
 
 
-async def _first_frame_token(websocket: WebSocket, wait_seconds: float) -> str:
-    """The token of an {"type": "auth"} first frame; "" for anything else or nothing in time."""
+async def _first_frame(websocket: WebSocket, wait_seconds: float) -> tuple[str, dict[str, Any] | None]:
+    """The token of an {"type": "auth"} first frame ("" for anything else or nothing in time),
+    and its `sync` as a sync frame when it carries one."""
     try:
         async with asyncio.timeout(wait_seconds):
             message = await websocket.receive()
         frame = json.loads(message.get("text") or message.get("bytes") or "")
     except (TimeoutError, ValueError, UnicodeDecodeError):
-        return ""
+        return "", None
     if not isinstance(frame, dict) or frame.get("type") != "auth":
-        return ""
+        return "", None
     token = frame.get("access_token")
-    return token if isinstance(token, str) else ""
+    resume = None
+    if frame.get("sync") is not None:
+        resume = {"type": "sync", "id": frame.get("id"), "conversations": frame["sync"]}
+    return (token if isinstance(token, str) else ""), resume
 
 
 async def _refuse(websocket: WebSocket, code: str, message: str) -> None:

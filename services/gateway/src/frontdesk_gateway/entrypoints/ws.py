@@ -95,18 +95,21 @@ async def socket(websocket: WebSocket) -> None:
     if not origin_allowed(websocket.headers, state.settings.cors_origins):
         await websocket.close()  # before accept: the handshake is answered 403
         return
-    principal = await authenticate(
+    signed_in = await authenticate(
         websocket,
         lambda token: verified_principal(state.issuer, state.revocations, token),
         state.settings.socket_auth_seconds,
     )
-    if principal is None:
+    if signed_in is None:
         return
+    principal = signed_in.principal
     forget_handshake(websocket)
     connections: Connections = state.connections
     connection = Connection(websocket, principal, state.settings.socket_queue_size)
     signals: Signals = state.signals
     session = _Session(connection, state.conversations, state.attachments, signals, state.settings)
+    if signed_in.resume is not None:
+        session.sync(signed_in.resume)  # holds its conversations before the first live message
     connections.add(connection)
     # Every way out of here removes the socket from this instance and from presence: a
     # connect that fails half-way must not leave a record behind.
@@ -182,7 +185,7 @@ class _Session:
         elif kind == "typing":
             await self._typing(frame)
         elif kind == "sync":
-            self._sync(frame)
+            self.sync(frame)
         elif kind == "presence.set":
             await self._presence(frame)
         else:
@@ -262,7 +265,7 @@ class _Session:
             return
         await self._signals.set_status(self._connection.principal, status)  # 503 while Redis is away
 
-    def _sync(self, frame: dict[str, Any]) -> None:
+    def sync(self, frame: dict[str, Any]) -> None:
         """Catch a reconnecting device up: exactly the messages after its last seq, in order."""
         try:
             wanted = SyncFrame.model_validate(frame).conversations

@@ -141,12 +141,14 @@ class Connection:
         caught = self._caught.pop(conversation_id, device_last) if self._caught else device_last
         if self._given is None:
             self._given = {}
+        # The device has everything up to `top` now: a live message at or below it that a
+        # lagging fan-out brings later (held meanwhile, or still on its way) is not given again.
+        top = max(device_last, caught)
         given = self._given.get(conversation_id)
         if given is None:
-            if caught > device_last:
-                self._given[conversation_id] = [device_last + 1, caught]
+            self._given[conversation_id] = [device_last + 1, top]
         elif caught >= given[0] - 1:  # no hole between the catch-up and the live messages
-            given[0], given[1] = min(given[0], device_last + 1), max(given[1], caught)
+            given[0], given[1] = min(given[0], device_last + 1), max(given[1], top)
         for seq, frame in sorted(held, key=lambda item: item[0]):
             self.deliver(conversation_id, seq, frame)
 
