@@ -318,7 +318,7 @@ def summarize(args: argparse.Namespace, tally: Tally, end: int) -> dict[str, Any
 
 def print_table(result: dict[str, Any]) -> None:
     rows = [(k, v) for k, v in result.items() if not isinstance(v, dict)]
-    for name in ("send_to_receive_ms", "send_to_ack_ms", "send_lag_ms"):
+    for name in ("send_to_receive_ms", "send_to_ack_ms", "send_lag_ms", "cpu_ms_per_message"):
         rows += [(f"{name} {k}", v) for k, v in result.get(name, {}).items()]
     rows.append(("errors", result["errors"] or "-"))
     print("\n".join(f"  {k:<26} {v}" for k, v in rows))
@@ -373,6 +373,17 @@ def start_system(run: str) -> System:
     return System(env=env, log_dir=LOG_DIR, database_prefix=f"bench_{run}", random_ports=True)
 
 
+def cpu_seconds(system: System) -> dict[str, float]:
+    """User + system CPU each service process has used so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for name, running in system.running.items():
+        with open(f"/proc/{running.process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        used[name] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
 def start_profilers(system: System, seconds: int) -> list[subprocess.Popen[bytes]]:
     if shutil.which("py-spy") is None:
         print("--profile: py-spy not found (pip install py-spy); skipping", file=sys.stderr)
@@ -409,15 +420,25 @@ async def bench(args: argparse.Namespace, system: System, run: str, deadline: fl
     sockets = [connect(base.replace("http://", "ws://"), s) for p in pairs for s in (p.customer, p.staff)]
     await asyncio.wait_for(asyncio.gather(*sockets), deadline - time.monotonic())
     profilers = start_profilers(system, args.profile) if args.profile else []
+    cpu_before = cpu_seconds(system)
     if args.rate:
         for pair in pairs:
             pair.remaining = total  # the schedule decides who sends
         tally, end = await open_loop(pairs, args.rate, total, deadline)
     else:
         tally, end = await traffic(pairs, args.window, deadline)
+    cpu_after = cpu_seconds(system)
     for profiler in profilers:
         await asyncio.to_thread(profiler.wait, args.profile + 30)
-    return summarize(args, tally, end)
+    result = summarize(args, tally, end)
+    # CPU per delivered message of each service over the traffic (setup excluded): the
+    # figure to watch when the machine is the limit, since it does not depend on the load
+    # other processes put on the cores the way throughput does.
+    delivered = max(result["delivered"], 1)
+    result["cpu_ms_per_message"] = {
+        name: round((cpu_after[name] - cpu_before[name]) * 1000 / delivered, 3) for name in cpu_after
+    }
+    return result
 
 
 def parse_args() -> argparse.Namespace:

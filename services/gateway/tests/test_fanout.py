@@ -5,6 +5,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
+from aiokafka import ConsumerRecord
 from frontdesk_contracts import Envelope
 from frontdesk_gateway.identity.tokens import Principal
 from frontdesk_gateway.realtime.connections import Connection, Connections
@@ -160,3 +161,40 @@ async def test_a_frame_for_many_sockets_is_serialized_once(monkeypatch):
     await asyncio.sleep(0.01)
     assert all(len(s.sent) == 1 for s in sockets)
     assert len(calls) == 1
+
+
+def record(envelope: Envelope, value: bytes | None = None) -> ConsumerRecord[bytes, bytes]:
+    headers = [("ce_id", str(envelope.id).encode()), ("ce_type", envelope.type.encode())]
+    body = envelope.model_dump_json().encode() if value is None else value
+    return ConsumerRecord("t", 0, 0, 0, 0, b"c", body, None, len(body), -1, headers)
+
+
+async def test_records_from_kafka_are_routed_by_their_headers_and_parsed_once():
+    connections = Connections()
+    shop, customer = uuid4(), uuid4()
+    phone = connect(connections, customer, shop, "customer")
+    fanout = Fanout(connections, ReplyWaiters())
+    event = sent_event(shop, customer)
+    unshown = Envelope(type="messaging.message.indexed.v9", source="test", aggregate_id="c", data={})
+
+    fanout.handle_record(record(event))
+    fanout.handle_record(record(event, b"not even JSON"))  # a repeat is known by its ce_id
+    fanout.handle_record(record(unshown, b"not even JSON"))  # no socket shows it: never parsed
+    await asyncio.sleep(0.01)
+
+    assert [(f["type"], f["message"]["text"]) for f in phone.sent] == [("message.new", "hi")]
+
+
+async def test_a_reply_record_resolves_the_command_that_caused_it():
+    replies = ReplyWaiters()
+    command_id = uuid4()
+    waiting = replies.expect(command_id)
+    reply = Envelope(
+        type="messaging.command.accepted.v1",
+        source="test",
+        aggregate_id="c",
+        causation_id=command_id,
+        data={"seq": 3},
+    )
+    Fanout(Connections(), replies).handle_record(record(reply))
+    assert (await waiting).data == {"seq": 3}

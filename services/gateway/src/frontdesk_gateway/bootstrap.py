@@ -53,6 +53,7 @@ from .identity.tokens import TokenIssuer
 from .notifications import Notifications
 from .ratelimit import RateLimiter
 from .realtime.connections import Connections
+from .realtime.event_reader import EventReader
 from .realtime.fanout import Fanout, ReplyWaiters
 from .realtime.signals import Signals
 from .search import MessageSearch
@@ -112,12 +113,13 @@ def create_app(
     connections, replies = Connections(), ReplyWaiters()
     fanout = Fanout(connections, replies)
     # Every instance needs every event for the sockets it holds: no shared group.
-    runtime.consumer(
+    events = EventReader(
         f"gateway-fanout-{settings.instance_id}",
-        [topics.MESSAGING_EVENTS, topics.MESSAGING_REPLIES],
-        fanout.handle,
-        shared_group=False,
-        offset_reset="latest",
+        settings.kafka_connection(),
+        [settings.topic(topics.MESSAGING_EVENTS), settings.topic(topics.MESSAGING_REPLIES)],
+        settings.kafka_partitions,
+        settings.kafka_replication_factor,
+        fanout.handle_record,
     )
     runtime.consumer(
         f"gateway-booking-replies-{settings.instance_id}",
@@ -179,9 +181,11 @@ def create_app(
         app.state.notifications = Notifications(notify_http, commands)
         app.state.campaigns = Campaigns(notify_http, app.state.notifications)
         app.state.assistant = ShopAssistant(assistant_http, commands)
+        await events.start()
         try:
             yield
         finally:
+            await events.stop()
             await signals.stop()
             await limiter.stop()
             await watch.stop()

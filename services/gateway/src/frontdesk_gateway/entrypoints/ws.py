@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Coroutine, MutableMapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+import orjson
 from fastapi import WebSocket
 from frontdesk_contracts import Envelope
 from frontdesk_platform.errors import ApiError, field_problem
@@ -163,7 +163,7 @@ class _Session:
             self._error("frame_too_large", f"A frame has at most {self._max_frame_bytes} bytes.")
             return
         try:
-            frame = json.loads(raw)
+            frame = orjson.loads(raw)
         except (ValueError, UnicodeDecodeError):
             self._error("invalid_json", "The frame is not valid JSON.")
             return

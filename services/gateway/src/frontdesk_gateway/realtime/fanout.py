@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
+import orjson
+from aiokafka import ConsumerRecord
 from frontdesk_contracts import Envelope
 
 from .connections import Connection, Connections, Frame
@@ -60,12 +62,21 @@ class Fanout:
     async def handle(self, envelope: Envelope) -> None:
         if envelope.type.startswith("messaging.command."):
             self._replies.resolve(envelope)
-            return
-        route = ROUTES.get(envelope.type)
-        if route is None or not self._seen.first_time(envelope.id):
-            return
-        frame_type, audience = route
-        data = envelope.data
+        elif envelope.type in ROUTES and self._seen.first_time(envelope.id):
+            self._push(envelope.type, envelope.data)
+
+    def handle_record(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        """A record straight from Kafka, routed by its headers: an event no socket shows
+        (or one pushed already) is never parsed, and an event is parsed once, by orjson."""
+        headers = dict(record.headers)
+        kind = headers.get("ce_type", b"").decode()
+        if kind.startswith("messaging.command."):
+            self._replies.resolve(Envelope.model_validate_json(record.value))
+        elif kind in ROUTES and self._seen.first_time(UUID(headers["ce_id"].decode())):
+            self._push(kind, orjson.loads(record.value)["data"])
+
+    def _push(self, kind: str, data: dict[str, Any]) -> None:
+        frame_type, audience = ROUTES[kind]
         shop_id, customer_id = UUID(data["shop_id"]), UUID(data["customer_id"])
         conversation_id = UUID(data["conversation_id"])
         recipients = self.recipients(shop_id, customer_id, audience)
