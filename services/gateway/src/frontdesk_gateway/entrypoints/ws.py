@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Coroutine, MutableMapping
 from datetime import UTC, datetime
@@ -163,7 +164,7 @@ class _Session:
             self._error("frame_too_large", f"A frame has at most {self._max_frame_bytes} bytes.")
             return
         try:
-            frame = orjson.loads(raw)
+            frame = _parsed(raw)
         except (ValueError, UnicodeDecodeError):
             self._error("invalid_json", "The frame is not valid JSON.")
             return
@@ -355,3 +356,13 @@ class _Session:
     async def stop(self) -> None:
         for task in list(self._waiting):
             task.cancel()
+
+
+def _parsed(raw: str | bytes) -> Any:
+    """orjson on the hot path; what it refuses, the standard parser reads once more: JSON
+    may escape a lone surrogate, which the frame's validation then answers `invalid_text`
+    (naming the field) rather than a bare `invalid_json`."""
+    try:
+        return orjson.loads(raw)
+    except ValueError:
+        return json.loads(raw)
