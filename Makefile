@@ -21,7 +21,8 @@ down:  ## stop the services and the stack
 	-uv run python deploy/local/dev.py --stop
 	bash $(STACK) stop
 
-test: setup stack  ## every test, against the real Kafka, PostgreSQL and Redis
+test: setup stack  ## every test, against the real Kafka, PostgreSQL and Redis (and HAProxy for the failover test)
+	bash $(STACK) haproxy-install
 	uv run pytest
 
 unit: setup  ## only the tests that need no running infrastructure
