@@ -48,7 +48,7 @@ from .identity.passwords import Passwords
 from .identity.revocations import Revocations
 from .identity.service import Identity
 from .identity.sign_in_limits import SignInLimits, SignInThrottle
-from .identity.staff import Staff
+from .identity.staff import Sessions, Staff
 from .identity.tokens import TokenIssuer
 from .notifications import Notifications
 from .ratelimit import RateLimiter
@@ -159,7 +159,8 @@ def create_app(
             redis, runtime.unit_of_work, settings.access_token_seconds, settings.kafka_namespace, watch
         )
         app.state.revocations = revocations
-        app.state.staff = Staff(runtime.unit_of_work, revocations, signals.sessions_ended, clock)
+        sessions = Sessions(revocations, signals.sessions_ended, clock)
+        app.state.staff = Staff(runtime.unit_of_work, sessions, clock)
         await signals.start()
         commands = CommandSender(runtime.publish, replies, settings.reply_timeout_seconds)
         app.state.audit = AuditLog(runtime.unit_of_work)
@@ -170,6 +171,7 @@ def create_app(
             clock,
             timedelta(minutes=settings.password_reset_code_minutes),
             settings.password_reset_tries,
+            sessions,
         )
         conversations = Conversations(settings, MessagingReads(http), commands, limiter)
         app.state.conversations = conversations

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import cast
 from uuid import UUID
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
@@ -16,7 +15,6 @@ from pydantic import BaseModel, Field
 from ..audit.log import AuditEntry, AuditLog
 from ..audit.trail import STAFF, client_ip, name_actor
 from ..identity.password_reset import PasswordReset
-from ..identity.tokens import Principal, Role
 from ..ratelimit import RateLimiter
 from .schemas import ERRORS, Login, Password
 
@@ -102,8 +100,4 @@ async def confirm(request: Request, body: ResetConfirmation) -> Response:
     await _limit(request, None)
     reset = await _reset(request).confirm(body.shop_id, body.login, body.code, body.new_password)
     name_actor(request, reset.account_id, reset.shop_id, reset.role)
-    # Access tokens and open sockets end too, not only refresh tokens: whoever reset the
-    # password may be taking the account back from someone who has it.
-    account = Principal(reset.account_id, reset.shop_id, cast(Role, reset.role), datetime.now(UTC))
-    await request.app.state.staff.sign_out_everywhere(account)
     return Response(status_code=204)

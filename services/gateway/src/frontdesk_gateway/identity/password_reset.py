@@ -3,8 +3,8 @@
 Asking never tells whether the account exists: the route answers before this runs, and
 confirming answers one `invalid_code` for an unknown login, a wrong, expired, used or
 burned code alike. A code is six random digits, stored as an Argon2 hash, good for
-`ttl` and `tries` guesses, once. A reset sets the password and revokes every refresh
-token of the account, so every signed-in device has to sign in again.
+`ttl` and `tries` guesses, once. A reset sets the password and ends every session of
+the account (refresh and access tokens, open sockets), so every device signs in again.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from ..commands import CommandSender
 from . import repository, reset_codes
 from .passwords import hash_password, verify_password
 from .service import _check_password
+from .staff import Sessions
 from .tokens import Principal
 
 CODE_DIGITS = 6
@@ -56,6 +57,7 @@ class PasswordReset:
         clock: Callable[[], datetime],
         ttl: timedelta,
         tries: int,
+        sessions: Sessions,
     ) -> None:
         self._uow = unit_of_work
         self._commands = commands
@@ -63,6 +65,7 @@ class PasswordReset:
         self._clock = clock
         self._ttl = ttl
         self._tries = tries
+        self._sessions = sessions
 
     async def request(self, shop_id: UUID, login: str) -> ResetAccount | None:
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
@@ -114,6 +117,9 @@ class PasswordReset:
             await reset_codes.set_password(
                 uow.session, account["id"], await asyncio.to_thread(hash_password, new_password)
             )
-            await reset_codes.revoke_refresh_tokens(uow.session, account["id"], now)
+            # Every session ends, access tokens and sockets too: whoever reset the password
+            # may be taking the account back from someone who has it.
+            ended = await self._sessions.end(uow, account["id"])
             await uow.commit()
+        await self._sessions.close_sockets(account["id"], shop_id, ended)
         return ResetAccount(account["id"], shop_id, account["role"])

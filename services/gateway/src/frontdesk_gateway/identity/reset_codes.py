@@ -85,10 +85,3 @@ async def set_password(session: AsyncSession, account_id: UUID, password_hash: s
     await session.execute(
         text("UPDATE accounts SET password_hash = :h WHERE id = :a"), {"a": account_id, "h": password_hash}
     )
-
-
-async def revoke_refresh_tokens(session: AsyncSession, account_id: UUID, now: datetime) -> None:
-    await session.execute(
-        text("UPDATE refresh_tokens SET revoked_at = :now WHERE account_id = :a AND revoked_at IS NULL"),
-        {"a": account_id, "now": now},
-    )

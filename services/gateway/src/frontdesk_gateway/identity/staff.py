@@ -32,17 +32,38 @@ StaffRole = Literal["owner", "staff"]
 CloseSockets = Callable[[UUID, UUID, datetime], Awaitable[None]]
 
 
+class Sessions:
+    """Ends every session of an account: `end` inside the transaction that makes the change,
+    `close_sockets` once it has committed. Staff changes and password resets both use it."""
+
+    def __init__(
+        self, revocations: Revocations, close_sockets: CloseSockets, clock: Callable[[], datetime]
+    ) -> None:
+        self._revocations = revocations
+        self.close_sockets = close_sockets
+        self._clock = clock
+
+    async def end(self, uow: UnitOfWork, account_id: UUID) -> datetime:
+        now = self._clock()
+        await repository.end_sessions(uow.session, account_id, now)
+        try:
+            await self._revocations.revoke(account_id, now)
+        except RedisError as exc:
+            log.warning("could not record a revocation in Redis; the change is rolled back")
+            raise ApiError(
+                503,
+                "revocation_unavailable",
+                "Sessions could not be ended just now; nothing changed. Try again.",
+            ) from exc
+        return now
+
+
 class Staff:
     def __init__(
-        self,
-        unit_of_work: Callable[[], UnitOfWork],
-        revocations: Revocations,
-        close_sockets: CloseSockets,
-        clock: Callable[[], datetime],
+        self, unit_of_work: Callable[[], UnitOfWork], sessions: Sessions, clock: Callable[[], datetime]
     ) -> None:
         self._uow = unit_of_work
-        self._revocations = revocations
-        self._close_sockets = close_sockets
+        self._sessions = sessions
         self._clock = clock
 
     async def list(self, owner: Principal) -> list[dict[str, Any]]:
@@ -57,7 +78,7 @@ class Staff:
             if role == "staff":
                 await _keep_an_owner(uow, owner.shop_id, staff_id)
             await staff_repository.update_staff(uow.session, owner.shop_id, staff_id, role=role)
-            now = await self._end_sessions(uow, staff_id)
+            now = await self._sessions.end(uow, staff_id)
             self._publish(
                 uow,
                 owner.shop_id,
@@ -67,7 +88,7 @@ class Staff:
                 ),
             )
             await uow.commit()
-        await self._close_sockets(staff_id, owner.shop_id, now)
+        await self._sessions.close_sockets(staff_id, owner.shop_id, now)
         return {**member, "role": role}
 
     async def disable(self, owner: Principal, staff_id: UUID) -> dict[str, Any]:
@@ -76,7 +97,7 @@ class Staff:
                 return member
             await _keep_an_owner(uow, owner.shop_id, staff_id)
             await staff_repository.update_staff(uow.session, owner.shop_id, staff_id, status="disabled")
-            now = await self._end_sessions(uow, staff_id)
+            now = await self._sessions.end(uow, staff_id)
             self._publish(
                 uow,
                 owner.shop_id,
@@ -84,7 +105,7 @@ class Staff:
                 identity.StaffDisabled(shop_id=owner.shop_id, staff_id=staff_id, disabled_at=now),
             )
             await uow.commit()
-        await self._close_sockets(staff_id, owner.shop_id, now)
+        await self._sessions.close_sockets(staff_id, owner.shop_id, now)
         return {**member, "status": "disabled"}
 
     async def enable(self, owner: Principal, staff_id: UUID) -> dict[str, Any]:
@@ -107,7 +128,7 @@ class Staff:
         async with self._change(owner, staff_id) as (uow, _):
             await _keep_an_owner(uow, owner.shop_id, staff_id)
             await staff_repository.update_staff(uow.session, owner.shop_id, staff_id, status="removed")
-            now = await self._end_sessions(uow, staff_id)
+            now = await self._sessions.end(uow, staff_id)
             self._publish(
                 uow,
                 owner.shop_id,
@@ -115,20 +136,20 @@ class Staff:
                 identity.StaffRemoved(shop_id=owner.shop_id, staff_id=staff_id, removed_at=now),
             )
             await uow.commit()
-        await self._close_sockets(staff_id, owner.shop_id, now)
+        await self._sessions.close_sockets(staff_id, owner.shop_id, now)
 
     async def sign_out_everywhere(self, caller: Principal, account_id: UUID | None = None) -> None:
         """The caller's own sessions, or (the owner) a staff member's."""
         if account_id is None or account_id == caller.user_id:
             account_id = caller.user_id
             async with self._uow() as uow:
-                now = await self._end_sessions(uow, account_id)
+                now = await self._sessions.end(uow, account_id)
                 await uow.commit()
         else:
             async with self._change(caller, account_id) as (uow, _):
-                now = await self._end_sessions(uow, account_id)
+                now = await self._sessions.end(uow, account_id)
                 await uow.commit()
-        await self._close_sockets(account_id, caller.shop_id, now)
+        await self._sessions.close_sockets(account_id, caller.shop_id, now)
 
     @asynccontextmanager
     async def _change(
@@ -142,20 +163,6 @@ class Staff:
             if member is None:
                 raise ApiError(404, "staff_not_found", "No such staff member in this shop.")
             yield uow, member
-
-    async def _end_sessions(self, uow: UnitOfWork, account_id: UUID) -> datetime:
-        now = self._clock()
-        await repository.end_sessions(uow.session, account_id, now)
-        try:
-            await self._revocations.revoke(account_id, now)
-        except RedisError as exc:
-            log.warning("could not record a revocation in Redis; the change is rolled back")
-            raise ApiError(
-                503,
-                "revocation_unavailable",
-                "Sessions could not be ended just now; nothing changed. Try again.",
-            ) from exc
-        return now
 
     @staticmethod
     def _publish(uow: UnitOfWork, shop_id: UUID, name: str, payload: Contract) -> None:
