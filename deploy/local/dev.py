@@ -1,8 +1,9 @@
 """`make dev`: runs all five services against the local stack until Ctrl-C.
 
 `python deploy/local/dev.py --stop` (`make down`) asks a running `make dev` to stop: it stops
-its services and exits 0, as on Ctrl-C. `--port-offset` and `--database-prefix` run a second
-system beside the first (the test of this file does).
+its services and exits 0, as on Ctrl-C. `--port-offset` and `--database-prefix`, with a
+FRONTDESK_LOCAL_DIR and FRONTDESK_KAFKA_NAMESPACE of its own, run a second system beside the
+first (tests/test_dev_launcher.py does).
 """
 
 from __future__ import annotations
