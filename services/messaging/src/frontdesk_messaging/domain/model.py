@@ -241,14 +241,18 @@ class Conversation:
     def assign(
         self, actor: Actor | None, assignee_id: UUID | None, at: datetime, handoff_note: str | None = None
     ) -> None:
-        """Manual assignment or transfer by staff; actor None means the automatic round-robin."""
+        """Manual assignment or transfer by staff; actor None means the automatic round-robin.
+
+        A person assigning is an act even to whoever has the conversation already (taking
+        one the round-robin gave them, or leaving a handoff note): it is recorded, so the
+        note is kept, staff see it, and the assistant steps back."""
         if actor is not None:
             self._check_staff(actor)
-        if assignee_id == self.assignee_id:
+        if assignee_id == self.assignee_id and (actor is None or assignee_id is None):
             return
         reason: Literal["manual", "transfer", "auto"] = "auto"
         if actor is not None:
-            reason = "transfer" if self.assignee_id is not None else "manual"
+            reason = "transfer" if self.assignee_id not in (None, assignee_id) else "manual"
         note = handoff_note.strip() if handoff_note else None
         self._record(
             ConversationAssigned(
