@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,6 +17,7 @@ from .client import Account, Api
 
 pytestmark = pytest.mark.e2e
 WAIT = 20  # seconds: every wait here is bounded
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 async def _shop(api: Api) -> BookingShop:
@@ -104,3 +106,46 @@ async def test_taking_a_conversation_the_round_robin_gave_you_keeps_the_note_and
     assert await _answers_after(api, customer, conversation, later.json()["seq"]) == [], (
         "the assistant stays quiet once staff assign by hand, to themselves too"
     )
+
+
+def _closed_now() -> dict[str, list[list[str]]]:
+    """Hours that do not include this moment: one hour, three days from now."""
+    other_day = (datetime.now(SHANGHAI).weekday() + 3) % 7
+    return {str(other_day): [["09:00", "10:00"]]}
+
+
+async def test_out_of_hours_the_assistant_answers_instead_of_the_closed_text_unless_a_person_has_it(api):
+    shop = await _shop(api)
+    # The assistant first: messaging learns its mode from ai-assist, keyed by the shop like
+    # the hours set next, so once the hours are in force the mode is too.
+    await _assistant(shop, "always")
+    closed = {
+        "timezone": "Asia/Shanghai",
+        "weekly": _closed_now(),
+        "auto_reply_text": "我们已下班,明早9点回复您",
+    }
+    hours = await api.http.put("/v1/shop/hours", json=closed, headers=shop.owner.auth)
+    assert hours.status_code == 200, hours.text
+
+    customer = await api.customer(shop.owner.shop_id, "Zhao")
+    conversation = await api.open_conversation(customer)
+    answers = await _answered(api, customer, conversation, "你们店地址在哪里？")
+    assert [m["sender_kind"] for m in answers] == ["assistant"], "one answer, not the closed text on top"
+    assert "天钥桥路" in answers[0]["text"]
+
+    taken = await api.customer(shop.owner.shop_id, "Qian")
+    with_amy = await api.open_conversation(taken)
+    amy = shop.staff[0]
+    assigned = await api.http.put(
+        f"/v1/conversations/{with_amy}/assignment", json={"assignee_id": amy.user_id}, headers=amy.auth
+    )
+    assert assigned.status_code == 200, assigned.text
+    phone = await api.device(taken)
+    asked = await api.send(taken, with_amy, "你们店地址在哪里？")
+    auto = await phone.next("message.new", sender_kind="auto_reply")
+    assert auto["message"]["text"] == "我们已下班,明早9点回复您", (
+        "where the assistant is quiet, the shop still answers"
+    )
+    await asyncio.sleep(3)
+    answers = await _answers_after(api, taken, with_amy, asked.json()["seq"])
+    assert [m["sender_kind"] for m in answers] == ["auto_reply"]

@@ -93,6 +93,9 @@ class Conversation:
     delivered: dict[UUID, int] = field(default_factory=dict)
     open_survey: UUID | None = None
     out_of_hours_day: str | None = None
+    # A person has it: assigned by hand or handed off by the assistant (not the
+    # round-robin), until it is resolved or unassigned. The assistant is quiet meanwhile.
+    with_person: bool = False
     version: int = 0
     pending: list[Event] = field(default_factory=list)
 
@@ -311,10 +314,12 @@ class Conversation:
                 self.delivered[event.reader_id] = event.up_to_seq
             case ConversationAssigned():
                 self.assignee_id = event.assignee_id
+                self.with_person = event.assignee_id is not None and event.reason != "auto"
             case LabelsChanged():
                 self.labels = tuple(event.labels)
             case StatusChanged():
                 self.status = event.status
+                self.with_person = self.with_person and event.status != "resolved"
             case SurveyRequested():
                 self.open_survey = event.survey_id
             case SurveyAnswered():
@@ -335,6 +340,7 @@ class Conversation:
             "delivered": {str(k): v for k, v in self.delivered.items()},
             "open_survey": str(self.open_survey) if self.open_survey else None,
             "out_of_hours_day": self.out_of_hours_day,
+            "with_person": self.with_person,
         }
 
     @classmethod
@@ -354,6 +360,7 @@ class Conversation:
             delivered={UUID(k): v for k, v in state.get("delivered", {}).items()},
             open_survey=uuid_or_none(state.get("open_survey")),
             out_of_hours_day=state.get("out_of_hours_day"),
+            with_person=state.get("with_person", False),
             version=version,
         )
 
