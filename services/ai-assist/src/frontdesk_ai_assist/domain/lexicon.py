@@ -75,6 +75,14 @@ BREEDS: dict[str, tuple[str, str]] = {
 class Found:
     at: int
     word: str
+    end: int  # where the match ends in the text: "groom" in "grooming" ends after the "ing"
+
+    def inside(self, other: Found) -> bool:
+        """Said as part of a longer match (trim in "nail trim")."""
+        return other.at <= self.at and self.end <= other.end and other.end - other.at > self.end - self.at
+
+    def overlaps(self, other: Found) -> bool:
+        return self.at < other.end and other.at < self.end
 
 
 def find_words(folded: str, words: Iterable[str]) -> Iterator[Found]:
@@ -85,14 +93,14 @@ def find_words(folded: str, words: Iterable[str]) -> Iterator[Found]:
             continue
         if word.isascii():
             for match in _english_word(word).finditer(folded):
-                yield Found(match.start(), word)
+                yield Found(match.start(), word, match.end())
         elif len(word) == 2:
             for match in _chinese_pair(word).finditer(folded):
-                yield Found(match.start(), word)
+                yield Found(match.start(), word, match.end())
         else:
             at = folded.find(word)
             while at >= 0:
-                yield Found(at, word)
+                yield Found(at, word, at + len(word))
                 at = folded.find(word, at + len(word))
 
 
@@ -123,6 +131,15 @@ def _english_word(word: str) -> re.Pattern[str]:
 
 
 def concepts_of(*names: str) -> frozenset[str]:
-    """The service concepts whose words appear in a service's names."""
-    folded = " ".join(names).lower()
-    return frozenset(concept for concept, words in SERVICE_CONCEPTS.items() if any(find_words(folded, words)))
+    """The service concepts whose words appear in a service's names — except a word said
+    only as part of a longer word of another concept: "Nail trim" is a nail trim, and not
+    also a haircut for its "trim"."""
+    folded = " | ".join(names).lower()
+    hits = [
+        (concept, hit) for concept, words in SERVICE_CONCEPTS.items() for hit in find_words(folded, words)
+    ]
+    return frozenset(
+        concept
+        for concept, hit in hits
+        if not any(other != concept and hit.inside(longer) for other, longer in hits)
+    )
