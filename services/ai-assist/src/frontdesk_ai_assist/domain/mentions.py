@@ -9,11 +9,16 @@ yet.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .lexicon import BREEDS, SPECIES_WORDS, Found, find_words
 from .shop import Pet
+
+# Words with an animal or a child in them that name neither: a cat-eye manicure, a
+# rabies shot, a pram.
+_NOT_A_PET = re.compile(r"猫眼|狂犬|婴儿[车床]|\bcat[\s-]?eyes?\b")
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class PetMention:
 
 
 def find_pet(folded: str, pets: Sequence[Pet]) -> PetMention | None:
+    folded = _NOT_A_PET.sub(lambda m: " " * len(m.group()), folded)
     named = [(hit, pet) for pet in pets for hit in find_words(folded, [pet.name])]
     if named:
         pet = min(named, key=lambda pair: pair[0].at)[1]
