@@ -72,10 +72,9 @@ def match_service(folded: str, shop: ShopContext) -> ServiceMatch | None:
     if not requests:
         return None
     first_said = min(requests, key=lambda group: min(c.hit.at for c in group))
-    ranked = _ranked(first_said, shop)
-    best, runner_up = ranked[0], ranked[1] if len(ranked) > 1 else None
-    close = runner_up is not None and runner_up[0] == best[0] and runner_up[1] >= CLOSE * best[1]
-    return ServiceMatch(best[3], runner_up[3] if close and runner_up else None)
+    best, *others = _ranked(first_said, shop)
+    rival = others[0].service if others and others[0].close_to(best) else None
+    return ServiceMatch(best.service, rival)
 
 
 def _claims(folded: str, shop: ShopContext) -> Iterator[_Claim]:
@@ -119,20 +118,27 @@ def _requests(claims: list[_Claim]) -> list[list[_Claim]]:
     return list(groups.values())
 
 
-def _ranked(claims: list[_Claim], shop: ShopContext) -> list[tuple[int, int, int, ServiceOffer]]:
-    """(words covered, weight, -catalog place, service), best first; of two that tie,
-    the plainer service (fewer kinds of work in its name) comes first."""
-    covered: dict[str, set[tuple[int, int]]] = defaultdict(set)
-    weight: Counter[str] = Counter()
+@dataclass(frozen=True)
+class _Standing:
+    service: ServiceOffer
+    covered: int  # how many of the words said it claims
+    weight: int
+
+    def close_to(self, best: _Standing) -> bool:
+        return self.covered == best.covered and self.weight >= CLOSE * best.weight
+
+
+def _ranked(claims: list[_Claim], shop: ShopContext) -> list[_Standing]:
+    """Best first: more words covered, then stronger cues; of two that tie, the plainer
+    service (fewer kinds of work in its name), then the catalog's order."""
+    covered: dict[ServiceOffer, set[tuple[int, int]]] = defaultdict(set)
+    weight: Counter[ServiceOffer] = Counter()
     for claim in claims:
-        covered[claim.service.id].add(claim.span)
-        weight[claim.service.id] += claim.weight
-    place = {s.id: i for i, s in enumerate(shop.services)}
-    services = {c.service.id: c.service for c in claims}
-    return sorted(
-        ((len(covered[i]), weight[i], -place[i], s) for i, s in services.items()),
-        key=lambda r: (-r[0], -r[1], len(r[3].concepts), -r[2]),
-    )
+        covered[claim.service].add(claim.span)
+        weight[claim.service] += claim.weight
+    place = {service: i for i, service in enumerate(shop.services)}
+    standings = [_Standing(service, len(spans), weight[service]) for service, spans in covered.items()]
+    return sorted(standings, key=lambda s: (-s.covered, -s.weight, len(s.service.concepts), place[s.service]))
 
 
 def _by_span(claims: list[_Claim]) -> dict[tuple[int, int], list[_Claim]]:
