@@ -5,6 +5,7 @@ the knowledge base, staff get suggested replies, and bad input gets clear errors
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -98,6 +99,30 @@ async def test_a_customer_books_a_bath_for_a_golden_retriever_by_chatting_then_m
     assert cancelled["text"].startswith("已为您取消")
     gone = (await api.http.get(f"/v1/bookings/{booking['id']}", headers=customer.auth)).json()
     assert gone["status"] == "cancelled"
+
+
+async def test_the_service_the_customer_names_is_the_one_booked_though_another_name_shares_a_word(api):
+    # Issue 13: with 剪指甲 Nail trim in the catalog ("trim" also means a haircut), a
+    # grooming asked for in either language was offered and booked as a nail trim.
+    shop = await _assistant_shop(api)
+    service = {"duration_minutes": 60, "price_cents": 10000, "skill": "groom"}
+    await shop.put(f"/services/{uuid.uuid4()}", {"name": "剪指甲 Nail trim", **service})
+    grooming = str(uuid.uuid4())
+    await shop.put(f"/services/{grooming}", {"name": "美容 Grooming", **service})
+    customer = await api.customer(shop.owner.shop_id, "Chen")
+    conversation = await api.open_conversation(customer)
+
+    for asked, yes in (
+        ("我想周六上午10点给Mochi做美容", "好的"),
+        ("I'd like to book a grooming for Mochi on Saturday at 2pm", "yes"),
+    ):
+        offer = await _says(api, customer, conversation, asked)
+        assert "Grooming" in offer["text"] and "Nail trim" not in offer["text"]
+        booked = await _says(api, customer, conversation, yes)
+        assert "Grooming" in booked["text"]
+
+    bookings = (await api.http.get("/v1/bookings", headers=customer.auth)).json()
+    assert [b["service_id"] for b in bookings] == [grooming, grooming]
 
 
 async def test_a_health_worry_is_handed_to_a_person_with_a_summary_and_the_assistant_steps_back(api):

@@ -19,6 +19,7 @@ def test_a_dialogue_comes_back_as_it_was_stored(pet_shop):
             pet_shop.service("bath"),
             PetMention("dog", "poodle", doudou, "豆豆"),
             When(date(2026, 11, 21), time(10)),
+            rival=pet_shop.service("groom"),
         ),
         (
             SlotOption(datetime(2026, 11, 21, 10, tzinfo=SHANGHAI)),

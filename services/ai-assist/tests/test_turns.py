@@ -65,6 +65,27 @@ async def test_a_time_taken_meanwhile_is_answered_with_the_nearest_free_ones(wor
     assert booked.startswith("已为您预约")
 
 
+async def test_the_service_named_is_booked_and_a_close_call_is_named_back_before_holding(world):
+    await world.set_up()  # "Bath" is the shop's first service
+    nails = await world.define_service("剪指甲 Nail trim")
+    grooming = await world.define_service("美容 Grooming")
+    [offer] = await world.customer_says("我想周六上午10点给Mochi做美容")
+    assert "美容 Grooming" in offer and "Nail trim" not in offer
+    await world.customer_says("好的")
+    assert world.booking.sent(booking.HoldBooking)[-1].service_id == grooming != nails
+
+    await world.define_service("狗狗洗澡 Dog bath")
+    await world.define_service("猫咪洗澡 Cat bath")
+    await world.customer_says("周六上午10点洗个澡")  # Bath, Dog bath or Cat bath?
+    held = len(world.booking.sent(booking.HoldBooking))
+    [check] = await world.customer_says("好")
+    assert check.startswith("Bath，") and "10:00" in check and check.endswith("可以吗？")
+    assert len(world.booking.sent(booking.HoldBooking)) == held  # nothing held before the yes
+    [booked] = await world.customer_says("可以")
+    assert booked.startswith("已为您预约")
+    assert world.booking.sent(booking.HoldBooking)[-1].service_id == world.service_id
+
+
 async def test_a_health_worry_gets_a_careful_reply_and_goes_to_a_person_with_a_summary(world):
     await world.set_up()
     [reply] = await world.customer_says("我家金毛今天吐了三次，不吃东西")

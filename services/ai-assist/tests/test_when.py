@@ -154,3 +154,24 @@ def test_shanghai_has_no_clock_change_and_a_whole_day_is_24_hours():
     start, end = When(date(2026, 3, 29)).window(SHANGHAI)
     assert end - start == timedelta(hours=24)
     assert start.utcoffset() == timedelta(hours=8)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("下个月3号", date(2026, 12, 3)),
+        ("下月1号上午", date(2026, 12, 1)),
+        ("the 2nd of January", date(2027, 1, 2)),
+        ("any time on the 2nd of January?", date(2027, 1, 2)),
+        ("平安夜那天", date(2026, 12, 24)),
+        ("new year's eve", date(2026, 12, 31)),
+        ("元旦那天", date(2027, 1, 1)),
+        ("元旦回老家，12月30号送过来", date(2026, 12, 30)),
+        ("from the 23rd to the 27th", date(2026, 11, 23)),
+        ("12号到15号", date(2026, 12, 12)),
+        ("cancel tomorrows bath", date(2026, 11, 19)),
+    ],
+)
+def test_next_month_holidays_ranges_and_the_year_end(text, day):
+    when = said(text)
+    assert when is not None and when.date == day

@@ -106,6 +106,18 @@ class World:
         )
         await self.said()  # forget the set-up's replies
 
+    async def define_service(self, name: str) -> uuid.UUID:
+        """Another service in the shop's catalog (60 min, ¥100); returns its id."""
+        service_id = uuid.uuid4()
+        service = {"service_id": str(service_id), "name": name, "duration_minutes": 60, "price_cents": 10000}
+        await self.event(
+            "booking.service.defined.v1",
+            shop_id=str(self.shop_id),
+            service=service,
+            at=self.clock().isoformat(),
+        )
+        return service_id
+
     async def message(
         self, text_: str, role: str = "customer", sender: uuid.UUID | None = None, kind: str = "person"
     ) -> int:

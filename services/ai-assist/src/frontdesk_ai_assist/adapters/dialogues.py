@@ -21,6 +21,7 @@ def dump(dialogue: Dialogue) -> dict[str, Any]:
         state["wanted"] = {
             "purpose": wanted.purpose,
             "service_id": wanted.service.id if wanted.service else None,
+            "rival_id": wanted.rival.id if wanted.rival else None,
             "pet": _pet(wanted.pet),
             "when": _when(wanted.when),
         }
@@ -33,12 +34,17 @@ def load(state: dict[str, Any], shop: ShopContext, pets: Sequence[Pet]) -> Dialo
     wanted = None
     raw = state.get("wanted")
     if raw:
-        service: ServiceOffer | None = shop.service(raw["service_id"]) if raw.get("service_id") else None
-        wanted = Wanted(raw["purpose"], service, _pet_back(raw.get("pet"), pets), _when_back(raw.get("when")))
+        service = _service_back(raw.get("service_id"), shop)
+        pet, when = _pet_back(raw.get("pet"), pets), _when_back(raw.get("when"))
+        wanted = Wanted(raw["purpose"], service, pet, when, _service_back(raw.get("rival_id"), shop))
     proposed = tuple(
         SlotOption(datetime.fromisoformat(o["start"]), o.get("ref", "")) for o in state.get("proposed", ())
     )
     return Dialogue(wanted, proposed)
+
+
+def _service_back(service_id: str | None, shop: ShopContext) -> ServiceOffer | None:
+    return shop.service(service_id) if service_id else None
 
 
 def _pet(pet: PetMention | None) -> dict[str, Any] | None:

@@ -11,7 +11,7 @@ Use::
                        hours={0: ((time(10), time(20)),), ...}, address=..., faq=(FaqEntry(...), ...))
     understood = understand(text, shop, now, pets)   # -> Understanding
     decision = decide(understood, shop, dialogue)    # -> Reply | Ask | ProposeSlots | Book
-                                                     #    | Reschedule | Cancel | HandOff
+                                                     #    | ConfirmService | Reschedule | Cancel | HandOff
     suggest_replies(text, shop, now, pets)           # -> up to 3 replies for staff to pick
 
 - `understand(text, shop, now, pets=()) -> Understanding`: the intent (faq, book,
@@ -40,6 +40,7 @@ from .decision import (
     Ask,
     Book,
     Cancel,
+    ConfirmService,
     Decision,
     Dialogue,
     HandOff,
@@ -68,6 +69,7 @@ __all__ = [
     "Ask",
     "Book",
     "Cancel",
+    "ConfirmService",
     "Decision",
     "Dialogue",
     "FaqEntry",

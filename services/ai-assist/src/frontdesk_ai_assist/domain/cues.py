@@ -36,7 +36,15 @@ MEDICAL = re.compile(
     r"\blump\b|\bbruis\w*|\bburn(?:t|ed)?\b(?!\s+(?:orange|out))|\bbitten\b|\bnicked\b|\bcut\s+(?:my|his|her|their|the)\s+\w+|"
     r"hasn'?t\s+(?:peed|pooed|pooped|weed)|can'?t\s+(?:pee|poo|poop|wee)|\bstraining\b|breathing\s+(?:\w+\s+)?(?:fast|hard|heavy|heavily)|"
     r"\bpanting\b|(?:won'?t|can'?t|doesn'?t)\s+(?:get\s+up|stand|walk|move)|\bwobbl\w*|scratch\w*.{0,25}(?:nonstop|constantly|a\s+lot|all\s+the\s+time)|"
-    r"\bnause\w*|\bdizz\w*|\bfaint\w*|\bwheez\w*|\bsmell\w*\s+(?:bad|weird|funny|off)|\bsmelly\s+(?:ears?|eyes?|discharge)"
+    r"\bnause\w*|\bdizz\w*|\bfaint\w*|\bwheez\w*|\bsmell\w*\s+(?:bad|weird|funny|off)|\bsmelly\s+(?:ears?|eyes?|discharge)|"
+    # swallowed something, drinks or pees far more than usual, a fall, choking, inflammation, fungus
+    r"吃了.{0,4}(?:线|绳|袜子|骨头|塑料|电池|纽扣|硬币|玩具|葡萄|提子|巧克力|木糖醇|洋葱|老鼠药|药)|误吞|吞下|"
+    r"喝水(?:特别|非常|很|超)?多|狂喝水|尿(?:特别|非常|很)?多|尿频|到处尿|"
+    r"摔(?:了|倒|下|伤|到)|跌(?:倒|下|伤)|磕(?:到|破|伤)|撞到(?:了)?头|掉下(?:床|来)|"
+    r"呛到|呛着|噎到|噎住|发紫|发青|(?<!炎)炎(?!热|夏|炎)|真菌|霉菌|灰指甲|甲癣|癣|长疣|"
+    r"\bdrinking\s+(?:a\s+lot|loads|lots|so\s+much|more)|\bpee(?:ing|s)?\s+(?:everywhere|a\s+lot|loads|constantly)|\bthirsty\b|"
+    r"\bfell\s+(?:off|down|out|over|from)|\b(?:hit|bumped|banged)\s+(?:his|her|their|its|my)\s+head|bump\s+on\s+(?:his|her|the|my)\s+head|"
+    r"\bfung\w*|\bringworm\b|\bwarts?\b|\binflam\w*"
 )
 # A body part said together with something wrong with it: "耳朵有点臭", "指尖发麻",
 # "her eyes are red", "便便是绿色的", "is his poop normal?". For hands and feet a colour
@@ -46,12 +54,15 @@ BODY = re.compile(
     r"眼睛|眼皮|耳朵|皮肤|屁股|肛门|爪子|脚掌|肉垫|(?<!洗)嘴巴|嘴(?!套)|脸|肚子|便便|大便|屎|(?<!纸)尿(?!裤|不湿|布|垫|片)|呼吸|"
     r"\b(?:eyes?|eyelids?|ears?|skin|paws?|pads?|mouth|gums?|face|tummy|belly|poop|poo|stool|pee|urine|wee|breath\w*)\b"
 )
-HANDS = re.compile(r"手指|指尖|脚趾|甲沟|指甲边|\b(?:fingers?|fingertips?|toes?|cuticles?|nail\s*beds?)\b")
-ABNORMAL = re.compile(
-    r"肿|臭|痒|麻|烫|稀|水样|奇怪|不对|异常|正常|"
-    r"\b(?:swollen|smell\w*|stink\w*|itchy|numb|hot|watery|runny|weird|strange|normal|odd)\b"
+HANDS = re.compile(
+    r"手指|指尖|脚趾|甲沟|指甲边|指甲下|甲下|甲床|\b(?:fingers?|fingertips?|toes?|cuticles?|nail\s*beds?)\b|under\s+(?:my|the)\s+nails?"
 )
-COLOURS = re.compile(r"红|黑|绿|黄|白|颜色|\b(?:red|black|green|yellow|white|colou?r)\b")
+ABNORMAL = re.compile(
+    r"肿|臭|痒|麻|烫|稀|水样|奇怪|不对|异常|正常|发绿|变绿|发黑|变黑|变紫|"
+    r"\b(?:swollen|smell\w*|stink\w*|itchy|numb|hot|watery|runny|weird|strange|normal|odd)\b|"
+    r"\bturn(?:ed|ing|s)?\s+(?:green|black|purple|blue)\b"
+)
+COLOURS = re.compile(r"红|黑|绿|黄|白|紫|青|颜色|\b(?:red|black|green|yellow|white|purple|blue|colou?r)\b")
 NEAR = 12
 # Reassurances that only sound like a worry.
 NOT_MEDICAL = re.compile(
@@ -61,11 +72,14 @@ NOT_MEDICAL = re.compile(
 
 HUMAN = re.compile(
     r"转人工|人工|真人|活人|店员|店长|工作人员|负责人|经理|找老板|叫老板|你们老板|找个人|来个人|找人|叫人|打电话给我|给我打电话|"
-    r"给我回电|回个电话|回电话|机器人|跟人说|和人说|跟人聊|投诉|"
+    r"给我回电|回个电话|回电话|机器人|跟人说|和人说|跟人聊|投诉|差评|不满意|要求退款|我要退款|退钱给我|"
+    r"找.{0,12}(?:小姐姐|小哥哥|师傅|技师|美甲师|美容师|美睫师|老师|阿姨)|"
     r"\bhuman\b(?!\s+(?:shampoo|food|grade|hair|products?|nail))|real\s+person|actual\s+person|live\s+(?:agent|person|chat)|"
     r"\bagent\b|representative|\boperator\b|\bmanager\b|\bbot\b|\brobot\b|\bautomated\b|\bmachine\b|"
     r"(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+|the\s+|your\s+|some\s+|an?\s+)?(?:human|person|someone|somebody|staff|"
-    r"owner|real|actual|groomer|stylist|technician|people|anyone|employee)|"
+    r"owner|real|actual|groomer|stylist|technician|people|anyone|employee|whoever)|"
+    r"\bi\s+want\s+(?:a\s+|my\s+)?(?:refund|money\s+back)|\bgive\s+me\s+(?:a\s+refund|my\s+money\s+back)|"
+    r"\b(?:not\s+happy|unhappy|very\s+disappointed)\s+with\b|"
     r"(?:call|ring|phone)\s+me\b|give\s+me\s+a\s+(?:call|ring)|\bcomplain\w*|\bput\s+me\s+through\b|"
     r"\b(?:connect|transfer)\s+me\b|\bsomeone\s+(?:i\s+can|to)\s+(?:talk|speak|chat)"
 )
@@ -95,7 +109,7 @@ BOOK = re.compile(
     r"预约|预订|预定|(?<![大约])约(?:个|一下|下|一个|了|在|周|明|后|今|下周|星期|\d)|订(?:个|一个|位)|想(?:给|帮|带|让|约|订|来|过来|去)|"
     r"安排|排(?:个|一下)|有(?:空|位|位置|空位|档期)|还有位|空档|帮我(?:留|约|订|排)|几点(?:可以|能)|什么时候(?:有空|可以|能)|"
     r"我要(?:洗|做|剪|寄养|给|约|订|带)|想(?:洗|做|剪|寄养)|要(?:做|洗|剪)|"
-    r"\bbook\w*|\bappointment\b|\breserv\w*|\bschedule\b|\bslots?\b|\bavailab\w*|\bopenings?\b|\bspots?\b|"
+    r"\bbook\w*|\bappointment\b|\breserv\w*|\bschedule\b|\bslots?\b|\bavailab\w*|\bopenings?\b(?!\s+(?:times?|hours?))|\bspots?\b|"
     r"(?:i'?d|i\s+would|we'?d|i|we)\s+(?:like|love|want|wanna|need)\s+(?:to\s+(?:get|book|have|come|bring|do|make|drop)|a\s|an\s|my\s|some\s)|"
     r"\bfit\s+(?:me|us|him|her)\s+in|\bsqueeze\s+(?:me|us|him|her)\s+in|(?:are|is)\s+(?:you|there)\s+(?:free|space|room)|"
     r"\bany\s+(?:time|room|space|chance)"
@@ -118,7 +132,7 @@ BOOKING_PROCESS = re.compile(
     r"\bdo\s+(?:i|we)\s+need\s+(?:to\s+book|an?\s+(?:appointment|booking))|\bhow\s+far\s+in\s+advance|\bwalk[\s-]?ins?\b"
 )
 QUESTION = re.compile(
-    r"[?]|吗|么|多少|几点|几个|几岁|多大|多久|多长|是否|能否|怎么|怎样|如何|哪|什么|有没有|能不能|可不可以|是不是|会不会|需不需要|请问|想问|问一下|咨询|"
+    r"[?]|吗|么|多少|几点|几个|几岁|几[天次度周月年号]|多大|多重|多高|多久|多长|是否|能否|怎么|怎样|如何|哪|什么|有没有|能不能|可不可以|是不是|会不会|需不需要|请问|想问|问一下|咨询|"
     r"发我|发一下|告诉我|说一下|介绍一下|\bsend\s+me\b|\btell\s+me\b|\bshow\s+me\b|\blet\s+me\s+know\b|\bwhat'?s\b|"
     r"^(?:what|when|where|how|do|does|did|is|are|can|could|will|would|should|which|who|why|any)\b|"
     r"\b(?:how\s+much|how\s+long|how\s+many|what\s+time|do\s+you|does\s+it|is\s+it|is\s+there|are\s+you|can\s+i|can\s+you|do\s+i)\b"
@@ -137,6 +151,12 @@ CONFIRM_WORDS = frozenset(
      "okay sure", "ok sure", "yes that works", "yep that works", "yes that's fine", "yes book it", "ok book it",
      "perfect book it", "great book it", "no problem", "no worries"}
 )  # fmt: skip
+# A yes with what to do: "yes go ahead and book that", "可以 就约这个".
+CONFIRM_PHRASE = re.compile(
+    r"^(?:yes|yep|yeah|ok|okay|sure|perfect|great|好的?|可以|行|嗯+)?\W*"
+    r"(?:(?:please\s+)?(?:go\s+ahead(?:\s+and\s+book(?:\s+(?:it|that|that\s+one))?)?|book\s+(?:it|that|that\s+one|me\s+in)|lock\s+it\s+in)"
+    r"|就?(?:约|订|定|要|选)(?:这个|这个时间|它|那个)吧?)\W*$"
+)
 # Turning down what was offered (searched for in short messages only).
 DECLINE = re.compile(
     r"不用了|不需要了?|不要了|算了|^不了|不了[,，\s]|都不行|都不合适|不合适|都不太行|没空|时间不行|不太行|不方便|再说吧|"
@@ -160,11 +180,11 @@ STRONG_YES = frozenset(
 )
 GREETING = re.compile(
     r"^\s*(?:你好|您好|你们好|哈喽|嗨|在吗|在不在|有人吗|在么|在嘛|早安|早上好|上午好|下午好|晚上好|亲|老板在吗|老板|"
-    r"(?:(?:hi|hello|hey|hiya|hallo|yo)(?:\s+there)?|good\s+morning|good\s+afternoon|good\s+evening|morning|anyone\s+there|is\s+anyone\s+there)(?![a-z]))"
+    r"(?:(?:hi+|hel+o+|hey+|hiya|hallo|yo)(?:\s+there)?|good\s+morning|good\s+afternoon|good\s+evening|morning|anyone\s+there|is\s+anyone\s+there)(?![a-z]))"
 )
 GREETING_WORDS = re.compile(
     r"你好|您好|你们好|哈喽|嗨|在吗|在不在|有人吗|在么|在嘛|早安|早上好|上午好|下午好|晚上好|"
-    r"\b(?:hi|hello|hey|hiya|hallo|yo|good\s+(?:morning|afternoon|evening))\b(?:\s+there\b)?"
+    r"\b(?:hi+|hel+o+|hey+|hiya|hallo|yo|good\s+(?:morning|afternoon|evening))\b(?:\s+there\b)?"
 )
 THANKS = re.compile(r"谢谢|多谢|感谢|谢啦|谢了|辛苦了|thx|thanks|thank you|\bty\b|cheers|appreciate")
 FILLER = re.compile(

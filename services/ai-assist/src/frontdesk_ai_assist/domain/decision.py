@@ -8,6 +8,9 @@ and carries out the decision:
   `replies.slot_proposal(...)`, remembering the options offered;
 - `Book` / `Reschedule`: book (or move the customer's booking to) the picked option,
   then send `replies.booking_confirmed(...)` / `replies.rescheduled(...)`;
+- `ConfirmService`: the words could also mean another service: name the service and
+  the time back (`replies.confirm_service(...)`) and offer that one option, so the
+  customer's yes books it and nothing is held for a service they did not mean;
 - `Cancel`: cancel the customer's upcoming booking (on `when`'s day, if given);
 - `Reply` / `Ask`: send the text; `HandOff`: send the reply and put the conversation
   in a person's queue with the reason and summary as the handoff note.
@@ -53,11 +56,14 @@ class Wanted:
     service: ServiceOffer | None = None
     pet: PetMention | None = None
     when: When | None = None
+    rival: ServiceOffer | None = None  # another service the customer's words could mean
 
     def updated(self, understanding: Understanding) -> Wanted:
+        named = understanding.service is not None
         return replace(
             self,
-            service=understanding.service or self.service,
+            service=understanding.service if named else self.service,
+            rival=understanding.rival if named else self.rival,
             pet=understanding.pet or self.pet,
             when=understanding.when or self.when,
         )
@@ -95,6 +101,12 @@ class ProposeSlots:
     when: When
     service: ServiceOffer | None
     pet: PetMention | None
+    rival: ServiceOffer | None = None  # another service the customer's words could mean
+
+    @property
+    def wanted(self) -> Wanted:
+        """What to remember with the options offered."""
+        return Wanted(self.purpose, self.service, self.pet, self.when, self.rival)
 
 
 @dataclass(frozen=True)
@@ -104,6 +116,14 @@ class Book:
     option: SlotOption
     service: ServiceOffer | None
     pet: PetMention | None
+
+
+@dataclass(frozen=True)
+class ConfirmService:
+    """Ask whether `wanted.service` at the picked option is right before booking it."""
+
+    option: SlotOption
+    wanted: Wanted
 
 
 @dataclass(frozen=True)
@@ -128,7 +148,7 @@ class HandOff:
     reply: str  # for the customer
 
 
-Decision = Reply | Ask | ProposeSlots | Book | Reschedule | Cancel | HandOff
+Decision = Reply | Ask | ProposeSlots | Book | ConfirmService | Reschedule | Cancel | HandOff
 
 
 def decide(understanding: Understanding, shop: ShopContext, dialogue: Dialogue | None = None) -> Decision:
@@ -177,7 +197,7 @@ def _wants_time(u: Understanding, shop: ShopContext, dialogue: Dialogue) -> Deci
         service = wanted.service or (dialogue.wanted.service if dialogue.wanted else None)
         text = replies.ask_time(service, u.language) if service else _ask_day(u)
         return Ask(text, "time", wanted)
-    return ProposeSlots(purpose, wanted.when, wanted.service, wanted.pet)
+    return ProposeSlots(purpose, wanted.when, wanted.service, wanted.pet, wanted.rival)
 
 
 def _confirmed(u: Understanding, shop: ShopContext, dialogue: Dialogue) -> Decision:
@@ -188,7 +208,7 @@ def _confirmed(u: Understanding, shop: ShopContext, dialogue: Dialogue) -> Decis
             and wanted.when is not None
             and (wanted.service or wanted.purpose == "reschedule")
         ):
-            return ProposeSlots(wanted.purpose, wanted.when, wanted.service, wanted.pet)
+            return ProposeSlots(wanted.purpose, wanted.when, wanted.service, wanted.pet, wanted.rival)
         return Reply(replies.acknowledged(u.language), "acknowledged")
     option = _picked(u, dialogue.proposed, shop.timezone)
     if option is None:
@@ -199,6 +219,8 @@ def _confirmed(u: Understanding, shop: ShopContext, dialogue: Dialogue) -> Decis
 def _chosen(option: SlotOption, wanted: Wanted | None) -> Decision:
     if wanted is not None and wanted.purpose == "reschedule":
         return Reschedule(option)
+    if wanted is not None and wanted.service is not None and wanted.rival is not None:
+        return ConfirmService(option, replace(wanted, rival=None))
     return Book(option, wanted.service if wanted else None, wanted.pet if wanted else None)
 
 

@@ -72,12 +72,12 @@ def classify(text: str, *, has_when: bool, has_service: bool, has_pet: bool) -> 
         return _small_talk(folded)
     if _is_short(core):
         option = cues.ordinal(core)
-        if option is not None or _all_said(core, cues.CONFIRM_WORDS):
+        if option is not None or _all_said(core, cues.CONFIRM_WORDS) or cues.CONFIRM_PHRASE.match(core):
             if option is None and cues.THANKS.search(folded) and not cues.STRONG_YES & set(core.split()):
                 return IntentGuess("thanks", 0.8)
             return IntentGuess("confirm", 0.9, option=option)
-        if cues.DECLINE.search(core):
-            return IntentGuess("decline", 0.85)
+    if _is_short(core, words=10) and not (has_when or has_service) and cues.DECLINE.search(core):
+        return IntentGuess("decline", 0.85)
     return _asking(folded, core, has_when=has_when, has_service=has_service, has_pet=has_pet)
 
 
@@ -142,5 +142,5 @@ def _core(folded: str) -> str:
     return _SPACES.sub(" ", cues.FILLER.sub(" ", stripped)).strip()
 
 
-def _is_short(core: str) -> bool:
-    return len(core.split()) <= 8 if core.isascii() else len(core) <= 12
+def _is_short(core: str, words: int = 8) -> bool:
+    return len(core.split()) <= words if core.isascii() else len(core) <= 12

@@ -5,26 +5,30 @@ a customer say it theirs (洗个澡, wash, haircut). A service carries every con
 of whose words appears in its name or aliases, and a message that says any word of
 that concept asks for it. Chinese words match anywhere in the text, a two-character
 one also with a measure word inside (洗澡 in 洗个澡, 洗完澡; 做脚 in 做个脚); English words
-match as whole words with an optional plural or -ing/-ed ending.
+match as whole words with an optional plural or -ing/-ed ending, and a word of five
+letters or more also with a letter doubled or undoubled by a slip (gromming, masage,
+manicurre). The lists carry the commonest slips of a Chinese keyboard too (洗藻, 美夹),
+as the weekdays do (satuday).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 SERVICE_CONCEPTS: dict[str, tuple[str, ...]] = {
-    "bath": ("洗澡", "洗", "洗护", "洗白白", "洗香香", "药浴", "bath", "bathe", "wash", "shower", "shampoo"),
+    "bath": ("洗澡", "洗藻", "洗", "洗护", "洗白白", "洗香香", "药浴", "bath", "bathe", "wash", "shower", "shampoo"),
     "groom": ("美容", "剪毛", "修毛", "理毛", "造型", "剃毛", "修剪", "精修", "美毛", "groom", "haircut", "hair cut", "trim", "shave", "styling"),
     "boarding": ("寄养", "托管", "寄宿", "住店", "代养", "boarding", "board", "pet hotel", "kennel", "pet sitting", "daycare"),
-    "nail_trim": ("剪指甲", "修指甲", "剪爪子", "剪趾甲", "nail trim", "nail clipping", "clip nails", "trim nails"),
-    "manicure": ("美甲", "做指甲", "光疗", "甲油胶", "手部护理", "涂指甲", "manicure", "mani", "gel nails", "gel manicure", "nail art", "nails done"),
+    "nail_trim": ("剪指甲", "剪只甲", "剪指夹", "修指甲", "剪爪子", "剪趾甲", "nail trim", "nail clipping", "clip nails", "trim nails"),
+    "manicure": ("美甲", "美夹", "做指甲", "做指夹", "光疗", "甲油胶", "手部护理", "涂指甲", "manicure", "mani", "gel nails", "gel manicure", "nail art", "nails done"),
     "pedicure": ("美足", "做脚", "足部护理", "脚部护理", "脚部", "脚指甲", "脚趾甲", "修脚", "pedicure", "pedi", "toenails", "toes"),
-    "removal": ("卸甲", "卸指甲", "卸掉", "removal", "soak off", "take off my gel", "remove my gel", "remove gel", "gel removed", "nails removed", "gel off"),
-    "lashes": ("美睫", "睫毛", "嫁接睫毛", "lash", "lashes", "eyelash", "eyelashes", "lash extension"),
+    "removal": ("卸甲", "卸指甲", "卸掉", "removal", "remove", "removing", "soak off", "soaked off", "take off", "take off my gel", "remove my gel", "remove gel", "gel removed", "nails removed", "gel off"),
+    "lashes": ("美睫", "美捷", "睫毛", "嫁接睫毛", "lash", "lashes", "eyelash", "eyelashes", "lash extension"),
     "extension": ("延长甲", "做延长", "甲片", "nail extension", "extensions", "acrylic", "acrylics"),
-    "swim": ("游泳", "泳池", "swim", "swimming", "pool"),
+    "swim": ("游泳", "游永", "泳池", "swim", "swimming", "pool"),
     "baby_haircut": ("理发", "剪头发", "剪头", "剃头", "胎毛", "haircut", "hair cut", "trim"),
     "massage": ("抚触", "按摩", "推拿", "massage"),
     "feeding": ("喂养", "母乳", "辅食", "喂奶", "feeding", "breastfeeding", "lactation", "weaning", "formula advice"),
@@ -35,7 +39,7 @@ SPECIES_WORDS: dict[str, tuple[str, ...]] = {
     "cat": ("猫咪", "小猫", "猫猫", "猫", "喵星人", "主子", "cat", "kitty", "kitten"),
     "rabbit": ("兔子", "兔兔", "rabbit", "bunny"),
     "child": (
-        "宝宝", "孩子", "小孩", "儿子", "女儿", "闺女", "娃", "新生儿", "小朋友",
+        "宝宝", "孩子", "小孩", "儿子", "女儿", "闺女", "娃", "新生儿", "婴儿", "幼儿", "小朋友",
         "baby", "son", "daughter", "kid", "toddler", "newborn", "infant", "little one",
     ),
 }  # fmt: skip
@@ -75,6 +79,14 @@ BREEDS: dict[str, tuple[str, str]] = {
 class Found:
     at: int
     word: str
+    end: int  # where the match ends in the text: "groom" in "grooming" ends after the "ing"
+
+    def inside(self, other: Found) -> bool:
+        """Said as part of a longer match (trim in "nail trim")."""
+        return other.at <= self.at and self.end <= other.end and other.end - other.at > self.end - self.at
+
+    def overlaps(self, other: Found) -> bool:
+        return self.at < other.end and other.at < self.end
 
 
 def find_words(folded: str, words: Iterable[str]) -> Iterator[Found]:
@@ -85,14 +97,14 @@ def find_words(folded: str, words: Iterable[str]) -> Iterator[Found]:
             continue
         if word.isascii():
             for match in _english_word(word).finditer(folded):
-                yield Found(match.start(), word)
+                yield Found(match.start(), word, match.end())
         elif len(word) == 2:
             for match in _chinese_pair(word).finditer(folded):
-                yield Found(match.start(), word)
+                yield Found(match.start(), word, match.end())
         else:
             at = folded.find(word)
             while at >= 0:
-                yield Found(at, word)
+                yield Found(at, word, at + len(word))
                 at = folded.find(word, at + len(word))
 
 
@@ -109,20 +121,37 @@ def _chinese_pair(word: str) -> re.Pattern[str]:
 
 
 def _english_word(word: str) -> re.Pattern[str]:
-    """bath → baths, bathing; trim → trimmed; bathe → bathing; words may be spaced freely."""
+    """bath → baths, bathing; trim → trimmed; bathe → bathing; words may be spaced freely;
+    grooming → gromming, groooming."""
     pattern = _ENGLISH_WORDS.get(word)
     if pattern is None:
-        body = re.escape(word).replace(r"\ ", r"\s+")
-        stem = rf"|{re.escape(word[:-1])}ing" if word.endswith("e") else ""
+        letters = _any_doubling if len(word) >= 5 and word.isalpha() else re.escape
+        body = letters(word).replace(r"\ ", r"\s+")
+        stem = rf"|{letters(word[:-1])}ing" if word.endswith("e") else ""
         if word.endswith("y"):
-            stem = rf"|{re.escape(word[:-1])}ies"
+            stem = rf"|{letters(word[:-1])}ies"
         doubled = re.escape(word[-1]) + "?"
         pattern = re.compile(rf"(?<![a-z])(?:{body}{doubled}(?:s|es|ed|d|ing|'s)?{stem})(?![a-z])")
         _ENGLISH_WORDS[word] = pattern
     return pattern
 
 
+def _any_doubling(word: str) -> str:
+    """massage → m+a+s+a+g+e+: a letter typed once or twice is the same word (masage),
+    and a different letter is not (message)."""
+    return "".join(re.escape(letter) + "+" for letter, _ in itertools.groupby(word))
+
+
 def concepts_of(*names: str) -> frozenset[str]:
-    """The service concepts whose words appear in a service's names."""
-    folded = " ".join(names).lower()
-    return frozenset(concept for concept, words in SERVICE_CONCEPTS.items() if any(find_words(folded, words)))
+    """The service concepts whose words appear in a service's names — except a word said
+    only as part of a longer word of another concept: "Nail trim" is a nail trim, and not
+    also a haircut for its "trim"."""
+    folded = " | ".join(names).lower()
+    hits = [
+        (concept, hit) for concept, words in SERVICE_CONCEPTS.items() for hit in find_words(folded, words)
+    ]
+    return frozenset(
+        concept
+        for concept, hit in hits
+        if not any(other != concept and hit.inside(longer) for other, longer in hits)
+    )

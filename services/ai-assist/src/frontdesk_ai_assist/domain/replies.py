@@ -114,6 +114,15 @@ def slot_proposal(
     )
 
 
+def confirm_service(start: datetime, service: ServiceOffer, timezone: str, language: Language) -> str:
+    """The service and time said back before booking, when the customer's words could
+    also have meant another service: "美容 Grooming，周五 11月20日 14:00，可以吗？"."""
+    at = moment_text(start.astimezone(ZoneInfo(timezone)), language)
+    if language == "zh":
+        return f"{service.label('zh')}，{at}，可以吗？"
+    return f"{service.label('en')}, {at}: shall I book it?"
+
+
 def no_slots(when: When, service: ServiceOffer, language: Language) -> str:
     said = when_text(when, language)
     if language == "zh":

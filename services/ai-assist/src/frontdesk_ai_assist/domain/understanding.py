@@ -18,7 +18,8 @@ from datetime import datetime
 from .intents import Intent, classify
 from .knowledge import Answer
 from .language import Language, detect_language, fold, with_digits
-from .mentions import PetMention, find_pet, find_service
+from .mentions import PetMention, find_pet
+from .service_names import match_service
 from .shop import Pet, ServiceOffer, ShopContext
 from .when import When, parse_change, parse_when
 
@@ -35,6 +36,7 @@ class Understanding:
     intent: Intent
     confidence: float  # 0..1: how sure the intent is (for faq: how well the answer fits)
     service: ServiceOffer | None = None
+    rival: ServiceOffer | None = None  # another service the words could mean about as well
     pet: PetMention | None = None
     when: When | None = None
     option: int | None = None  # the offered option picked, 1-based; -1 is the last
@@ -50,7 +52,8 @@ def understand(text: str, shop: ShopContext, now: datetime, pets: Sequence[Pet] 
         raise ValueError("now must be timezone-aware")
     folded = with_digits(fold(text))
     language = detect_language(text)
-    service = find_service(folded, shop)
+    named = match_service(folded, shop)
+    service = named.service if named else None
     pet = find_pet(folded, pets)
     when = parse_when(text, now, shop.timezone)
     guess = classify(
@@ -76,6 +79,7 @@ def understand(text: str, shop: ShopContext, now: datetime, pets: Sequence[Pet] 
         intent=intent,
         confidence=confidence,
         service=service,
+        rival=named.rival if named else None,
         pet=pet,
         when=when,
         option=guess.option,

@@ -11,7 +11,10 @@ What people mean, not what they literally say:
   the time has passed, then a week on. 这周一 said on a Wednesday is next Monday.
 - 下周X / next X is that weekday of next week (Monday-based, as 下周 means).
 - a day of the month already past (12号 on the 18th) is next month's; a date already
-  past this year is next year's.
+  past this year is next year's. 下个月3号 is the 3rd of next month.
+- a range ("12号到15号", "24th to 28th") starts on its first day.
+- a holiday (平安夜, 元旦, "new year's eve") is its next date, unless a date is also
+  said: "元旦回老家，12月30号送过来" comes on the 30th.
 - an hour from 1 to 7 with no 上午/下午/am/pm is afternoon (shops are not open at 3am);
   an hour that already passed today with no am/pm is the evening one (8点 said at 9:00
   is 20:00) when that is still ahead.
@@ -85,7 +88,9 @@ _ZH_IN_DAYS = re.compile(r"(?P<n>\d{1,2})\s*天(?:后|以后|之后)")
 _ISO = re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
 _SLASH = re.compile(r"(?<![\d/:])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/:]|\s*(?:点|am|pm))")
 _EN_AFTER_TOMORROW = re.compile(r"\b(?:the\s+)?day\s+after\s+(?:tomorrow|tmr|tmrw)\b")
-_EN_TOMORROW = re.compile(r"\b(?:tomorrow|tomorow|tommorow|tommorrow|tomorro|tmr|tmrw|tmw|2morrow|2moro)\b")
+_EN_TOMORROW = re.compile(
+    r"\b(?:tomorrow|tomorow|tommorow|tommorrow|tomorro|tmr|tmrw|tmw|2morrow|2moro)(?:'?s)?\b"
+)
 _EN_TODAY = re.compile(r"\b(?:today|tonight|tonite|this\s+(?:morning|afternoon|evening))\b")
 # Full names, short forms and the usual slips of a thumb (satuday, thurday).
 _EN_WEEKDAY_NAMES = (
@@ -104,7 +109,25 @@ _MONTH = (
 _EN_MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b")
 _EN_DAY_MONTH = re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?![a-z])")
 _EN_DAY = re.compile(
-    r"\b(?:on\s+(?:the\s+)?|the\s+)(?P<d>\d{1,2})(?:st|nd|rd|th)\b(?!\s*(?:one|option|slot|choice|time|of\s+(?:those|them|these)))"
+    r"\b(?:on\s+(?:the\s+)?|the\s+)(?P<d>\d{1,2})(?:st|nd|rd|th)\b"
+    rf"(?!\s*(?:one|option|slot|choice|time|of\s+(?:those|them|these|next\s+month)|(?:of\s+)?{_MONTH}(?![a-z])))"
+    # or the first day of a range: "24th to 28th"
+    r"|(?<![\d/])(?P<first>\d{1,2})(?:st|nd|rd|th)?\s*(?:to|till|until|through|-|–)\s*(?:the\s+)?\d{1,2}(?:st|nd|rd|th)\b"
+)
+_ZH_NEXT_MONTH = re.compile(
+    r"下个?月(?:的)?(?P<d>\d{1,2})\s*(?:号|日)?|(?:这个?|本)月(?:的)?(?P<this>\d{1,2})\s*(?:号|日)"
+)
+_EN_NEXT_MONTH = re.compile(r"\b(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+of\s+next\s+month\b")
+# (month, day) of the holidays people book around
+_HOLIDAYS = (
+    (re.compile(r"平安夜|christmas\s+eve|xmas\s+eve"), (12, 24)),
+    (re.compile(r"圣诞(?!夜)|(?<!\w)(?:christmas|xmas)(?!\s+eve|\s+party)(?:\s+day)?\b"), (12, 25)),
+    (re.compile(r"跨年|new\s+year'?s\s+eve|\bnye\b"), (12, 31)),
+    (re.compile(r"元旦|new\s+year'?s(?:\s+day)?(?!\s+eve)"), (1, 1)),
+    (re.compile(r"情人节|valentine'?s"), (2, 14)),
+    (re.compile(r"劳动节|五一"), (5, 1)),
+    (re.compile(r"儿童节|六一"), (6, 1)),
+    (re.compile(r"国庆"), (10, 1)),
 )
 _EN_IN_DAYS = re.compile(r"\bin\s+(?P<n>\d{1,2}|a|one|two|three|four|five|six|seven)\s+days?\b")
 
@@ -167,8 +190,17 @@ def _passed(when: When, now: datetime) -> bool:
 
 
 def _first_day(text: str, today: date) -> _Day | None:
-    found = [day for finder in _DAY_FINDERS for day in finder(text, today)]
+    found = [day for finder in _DAY_FINDERS for day in finder(text, today)] or _holidays(text, today)
     return min(found, key=lambda day: day.at) if found else None
+
+
+def _holidays(text: str, today: date) -> list[_Day]:
+    return [
+        day
+        for pattern, (month, dom) in _HOLIDAYS
+        for m in pattern.finditer(text)
+        for day in _month_day(m.start(), today, month, dom)
+    ]
 
 
 def _relative_zh(text: str, today: date) -> list[_Day]:
@@ -240,8 +272,14 @@ def _calendar(text: str, today: date) -> list[_Day]:
         first, second = int(m["a"]), int(m["b"])
         month, day = (second, first) if first > 12 else (first, second)
         days += _month_day(m.start(), today, month, day)
-    for m in [*_ZH_DAY.finditer(text), *_EN_DAY.finditer(text)]:
+    for m in _ZH_DAY.finditer(text):
         days += _day_of_month(m.start(), today, int(m["d"]))
+    for m in _EN_DAY.finditer(text):
+        days += _day_of_month(m.start(), today, int(m["d"] or m["first"]))
+    for m in [*_ZH_NEXT_MONTH.finditer(text), *_EN_NEXT_MONTH.finditer(text)]:
+        this_month = m.groupdict().get("this")
+        month_start = today.replace(day=1) if this_month else _next_month(today)
+        days += _dated(m.start(), month_start.year, month_start.month, int(this_month or m["d"]))
     for m in [*_ZH_IN_DAYS.finditer(text), *_EN_IN_DAYS.finditer(text)]:
         count = _EN_NUMBERS.get(m["n"]) or int(m["n"])
         days.append(_Day(m.start(), today + timedelta(days=count)))
@@ -263,6 +301,10 @@ def _month_day(at: int, today: date, month: int, day: int, year: int | None = No
         if found and found[0].date >= today:
             return found
     return []
+
+
+def _next_month(today: date) -> date:
+    return date(today.year + 1, 1, 1) if today.month == 12 else date(today.year, today.month + 1, 1)
 
 
 def _day_of_month(at: int, today: date, day: int) -> list[_Day]:

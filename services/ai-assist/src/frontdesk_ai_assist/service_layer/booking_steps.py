@@ -23,6 +23,7 @@ from ..adapters.booking import BookingUnavailable, CustomerBooking, Verdict
 from ..domain import (
     Book,
     Cancel,
+    ConfirmService,
     Dialogue,
     ProposeSlots,
     Reschedule,
@@ -42,7 +43,7 @@ STAY = ("寄养需要确认入住天数", "a stay needs its number of nights")
 
 
 async def propose(deps: Dependencies, talk: Talk, u: Understanding, step: ProposeSlots) -> Outcome:
-    shop, wanted = talk.shop, Wanted(step.purpose, step.service, step.pet, step.when)
+    shop, wanted = talk.shop, step.wanted
     service = step.service
     if step.purpose == "reschedule":
         found = await _the_booking(deps, talk, u, wanted, step.service, None, "reschedule")
@@ -88,6 +89,17 @@ async def book(deps: Dependencies, talk: Talk, u: Understanding, step: Book, dia
         return _refused(verdict, service, shop.timezone, u, dialogue.wanted)
     text = replies.booking_confirmed(step.option.start, service, step.pet, shop.timezone, u.language)
     return Outcome("booked", text, Dialogue())
+
+
+def confirm_service(talk: Talk, u: Understanding, step: ConfirmService) -> Outcome:
+    """Name the service and the time back before holding anything ("美容 Grooming，周五
+    11月20日 14:00，可以吗？"): the customer's words could also have meant another service.
+    That time is the one option left, so a yes books it and another service's name asks
+    again for that one."""
+    service = step.wanted.service
+    assert service is not None  # decide asks only about a service that was named
+    text = replies.confirm_service(step.option.start, service, talk.shop.timezone, u.language)
+    return Outcome("ask_confirmation", text, Dialogue(step.wanted, (step.option,)))
 
 
 async def reschedule(

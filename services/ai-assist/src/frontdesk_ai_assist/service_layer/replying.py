@@ -14,6 +14,7 @@ from ..domain import (
     Ask,
     Book,
     Cancel,
+    ConfirmService,
     Dialogue,
     HandOff,
     ProposeSlots,
@@ -57,6 +58,8 @@ async def _carry_out(deps: Dependencies, talk: Talk, u: Understanding, dialogue:
             return Outcome(f"ask_{decision.missing}", decision.text, Dialogue(decision.wanted, kept))
         case ProposeSlots():
             return await steps.propose(deps, talk, u, decision)
+        case ConfirmService():
+            return steps.confirm_service(talk, u, decision)
         case Book():
             return await steps.book(deps, talk, u, decision, dialogue)
         case Reschedule():
