@@ -3,7 +3,7 @@ aggregates. The pipeline answers the sender with what a handler returns."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,9 +13,10 @@ from frontdesk_contracts import Envelope, contract_type
 from frontdesk_contracts import messaging as contracts
 from frontdesk_platform.observability import current_traceparent
 from frontdesk_platform.pipeline import Answers
+from frontdesk_platform.staged import StagedStreams
 from frontdesk_platform.unit_of_work import UnitOfWork
 
-from ..adapters.repository import ConversationRepository, ShopRepository
+from ..adapters.repository import ConversationRepository, ShopRepository, stream_id
 from ..domain import events as e
 from ..domain import shop as shop_domain
 from ..domain.model import Actor, Conversation
@@ -45,12 +46,15 @@ class Context:
     uow: UnitOfWork
     command: Envelope
 
+    async def streams(self) -> StagedStreams:
+        return await self.uow.streams(self.deps.conversations.store)
+
     async def load(self, conversation_id: UUID) -> Conversation:
-        return await self.deps.conversations.get(self.uow.session, conversation_id)
+        return await self.deps.conversations.get(await self.streams(), conversation_id)
 
     async def save(self, conversation: Conversation) -> list[e.Event]:
-        """Append the new events, update the read models and queue the contract events."""
-        events = await self.deps.conversations.save(self.uow.session, conversation)
+        """Stage the new events, update the read models and queue the contract events."""
+        events = self.deps.conversations.save(await self.streams(), conversation)
         version = conversation.version - len(events)
         for event in events:
             version += 1
@@ -66,10 +70,10 @@ class Context:
         return events
 
     async def load_shop(self, shop_id: UUID) -> ShopSettings:
-        return await self.deps.shops.get(self.uow.session, shop_id)
+        return await self.deps.shops.get(await self.streams(), shop_id)
 
     async def save_shop(self, settings: ShopSettings) -> None:
-        events = await self.deps.shops.save(self.uow.session, settings)
+        events = self.deps.shops.save(await self.streams(), settings)
         version = settings.version - len(events)
         for event in events:
             version += 1
@@ -89,6 +93,12 @@ class Context:
             traceparent=current_traceparent() or self.command.traceparent,
             data=data,
         )
+
+
+async def preload(deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any]) -> None:
+    """Read the conversations of a batch of commands in one round trip."""
+    ids = [stream_id(cmd.conversation_id) for cmd in commands if hasattr(cmd, "conversation_id")]
+    await (await uow.streams(deps.conversations.store)).load(ids)
 
 
 Answer = dict[str, Any]  # what an accepted command's reply carries besides the command's ids
