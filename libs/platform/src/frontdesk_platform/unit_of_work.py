@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from .database import driver_connection
 from .eventstore import EventStore
 from .staged import StagedStreams
 
@@ -51,16 +52,10 @@ class UnitOfWork:
         return self
 
     async def connection(self) -> asyncpg.Connection:
-        """The session's own asyncpg connection, inside this transaction: the hot path's
-        statements skip SQLAlchemy (its statement building and greenlet hand-offs cost
-        more than the statements themselves)."""
+        """The session's own asyncpg connection, inside this transaction (see
+        database.driver_connection)."""
         if self._connection is None:
-            connection = await self.session.connection()
-            adapted = (await connection.get_raw_connection()).dbapi_connection
-            # SQLAlchemy's adapter sends BEGIN with its first statement; a raw one comes first here.
-            if adapted._transaction is None:  # type: ignore[union-attr]
-                await adapted._start_transaction()  # type: ignore[union-attr]
-            self._connection = adapted.driver_connection  # type: ignore[union-attr]
+            self._connection = await driver_connection(self.session)
         return self._connection
 
     async def streams(self, store: EventStore) -> StagedStreams:

@@ -4,14 +4,13 @@ event store."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import events as e
-from . import reports, search, shops
+from . import reports, search, sent, shops
 from .sql import run as _run
 
 PREVIEW_LENGTH = 80
@@ -31,10 +30,11 @@ Projector = Callable[[AsyncSession, Any], Awaitable[None]]
 
 
 async def project(session: AsyncSession, event: e.Event) -> None:
+    if isinstance(event, e.MessageSent):  # the hot path: one statement for all of its rows
+        await sent.project(session, event, _preview(event))
+        return
     await _PROJECTORS[type(event)](session, event)
-    if isinstance(event, e.MessageSent):
-        await reports.on_message(session, event)
-    elif isinstance(event, e.StatusChanged):
+    if isinstance(event, e.StatusChanged):
         await reports.on_status(session, event)
     elif isinstance(event, e.ConversationAssigned) and event.assignee_id:
         await shops.note_assigned(session, event.assignee_id, event.assigned_at)
@@ -42,7 +42,6 @@ async def project(session: AsyncSession, event: e.Event) -> None:
         await search.remove(session, event.message_id)
     elif isinstance(event, e.MessageEdited):
         await search.reindex(session, event.message_id, event.text)
-    await search.index(session, event)
 
 
 async def _opened(session: AsyncSession, event: e.ConversationOpened) -> None:
@@ -54,45 +53,6 @@ async def _opened(session: AsyncSession, event: e.ConversationOpened) -> None:
         shop=event.shop_id,
         customer=event.customer_id,
         at=event.opened_at,
-    )
-
-
-async def _sent(session: AsyncSession, event: e.MessageSent) -> None:
-    from_customer = event.sender_role == "customer"
-    counts = (
-        await _run(
-            session,
-            "UPDATE conversations SET last_seq = :seq, last_activity_at = :at, last_message_preview = :preview, "
-            "customer_messages = customer_messages + :c, shop_messages = shop_messages + :s, "
-            f"{_BUMP} WHERE id = :id RETURNING customer_messages, shop_messages",
-            id=event.conversation_id,
-            seq=event.seq,
-            at=event.sent_at,
-            preview=_preview(event),
-            c=int(from_customer),
-            s=int(not from_customer),
-        )
-    ).one()
-    await _run(
-        session,
-        "INSERT INTO messages (conversation_id, seq, message_id, sender_id, sender_role, client_msg_id, kind, "
-        "text, sent_at, customer_messages, shop_messages, sender_kind, attachment, booking_update) VALUES (:c, "
-        ":seq, :id, :sender, :role, :client, :message_kind, :text, :at, :cm, :sm, :kind, "
-        "CAST(:attachment AS jsonb), CAST(:booking_update AS jsonb))",
-        c=event.conversation_id,
-        seq=event.seq,
-        id=event.message_id,
-        sender=event.sender_id,
-        role=event.sender_role,
-        client=event.client_msg_id,
-        text=event.text,
-        at=event.sent_at,
-        kind=event.sender_kind,
-        message_kind=event.kind,
-        attachment=json.dumps(event.attachment) if event.attachment else None,
-        booking_update=json.dumps(event.booking_update) if event.booking_update else None,
-        cm=counts.customer_messages,
-        sm=counts.shop_messages,
     )
 
 
@@ -248,7 +208,6 @@ async def _nothing(session: AsyncSession, event: Any) -> None:
 
 _PROJECTORS: dict[type, Projector] = {
     e.ConversationOpened: _opened,
-    e.MessageSent: _sent,
     e.MessageRecalled: _recalled,
     e.MessageEdited: _edited,
     e.MessagesRead: _read,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from frontdesk_platform.database import driver_connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.model import StoredMessage
@@ -127,14 +128,14 @@ async def page_messages(
 async def find_sent(
     session: AsyncSession, conversation_id: UUID, sender_id: UUID, client_msg_id: str
 ) -> dict[str, Any] | None:
-    rows = await _rows(
-        session,
-        "SELECT message_id, seq FROM messages WHERE conversation_id = :c AND sender_id = :s AND client_msg_id = :m",
-        c=conversation_id,
-        s=sender_id,
-        m=client_msg_id,
+    # asked once per send: on the transaction's asyncpg connection, like the send's writes
+    row = await (await driver_connection(session)).fetchrow(
+        "SELECT message_id, seq FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND client_msg_id = $3",
+        conversation_id,
+        sender_id,
+        client_msg_id,
     )
-    return rows[0] if rows else None
+    return dict(row) if row else None
 
 
 async def stored_message(

@@ -1,5 +1,5 @@
 """The message search index: the terms of every message (see search_terms), kept in
-the write transaction like the other read models and rebuilt with them.
+the write transaction like the other read models (a new message's by projections.sent) and rebuilt with them.
 
 One GIN index over (shop_id, customer_id, terms) answers a search scoped to one shop
 or one customer's conversation without reading any other shop's postings; results come
@@ -16,7 +16,6 @@ from uuid import UUID
 from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..domain.events import Event, MessageSent
 from . import search_terms
 
 TABLES = ("message_search",)
@@ -28,27 +27,6 @@ class Position:
 
     sent_at: datetime
     message_id: UUID
-
-
-async def index(session: AsyncSession, event: Event) -> None:
-    if not isinstance(event, MessageSent):
-        return
-    terms = search_terms.index_terms(event.text)
-    if not terms:
-        return  # nothing to find it by: only emoji or punctuation
-    await session.execute(
-        text(
-            "INSERT INTO message_search (message_id, shop_id, customer_id, sent_at, terms) "
-            "SELECT :id, shop_id, customer_id, :at, array_to_tsvector(CAST(:terms AS text[])) "
-            "FROM conversations WHERE id = :c ON CONFLICT (message_id) DO NOTHING"
-        ),
-        {
-            "id": event.message_id,
-            "at": event.sent_at,
-            "terms": terms,
-            "c": event.conversation_id,
-        },
-    )
 
 
 async def reindex(session: AsyncSession, message_id: UUID, new_text: str) -> None:
