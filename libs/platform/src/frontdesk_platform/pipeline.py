@@ -203,6 +203,12 @@ class Pipeline(Generic[C]):
                 elif outcome.kind == "done":
                     seen.add(item.message.id)
                     carried_out.append(item.message.id)
+            try:
+                await uow.writes.flush()  # the batch's staged read-model writes
+            except Exception as exc:
+                if careful:
+                    raise
+                raise _Undo from exc  # which command's write failed? each in a savepoint will tell
             await uow.mark_all_processed(consumer, carried_out)
             await uow.commit()
         return outcomes

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .database import driver_connection
 from .eventstore import EventStore
+from .row_writes import StagedWrites
 from .staged import StagedStreams
 
 OUTBOX_CHANNEL = "frontdesk_outbox"
@@ -43,6 +44,9 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
+        self.session.info["uow"] = self  # read models stage their writes here (`writes`)
+        self.writes = StagedWrites(self.session)
+        self.memo: dict[str, Any] = {}  # what a batch looked up once; forgotten with an undone savepoint
         await self.session.begin()
         self._outbox = []
         self._after_commit = []
@@ -97,14 +101,18 @@ class UnitOfWork:
     async def savepoint(self) -> AsyncIterator[None]:
         """A part of the transaction that is undone, with what it queued for the outbox
         and after the commit, if it raises."""
+        await self.writes.flush()  # what is staged from now on is this savepoint's alone
         queued, callbacks = len(self._outbox), len(self._after_commit)
         staged = self._streams.mark() if self._streams is not None else None
         try:
             async with self.session.begin_nested():
                 yield
+                await self.writes.flush()  # a failing write fails its own savepoint
         except BaseException:
             del self._outbox[queued:]
             del self._after_commit[callbacks:]
+            self.writes.discard()
+            self.memo.clear()
             if self._streams is not None:
                 if staged is None:
                     self._streams = None  # first read in this savepoint: read again if needed
@@ -154,6 +162,7 @@ class UnitOfWork:
             raise AlreadyProcessed(f"{len(message_ids)} messages of {consumer}") from exc
 
     async def commit(self) -> None:
+        await self.writes.flush()
         if self._streams is not None:
             await self._streams.flush()
         if self._outbox:

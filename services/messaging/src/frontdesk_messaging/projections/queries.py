@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from frontdesk_platform.database import driver_connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.model import StoredMessage
@@ -125,17 +124,14 @@ async def page_messages(
     )
 
 
-async def find_sent(
-    session: AsyncSession, conversation_id: UUID, sender_id: UUID, client_msg_id: str
-) -> dict[str, Any] | None:
-    # asked once per send: on the transaction's asyncpg connection, like the send's writes
-    row = await (await driver_connection(session)).fetchrow(
-        "SELECT message_id, seq FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND client_msg_id = $3",
-        conversation_id,
-        sender_id,
-        client_msg_id,
+async def sent_among(session: AsyncSession, message_ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+    """Which of these messages are stored already (their id and seq), in one round trip."""
+    found = await _rows(
+        session,
+        "SELECT message_id, seq FROM messages WHERE message_id = ANY(CAST(:m AS uuid[]))",
+        m=message_ids,
     )
-    return dict(row) if row else None
+    return {row["message_id"]: row for row in found}
 
 
 async def stored_message(

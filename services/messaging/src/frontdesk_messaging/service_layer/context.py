@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from frontdesk_contracts import Envelope, contract_type
 from frontdesk_contracts import messaging as contracts
@@ -22,6 +22,7 @@ from ..domain import shop as shop_domain
 from ..domain.model import Actor, Conversation
 from ..domain.shop import ShopSettings
 from ..projections import conversations as read_model
+from ..projections import queries
 from ..projections import shops as shop_model
 
 SOURCE = "frontdesk.messaging"
@@ -69,6 +70,19 @@ class Context:
             self.uow.publish(self._caused(name, conversation.id, data, version))
         return events
 
+    async def sent_before(self, message_id: UUID) -> dict[str, Any] | None:
+        """The message (id and seq) if it is stored or sent earlier in this batch."""
+        memo = self.uow.memo
+        if message_id in memo.get(_SENDS, ()):
+            found: dict[str, Any] | None = memo[_SENT].get(message_id)
+            return found
+        return (await queries.sent_among(self.uow.session, [message_id])).get(message_id)
+
+    def sent(self, message_id: UUID, seq: int) -> None:
+        """Note a message sent in this batch: the same send again later in it is a duplicate."""
+        if _SENDS in self.uow.memo:
+            self.uow.memo[_SENT][message_id] = {"message_id": message_id, "seq": seq}
+
     async def load_shop(self, shop_id: UUID) -> ShopSettings:
         return await self.deps.shops.get(await self.streams(), shop_id)
 
@@ -96,9 +110,23 @@ class Context:
 
 
 async def preload(deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any]) -> None:
-    """Read the conversations of a batch of commands in one round trip."""
+    """Read what a batch of commands needs in two round trips: their conversations, and
+    which of their messages were sent before (a client that retries a send)."""
     ids = [stream_id(cmd.conversation_id) for cmd in commands if hasattr(cmd, "conversation_id")]
     await (await uow.streams(deps.conversations.store)).load(ids)
+    sends = [sent_message_id(cmd) for cmd in commands if isinstance(cmd, contracts.SendMessage)]
+    if sends:
+        uow.memo[_SENT] = await queries.sent_among(uow.session, sends)
+        uow.memo[_SENDS] = set(sends)
+
+
+def sent_message_id(cmd: contracts.SendMessage) -> UUID:
+    """A message's id follows from who sent it and the id their client gave it: a send
+    retried by the client finds the message it stored the first time."""
+    return uuid5(cmd.conversation_id, f"{cmd.actor.user_id}:{cmd.client_msg_id}")
+
+
+_SENT, _SENDS = "sent", "sends"  # memo keys: stored (id → id and seq), and the ids asked about
 
 
 Answer = dict[str, Any]  # what an accepted command's reply carries besides the command's ids
