@@ -101,6 +101,10 @@ def from_recorded_shop(recorded: RecordedEvent | NewEvent) -> ShopEvent:
     return event
 
 
+def shop_stream_id(shop_id: UUID) -> str:
+    return f"shop-{shop_id}"
+
+
 class ShopRepository:
     """A shop's settings are a short stream (a few changes a year): replayed in full."""
 
@@ -109,7 +113,7 @@ class ShopRepository:
 
     async def get(self, streams: StagedStreams, shop_id: UUID) -> ShopSettings:
         settings = ShopSettings(shop_id)
-        for recorded in (await streams.history(f"shop-{shop_id}")).events:
+        for recorded in (await streams.history(shop_stream_id(shop_id))).events:
             settings.apply(from_recorded_shop(recorded))
         return settings
 
@@ -117,7 +121,7 @@ class ShopRepository:
         events, settings.pending = settings.pending, []
         if events:
             new = [NewEvent(type=_SHOP_NAMES[type(e)], data=asdict(e)) for e in events]
-            streams.stage(f"shop-{settings.shop_id}", settings.version - len(events), new, None)
+            streams.stage(shop_stream_id(settings.shop_id), settings.version - len(events), new, None)
         return events
 
 

@@ -16,7 +16,7 @@ from frontdesk_platform.pipeline import Answers
 from frontdesk_platform.staged import StagedStreams
 from frontdesk_platform.unit_of_work import UnitOfWork
 
-from ..adapters.repository import ConversationRepository, ShopRepository, stream_id
+from ..adapters.repository import ConversationRepository, ShopRepository, shop_stream_id, stream_id
 from ..domain import events as e
 from ..domain import shop as shop_domain
 from ..domain.model import Actor, Conversation
@@ -110,9 +110,15 @@ class Context:
 
 
 async def preload(deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any]) -> None:
-    """Read what a batch of commands needs in two round trips: their conversations, and
-    which of their messages were sent before (a client that retries a send)."""
+    """Read what a batch of commands needs in two round trips: their conversations (and
+    shops' settings), and which of their messages were sent before (a retried send)."""
     ids = [stream_id(cmd.conversation_id) for cmd in commands if hasattr(cmd, "conversation_id")]
+    # a customer's message is checked against their shop's hours: its settings come along
+    ids += [
+        shop_stream_id(cmd.actor.shop_id)
+        for cmd in commands
+        if isinstance(cmd, contracts.SendMessage) and cmd.actor.role == "customer" and cmd.actor.shop_id
+    ]
     await (await uow.streams(deps.conversations.store)).load(ids)
     sends = [sent_message_id(cmd) for cmd in commands if isinstance(cmd, contracts.SendMessage)]
     if sends:
