@@ -21,7 +21,7 @@ async def test_the_owner_sees_what_a_staff_member_changed_and_nobody_else_can_lo
     )
     assert assigned.status_code == 200, assigned.text
     saved = await api.http.put(
-        f"/v1/shop/templates/{template}",
+        f"/v1/shops/{owner.shop_id}/templates/{template}",
         json={"name": "Ready", "text": "Your secret-ish template text"},
         headers=amy.auth,
     )
@@ -32,10 +32,10 @@ async def test_the_owner_sees_what_a_staff_member_changed_and_nobody_else_can_lo
     assert found.status_code == 200, found.text
     entries = found.json()["entries"]
     assert [(e["operation"], e["target"]) for e in entries[:2]] == [
-        ("save_template", {"template_id": template}),
+        ("save_template", {"shop_id": owner.shop_id, "template_id": template}),
         ("assign", {"conversation_id": conversation}),
     ]  # newest first
-    assert entries[0]["action"] == "PUT /v1/shop/templates/{template_id}"
+    assert entries[0]["action"] == "PUT /v1/shops/{shop_id}/templates/{template_id}"
     assert {(e["actor_id"], e["actor_role"]) for e in entries} == {(amy.user_id, "staff")}
     assert "sign_in" in [e["operation"] for e in entries]
     assert "secret-ish" not in found.text  # never a body

@@ -162,7 +162,9 @@ async def test_a_declined_proposal_frees_the_time_for_the_first_on_the_waitlist(
     assert datetime.fromisoformat(offered[0]["starts_at"]) == datetime.fromisoformat(shop.local(day, 10))
     assert (await shop.step(bob, offered[0]["id"], "confirm")).json()["status"] == "confirmed"
     entries = (await api.http.get("/v1/waitlist", headers=bob.auth)).json()
-    assert [(e["status"], e["booking_id"]) for e in entries] == [("offered", offered[0]["id"])]
+    assert [(e["status"], e["booking_id"]) for e in entries] == [("booked", offered[0]["id"])], (
+        "a confirmed offer takes the waitlist entry: it is no longer offered"
+    )
 
 
 async def test_no_customer_or_other_shop_sees_or_touches_anothers_bookings_and_pets(api):

@@ -41,7 +41,9 @@ PUBLIC = {
 # Ids a client chooses for a new thing of its own shop. An intruder naming a victim's id
 # makes or removes a thing of its own shop under that name (2xx); the victim's must stay.
 OWN_NAMES = {
-    "PUT /v1/shop/templates/{template_id}",
+    "PUT /v1/shops/{shop_id}/templates/{template_id}",
+    "DELETE /v1/shops/{shop_id}/templates/{template_id}",
+    "PUT /v1/shop/templates/{template_id}",  # the deprecated alias: the caller's own shop
     "DELETE /v1/shop/templates/{template_id}",
     "PUT /v1/shops/{shop_id}/services/{service_id}",
     "PUT /v1/shops/{shop_id}/resources/{resource_id}",

@@ -35,7 +35,10 @@ class VictimShop:
             (
                 self.owner,
                 [
-                    "/v1/shop/templates",
+                    shop + "/templates",
+                    shop + "/hours",
+                    shop + "/staff",
+                    "/v1/shop/templates",  # the deprecated aliases read the same
                     "/v1/shop/hours",
                     "/v1/conversations",
                     conversation,
@@ -129,10 +132,10 @@ async def _conversation(api: Api, victim: VictimShop, groomer: Account) -> None:
 async def _shop_settings(api: Api, victim: VictimShop, groomer: Account) -> None:
     owner, ids, shop = victim.owner, victim.ids, f"/v1/shops/{victim.owner.shop_id}"
     ids["template_id"] = str(uuid.uuid4())
-    await _ok(api, "PUT", f"/v1/shop/templates/{ids['template_id']}", owner, {"name": "Done", "text": SECRET})
-    await _ok(api, "PUT", f"/v1/shop/staff/{groomer.user_id}/capacity", owner, {"capacity": 7})
+    await _ok(api, "PUT", f"{shop}/templates/{ids['template_id']}", owner, {"name": "Done", "text": SECRET})
+    await _ok(api, "PUT", f"{shop}/staff/{groomer.user_id}/capacity", owner, {"capacity": 7})
     hours = {"timezone": "Europe/Berlin", "weekly": {"0": [["09:00", "17:00"]]}, "auto_reply_text": SECRET}
-    await _ok(api, "PUT", "/v1/shop/hours", owner, hours)
+    await _ok(api, "PUT", f"{shop}/hours", owner, hours)
     day = days_ahead(9)
     time_off = {"starts_at": victim.shop.local(day, 9), "ends_at": victim.shop.local(day, 12)}
     found = await _ok(api, "POST", f"{shop}/staff/{groomer.user_id}/time-off", owner, time_off)

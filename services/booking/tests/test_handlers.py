@@ -274,6 +274,8 @@ async def test_a_freed_time_is_offered_to_the_first_waiting_customer(harness):
     assert await harness.scalar("SELECT status FROM waitlist WHERE id = :e", e=entries[1]) == "waiting"
     confirmed = await harness.send(c.ConfirmBooking(booking_id=offered, actor=bob), offered)
     assert confirmed["type"] == "booking.command.accepted.v1"
+    assert await harness.scalar("SELECT status FROM waitlist WHERE id = :e", e=entries[0]) == "booked"
+    assert await harness.scalar("SELECT status FROM waitlist WHERE id = :e", e=entries[1]) == "waiting"
 
 
 async def test_the_day_of_service_and_the_pets_history(harness):

@@ -111,6 +111,28 @@ def test_a_handoff_carries_its_note_even_to_the_person_who_already_has_it(conver
     )
 
 
+def test_staff_assigning_to_whoever_has_it_is_recorded_but_the_round_robin_repeating_is_not(
+    conversation, staff
+):
+    person = uuid4()
+    conversation.assign(None, person, NOW)
+    conversation.pending.clear()
+    conversation.assign(None, person, NOW)
+    assert conversation.pending == []
+    conversation.assign(staff, person, NOW, " 想要周六上午洗澡 ")
+    [taken] = conversation.pending
+    assert (taken.assignee_id, taken.previous_assignee_id, taken.reason, taken.handoff_note) == (
+        person,
+        person,
+        "manual",
+        "想要周六上午洗澡",
+    )
+    conversation.pending.clear()
+    conversation.assign(staff, None, NOW)
+    conversation.assign(staff, None, NOW)
+    assert [e.assignee_id for e in conversation.pending] == [None], "unassigning twice is one act"
+
+
 def test_a_customer_cannot_hand_a_conversation_off(conversation, customer):
     with pytest.raises(NotAllowed):
         conversation.hand_off(customer, uuid4(), NOW, "note")

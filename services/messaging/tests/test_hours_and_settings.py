@@ -54,6 +54,30 @@ def test_the_out_of_hours_answer_goes_out_once_a_local_day():
     assert shop.out_of_hours(datetime(2026, 11, 23, 2, 0, tzinfo=UTC)) is None  # Monday 10:00
 
 
+def test_the_assistant_answers_instead_of_the_out_of_hours_text_unless_a_person_has_it():
+    shop, owner, late = ShopSettings(uuid4()), uuid4(), datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
+    customer = Actor(uuid4(), "customer", shop.shop_id)
+    staff = Actor(uuid4(), "staff", shop.shop_id)
+    conversation = Conversation(uuid4())
+    conversation.open(shop.shop_id, customer.user_id, customer, late)
+    assert not shop.assistant_answers(conversation, "几点开门？"), "the assistant is off by default"
+
+    shop.set_assistant(owner, "outside_hours", late)
+    assert shop.assistant_answers(conversation, "几点开门？")
+    assert not shop.assistant_answers(conversation, " "), "a photo without a caption is left to staff"
+    conversation.assign(None, staff.user_id, late)
+    assert shop.assistant_answers(conversation, "几点开门？"), "the round-robin is not a person taking it"
+    conversation.assign(staff, staff.user_id, late)
+    assert not shop.assistant_answers(conversation, "几点开门？")
+    replayed = Conversation.restore(conversation.id, conversation.version, conversation.snapshot())
+    assert replayed.with_person, "a snapshot keeps who has the conversation"
+    conversation.set_status(staff, "resolved", late)
+    assert shop.assistant_answers(conversation, "几点开门？"), "resolving gives it back to the assistant"
+
+    shop.set_assistant(owner, "off", late)
+    assert not shop.assistant_answers(conversation, "几点开门？")
+
+
 def test_templates_fill_known_variables_and_leave_unknown_ones_visible():
     assert render(
         "{customer_name}您好,{pet_name}洗好了 {unknown}", {"customer_name": "王女士", "pet_name": "金毛"}

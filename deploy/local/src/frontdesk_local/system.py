@@ -64,6 +64,8 @@ class System:
     log_dir: Path
     database_prefix: str = "frontdesk"
     random_ports: bool = False
+    # Added to every default port, so a second system runs beside the first (`dev.py --port-offset`).
+    port_offset: int = 0
     running: dict[str, Running] = field(default_factory=dict)
     # A local deployment is a development one, with secrets of its own unless `env` names
     # them: the services' shared credential for internal APIs and the command-signing key.
@@ -98,8 +100,8 @@ class System:
         spec = SERVICES[name]
         key = name if instance == "1" else f"{name}-{instance}"
         own_ports = self.random_ports or instance != "1"
-        port = port or (free_port() if own_ports else spec.port)
-        ops_port = free_port() if own_ports else spec.ops_port
+        port = port or (free_port() if own_ports else spec.port + self.port_offset)
+        ops_port = free_port() if own_ports else spec.ops_port + self.port_offset
         env = {
             **self.development,
             **self.env,

@@ -521,6 +521,17 @@ class WaitlistOffered(Contract):
     at: datetime
 
 
+@contract("booking.waitlist.booked.v1", topic=BOOKING_EVENTS, kind="event")
+class WaitlistBooked(Contract):
+    """The hold offered from the waitlist (booking_id) was confirmed: the entry is taken."""
+
+    entry_id: UUID
+    shop_id: UUID
+    customer_id: UUID
+    booking_id: UUID
+    at: datetime
+
+
 @contract("booking.waitlist.left.v1", topic=BOOKING_EVENTS, kind="event")
 class WaitlistLeft(Contract):
     """The customer stopped waiting."""

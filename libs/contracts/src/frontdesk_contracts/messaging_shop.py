@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import Field
 
+from .assistant import Mode
 from .messaging import Actor
 from .registry import Contract, contract
 from .topics import MESSAGING_COMMANDS, MESSAGING_EVENTS, PRESENCE_EVENTS
@@ -59,6 +60,14 @@ class SetStaffCapacity(ShopCommand):
     capacity: int = Field(ge=0, le=100)
 
 
+@contract("messaging.shop.set_assistant.v1", topic=MESSAGING_COMMANDS, kind="command")
+class SetAssistant(ShopCommand):
+    """When the shop's assistant answers customers (sent by ai-assist when the owner sets
+    it): while it is on, the out-of-hours answer goes only where it stays quiet."""
+
+    mode: Mode
+
+
 @contract("messaging.shop.business_hours_set.v1", topic=MESSAGING_EVENTS, kind="event")
 class BusinessHoursSet(ShopEvent):
     """The shop's opening hours and out-of-hours answer."""
@@ -96,6 +105,15 @@ class StaffCapacitySet(ShopEvent):
 
     staff_id: UUID
     capacity: int
+    set_by: UUID
+    set_at: datetime
+
+
+@contract("messaging.shop.assistant_set.v1", topic=MESSAGING_EVENTS, kind="event")
+class AssistantSet(ShopEvent):
+    """The shop's assistant was turned on or off (or its mode changed)."""
+
+    mode: Mode
     set_by: UUID
     set_at: datetime
 

@@ -64,7 +64,8 @@ class World:
             data=payload.model_dump(mode="json"),
         )
         await handle_command(self.deps, envelope)
-        [reply] = [e for e in await self.outbox() if e.causation_id == envelope.id]
+        caused = [e for e in await self.outbox() if e.causation_id == envelope.id]
+        [reply] = [e for e in caused if e.type.startswith("assistant.command.")]
         return {"type": reply.type, **reply.data}
 
     def actor(self, role: str = "owner") -> assistant.Actor:

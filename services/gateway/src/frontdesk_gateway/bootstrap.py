@@ -35,6 +35,7 @@ from .entrypoints import (
     password_reset,
     rest,
     search,
+    shop_aliases,
     shop_settings,
     staff,
     well_known,
@@ -223,6 +224,7 @@ def create_app(
     app.include_router(well_known.router)
     app.include_router(password_reset.router)
     app.include_router(audit.router)
+    app.include_router(shop_aliases.deprecated_aliases(shop_settings.router, staff.router))
     app.add_middleware(AuditTrail)
     allow_listed_origins(app, settings.cors_origins)
     app.add_middleware(ws.StraightToSockets)  # last added: outermost

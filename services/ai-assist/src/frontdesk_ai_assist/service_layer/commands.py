@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from frontdesk_contracts import Envelope
+from frontdesk_contracts import Envelope, type_name
 from frontdesk_contracts import assistant as contracts
+from frontdesk_contracts.messaging import Actor as MessagingActor
+from frontdesk_contracts.messaging_shop import SetAssistant
 from frontdesk_platform.pipeline import Answers, Pipeline, Route, Work
 from frontdesk_platform.refusals import Refused
 
@@ -68,6 +70,21 @@ async def set_settings(work: Work[Dependencies], cmd: contracts.SetAssistantSett
         work.deps.clock(),
     )
     await knowledge.save_settings(work.session, cmd.shop_id, row)
+    _tell_messaging(work, cmd)
+
+
+def _tell_messaging(work: Work[Dependencies], cmd: contracts.SetAssistantSettings) -> None:
+    """Messaging sends the shop's out-of-hours answer only where the assistant does not
+    answer, so it learns the mode in the same transaction as the settings (outbox)."""
+    told = SetAssistant(shop_id=cmd.shop_id, mode=cmd.mode, actor=MessagingActor(**cmd.actor.model_dump()))
+    work.uow.publish(
+        work.message.caused(
+            type=type_name(SetAssistant),
+            source=SOURCE,
+            aggregate_id=str(cmd.shop_id),
+            data=told.model_dump(mode="json"),
+        )
+    )
 
 
 def _staff_of(actor: contracts.Actor, cmd: Any) -> None:

@@ -39,6 +39,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
     "booking.no_show": be.MarkedNoShow,
     "waitlist.joined": w.WaitlistJoined,
     "waitlist.offered": w.WaitlistOffered,
+    "waitlist.booked": w.WaitlistBooked,
     "waitlist.left": w.WaitlistLeft,
     "pet.registered": p.PetRegistered,
     "pet.updated": p.PetUpdated,

@@ -1,5 +1,6 @@
 """A customer waiting for a time that is full. When a booking there is cancelled, expires
-or moves away, the first waiting customer whose wish fits is offered a hold."""
+or moves away, the first waiting customer whose wish fits is offered a hold; confirming
+that hold books the entry (it is no longer waiting for anything)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from uuid import UUID
 
 from .common import Actor, CustomersOwn, Forbidden, NotFound, Refused
 
-WaitlistStatus = Literal["waiting", "offered", "left"]
+WaitlistStatus = Literal["waiting", "offered", "booked", "left"]
 
 
 class WaitlistEntryNotFound(NotFound):
@@ -47,12 +48,19 @@ class WaitlistOffered:
 
 
 @dataclass(frozen=True)
+class WaitlistBooked:
+    entry_id: UUID
+    booking_id: UUID
+    at: datetime
+
+
+@dataclass(frozen=True)
 class WaitlistLeft:
     entry_id: UUID
     at: datetime
 
 
-WaitlistEvent = WaitlistJoined | WaitlistOffered | WaitlistLeft
+WaitlistEvent = WaitlistJoined | WaitlistOffered | WaitlistBooked | WaitlistLeft
 
 
 @dataclass
@@ -80,6 +88,11 @@ class WaitlistEntry(CustomersOwn):
         if self.status == "waiting":
             self._record(WaitlistOffered(self.id, booking_id, at))
 
+    def book(self, booking_id: UUID, at: datetime) -> None:
+        """The hold it was offered was confirmed."""
+        if self.status == "offered" and self.booking_id == booking_id:
+            self._record(WaitlistBooked(self.id, booking_id, at))
+
     def leave(self, actor: Actor, at: datetime) -> None:
         if not self.may_see(actor):
             raise WaitlistEntryNotFound("no such waitlist entry")
@@ -93,6 +106,8 @@ class WaitlistEntry(CustomersOwn):
                 self.joined_at, self.status = event.at, "waiting"
             case WaitlistOffered():
                 self.status, self.booking_id = "offered", event.booking_id
+            case WaitlistBooked():
+                self.status = "booked"
             case WaitlistLeft():
                 self.status = "left"
         self.version += 1

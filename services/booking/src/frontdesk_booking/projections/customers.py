@@ -108,6 +108,17 @@ async def waiting_for(session: AsyncSession, shop_id: UUID, start: datetime, unt
     return [r.id for r in rows]
 
 
+async def offered_for(session: AsyncSession, shop_id: UUID, booking_id: UUID) -> UUID | None:
+    """The waitlist entry whose offered hold is this booking, if any."""
+    rows = await session.execute(
+        text(
+            "SELECT id FROM waitlist WHERE shop_id = :shop AND status = 'offered' AND booking_id = :booking"
+        ),
+        {"shop": shop_id, "booking": booking_id},
+    )
+    return rows.scalar_one_or_none()
+
+
 _PET_COLUMNS = (
     "id, shop_id, customer_id, kind, name, species, breed, birth_date, allergies, temperament, notes, "
     "registered_at, updated_at"

@@ -212,7 +212,19 @@ async def confirm(ctx: Context, cmd: c.ConfirmBooking) -> None:
     booking.confirm(actor(cmd.actor), ctx.now)
     if booking.pending:
         await allocations.confirm(ctx.session, booking.id)
+        if booking.source == "waitlist":
+            await _book_offered_entry(ctx, booking)
     await ctx.save_booking(booking)
+
+
+async def _book_offered_entry(ctx: Context, booking: Booking) -> None:
+    """A confirmed offer from the waitlist takes its entry: it is no longer "offered"."""
+    assert booking.shop_id is not None
+    entry_id = await customer_rows.offered_for(ctx.session, booking.shop_id, booking.id)
+    if entry_id is not None:
+        entry = await ctx.repositories.waitlist.get(ctx.session, entry_id)
+        entry.book(booking.id, ctx.now)
+        await ctx.save_entry(entry)
 
 
 async def cancel(ctx: Context, cmd: c.CancelBooking) -> None:

@@ -258,6 +258,14 @@ def waitlist_event(event: w.WaitlistEvent, entry: w.WaitlistEntry) -> tuple[str,
                 booking_id=event.booking_id,
                 at=event.at,
             )
+        case w.WaitlistBooked():
+            return "booking.waitlist.booked.v1", c.WaitlistBooked(
+                entry_id=entry.id,
+                shop_id=entry.shop_id,
+                customer_id=entry.customer_id,
+                booking_id=event.booking_id,
+                at=event.at,
+            )
         case w.WaitlistLeft():
             return "booking.waitlist.left.v1", c.WaitlistLeft(
                 entry_id=entry.id, shop_id=entry.shop_id, customer_id=entry.customer_id, at=event.at

@@ -20,7 +20,7 @@ class AuditEntry:
     shop_id: UUID
     actor_id: UUID
     actor_role: str
-    action: str  # method and route template: "PUT /v1/shop/templates/{template_id}"
+    action: str  # method and route template: "PUT /v1/shops/{shop_id}/templates/{template_id}"
     operation: str  # the route's name: "save_template"
     status: int
     at: datetime

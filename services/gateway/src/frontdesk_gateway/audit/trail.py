@@ -70,16 +70,20 @@ async def _record(scope: Scope, answer: Message) -> None:
     if actor is None or actor.role not in STAFF:
         return
     route = scope.get("route")
+    path = getattr(route, "path", scope["path"])
+    target = {name: str(value) for name, value in scope.get("path_params", {}).items()}
+    if successor := getattr(route, "successor", None):  # a deprecated alias: one action, one name
+        path, target = successor, {"shop_id": str(actor.shop_id), **target}
     headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in answer.get("headers", [])}
     entry = AuditEntry(
         shop_id=actor.shop_id,
         actor_id=actor.user_id,
         actor_role=actor.role,
-        action=f"{scope['method']} {getattr(route, 'path', scope['path'])}",
+        action=f"{scope['method']} {path}",
         operation=getattr(route, "name", ""),
         status=answer["status"],
         at=datetime.now(UTC),
-        target={name: str(value) for name, value in scope.get("path_params", {}).items()},
+        target=target,
         request_id=headers.get("x-correlation-id"),
         client_ip=client_ip(connection),
     )

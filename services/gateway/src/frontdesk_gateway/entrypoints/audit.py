@@ -50,7 +50,10 @@ async def audit_log(
     actor_id: UUID | None = None,
     action: Annotated[
         StoredText | None,
-        Query(max_length=200, description="A route like `PUT /v1/shop/templates/{template_id}`, or its name"),
+        Query(
+            max_length=200,
+            description="A route like `PUT /v1/shops/{shop_id}/templates/{template_id}`, or its name",
+        ),
     ] = None,
     before: Annotated[Int64 | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -39,3 +40,9 @@ async def current_principal(
 
 
 Caller = Annotated[Principal, Depends(current_principal)]
+
+
+def own_shop(caller: Principal, shop_id: UUID) -> None:
+    """A shop's routes answer only its own people; another shop is one that does not exist."""
+    if caller.shop_id != shop_id:
+        raise ApiError(404, "shop_not_found", "No such shop.")

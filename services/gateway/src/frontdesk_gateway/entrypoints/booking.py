@@ -20,7 +20,7 @@ from ..bookings import Bookings, actor
 from ..identity.service import Identity
 from ..identity.tokens import Principal
 from . import booking_setup
-from .auth import Caller
+from .auth import Caller, own_shop
 from .booking_schemas import (
     Booking,
     CancelBody,
@@ -33,7 +33,6 @@ from .booking_schemas import (
     SlotPage,
     WaitlistBody,
 )
-from .booking_setup import own_shop
 from .schemas import ERRORS
 
 router = APIRouter(prefix="/v1", responses=ERRORS)

@@ -15,7 +15,11 @@ MAX_PRICE_CENTS = INT32_MAX // 30
 
 
 class BookingPolicy(StoredBody):
-    timezone: str = Field(examples=["Asia/Shanghai", "Europe/Berlin"])
+    timezone: str | None = Field(
+        default=None,
+        examples=["Asia/Shanghai", "Europe/Berlin"],
+        description="Leave it out: the shop's timezone from registration (POST /v1/shops) is used.",
+    )
     hold_minutes: int = Field(default=10, ge=1, le=1440)
     cancel_cutoff_hours: int = Field(default=2, ge=0, le=720)
     reschedule_cutoff_hours: int = Field(default=2, ge=0, le=720)

@@ -15,7 +15,7 @@ from frontdesk_platform.errors import ApiError
 from ..bookings import Bookings, actor
 from ..identity.service import Identity
 from ..identity.tokens import Principal
-from .auth import Caller
+from .auth import Caller, own_shop
 from .booking_schemas import (
     BookingPolicy,
     ResourceBody,
@@ -38,11 +38,6 @@ def _identity(request: Request) -> Identity:
     return identity
 
 
-def own_shop(caller: Principal, shop_id: UUID) -> None:
-    if caller.shop_id != shop_id:
-        raise ApiError(404, "shop_not_found", "No such shop.")
-
-
 async def _setup(request: Request, caller: Principal, shop_id: UUID, payload: Contract) -> dict[str, Any]:
     own_shop(caller, shop_id)
     bookings = _bookings(request)
@@ -60,8 +55,10 @@ async def get_catalog(request: Request, caller: Caller, shop_id: UUID) -> dict[s
 
 @router.put("/booking-policy", summary="Timezone and booking policy (owner)")
 async def set_policy(request: Request, caller: Caller, shop_id: UUID, body: BookingPolicy) -> dict[str, Any]:
+    own_shop(caller, shop_id)
+    timezone = body.timezone or await _identity(request).timezone(shop_id)
     policy = c.Policy(**body.model_dump(exclude={"timezone"}))
-    command = c.ConfigureShop(shop_id=shop_id, timezone=body.timezone, policy=policy, actor=actor(caller))
+    command = c.ConfigureShop(shop_id=shop_id, timezone=timezone, policy=policy, actor=actor(caller))
     return await _setup(request, caller, shop_id, command)
 
 

@@ -72,13 +72,13 @@ async def register_shop(request: Request, body: RegisterShop) -> TokenResponse:
     status_code=201,
     response_model=StaffCreated,
     tags=["identity"],
-    summary="Add a staff account (owner only)",
+    summary="Add a staff account (owner only); the person then signs in with POST /v1/auth/token",
 )
 async def add_staff(request: Request, caller: Caller, shop_id: UUID, body: NewAccount) -> StaffCreated:
     if caller.role != "owner" or caller.shop_id != shop_id:
         raise ApiError(403, "forbidden", "Only the shop's owner can add staff.")
     staff_id = await _identity(request).add_staff(shop_id, body.login, body.name, body.password)
-    return StaffCreated(staff_id=staff_id)
+    return StaffCreated(staff_id=staff_id, shop_id=shop_id, login=body.login, name=body.name)
 
 
 @router.post(

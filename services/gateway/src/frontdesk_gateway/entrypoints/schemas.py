@@ -62,7 +62,14 @@ class TokenResponse(BaseModel):
 
 
 class StaffCreated(BaseModel):
+    """The new account; its person signs in with POST /v1/auth/token {shop_id, login, password}."""
+
     staff_id: UUID
+    shop_id: UUID
+    login: str
+    name: str
+    role: Literal["staff"] = "staff"
+    status: Literal["active"] = "active"
 
 
 class OpenConversation(StoredBody):

@@ -13,17 +13,20 @@ from frontdesk_platform.storable import StoredBody, StoredDatetime, StoredText
 from pydantic import Field
 
 from ..conversations import Conversations
-from ..identity import repository as identity
 from ..identity.service import Identity
 from ..identity.tokens import Principal
-from .auth import Caller
+from .auth import Caller, own_shop
 from .schemas import ERRORS
 
-router = APIRouter(prefix="/v1/shop", responses=ERRORS, tags=["shop settings"])
+router = APIRouter(prefix="/v1/shops/{shop_id}", responses=ERRORS, tags=["shop settings"])
 
 
 class BusinessHours(StoredBody):
-    timezone: str = Field(examples=["Asia/Shanghai"])
+    timezone: str | None = Field(
+        default=None,
+        examples=["Asia/Shanghai"],
+        description="Leave it out: the shop's timezone from registration (POST /v1/shops) is used.",
+    )
     weekly: dict[str, list[list[str]]] = Field(
         description='weekday (0 = Monday) → [["09:00", "18:00"], ...]; a day left out is closed',
         examples=[{"0": [["09:00", "12:00"], ["13:00", "18:00"]], "5": [["10:00", "16:00"]]}],
@@ -49,37 +52,48 @@ def _conversations(request: Request) -> Conversations:
     return conversations
 
 
-def _staff(caller: Principal) -> None:
+def _identity(request: Request) -> Identity:
+    identity: Identity = request.app.state.identity
+    return identity
+
+
+def _staff(caller: Principal, shop_id: UUID) -> None:
+    own_shop(caller, shop_id)
     if not caller.is_staff:
         raise ApiError(403, "forbidden", "Only the shop's staff can see or change its settings.")
 
 
 @router.get("/hours", response_model=BusinessHours)
-async def get_hours(request: Request, caller: Caller) -> BusinessHours:
+async def get_hours(request: Request, caller: Caller, shop_id: UUID) -> BusinessHours:
+    own_shop(caller, shop_id)
     found = await _conversations(request).read_shop(caller, "/hours")
+    if not found["weekly"]:  # none set yet (messaging then says UTC): the zone they will be in
+        found["timezone"] = await _identity(request).timezone(shop_id)
     return BusinessHours(**found)
 
 
 @router.put("/hours", response_model=BusinessHours, summary="Set opening hours (owner)")
-async def set_hours(request: Request, caller: Caller, body: BusinessHours) -> BusinessHours:
+async def set_hours(request: Request, caller: Caller, shop_id: UUID, body: BusinessHours) -> BusinessHours:
+    own_shop(caller, shop_id)
+    hours = body.model_copy(update={"timezone": body.timezone or await _identity(request).timezone(shop_id)})
     await _conversations(request).execute_for_shop(
-        caller, "messaging.shop.set_business_hours.v1", body.model_dump()
+        caller, "messaging.shop.set_business_hours.v1", hours.model_dump()
     )
-    return body
+    return hours
 
 
 @router.get("/templates")
-async def templates(request: Request, caller: Caller) -> list[dict[str, Any]]:
-    _staff(caller)
+async def templates(request: Request, caller: Caller, shop_id: UUID) -> list[dict[str, Any]]:
+    _staff(caller, shop_id)
     found: list[dict[str, Any]] = await _conversations(request).read_shop(caller, "/templates")
     return found
 
 
 @router.put("/templates/{template_id}", summary="Create or replace a quick-reply template")
 async def save_template(
-    request: Request, caller: Caller, template_id: UUID, body: TemplateBody
+    request: Request, caller: Caller, shop_id: UUID, template_id: UUID, body: TemplateBody
 ) -> dict[str, Any]:
-    _staff(caller)
+    _staff(caller, shop_id)
     await _conversations(request).execute_for_shop(
         caller, "messaging.shop.save_template.v1", {"template_id": template_id, **body.model_dump()}
     )
@@ -87,8 +101,8 @@ async def save_template(
 
 
 @router.delete("/templates/{template_id}", status_code=204, response_class=Response)
-async def delete_template(request: Request, caller: Caller, template_id: UUID) -> Response:
-    _staff(caller)
+async def delete_template(request: Request, caller: Caller, shop_id: UUID, template_id: UUID) -> Response:
+    _staff(caller, shop_id)
     await _conversations(request).execute_for_shop(
         caller, "messaging.shop.delete_template.v1", {"template_id": template_id}
     )
@@ -101,11 +115,12 @@ async def delete_template(request: Request, caller: Caller, template_id: UUID) -
 async def render_template(
     request: Request,
     caller: Caller,
+    shop_id: UUID,
     template_id: UUID,
     conversation_id: UUID,
     pet_name: StoredText | None = None,
 ) -> dict[str, str]:
-    _staff(caller)
+    _staff(caller, shop_id)
     await _conversations(request).authorize(caller, conversation_id)
     params: dict[str, Any] = {"conversation_id": conversation_id}
     if pet_name:
@@ -117,8 +132,11 @@ async def render_template(
 
 
 @router.put("/staff/{staff_id}/capacity", summary="A staff member's round-robin capacity (owner)")
-async def set_capacity(request: Request, caller: Caller, staff_id: UUID, body: Capacity) -> dict[str, Any]:
-    accounts: Identity = request.app.state.identity
+async def set_capacity(
+    request: Request, caller: Caller, shop_id: UUID, staff_id: UUID, body: Capacity
+) -> dict[str, Any]:
+    own_shop(caller, shop_id)
+    accounts = _identity(request)
     # A staff id is not a secret (customers see it as sender_id): only this shop's own
     # staff have a capacity here.
     if not await accounts.is_staff(caller.shop_id, staff_id):
@@ -133,16 +151,15 @@ async def set_capacity(request: Request, caller: Caller, staff_id: UUID, body: C
 async def reports(
     request: Request,
     caller: Caller,
+    shop_id: UUID,
     since: StoredDatetime | None = None,
     until: StoredDatetime | None = None,
     period: Literal["day", "week"] = "day",
     by: Annotated[Literal["shop", "staff"], Query()] = "shop",
 ) -> list[dict[str, Any]]:
-    _staff(caller)
+    _staff(caller, shop_id)
     until = until or datetime.now(UTC)
     since = since or until - timedelta(days=30)
-    async with request.app.state.sessions() as session:
-        shop = await identity.get_shop(session, caller.shop_id)
     rows: list[dict[str, Any]] = await _conversations(request).read_shop(
         caller,
         "/reports",
@@ -150,6 +167,6 @@ async def reports(
         until=until.isoformat(),
         period=period,
         by=by,
-        timezone=shop["timezone"] if shop else "UTC",
+        timezone=await _identity(request).timezone(shop_id),
     )
     return rows

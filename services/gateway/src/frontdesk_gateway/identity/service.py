@@ -110,6 +110,13 @@ class Identity:
             return None
         return account
 
+    async def timezone(self, shop_id: UUID) -> str:
+        """The shop's timezone, given at registration: hours, booking and reports use it
+        unless told otherwise."""
+        async with self._uow() as uow:
+            shop = await repository.get_shop(uow.session, shop_id)
+        return str(shop["timezone"]) if shop else "UTC"
+
     async def customer_name(self, shop_id: UUID, customer_id: UUID) -> str | None:
         """The name a customer of this shop signed up with; None if no such customer."""
         account = await self._account_in(shop_id, customer_id, ("customer",))

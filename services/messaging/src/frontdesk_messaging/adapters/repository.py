@@ -88,6 +88,7 @@ SHOP_EVENT_TYPES: dict[str, type[ShopEvent]] = {
     "shop.template_saved": shop.TemplateSaved,
     "shop.template_deleted": shop.TemplateDeleted,
     "shop.staff_capacity_set": shop.StaffCapacitySet,
+    "shop.assistant_set": shop.AssistantSet,
 }
 _SHOP_NAMES = {cls: name for name, cls in SHOP_EVENT_TYPES.items()}
 _SHOP_ADAPTERS: dict[type[ShopEvent], TypeAdapter[Any]] = {

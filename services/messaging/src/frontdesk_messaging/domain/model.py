@@ -93,6 +93,9 @@ class Conversation:
     delivered: dict[UUID, int] = field(default_factory=dict)
     open_survey: UUID | None = None
     out_of_hours_day: str | None = None
+    # A person has it: assigned by hand or handed off by the assistant (not the
+    # round-robin), until it is resolved or unassigned. The assistant is quiet meanwhile.
+    with_person: bool = False
     version: int = 0
     pending: list[Event] = field(default_factory=list)
 
@@ -241,14 +244,18 @@ class Conversation:
     def assign(
         self, actor: Actor | None, assignee_id: UUID | None, at: datetime, handoff_note: str | None = None
     ) -> None:
-        """Manual assignment or transfer by staff; actor None means the automatic round-robin."""
+        """Manual assignment or transfer by staff; actor None means the automatic round-robin.
+
+        A person assigning is an act even to whoever has the conversation already (taking
+        one the round-robin gave them, or leaving a handoff note): it is recorded, so the
+        note is kept, staff see it, and the assistant steps back."""
         if actor is not None:
             self._check_staff(actor)
-        if assignee_id == self.assignee_id:
+        if assignee_id == self.assignee_id and (actor is None or assignee_id is None):
             return
         reason: Literal["manual", "transfer", "auto"] = "auto"
         if actor is not None:
-            reason = "transfer" if self.assignee_id is not None else "manual"
+            reason = "transfer" if self.assignee_id not in (None, assignee_id) else "manual"
         note = handoff_note.strip() if handoff_note else None
         self._record(
             ConversationAssigned(
@@ -307,10 +314,12 @@ class Conversation:
                 self.delivered[event.reader_id] = event.up_to_seq
             case ConversationAssigned():
                 self.assignee_id = event.assignee_id
+                self.with_person = event.assignee_id is not None and event.reason != "auto"
             case LabelsChanged():
                 self.labels = tuple(event.labels)
             case StatusChanged():
                 self.status = event.status
+                self.with_person = self.with_person and event.status != "resolved"
             case SurveyRequested():
                 self.open_survey = event.survey_id
             case SurveyAnswered():
@@ -331,6 +340,7 @@ class Conversation:
             "delivered": {str(k): v for k, v in self.delivered.items()},
             "open_survey": str(self.open_survey) if self.open_survey else None,
             "out_of_hours_day": self.out_of_hours_day,
+            "with_person": self.with_person,
         }
 
     @classmethod
@@ -350,6 +360,7 @@ class Conversation:
             delivered={UUID(k): v for k, v in state.get("delivered", {}).items()},
             open_survey=uuid_or_none(state.get("open_survey")),
             out_of_hours_day=state.get("out_of_hours_day"),
+            with_person=state.get("with_person", False),
             version=version,
         )
 

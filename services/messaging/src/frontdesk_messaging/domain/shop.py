@@ -1,5 +1,6 @@
 """A shop's messaging settings: business hours and the out-of-hours answer, quick-reply
-templates, and how many open conversations each staff member takes at once."""
+templates, how many open conversations each staff member takes at once, and whether the
+shop's assistant answers customers (so the out-of-hours answer is not sent on top)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .hours import Weekly, is_open, local_day, parse_weekly
-from .model import MAX_TEXT_LENGTH, InvalidMessage
+from .model import MAX_TEXT_LENGTH, Conversation, InvalidMessage
 
 DEFAULT_CAPACITY = 5
 _VARIABLE = re.compile(r"\{(\w+)\}")
@@ -54,7 +55,15 @@ class StaffCapacitySet:
     set_at: datetime
 
 
-ShopEvent = BusinessHoursSet | TemplateSaved | TemplateDeleted | StaffCapacitySet
+@dataclass(frozen=True)
+class AssistantSet:
+    shop_id: UUID
+    mode: str
+    set_by: UUID
+    set_at: datetime
+
+
+ShopEvent = BusinessHoursSet | TemplateSaved | TemplateDeleted | StaffCapacitySet | AssistantSet
 
 
 @dataclass
@@ -66,6 +75,7 @@ class ShopSettings:
     auto_reply_text: str | None = None
     templates: dict[UUID, tuple[str, str]] = field(default_factory=dict)
     capacity: dict[UUID, int] = field(default_factory=dict)
+    assistant_mode: str = "off"
     version: int = 0
     pending: list[ShopEvent] = field(default_factory=list)
 
@@ -101,6 +111,19 @@ class ShopSettings:
             raise InvalidMessage("capacity is 0 to 100 open conversations")
         self._record(StaffCapacitySet(self.shop_id, staff_id, capacity, by, at))
 
+    def set_assistant(self, by: UUID, mode: str, at: datetime) -> None:
+        if mode != self.assistant_mode:
+            self._record(AssistantSet(self.shop_id, mode, by, at))
+
+    def assistant_answers(self, conversation: Conversation, text: str) -> bool:
+        """Whether the shop's assistant answers this customer message itself; then the
+        out-of-hours answer is not sent too. Every mode but `off` answers a closed shop's
+        customers (`no_staff_reply` after its wait, when nobody is there to reply). It
+        leaves a message with no text to staff, and stays quiet where a person has the
+        conversation (ai-assist's rule, which that part of mirrors): there the
+        out-of-hours answer still tells the customer when the shop opens."""
+        return self.assistant_mode != "off" and bool(text.strip()) and not conversation.with_person
+
     def out_of_hours(self, at: datetime) -> tuple[str, str] | None:
         """(local day, answer) when the shop is closed and has an answer set, else None."""
         if not self.weekly_raw or not self.auto_reply_text or is_open(self.weekly, self.timezone, at):
@@ -122,6 +145,8 @@ class ShopSettings:
                 self.templates.pop(event.template_id, None)
             case StaffCapacitySet():
                 self.capacity[event.staff_id] = event.capacity
+            case AssistantSet():
+                self.assistant_mode = event.mode
         self.version += 1
 
     def _record(self, event: ShopEvent) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 from frontdesk_contracts import messaging as contracts
 from frontdesk_platform.faults import Transient
 
+from ..domain.events import MessageSent
 from ..domain.model import Actor, Conversation, ConversationNotFound, MessageNotFound, NotAllowed
 from ..domain.shop import DEFAULT_CAPACITY
 from ..projections import queries, shops
@@ -40,19 +41,21 @@ async def send_message(ctx: Context, cmd: contracts.SendMessage) -> Answer:
         as_assistant=cmd.as_assistant,
     )
     if not actor.is_staff:
-        await _answer_customer(ctx, conversation, sent.sent_at)
+        await _answer_customer(ctx, conversation, sent)
     await ctx.save(conversation)
     ctx.sent(sent.message_id, sent.seq)
     return {"message_id": sent.message_id, "seq": sent.seq}
 
 
-async def _answer_customer(ctx: Context, conversation: Conversation, now: datetime) -> None:
-    """Outside business hours the shop answers by itself; an unassigned conversation goes to
-    the next online staff member with room (round-robin)."""
+async def _answer_customer(ctx: Context, conversation: Conversation, sent: MessageSent) -> None:
+    """Outside business hours the shop answers by itself, unless its assistant answers the
+    message (one answer, not two); an unassigned conversation goes to the next online staff
+    member with room (round-robin)."""
     assert conversation.shop_id is not None
+    now = sent.sent_at
     settings = await ctx.load_shop(conversation.shop_id)
     closed = settings.out_of_hours(now)
-    if closed is not None:
+    if closed is not None and not settings.assistant_answers(conversation, sent.text):
         conversation.reply_out_of_hours(*closed, now)
     if conversation.assignee_id is None:
         staff_id = await shops.next_in_rotation(ctx.uow.session, conversation.shop_id, DEFAULT_CAPACITY)

@@ -52,6 +52,12 @@ COMMANDS: dict[str, tuple[type[Contract], Handler]] = {
             ctx, cmd, lambda s, a, now: s.delete_template(a.user_id, cmd.template_id, now)
         ),
     ),
+    "messaging.shop.set_assistant.v1": (
+        contracts.SetAssistant,
+        lambda ctx, cmd: _decide(
+            ctx, cmd, lambda s, a, now: s.set_assistant(a.user_id, cmd.mode, now), owner_only=True
+        ),
+    ),
     "messaging.shop.set_staff_capacity.v1": (
         contracts.SetStaffCapacity,
         lambda ctx, cmd: _decide(
