@@ -3,7 +3,7 @@ conversation with years of messages loads in one row plus its newest events."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
 from uuid import UUID
 
@@ -40,7 +40,19 @@ def stream_id(conversation_id: UUID) -> str:
 
 
 def to_new_event(event: Event) -> NewEvent:
-    return NewEvent(type=_NAMES[type(event)], data=asdict(event))
+    return NewEvent(type=_NAMES[type(event)], data=event_data(event))
+
+
+def event_data(event: Event | ShopEvent) -> dict[str, Any]:
+    """An event's fields by name. Not dataclasses.asdict: that deep-copies every UUID and
+    datetime, and an event's values are never changed in place."""
+    names = _FIELD_NAMES.get(type(event))
+    if names is None:
+        names = _FIELD_NAMES[type(event)] = tuple(f.name for f in fields(event))
+    return {name: getattr(event, name) for name in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def from_recorded(recorded: RecordedEvent | NewEvent) -> Event:
@@ -121,7 +133,7 @@ class ShopRepository:
     def save(self, streams: StagedStreams, settings: ShopSettings) -> list[ShopEvent]:
         events, settings.pending = settings.pending, []
         if events:
-            new = [NewEvent(type=_SHOP_NAMES[type(e)], data=asdict(e)) for e in events]
+            new = [NewEvent(type=_SHOP_NAMES[type(e)], data=event_data(e)) for e in events]
             streams.stage(shop_stream_id(settings.shop_id), settings.version - len(events), new, None)
         return events
 

@@ -4,7 +4,7 @@ aggregates. The pipeline answers the sender with what a handler returns."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid5
@@ -16,7 +16,13 @@ from frontdesk_platform.pipeline import Answers
 from frontdesk_platform.staged import StagedStreams
 from frontdesk_platform.unit_of_work import UnitOfWork
 
-from ..adapters.repository import ConversationRepository, ShopRepository, shop_stream_id, stream_id
+from ..adapters.repository import (
+    ConversationRepository,
+    ShopRepository,
+    event_data,
+    shop_stream_id,
+    stream_id,
+)
 from ..domain import events as e
 from ..domain import shop as shop_domain
 from ..domain.model import Actor, Conversation
@@ -62,7 +68,7 @@ class Context:
             await read_model.project(self.uow.session, event)
             name = _CONTRACTS[type(event)]
             payload = {
-                **asdict(event),
+                **event_data(event),
                 "shop_id": conversation.shop_id,
                 "customer_id": conversation.customer_id,
             }
@@ -93,7 +99,7 @@ class Context:
             version += 1
             await shop_model.project(self.uow.session, event)
             name = _SHOP_CONTRACTS[type(event)]
-            data = contract_type(name).parse(asdict(event)).model_dump(mode="json")
+            data = contract_type(name).parse(event_data(event)).model_dump(mode="json")
             self.uow.publish(self._caused(name, settings.shop_id, data, version))
 
     def _caused(
