@@ -39,6 +39,23 @@ class Database:
         self.savepoints = 0
 
 
+class FakeWrites:
+    """Read-model writes staged until the next flush, like StagedWrites: a bad one fails
+    only when it is sent."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow, self.staged = uow, list[int]()
+
+    async def flush(self) -> None:
+        staged, self.staged = self.staged, []
+        if any(n < 0 for n in staged):
+            raise DataError("INSERT", {}, _DriverError("22003", "value out of range"))
+        self.uow.baths += staged
+
+    def discard(self) -> None:
+        self.staged = []
+
+
 class FakeUnitOfWork:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -46,6 +63,7 @@ class FakeUnitOfWork:
     async def __aenter__(self) -> FakeUnitOfWork:
         self.baths = list(self.db.baths)
         self.outbox: list[Envelope] = []
+        self.writes = FakeWrites(self)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -56,11 +74,14 @@ class FakeUnitOfWork:
 
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
+        await self.writes.flush()
         baths, outbox = len(self.baths), len(self.outbox)
         self.db.savepoints += 1
         try:
             yield
+            await self.writes.flush()
         except BaseException:
+            self.writes.discard()
             del self.baths[baths:], self.outbox[outbox:]
             raise
 
@@ -71,6 +92,7 @@ class FakeUnitOfWork:
         self.tracked = [(consumer, i) for i in ids]
 
     async def commit(self) -> None:
+        await self.writes.flush()
         self.db.baths = self.baths
         self.db.replies += self.outbox
         self.db.processed.update(self.tracked)
@@ -89,6 +111,9 @@ async def book(uow: FakeUnitOfWork, cmd: Book) -> dict[str, Any]:
         raise OperationalError("INSERT", {}, _DriverError("08006", "connection failure"))
     if cmd.pet == "bug":
         raise KeyError("pet")
+    if cmd.pet == "staged":  # a read-model write that fails only when the batch's writes are sent
+        uow.baths.pop()
+        uow.writes.staged.append(-cmd.n)
     return {"bath": cmd.n}
 
 
@@ -195,3 +220,15 @@ async def test_a_clean_batch_needs_no_savepoints_and_a_failure_is_undone_alone_a
     assert db.baths == [1, 2, 3, 5]  # done again, carefully: the refused one alone undone
     assert (db.savepoints, db.commits) == (3, 2)
     assert verdicts(db)[2:] == [("accepted", "3"), ("rejected", "pet_not_found"), ("accepted", "5")]
+
+
+async def test_a_staged_write_that_fails_when_sent_fails_its_own_command_alone():
+    # read-model writes go to the database together after the batch; the one that cannot
+    # be stored is found by doing the batch again with a savepoint per command
+    db = Database()
+    pipeline = Pipeline({"baths.bath.book.v1": Route(book, Book)}, lambda uow, message: uow, ANSWERS)
+    outcomes = await carry_out(db, [command(1), command(2, pet="staged", key="k2"), command(3)], pipeline)
+    assert outcomes == ["done"] * 3
+    assert db.baths == [1, 3]
+    assert verdicts(db) == [("accepted", "1"), ("rejected", "invalid_data"), ("accepted", "3")]
+    assert db.commits == 1

@@ -106,7 +106,7 @@ async def test_a_removed_message_is_not_found_any_more(session):
     chat = await Chat(session, uuid4()).open()
     recalled = await chat.say("售后服务电话写错了", 1)
     await chat.say("售后服务电话是 400-123", 2)
-    await search.remove(session, recalled)
+    await search.remove(session, chat.id, recalled)
     assert await texts(session, chat.shop_id, "售后") == ["售后服务电话是 400-123"]
 
 

@@ -8,12 +8,13 @@ the loser gets ConcurrencyError and retries from a fresh read.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+import asyncpg
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +44,23 @@ class RecordedEvent:
     metadata: dict[str, Any]
     position: int
     recorded_at: datetime
+
+
+Snapshot = tuple[int, dict[str, Any]]
+
+
+@dataclass
+class History:
+    """A stream as this transaction sees it: its stored snapshot, the events after it
+    (stored and staged), and its version."""
+
+    snapshot: Snapshot | None
+    events: list[RecordedEvent | NewEvent] = field(default_factory=list)
+    stored: int = 0  # how many of `events` were read from the table (the rest are staged)
+
+    @property
+    def version(self) -> int:
+        return (self.snapshot[0] if self.snapshot else 0) + len(self.events)
 
 
 _COLUMNS = "stream_id, version, event_id, type, data, metadata, position, recorded_at"
@@ -143,15 +161,83 @@ class EventStore:
             {"s": stream_id, "v": version, "st": json.dumps(state, default=str)},
         )
 
+    async def load_many(self, connection: asyncpg.Connection, stream_ids: list[str]) -> dict[str, History]:
+        """Each stream's snapshot (if any) and the events after it, in one round trip."""
+        rows = await connection.fetch(_LOAD_MANY, stream_ids)
+        histories: dict[str, History] = {}
+        for row in rows:
+            history = histories.get(row["wanted"])
+            if history is None:
+                snapshot = (
+                    (row["snapshot_version"], row["state"]) if row["snapshot_version"] is not None else None
+                )
+                history = histories[row["wanted"]] = History(snapshot)
+            if row["stream_id"] is not None:
+                history.events.append(_recorded(row))
+        for history in histories.values():
+            history.stored = len(history.events)
+        return histories
+
+    async def append_many(
+        self, connection: asyncpg.Connection, appends: Sequence[tuple[str, int, NewEvent]]
+    ) -> None:
+        """(stream, version, event) rows in one statement, in the order given (their
+        positions follow it)."""
+        if not appends:
+            return
+        try:
+            await connection.execute(
+                _APPEND_MANY,
+                [stream for stream, _, _ in appends],
+                [version for _, version, _ in appends],
+                [event.event_id for _, _, event in appends],
+                [event.type for _, _, event in appends],
+                [json.dumps(event.data, default=str, ensure_ascii=False) for _, _, event in appends],
+                [json.dumps(event.metadata, default=str) for _, _, event in appends],
+            )
+        except asyncpg.UniqueViolationError as exc:
+            CONFLICTS.labels(self.name).inc()
+            raise ConcurrencyError(f"a stream of {len(appends)} new events moved on") from exc
+        APPENDED.labels(self.name).inc(len(appends))
+
+    async def save_snapshots(
+        self, connection: asyncpg.Connection, snapshots: Mapping[str, tuple[int, dict[str, Any]]]
+    ) -> None:
+        if not snapshots:
+            return
+        await connection.execute(
+            _SAVE_SNAPSHOTS,
+            list(snapshots),
+            [version for version, _ in snapshots.values()],
+            [json.dumps(state, default=str) for _, state in snapshots.values()],
+        )
+
+
+_LOAD_MANY = (
+    f"SELECT wanted.id AS wanted, s.version AS snapshot_version, s.state, {_EVENT_COLUMNS} "
+    "FROM unnest($1::text[]) AS wanted(id) "
+    "LEFT JOIN snapshots s ON s.stream_id = wanted.id "
+    "LEFT JOIN events e ON e.stream_id = wanted.id AND e.version > COALESCE(s.version, 0) "
+    "ORDER BY wanted.id, e.version"
+)
+_APPEND_MANY = (
+    "INSERT INTO events (stream_id, version, event_id, type, data, metadata) "
+    "SELECT s, v, id, t, CAST(d AS jsonb), CAST(m AS jsonb) FROM unnest("
+    "$1::text[], $2::int[], $3::uuid[], $4::text[], $5::text[], $6::text[]"
+    ") WITH ORDINALITY AS r(s, v, id, t, d, m, n) ORDER BY n"
+)
+_SAVE_SNAPSHOTS = (
+    "INSERT INTO snapshots (stream_id, version, state) "
+    "SELECT s, v, CAST(st AS jsonb) FROM unnest($1::text[], $2::int[], $3::text[]) AS r(s, v, st) "
+    "ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state"
+)
+
 
 def _recorded(row: Any) -> RecordedEvent:
-    return RecordedEvent(
-        stream_id=row.stream_id,
-        version=row.version,
-        event_id=row.event_id,
-        type=row.type,
-        data=row.data,
-        metadata=row.metadata,
-        position=row.position,
-        recorded_at=row.recorded_at,
-    )
+    """From a SQLAlchemy row or an asyncpg record."""
+    if isinstance(row, asyncpg.Record):
+        return RecordedEvent(**{column: row[column] for column in _FIELDS})
+    return RecordedEvent(**{column: getattr(row, column) for column in _FIELDS})
+
+
+_FIELDS = _COLUMNS.split(", ")

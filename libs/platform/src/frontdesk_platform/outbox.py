@@ -75,6 +75,8 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.is_leader = False
+        # Read once on becoming the leader: only the leader moves it, so it is then known.
+        self._at: RelayPosition | None = None
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"outbox-relay:{self.name}")
@@ -111,6 +113,7 @@ class OutboxRelay:
                         await asyncio.sleep(1)
                         continue
                     log.info("outbox relay %s is the leader", self.name)
+                    self._at = None
                 self._wake.clear()
                 published = await self.publish_batch(conn)
                 if time.monotonic() - self._pruned_at > self._prune_every:
@@ -126,6 +129,7 @@ class OutboxRelay:
                     pass
         finally:
             self.is_leader = False
+            self._at = None
             await conn.close()
 
     async def publish_batch(self, conn: asyncpg.Connection) -> int:
@@ -143,6 +147,7 @@ class OutboxRelay:
                 last["xid"],
                 last["id"],
             )
+            self._at = RelayPosition(last["xid"], last["id"])
             now = datetime.now(UTC)
             PUBLISHED.labels(self.name).inc(acked)
             for row in rows[:acked]:
@@ -224,10 +229,12 @@ class OutboxRelay:
         )
 
     async def _position(self, conn: asyncpg.Connection) -> RelayPosition:
-        row = await conn.fetchrow(
-            "SELECT xid::text AS xid, id FROM outbox_position WHERE relay = $1", self.name
-        )
-        return RelayPosition(row["xid"], row["id"]) if row else RelayPosition()
+        if self._at is None:
+            row = await conn.fetchrow(
+                "SELECT xid::text AS xid, id FROM outbox_position WHERE relay = $1", self.name
+            )
+            self._at = RelayPosition(row["xid"], row["id"]) if row else RelayPosition()
+        return self._at
 
 
 def _headers(row: asyncpg.Record) -> list[tuple[str, bytes]]:

@@ -32,6 +32,8 @@ C = TypeVar("C")
 D = TypeVar("D")
 Handler = Callable[[C, Any], Awaitable[Any]]
 BatchHandler = Callable[[Sequence[Envelope]], Awaitable[list[Outcome]]]
+# Reads what a batch's parsed messages will need in one go (e.g. all their aggregates).
+Preload = Callable[[UnitOfWork, Sequence[Any]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -129,10 +131,12 @@ class Pipeline(Generic[C]):
         routes: Mapping[str, Route[C]] | Callable[[str], Route[C] | None],
         context: Callable[[UnitOfWork, Envelope], C],
         answers: Answers | None = None,
+        preload: Preload | None = None,
     ) -> None:
         self._routes = routes.get if isinstance(routes, Mapping) else routes
         self._context = context
         self.answers = answers
+        self._preload = preload
         self._careful = 0  # batches still to be carried out with savepoints
 
     def bind(self, consumer: str, unit_of_work: Callable[[], UnitOfWork]) -> BatchHandler:
@@ -180,6 +184,8 @@ class Pipeline(Generic[C]):
         outcomes = list(parsed)
         async with unit_of_work() as uow:
             seen = await uow.processed_among(consumer, {item.message.id for item in items})
+            if self._preload is not None:
+                await self._preload(uow, [item.body for item in items if item.message.id not in seen])
             waiting: set[str | None] = set()  # keys behind a record that is retried
             carried_out: list[UUID] = []
             for item in items:
@@ -197,6 +203,12 @@ class Pipeline(Generic[C]):
                 elif outcome.kind == "done":
                     seen.add(item.message.id)
                     carried_out.append(item.message.id)
+            try:
+                await uow.writes.flush()  # the batch's staged read-model writes
+            except Exception as exc:
+                if careful:
+                    raise
+                raise _Undo from exc  # which command's write failed? each in a savepoint will tell
             await uow.mark_all_processed(consumer, carried_out)
             await uow.commit()
         return outcomes

@@ -1,12 +1,12 @@
 """A projector's change to one row, as data: the statement, the row it touches and its
-values. A live consumer runs an event's few writes at once; a rebuild gathers a page of
-events' writes and sends each statement once with all of its rows (asyncpg pipelines
-them), so both run exactly the same SQL, in the same order for every row.
+values. A rebuild gathers a page of events' writes and sends each statement once with
+all of its rows (asyncpg pipelines them); a live consumer stages a batch's writes the
+same way (`StagedWrites`), so both run the same SQL, in the same order for every row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,3 +60,44 @@ class WritePage:
         self._rounds.clear()
         self._last.clear()
         self.writes = 0
+
+
+Finisher = Callable[[AsyncSession], Awaitable[None]]
+
+
+class StagedWrites:
+    """A transaction's read-model writes, held back and sent as one `WritePage` just
+    before the next statement that could read them (`flush`) or the commit.
+
+    A batch of commands then costs a few multi-row statements, not a few statements a
+    command. A finisher runs once after the page, for what needs the rows written first
+    (a figure computed in Python from them): the first one under its key counts.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._page = WritePage()
+        self._finishers: dict[Hashable, Finisher] = {}
+
+    def add(self, *writes: RowWrite) -> None:
+        self._page.add(writes)
+
+    def then(self, key: Hashable, finisher: Finisher) -> None:
+        self._finishers.setdefault(key, finisher)
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._page.writes or self._finishers)
+
+    async def flush(self) -> None:
+        if not self.pending:
+            return
+        finishers, self._finishers = self._finishers, {}
+        await self._page.flush(self._session)
+        for finisher in finishers.values():
+            await finisher(self._session)
+
+    def discard(self) -> None:
+        """Forget what was staged (its savepoint was undone)."""
+        self._page = WritePage()
+        self._finishers = {}

@@ -14,10 +14,16 @@ from types import TracebackType
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 from frontdesk_contracts import Envelope, contract_type
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from .database import driver_connection
+from .eventstore import EventStore
+from .row_writes import StagedWrites
+from .staged import StagedStreams
 
 OUTBOX_CHANNEL = "frontdesk_outbox"
 
@@ -33,14 +39,34 @@ class UnitOfWork:
         self._outbox: list[dict[str, Any]] = []
         self._after_commit: list[Callable[[], object]] = []
         self._committed = False
+        self._connection: asyncpg.Connection | None = None
+        self._streams: StagedStreams | None = None
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
+        self.session.info["uow"] = self  # read models stage their writes here (`writes`)
+        self.writes = StagedWrites(self.session)
+        self.memo: dict[str, Any] = {}  # what a batch looked up once; forgotten with an undone savepoint
         await self.session.begin()
         self._outbox = []
         self._after_commit = []
         self._committed = False
+        self._connection = None
+        self._streams = None
         return self
+
+    async def connection(self) -> asyncpg.Connection:
+        """The session's own asyncpg connection, inside this transaction (see
+        database.driver_connection)."""
+        if self._connection is None:
+            self._connection = await driver_connection(self.session)
+        return self._connection
+
+    async def streams(self, store: EventStore) -> StagedStreams:
+        """The event streams this transaction reads and changes, written at commit."""
+        if self._streams is None:
+            self._streams = StagedStreams(store, await self.connection())
+        return self._streams
 
     async def __aexit__(
         self,
@@ -75,13 +101,23 @@ class UnitOfWork:
     async def savepoint(self) -> AsyncIterator[None]:
         """A part of the transaction that is undone, with what it queued for the outbox
         and after the commit, if it raises."""
+        await self.writes.flush()  # what is staged from now on is this savepoint's alone
         queued, callbacks = len(self._outbox), len(self._after_commit)
+        staged = self._streams.mark() if self._streams is not None else None
         try:
             async with self.session.begin_nested():
                 yield
+                await self.writes.flush()  # a failing write fails its own savepoint
         except BaseException:
             del self._outbox[queued:]
             del self._after_commit[callbacks:]
+            self.writes.discard()
+            self.memo.clear()
+            if self._streams is not None:
+                if staged is None:
+                    self._streams = None  # first read in this savepoint: read again if needed
+                else:
+                    self._streams.undo(staged)
             raise
 
     async def already_processed(self, consumer: str, message_id: UUID) -> bool:
@@ -105,47 +141,38 @@ class UnitOfWork:
         for a whole batch)."""
         if not message_ids:
             return set()
-        found = await self.session.execute(
-            text(
-                "SELECT message_id FROM processed_messages "
-                "WHERE consumer = :c AND message_id = ANY(CAST(:m AS uuid[]))"
-            ),
-            {"c": consumer, "m": list(message_ids)},
+        found = await (await self.connection()).fetch(
+            "SELECT message_id FROM processed_messages WHERE consumer = $1 AND message_id = ANY($2::uuid[])",
+            consumer,
+            list(message_ids),
         )
-        return {row.message_id for row in found}
+        return {row["message_id"] for row in found}
 
     async def mark_all_processed(self, consumer: str, message_ids: Collection[UUID]) -> None:
         """The tracking records of a batch, in one statement."""
         if not message_ids:
             return
         try:
-            await self.session.execute(
-                text(
-                    "INSERT INTO processed_messages (consumer, message_id) "
-                    "SELECT :c, unnest(CAST(:m AS uuid[]))"
-                ),
-                {"c": consumer, "m": list(message_ids)},
+            await (await self.connection()).execute(
+                "INSERT INTO processed_messages (consumer, message_id) SELECT $1, unnest($2::uuid[])",
+                consumer,
+                list(message_ids),
             )
-        except IntegrityError as exc:
+        except asyncpg.UniqueViolationError as exc:
             raise AlreadyProcessed(f"{len(message_ids)} messages of {consumer}") from exc
 
     async def commit(self) -> None:
+        await self.writes.flush()
+        if self._streams is not None:
+            await self._streams.flush()
         if self._outbox:
             # one multi-row statement and one NOTIFY for the whole transaction
             rows = self._outbox
-            await self.session.execute(
-                text(
-                    # ids follow the order rows were queued in: the relay's order per key
-                    "INSERT INTO outbox (topic, key, event_id, type, envelope, traceparent) "
-                    "SELECT topic, key, event_id, type, envelope, traceparent FROM unnest("
-                    "CAST(:topic AS text[]), CAST(:key AS text[]), CAST(:event_id AS uuid[]), "
-                    "CAST(:type AS text[]), CAST(:envelope AS text[]), CAST(:traceparent AS text[])"
-                    ") WITH ORDINALITY AS r(topic, key, event_id, type, envelope, traceparent, n) "
-                    "ORDER BY n"
-                ),
-                {column: [row[column] for row in rows] for column in _OUTBOX_COLUMNS},
+            connection = await self.connection()
+            await connection.execute(
+                _OUTBOX_INSERT, *([row[column] for row in rows] for column in _OUTBOX_COLUMNS)
             )
-            await self.session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
+            await connection.execute(f"NOTIFY {OUTBOX_CHANNEL}")
         await self.session.commit()
         self._committed = True
         for callback in self._after_commit:
@@ -153,3 +180,10 @@ class UnitOfWork:
 
 
 _OUTBOX_COLUMNS = ("topic", "key", "event_id", "type", "envelope", "traceparent")
+_OUTBOX_INSERT = (
+    # ids follow the order rows were queued in: the relay's order per key
+    "INSERT INTO outbox (topic, key, event_id, type, envelope, traceparent) "
+    "SELECT topic, key, event_id, type, envelope, traceparent FROM unnest("
+    "$1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[]"
+    ") WITH ORDINALITY AS r(topic, key, event_id, type, envelope, traceparent, n) ORDER BY n"
+)

@@ -3,13 +3,13 @@ conversation with years of messages loads in one row plus its newest events."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
 from uuid import UUID
 
 from frontdesk_platform.eventstore import EventStore, NewEvent, RecordedEvent
+from frontdesk_platform.staged import StagedStreams
 from pydantic import TypeAdapter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import events, shop
 from ..domain.events import Event
@@ -40,10 +40,22 @@ def stream_id(conversation_id: UUID) -> str:
 
 
 def to_new_event(event: Event) -> NewEvent:
-    return NewEvent(type=_NAMES[type(event)], data=asdict(event))
+    return NewEvent(type=_NAMES[type(event)], data=event_data(event))
 
 
-def from_recorded(recorded: RecordedEvent) -> Event:
+def event_data(event: Event | ShopEvent) -> dict[str, Any]:
+    """An event's fields by name. Not dataclasses.asdict: that deep-copies every UUID and
+    datetime, and an event's values are never changed in place."""
+    names = _FIELD_NAMES.get(type(event))
+    if names is None:
+        names = _FIELD_NAMES[type(event)] = tuple(f.name for f in fields(event))
+    return {name: getattr(event, name) for name in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def from_recorded(recorded: RecordedEvent | NewEvent) -> Event:
     cls = EVENT_TYPES[recorded.type]
     event: Event = _ADAPTERS[cls].validate_python(recorded.data)
     return event
@@ -53,25 +65,33 @@ class ConversationRepository:
     def __init__(self, store: EventStore) -> None:
         self._store = store
 
-    async def get(self, session: AsyncSession, conversation_id: UUID) -> Conversation:
-        """The conversation as of now; a new, unopened one if it has no events."""
-        snapshot, since = await self._store.load_latest(session, stream_id(conversation_id))
+    @property
+    def store(self) -> EventStore:
+        return self._store
+
+    async def get(self, streams: StagedStreams, conversation_id: UUID) -> Conversation:
+        """The conversation as this transaction sees it; a new, unopened one if it has no events."""
+        history = await streams.history(stream_id(conversation_id))
         conversation = (
-            Conversation.restore(conversation_id, *snapshot) if snapshot else Conversation(conversation_id)
+            Conversation.restore(conversation_id, *history.snapshot)
+            if history.snapshot
+            else Conversation(conversation_id)
         )
-        for recorded in since:
+        for recorded in history.events:
             conversation.apply(from_recorded(recorded))
         return conversation
 
-    async def save(self, session: AsyncSession, conversation: Conversation) -> list[Event]:
+    def save(self, streams: StagedStreams, conversation: Conversation) -> list[Event]:
+        """Stage the new events and the snapshot after them (written at commit)."""
         events, conversation.pending = conversation.pending, []
         if not events:
             return []
-        stream = stream_id(conversation.id)
-        await self._store.append(
-            session, stream, conversation.version - len(events), [to_new_event(e) for e in events]
+        streams.stage(
+            stream_id(conversation.id),
+            conversation.version - len(events),
+            [to_new_event(e) for e in events],
+            conversation.snapshot(),
         )
-        await self._store.save_snapshot(session, stream, conversation.version, conversation.snapshot())
         return events
 
 
@@ -88,10 +108,14 @@ _SHOP_ADAPTERS: dict[type[ShopEvent], TypeAdapter[Any]] = {
 }
 
 
-def from_recorded_shop(recorded: RecordedEvent) -> ShopEvent:
+def from_recorded_shop(recorded: RecordedEvent | NewEvent) -> ShopEvent:
     cls = SHOP_EVENT_TYPES[recorded.type]
     event: ShopEvent = _SHOP_ADAPTERS[cls].validate_python(recorded.data)
     return event
+
+
+def shop_stream_id(shop_id: UUID) -> str:
+    return f"shop-{shop_id}"
 
 
 class ShopRepository:
@@ -100,16 +124,17 @@ class ShopRepository:
     def __init__(self, store: EventStore) -> None:
         self._store = store
 
-    async def get(self, session: AsyncSession, shop_id: UUID) -> ShopSettings:
+    async def get(self, streams: StagedStreams, shop_id: UUID) -> ShopSettings:
         settings = ShopSettings(shop_id)
-        for recorded in await self._store.read_stream(session, f"shop-{shop_id}"):
+        for recorded in (await streams.history(shop_stream_id(shop_id))).events:
             settings.apply(from_recorded_shop(recorded))
         return settings
 
-    async def save(self, session: AsyncSession, settings: ShopSettings) -> list[ShopEvent]:
+    def save(self, streams: StagedStreams, settings: ShopSettings) -> list[ShopEvent]:
         events, settings.pending = settings.pending, []
-        new = [NewEvent(type=_SHOP_NAMES[type(e)], data=asdict(e)) for e in events]
-        await self._store.append(session, f"shop-{settings.shop_id}", settings.version - len(events), new)
+        if events:
+            new = [NewEvent(type=_SHOP_NAMES[type(e)], data=event_data(e)) for e in events]
+            streams.stage(shop_stream_id(settings.shop_id), settings.version - len(events), new, None)
         return events
 
 

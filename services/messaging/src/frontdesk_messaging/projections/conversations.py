@@ -34,15 +34,21 @@ async def project(session: AsyncSession, event: e.Event) -> None:
     await _PROJECTORS[type(event)](session, event)
     if isinstance(event, e.MessageSent):
         await reports.on_message(session, event)
+        await search.index(session, event)
     elif isinstance(event, e.StatusChanged):
         await reports.on_status(session, event)
     elif isinstance(event, e.ConversationAssigned) and event.assignee_id:
         await shops.note_assigned(session, event.assignee_id, event.assigned_at)
     elif isinstance(event, e.MessageRecalled):
-        await search.remove(session, event.message_id)
+        await search.remove(session, event.conversation_id, event.message_id)
     elif isinstance(event, e.MessageEdited):
-        await search.reindex(session, event.message_id, event.text)
-    await search.index(session, event)
+        await search.reindex(session, event.conversation_id, event.message_id, event.text)
+
+
+def row(conversation_id: Any) -> tuple[str, Any]:
+    """What a conversation's read-model writes are ordered by: every row of a conversation
+    (its messages, receipts, episodes...) changes in the order its events came."""
+    return ("conversation", conversation_id)
 
 
 async def _opened(session: AsyncSession, event: e.ConversationOpened) -> None:
@@ -50,6 +56,7 @@ async def _opened(session: AsyncSession, event: e.ConversationOpened) -> None:
         session,
         "INSERT INTO conversations (id, shop_id, customer_id, opened_at, last_activity_at) "
         "VALUES (:id, :shop, :customer, :at, :at) ON CONFLICT (id) DO NOTHING",
+        row=row(event.conversation_id),
         id=event.conversation_id,
         shop=event.shop_id,
         customer=event.customer_id,
@@ -59,26 +66,27 @@ async def _opened(session: AsyncSession, event: e.ConversationOpened) -> None:
 
 async def _sent(session: AsyncSession, event: e.MessageSent) -> None:
     from_customer = event.sender_role == "customer"
-    counts = (
-        await _run(
-            session,
-            "UPDATE conversations SET last_seq = :seq, last_activity_at = :at, last_message_preview = :preview, "
-            "customer_messages = customer_messages + :c, shop_messages = shop_messages + :s, "
-            f"{_BUMP} WHERE id = :id RETURNING customer_messages, shop_messages",
-            id=event.conversation_id,
-            seq=event.seq,
-            at=event.sent_at,
-            preview=_preview(event),
-            c=int(from_customer),
-            s=int(not from_customer),
-        )
-    ).one()
+    await _run(
+        session,
+        "UPDATE conversations SET last_seq = :seq, last_activity_at = :at, last_message_preview = :preview, "
+        f"customer_messages = customer_messages + :c, shop_messages = shop_messages + :s, {_BUMP} WHERE id = :id",
+        row=row(event.conversation_id),
+        id=event.conversation_id,
+        seq=event.seq,
+        at=event.sent_at,
+        preview=_preview(event),
+        c=int(from_customer),
+        s=int(not from_customer),
+    )
+    # the message carries the conversation's counts after it (what unread counts start from)
     await _run(
         session,
         "INSERT INTO messages (conversation_id, seq, message_id, sender_id, sender_role, client_msg_id, kind, "
-        "text, sent_at, customer_messages, shop_messages, sender_kind, attachment, booking_update) VALUES (:c, "
-        ":seq, :id, :sender, :role, :client, :message_kind, :text, :at, :cm, :sm, :kind, "
-        "CAST(:attachment AS jsonb), CAST(:booking_update AS jsonb))",
+        "text, sent_at, customer_messages, shop_messages, sender_kind, attachment, booking_update) "
+        "SELECT c.id, :seq, :id, :sender, :role, :client, :message_kind, :text, :at, c.customer_messages, "
+        "c.shop_messages, :kind, CAST(:attachment AS jsonb), CAST(:booking_update AS jsonb) "
+        "FROM conversations c WHERE c.id = :c",
+        row=row(event.conversation_id),
         c=event.conversation_id,
         seq=event.seq,
         id=event.message_id,
@@ -91,8 +99,6 @@ async def _sent(session: AsyncSession, event: e.MessageSent) -> None:
         message_kind=event.kind,
         attachment=json.dumps(event.attachment) if event.attachment else None,
         booking_update=json.dumps(event.booking_update) if event.booking_update else None,
-        cm=counts.customer_messages,
-        sm=counts.shop_messages,
     )
 
 
@@ -106,12 +112,14 @@ async def _recalled(session: AsyncSession, event: e.MessageRecalled) -> None:
     await _run(
         session,
         "UPDATE messages SET text = '', attachment = NULL, recalled = true WHERE message_id = :id",
+        row=row(event.conversation_id),
         id=event.message_id,
     )
     await _run(
         session,
         "UPDATE conversations SET last_message_preview = CASE WHEN last_seq = :seq THEN NULL "
         f"ELSE last_message_preview END, {_BUMP} WHERE id = :c",
+        row=row(event.conversation_id),
         c=event.conversation_id,
         seq=event.seq,
     )
@@ -121,6 +129,7 @@ async def _edited(session: AsyncSession, event: e.MessageEdited) -> None:
     await _run(
         session,
         "UPDATE messages SET text = :t, edited_at = :at WHERE message_id = :id",
+        row=row(event.conversation_id),
         t=event.text,
         at=event.edited_at,
         id=event.message_id,
@@ -129,6 +138,7 @@ async def _edited(session: AsyncSession, event: e.MessageEdited) -> None:
         session,
         "UPDATE conversations SET last_message_preview = CASE WHEN last_seq = :seq THEN :p "
         f"ELSE last_message_preview END, {_BUMP} WHERE id = :c",
+        row=row(event.conversation_id),
         c=event.conversation_id,
         seq=event.seq,
         p=event.text[:PREVIEW_LENGTH],
@@ -144,6 +154,7 @@ async def _read(session: AsyncSession, event: e.MessagesRead) -> None:
         f"SELECT :c, :r, :role, :seq, {other_side} FROM messages WHERE conversation_id = :c AND seq = :seq "
         "ON CONFLICT (conversation_id, reader_id) DO UPDATE SET read_seq = EXCLUDED.read_seq, "
         "unread_base = EXCLUDED.unread_base",
+        row=row(event.conversation_id),
         c=event.conversation_id,
         r=event.reader_id,
         role=event.reader_role,
@@ -158,6 +169,7 @@ async def _delivered(session: AsyncSession, event: e.MessagesDelivered) -> None:
         "INSERT INTO read_marks (conversation_id, reader_id, reader_role, delivered_seq) "
         "VALUES (:c, :r, :role, :seq) ON CONFLICT (conversation_id, reader_id) "
         "DO UPDATE SET delivered_seq = EXCLUDED.delivered_seq",
+        row=row(event.conversation_id),
         c=event.conversation_id,
         r=event.reader_id,
         role=event.reader_role,
@@ -169,6 +181,7 @@ async def _note(session: AsyncSession, event: e.NoteAdded) -> None:
     await _run(
         session,
         "INSERT INTO notes (note_id, conversation_id, author_id, text, added_at) VALUES (:n, :c, :a, :t, :at)",
+        row=row(event.conversation_id),
         n=event.note_id,
         c=event.conversation_id,
         a=event.author_id,
@@ -182,6 +195,7 @@ async def _assigned(session: AsyncSession, event: e.ConversationAssigned) -> Non
         session,
         "UPDATE conversations SET assignee_id = :a, assigned_at = :at, handoff_note = :note, "
         f"{_BUMP} WHERE id = :c",
+        row=row(event.conversation_id),
         c=event.conversation_id,
         a=event.assignee_id,
         at=event.assigned_at,
@@ -193,6 +207,7 @@ async def _labels(session: AsyncSession, event: e.LabelsChanged) -> None:
     await _run(
         session,
         f"UPDATE conversations SET labels = :l, {_BUMP} WHERE id = :c",
+        row=row(event.conversation_id),
         c=event.conversation_id,
         l=list(event.labels),
     )
@@ -202,6 +217,7 @@ async def _status(session: AsyncSession, event: e.StatusChanged) -> None:
     await _run(
         session,
         f"UPDATE conversations SET status = :s, {_BUMP} WHERE id = :c",
+        row=row(event.conversation_id),
         c=event.conversation_id,
         s=event.status,
     )
@@ -214,6 +230,7 @@ async def _survey_requested(session: AsyncSession, event: e.SurveyRequested) -> 
         "SELECT :s, c.id, c.shop_id, COALESCE(c.assignee_id, (SELECT r.responder_id FROM response_episodes r "
         "WHERE r.conversation_id = c.id AND r.responder_id IS NOT NULL ORDER BY r.started_at DESC LIMIT 1)), :at "
         "FROM conversations c WHERE c.id = :c",
+        row=row(event.conversation_id),
         s=event.survey_id,
         c=event.conversation_id,
         at=event.requested_at,
@@ -221,6 +238,7 @@ async def _survey_requested(session: AsyncSession, event: e.SurveyRequested) -> 
     await _run(
         session,
         f"UPDATE conversations SET open_survey_id = :s, {_BUMP} WHERE id = :c",
+        row=row(event.conversation_id),
         c=event.conversation_id,
         s=event.survey_id,
     )
@@ -230,6 +248,7 @@ async def _survey_answered(session: AsyncSession, event: e.SurveyAnswered) -> No
     await _run(
         session,
         "UPDATE surveys SET rating = :r, comment = :comment, answered_at = :at WHERE survey_id = :s",
+        row=row(event.conversation_id),
         s=event.survey_id,
         r=event.rating,
         comment=event.comment,
@@ -238,6 +257,7 @@ async def _survey_answered(session: AsyncSession, event: e.SurveyAnswered) -> No
     await _run(
         session,
         f"UPDATE conversations SET open_survey_id = NULL, {_BUMP} WHERE id = :c",
+        row=row(event.conversation_id),
         c=event.conversation_id,
     )
 

@@ -124,17 +124,14 @@ async def page_messages(
     )
 
 
-async def find_sent(
-    session: AsyncSession, conversation_id: UUID, sender_id: UUID, client_msg_id: str
-) -> dict[str, Any] | None:
-    rows = await _rows(
+async def sent_among(session: AsyncSession, message_ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+    """Which of these messages are stored already (their id and seq), in one round trip."""
+    found = await _rows(
         session,
-        "SELECT message_id, seq FROM messages WHERE conversation_id = :c AND sender_id = :s AND client_msg_id = :m",
-        c=conversation_id,
-        s=sender_id,
-        m=client_msg_id,
+        "SELECT message_id, seq FROM messages WHERE message_id = ANY(CAST(:m AS uuid[]))",
+        m=message_ids,
     )
-    return rows[0] if rows else None
+    return {row["message_id"]: row for row in found}
 
 
 async def stored_message(

@@ -102,7 +102,7 @@ class Page:
     messages: list[list[Any]]
     notes: list[tuple[Any, ...]]
     # (message_id, shop_id, customer_id, sent_at, text): the writer finds the terms, and a
-    # message without any is not indexed, as in search.index
+    # message without any is not indexed, as in projections.sent
     search: list[tuple[Any, ...]]
     late_changes: list[LateChange]
 

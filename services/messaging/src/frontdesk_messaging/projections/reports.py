@@ -17,60 +17,93 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..domain import events as e
 from ..domain.hours import open_seconds_between, parse_weekly
 from .sql import rows as _rows
+from .sql import run as _run
+from .sql import staged_writes
 
 TABLES = ("response_episodes",)
 
 
 async def on_message(session: AsyncSession, event: e.MessageSent) -> None:
+    episode = ("conversation", event.conversation_id)
     if event.sender_role == "customer":
-        await session.execute(
-            text(
-                "INSERT INTO response_episodes (conversation_id, started_at, shop_id) "
-                "SELECT c.id, :at, c.shop_id FROM conversations c WHERE c.id = :c AND NOT EXISTS ("
-                "SELECT 1 FROM response_episodes r WHERE r.conversation_id = :c AND r.resolved_at IS NULL)"
-            ),
-            {"c": event.conversation_id, "at": event.sent_at},
+        await _run(
+            session,
+            "INSERT INTO response_episodes (conversation_id, started_at, shop_id) "
+            "SELECT c.id, :at, c.shop_id FROM conversations c WHERE c.id = :c AND NOT EXISTS ("
+            "SELECT 1 FROM response_episodes r WHERE r.conversation_id = :c AND r.resolved_at IS NULL)",
+            row=episode,
+            c=event.conversation_id,
+            at=event.sent_at,
         )
         return
     if event.sender_kind != "person":
         return
-    waiting = await _rows(
+    await _run(
         session,
-        "SELECT r.started_at, h.timezone, h.weekly FROM response_episodes r "
-        "LEFT JOIN shop_hours h ON h.shop_id = r.shop_id "
-        "WHERE r.conversation_id = :c AND r.first_response_at IS NULL",
+        "UPDATE response_episodes SET first_response_at = :at, responder_id = :s "
+        "WHERE conversation_id = :c AND first_response_at IS NULL",
+        row=episode,
+        at=event.sent_at,
+        s=event.sender_id,
         c=event.conversation_id,
     )
-    for episode in waiting:
-        weekly = parse_weekly(episode["weekly"]) if episode["weekly"] else {}
-        seconds = open_seconds_between(
-            weekly, episode["timezone"] or "UTC", episode["started_at"], event.sent_at
-        )
-        await session.execute(
-            text(
-                "UPDATE response_episodes SET first_response_at = :at, responder_id = :s, frt_seconds = :f "
-                "WHERE conversation_id = :c AND started_at = :start"
+    # how long it took in the shop's opening hours: counted in Python once the batch's
+    # answers are written, for all of them at once
+    answered: set[UUID] = session.info.setdefault("answered_episodes", set())
+    answered.add(event.conversation_id)
+    staged = staged_writes(session)
+    if staged is None:
+        await _first_response_times(session)
+    else:
+        staged.then("first_response_times", _first_response_times)
+
+
+async def _first_response_times(session: AsyncSession) -> None:
+    answered: set[UUID] = session.info.pop("answered_episodes", set())
+    if not answered:
+        return
+    episodes = await _rows(
+        session,
+        "SELECT r.conversation_id, r.started_at, r.first_response_at, h.timezone, h.weekly "
+        "FROM response_episodes r LEFT JOIN shop_hours h ON h.shop_id = r.shop_id "
+        "WHERE r.conversation_id = ANY(CAST(:c AS uuid[])) AND r.first_response_at IS NOT NULL "
+        "AND r.frt_seconds IS NULL",
+        c=list(answered),
+    )
+    if not episodes:
+        return
+    figures = [
+        {
+            "c": episode["conversation_id"],
+            "start": episode["started_at"],
+            "f": open_seconds_between(
+                parse_weekly(episode["weekly"]) if episode["weekly"] else {},
+                episode["timezone"] or "UTC",
+                episode["started_at"],
+                episode["first_response_at"],
             ),
-            {
-                "at": event.sent_at,
-                "s": event.sender_id,
-                "f": seconds,
-                "c": event.conversation_id,
-                "start": episode["started_at"],
-            },
-        )
+        }
+        for episode in episodes
+    ]
+    await session.execute(_SET_FRT, figures)
+
+
+_SET_FRT = text(
+    "UPDATE response_episodes SET frt_seconds = :f WHERE conversation_id = :c AND started_at = :start"
+)
 
 
 async def on_status(session: AsyncSession, event: e.StatusChanged) -> None:
     if event.status != "resolved":
         return
-    await session.execute(
-        text(
-            "UPDATE response_episodes SET resolved_at = :at, "
-            "resolution_seconds = EXTRACT(EPOCH FROM (:at - started_at)) "
-            "WHERE conversation_id = :c AND resolved_at IS NULL"
-        ),
-        {"c": event.conversation_id, "at": event.changed_at},
+    await _run(
+        session,
+        "UPDATE response_episodes SET resolved_at = :at, "
+        "resolution_seconds = EXTRACT(EPOCH FROM (:at - started_at)) "
+        "WHERE conversation_id = :c AND resolved_at IS NULL",
+        row=("conversation", event.conversation_id),
+        c=event.conversation_id,
+        at=event.changed_at,
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.events import Event, MessageSent
 from . import search_terms
+from .sql import run
 
 TABLES = ("message_search",)
 
@@ -36,40 +37,44 @@ async def index(session: AsyncSession, event: Event) -> None:
     terms = search_terms.index_terms(event.text)
     if not terms:
         return  # nothing to find it by: only emoji or punctuation
-    await session.execute(
-        text(
-            "INSERT INTO message_search (message_id, shop_id, customer_id, sent_at, terms) "
-            "SELECT :id, shop_id, customer_id, :at, array_to_tsvector(CAST(:terms AS text[])) "
-            "FROM conversations WHERE id = :c ON CONFLICT (message_id) DO NOTHING"
-        ),
-        {
-            "id": event.message_id,
-            "at": event.sent_at,
-            "terms": terms,
-            "c": event.conversation_id,
-        },
+    await run(
+        session,
+        "INSERT INTO message_search (message_id, shop_id, customer_id, sent_at, terms) "
+        "SELECT :id, shop_id, customer_id, :at, array_to_tsvector(CAST(:terms AS text[])) "
+        "FROM conversations WHERE id = :c ON CONFLICT (message_id) DO NOTHING",
+        row=("conversation", event.conversation_id),
+        id=event.message_id,
+        at=event.sent_at,
+        terms=terms,
+        c=event.conversation_id,
     )
 
 
-async def reindex(session: AsyncSession, message_id: UUID, new_text: str) -> None:
+async def reindex(session: AsyncSession, conversation_id: UUID, message_id: UUID, new_text: str) -> None:
     """An edited message is found by its new words only."""
-    await remove(session, message_id)
+    await remove(session, conversation_id, message_id)
     terms = search_terms.index_terms(new_text)
     if terms:
-        await session.execute(
-            text(
-                "INSERT INTO message_search (message_id, shop_id, customer_id, sent_at, terms) "
-                "SELECT m.message_id, c.shop_id, c.customer_id, m.sent_at, "
-                "array_to_tsvector(CAST(:terms AS text[])) FROM messages m "
-                "JOIN conversations c ON c.id = m.conversation_id WHERE m.message_id = :id"
-            ),
-            {"id": message_id, "terms": terms},
+        await run(
+            session,
+            "INSERT INTO message_search (message_id, shop_id, customer_id, sent_at, terms) "
+            "SELECT m.message_id, c.shop_id, c.customer_id, m.sent_at, "
+            "array_to_tsvector(CAST(:terms AS text[])) FROM messages m "
+            "JOIN conversations c ON c.id = m.conversation_id WHERE m.message_id = :id",
+            row=("conversation", conversation_id),
+            id=message_id,
+            terms=terms,
         )
 
 
-async def remove(session: AsyncSession, message_id: UUID) -> None:
+async def remove(session: AsyncSession, conversation_id: UUID, message_id: UUID) -> None:
     """Forget a message (it was recalled or deleted): no search finds it any more."""
-    await session.execute(text("DELETE FROM message_search WHERE message_id = :id"), {"id": message_id})
+    await run(
+        session,
+        "DELETE FROM message_search WHERE message_id = :id",
+        row=("conversation", conversation_id),
+        id=message_id,
+    )
 
 
 async def find(

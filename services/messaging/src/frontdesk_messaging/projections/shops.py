@@ -23,6 +23,7 @@ async def project(session: AsyncSession, event: s.ShopEvent) -> None:
                 "INSERT INTO shop_hours (shop_id, timezone, weekly, auto_reply_text) "
                 "VALUES (:shop, :tz, CAST(:weekly AS jsonb), :reply) ON CONFLICT (shop_id) DO UPDATE SET "
                 "timezone = EXCLUDED.timezone, weekly = EXCLUDED.weekly, auto_reply_text = EXCLUDED.auto_reply_text",
+                row=("shop", event.shop_id),
                 shop=event.shop_id,
                 tz=event.timezone,
                 weekly=json.dumps(event.weekly),
@@ -34,6 +35,7 @@ async def project(session: AsyncSession, event: s.ShopEvent) -> None:
                 "INSERT INTO templates (template_id, shop_id, name, text, saved_at) VALUES (:t, :shop, :n, :x, :at) "
                 "ON CONFLICT (shop_id, template_id) DO UPDATE SET name = EXCLUDED.name, text = EXCLUDED.text, "
                 "saved_at = EXCLUDED.saved_at",
+                row=("shop", event.shop_id),
                 t=event.template_id,
                 shop=event.shop_id,
                 n=event.name,
@@ -44,6 +46,7 @@ async def project(session: AsyncSession, event: s.ShopEvent) -> None:
             await _run(
                 session,
                 "DELETE FROM templates WHERE shop_id = :shop AND template_id = :t",
+                row=("shop", event.shop_id),
                 shop=event.shop_id,
                 t=event.template_id,
             )
@@ -52,6 +55,7 @@ async def project(session: AsyncSession, event: s.ShopEvent) -> None:
                 session,
                 "INSERT INTO staff_capacity (staff_id, shop_id, capacity) VALUES (:st, :shop, :c) "
                 "ON CONFLICT (shop_id, staff_id) DO UPDATE SET capacity = EXCLUDED.capacity",
+                row=("shop", event.shop_id),
                 st=event.staff_id,
                 shop=event.shop_id,
                 c=event.capacity,
@@ -124,6 +128,7 @@ async def note_assigned(session: AsyncSession, staff_id: UUID, at: Any) -> None:
         session,
         "INSERT INTO staff_presence (staff_id, status, last_assigned_at) VALUES (:s, 'offline', :at) "
         "ON CONFLICT (staff_id) DO UPDATE SET last_assigned_at = EXCLUDED.last_assigned_at",
+        row=("staff", staff_id),
         s=staff_id,
         at=at,
     )

@@ -3,24 +3,32 @@ aggregates. The pipeline answers the sender with what a handler returns."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from frontdesk_contracts import Envelope, contract_type
 from frontdesk_contracts import messaging as contracts
 from frontdesk_platform.observability import current_traceparent
 from frontdesk_platform.pipeline import Answers
+from frontdesk_platform.staged import StagedStreams
 from frontdesk_platform.unit_of_work import UnitOfWork
 
-from ..adapters.repository import ConversationRepository, ShopRepository
+from ..adapters.repository import (
+    ConversationRepository,
+    ShopRepository,
+    event_data,
+    shop_stream_id,
+    stream_id,
+)
 from ..domain import events as e
 from ..domain import shop as shop_domain
 from ..domain.model import Actor, Conversation
 from ..domain.shop import ShopSettings
 from ..projections import conversations as read_model
+from ..projections import queries
 from ..projections import shops as shop_model
 
 SOURCE = "frontdesk.messaging"
@@ -45,19 +53,22 @@ class Context:
     uow: UnitOfWork
     command: Envelope
 
+    async def streams(self) -> StagedStreams:
+        return await self.uow.streams(self.deps.conversations.store)
+
     async def load(self, conversation_id: UUID) -> Conversation:
-        return await self.deps.conversations.get(self.uow.session, conversation_id)
+        return await self.deps.conversations.get(await self.streams(), conversation_id)
 
     async def save(self, conversation: Conversation) -> list[e.Event]:
-        """Append the new events, update the read models and queue the contract events."""
-        events = await self.deps.conversations.save(self.uow.session, conversation)
+        """Stage the new events, update the read models and queue the contract events."""
+        events = self.deps.conversations.save(await self.streams(), conversation)
         version = conversation.version - len(events)
         for event in events:
             version += 1
             await read_model.project(self.uow.session, event)
             name = _CONTRACTS[type(event)]
             payload = {
-                **asdict(event),
+                **event_data(event),
                 "shop_id": conversation.shop_id,
                 "customer_id": conversation.customer_id,
             }
@@ -65,17 +76,30 @@ class Context:
             self.uow.publish(self._caused(name, conversation.id, data, version))
         return events
 
+    async def sent_before(self, message_id: UUID) -> dict[str, Any] | None:
+        """The message (id and seq) if it is stored or sent earlier in this batch."""
+        memo = self.uow.memo
+        if message_id in memo.get(_SENDS, ()):
+            found: dict[str, Any] | None = memo[_SENT].get(message_id)
+            return found
+        return (await queries.sent_among(self.uow.session, [message_id])).get(message_id)
+
+    def sent(self, message_id: UUID, seq: int) -> None:
+        """Note a message sent in this batch: the same send again later in it is a duplicate."""
+        if _SENDS in self.uow.memo:
+            self.uow.memo[_SENT][message_id] = {"message_id": message_id, "seq": seq}
+
     async def load_shop(self, shop_id: UUID) -> ShopSettings:
-        return await self.deps.shops.get(self.uow.session, shop_id)
+        return await self.deps.shops.get(await self.streams(), shop_id)
 
     async def save_shop(self, settings: ShopSettings) -> None:
-        events = await self.deps.shops.save(self.uow.session, settings)
+        events = self.deps.shops.save(await self.streams(), settings)
         version = settings.version - len(events)
         for event in events:
             version += 1
             await shop_model.project(self.uow.session, event)
             name = _SHOP_CONTRACTS[type(event)]
-            data = contract_type(name).parse(asdict(event)).model_dump(mode="json")
+            data = contract_type(name).parse(event_data(event)).model_dump(mode="json")
             self.uow.publish(self._caused(name, settings.shop_id, data, version))
 
     def _caused(
@@ -89,6 +113,32 @@ class Context:
             traceparent=current_traceparent() or self.command.traceparent,
             data=data,
         )
+
+
+async def preload(deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any]) -> None:
+    """Read what a batch of commands needs in two round trips: their conversations (and
+    shops' settings), and which of their messages were sent before (a retried send)."""
+    ids = [stream_id(cmd.conversation_id) for cmd in commands if hasattr(cmd, "conversation_id")]
+    # a customer's message is checked against their shop's hours: its settings come along
+    ids += [
+        shop_stream_id(cmd.actor.shop_id)
+        for cmd in commands
+        if isinstance(cmd, contracts.SendMessage) and cmd.actor.role == "customer" and cmd.actor.shop_id
+    ]
+    await (await uow.streams(deps.conversations.store)).load(ids)
+    sends = [sent_message_id(cmd) for cmd in commands if isinstance(cmd, contracts.SendMessage)]
+    if sends:
+        uow.memo[_SENT] = await queries.sent_among(uow.session, sends)
+        uow.memo[_SENDS] = set(sends)
+
+
+def sent_message_id(cmd: contracts.SendMessage) -> UUID:
+    """A message's id follows from who sent it and the id their client gave it: a send
+    retried by the client finds the message it stored the first time."""
+    return uuid5(cmd.conversation_id, f"{cmd.actor.user_id}:{cmd.client_msg_id}")
+
+
+_SENT, _SENDS = "sent", "sends"  # memo keys: stored (id → id and seq), and the ids asked about
 
 
 Answer = dict[str, Any]  # what an accepted command's reply carries besides the command's ids

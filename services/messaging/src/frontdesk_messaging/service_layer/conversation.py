@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import uuid5
 
 from frontdesk_contracts import messaging as contracts
 from frontdesk_platform.faults import Transient
@@ -12,7 +11,7 @@ from ..domain.events import MessageSent
 from ..domain.model import Actor, Conversation, ConversationNotFound, MessageNotFound, NotAllowed
 from ..domain.shop import DEFAULT_CAPACITY
 from ..projections import queries, shops
-from .context import Answer, Context, actor_of, decide
+from .context import Answer, Context, actor_of, decide, sent_message_id
 
 
 async def open_conversation(ctx: Context, cmd: contracts.OpenConversation) -> Answer:
@@ -25,13 +24,11 @@ async def open_conversation(ctx: Context, cmd: contracts.OpenConversation) -> An
 async def send_message(ctx: Context, cmd: contracts.SendMessage) -> Answer:
     actor = actor_of(cmd)
     conversation = await ctx.load(cmd.conversation_id)
+    message_id = sent_message_id(cmd)
     if conversation.may_access(actor):
-        earlier = await queries.find_sent(
-            ctx.uow.session, cmd.conversation_id, actor.user_id, cmd.client_msg_id
-        )
+        earlier = await ctx.sent_before(message_id)
         if earlier:
             return {"duplicate": True, **earlier}
-    message_id = uuid5(cmd.conversation_id, f"{actor.user_id}:{cmd.client_msg_id}")
     attachment = cmd.attachment.model_dump(mode="json") if cmd.attachment else None
     sent = conversation.send(
         actor,
@@ -46,6 +43,7 @@ async def send_message(ctx: Context, cmd: contracts.SendMessage) -> Answer:
     if not actor.is_staff:
         await _answer_customer(ctx, conversation, sent)
     await ctx.save(conversation)
+    ctx.sent(sent.message_id, sent.seq)
     return {"message_id": sent.message_id, "seq": sent.seq}
 
 

@@ -10,14 +10,19 @@ from frontdesk_platform.pipeline import Pipeline, Route
 
 from . import conversation as c
 from . import shop
-from .context import ANSWERS, CONSUMER, Context, Dependencies, Handler, decide
+from .context import ANSWERS, CONSUMER, Context, Dependencies, Handler, decide, preload
 
 __all__ = ["CONSUMER", "Dependencies", "commands", "handle_command"]
 
 
 def commands(deps: Dependencies) -> Pipeline[Context]:
     routes = {name: Route(handler, model) for name, (model, handler) in _COMMANDS.items()}
-    return Pipeline(routes, lambda uow, command: Context(deps, uow, command), ANSWERS)
+    return Pipeline(
+        routes,
+        lambda uow, command: Context(deps, uow, command),
+        ANSWERS,
+        preload=lambda uow, bodies: preload(deps, uow, bodies),
+    )
 
 
 async def handle_command(deps: Dependencies, command: Envelope) -> None:

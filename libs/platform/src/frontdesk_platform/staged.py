@@ -1,0 +1,68 @@
+"""The streams a transaction changes, read once and written once.
+
+A batch of commands loads every stream it touches in one round trip (snapshot and the
+events after it); each command then works on what the commands before it left, in order;
+the batch's new events and snapshots go to PostgreSQL in two multi-row statements just
+before the commit. A command undone in its savepoint takes its staged events with it
+(`mark` / `undo`), so the next command of the same stream never sees them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from .eventstore import ConcurrencyError, EventStore, History, NewEvent, Snapshot
+
+Mark = tuple[int, dict[str, int], dict[str, Snapshot]]
+
+
+class StagedStreams:
+    def __init__(self, store: EventStore, connection: asyncpg.Connection) -> None:
+        self._store = store
+        self._connection = connection
+        self._histories: dict[str, History] = {}
+        self._appends: list[tuple[str, int, NewEvent]] = []
+        self._snapshots: dict[str, Snapshot] = {}
+
+    async def load(self, stream_ids: list[str]) -> None:
+        """Read the streams not read yet, all in one round trip."""
+        missing = [s for s in dict.fromkeys(stream_ids) if s not in self._histories]
+        if missing:
+            self._histories |= await self._store.load_many(self._connection, missing)
+
+    async def history(self, stream_id: str) -> History:
+        await self.load([stream_id])
+        return self._histories[stream_id]
+
+    def stage(
+        self, stream_id: str, expected_version: int, events: list[NewEvent], snapshot: dict[str, Any] | None
+    ) -> None:
+        """New events of a loaded stream (and its snapshot after them), written at `flush`."""
+        history = self._histories[stream_id]
+        if history.version != expected_version:
+            raise ConcurrencyError(f"stream {stream_id} is at {history.version}, not {expected_version}")
+        for event in events:
+            history.events.append(event)
+            self._appends.append((stream_id, history.version, event))
+        if snapshot is not None:
+            self._snapshots[stream_id] = (history.version, snapshot)
+
+    def mark(self) -> Mark:
+        lengths = {stream: len(h.events) for stream, h in self._histories.items()}
+        return len(self._appends), lengths, dict(self._snapshots)
+
+    def undo(self, mark: Mark) -> None:
+        appends, lengths, snapshots = mark
+        del self._appends[appends:]
+        for stream, history in self._histories.items():
+            del history.events[lengths.get(stream, history.stored) :]
+        self._snapshots = snapshots
+
+    async def flush(self) -> None:
+        """Write what was staged: the events in one statement, the snapshots in another."""
+        appends, snapshots = self._appends, self._snapshots
+        self._appends, self._snapshots = [], {}
+        await self._store.append_many(self._connection, appends)
+        await self._store.save_snapshots(self._connection, snapshots)
