@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import datetime
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
@@ -109,6 +110,43 @@ async def test_a_customer_books_a_slot_and_the_shop_serves_them(api, endpoints):
     assert [b["status"] for b in profile["bookings"]] == ["completed"]
     hidden = await api.http.get(f"/v1/customers/{alice.user_id}/profile", headers=bob.auth)
     assert hidden.status_code == 404
+
+
+BOOKING_READ = 'route="/internal/shops/{shop_id}/bookings/{booking_id}"'
+
+
+async def booking_reads(system) -> int:
+    """How many times booking's internal API has been asked for one booking."""
+    async with httpx.AsyncClient() as http:
+        metrics = (await http.get(f"{system.ops_url('booking')}/metrics")).text
+    return sum(
+        int(float(line.rsplit(" ", 1)[1]))
+        for line in metrics.splitlines()
+        if line.startswith("frontdesk_http_requests_total{") and BOOKING_READ in line
+    )
+
+
+async def test_hold_and_confirm_answer_with_the_booking_as_get_shows_it_without_reading_it_back(api, system):
+    shop = await set_up(api)
+    alice = await api.customer(shop.owner.shop_id, "Alice")
+    day = days_ahead()
+    reads = await booking_reads(system)
+
+    held = await shop.hold(alice, shop.local(day, 10))
+    assert held.status_code == 201, held.text
+    booking_id = held.json()["id"]
+    as_held = (await api.http.get(f"/v1/bookings/{booking_id}", headers=alice.auth)).json()
+    confirmed = await shop.step(alice, booking_id, "confirm")
+    assert confirmed.status_code == 200, confirmed.text
+    as_confirmed = (await api.http.get(f"/v1/bookings/{booking_id}", headers=alice.auth)).json()
+
+    for answer, read in ((held.json(), as_held), (confirmed.json(), as_confirmed)):
+        assert answer.keys() == read.keys()
+        for field in read:
+            assert answer[field] == read[field], field
+    assert (as_held["status"], as_confirmed["status"]) == ("held", "confirmed")
+    # the two GETs read booking's internal API; hold and confirm did not
+    assert await booking_reads(system) - reads == 2
 
 
 async def test_customers_change_bookings_within_policy_and_the_shop_at_any_time(api):

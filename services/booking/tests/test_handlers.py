@@ -10,6 +10,8 @@ from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
+from frontdesk_booking.entrypoints.http import Booking as ApiBooking
+from frontdesk_booking.projections import bookings as booking_rows
 from frontdesk_booking.projections.rebuild import rebuild
 from frontdesk_booking.service_layer.sweeper import expire_holds
 from frontdesk_contracts import booking as c
@@ -117,6 +119,48 @@ async def test_hold_then_confirm_and_the_time_is_taken_for_everyone_else(harness
     assert starts == ["11:15", "11:30", "11:45"]
     _, closed = await hold(harness, shop, bob, at(24, 20))
     assert closed["code"] == "not_bookable"
+
+
+async def read_back(harness: Harness, shop: Shop, booking_id: UUID) -> dict:
+    """The booking as the internal API answers GET .../bookings/{id}."""
+    async with harness.sessions() as session:
+        row = await booking_rows.get(session, shop.id, booking_id)
+    return ApiBooking(**row).model_dump(mode="json")
+
+
+async def test_a_verdict_carries_the_booking_as_a_read_would_show_it(harness):
+    shop = await pet_shop(harness)
+    alice, owner = shop.customer(), shop.owner
+    booking_id, held = await hold(harness, shop, alice, at(24, 10))
+    assert held["booking"] == await read_back(harness, shop, booking_id)
+    assert held["booking"]["status"] == "held" and held["booking"]["hold_expires_at"]
+
+    again = await harness.send(c.ConfirmBooking(booking_id=booking_id, actor=alice), booking_id)
+    assert again["booking"]["status"] == "confirmed"
+    assert again["booking"] == await read_back(harness, shop, booking_id)
+    proposed = await harness.send(
+        c.ProposeChange(booking_id=booking_id, starts_at=at(24, 14), actor=owner), booking_id
+    )
+    assert proposed["booking"]["proposal"] and proposed["booking"] == await read_back(
+        harness, shop, booking_id
+    )
+    repeated = await harness.send(
+        c.HoldBooking(
+            booking_id=booking_id,
+            shop_id=shop.id,
+            customer_id=alice.user_id,
+            service_id=shop.bath,
+            starts_at=at(24, 10),
+            actor=alice,
+        ),
+        booking_id,
+    )
+    assert repeated["duplicate"] and repeated["booking"] == await read_back(harness, shop, booking_id)
+
+    harness.clock.now = at(24, 10)
+    checked_in = await harness.send(c.CheckIn(booking_id=booking_id, actor=shop.staff[0]), booking_id)
+    # from here on progress updates belong to the view, and only their table knows them
+    assert checked_in["type"] == "booking.command.accepted.v1" and checked_in["booking"] is None
 
 
 async def test_two_hundred_concurrent_holds_at_twenty_times_give_exactly_twenty_bookings(harness):

@@ -9,7 +9,8 @@ from aiokafka import ConsumerRecord
 from frontdesk_contracts import Envelope
 from frontdesk_gateway.identity.tokens import Principal
 from frontdesk_gateway.realtime.connections import Connection, Connections
-from frontdesk_gateway.realtime.fanout import Fanout, ReplyWaiters
+from frontdesk_gateway.realtime.fanout import Fanout
+from frontdesk_platform.command_client import Replies
 
 LATER = datetime.now(UTC) + timedelta(hours=1)
 
@@ -62,7 +63,7 @@ async def test_a_message_goes_to_the_customer_and_that_shops_staff_only():
     other_staff = connect(connections, uuid4(), other_shop, "owner")
 
     event = sent_event(shop, customer)
-    fanout = Fanout(connections, ReplyWaiters())
+    fanout = Fanout(connections, Replies())
     await fanout.handle(event)
     await fanout.handle(event)  # Kafka delivered it twice
     await asyncio.sleep(0.01)
@@ -73,7 +74,7 @@ async def test_a_message_goes_to_the_customer_and_that_shops_staff_only():
 
 
 async def test_a_reply_resolves_the_command_that_caused_it():
-    replies = ReplyWaiters()
+    replies = Replies()
     command_id = uuid4()
     waiting = replies.expect(command_id)
     other = replies.expect(uuid4())
@@ -157,7 +158,7 @@ async def test_a_frame_for_many_sockets_is_serialized_once(monkeypatch):
     registry = Connections()
     shop, customer = uuid4(), uuid4()
     sockets = [connect(registry, uuid4(), shop, "staff") for _ in range(50)]
-    await Fanout(registry, ReplyWaiters()).handle(sent_event(shop, customer))
+    await Fanout(registry, Replies()).handle(sent_event(shop, customer))
     await asyncio.sleep(0.01)
     assert all(len(s.sent) == 1 for s in sockets)
     assert len(calls) == 1
@@ -173,7 +174,7 @@ async def test_records_from_kafka_are_routed_by_their_headers_and_parsed_once():
     connections = Connections()
     shop, customer = uuid4(), uuid4()
     phone = connect(connections, customer, shop, "customer")
-    fanout = Fanout(connections, ReplyWaiters())
+    fanout = Fanout(connections, Replies())
     event = sent_event(shop, customer)
     unshown = Envelope(type="messaging.message.indexed.v9", source="test", aggregate_id="c", data={})
 
@@ -186,7 +187,7 @@ async def test_records_from_kafka_are_routed_by_their_headers_and_parsed_once():
 
 
 async def test_a_reply_record_resolves_the_command_that_caused_it():
-    replies = ReplyWaiters()
+    replies = Replies()
     command_id = uuid4()
     waiting = replies.expect(command_id)
     reply = Envelope(

@@ -12,7 +12,7 @@ Bookings without a staff member (self-service stations, boarding) are published 
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -567,6 +567,30 @@ class PetUpdated(Contract):
 # Replies
 
 
+class BookingView(BaseModel):
+    """A booking as booking's read API shows it (GET .../bookings/{id}), as of a verdict."""
+
+    id: UUID
+    shop_id: UUID
+    customer_id: UUID
+    pet_id: UUID | None
+    service_id: UUID
+    staff_id: UUID | None
+    resource_units: list[UUID]
+    starts_at: datetime
+    ends_at: datetime
+    nights: int | None
+    price_cents: int | None
+    status: BookingStatus
+    hold_expires_at: datetime | None
+    source: str
+    proposal: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    updates: list[dict[str, Any]] = Field(default_factory=list)
+
+
 @contract("booking.command.accepted.v1", topic=BOOKING_REPLIES, kind="reply")
 class CommandAccepted(Contract):
     """Reply to a command that took effect (or had already: duplicate=true)."""
@@ -575,6 +599,11 @@ class CommandAccepted(Contract):
     command_type: str
     aggregate_id: str
     duplicate: bool = False
+    booking: BookingView | None = Field(
+        default=None,
+        description="The booking as it is after the command (hold, confirm and the other steps "
+        "before the day of service), so the sender need not read it back; absent otherwise.",
+    )
 
 
 @contract("booking.command.rejected.v1", topic=BOOKING_REPLIES, kind="reply")

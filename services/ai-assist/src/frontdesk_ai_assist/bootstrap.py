@@ -13,9 +13,10 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 from frontdesk_contracts import topics
+from frontdesk_platform.command_client import CommandClient, Replies
 from frontdesk_platform.runtime import Runtime, service_app
 
-from .adapters.booking import BookingDesk, Replies
+from .adapters.booking import SOURCE, BookingDesk
 from .adapters.llm import ChatModel
 from .config import Settings
 from .domain import load
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     runtime.consumer(
         f"ai-assist-booking-replies-{settings.instance_id}",
         [topics.BOOKING_REPLIES],
-        replies.resolve,
+        replies.handle,
         shared_group=False,
         offset_reset="latest",
     )
@@ -82,7 +83,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
             if settings.llm_base_url:
                 key = settings.llm_api_key.get_secret_value()
                 model = ChatModel(llm_http, settings.llm_model, key, settings.llm_timeout_seconds)
-            desk = BookingDesk(booking_http, runtime.publish, replies, settings.booking_reply_timeout_seconds)
+            commands = CommandClient(SOURCE, runtime.publish, replies, settings.booking_reply_timeout_seconds)
+            desk = BookingDesk(booking_http, commands)
             wiring.deps = Dependencies(
                 runtime.unit_of_work,
                 clock,

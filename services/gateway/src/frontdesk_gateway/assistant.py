@@ -10,20 +10,20 @@ from uuid import UUID
 import httpx
 from frontdesk_contracts import Contract
 
-from .commands import CommandSender
+from .commands import Commands
 from .identity.tokens import Principal
 from .internal import InternalApi
 
 
 class ShopAssistant:
-    def __init__(self, client: httpx.AsyncClient, commands: CommandSender) -> None:
+    def __init__(self, client: httpx.AsyncClient, commands: Commands) -> None:
         self._api = InternalApi(client, "The assistant", frozenset({404}))
         self._commands = commands
 
     async def run(self, caller: Principal, payload: Contract) -> None:
         """Send a command keyed by the caller's shop and wait for ai-assist's verdict."""
         await self._commands.verdict(
-            caller, caller.shop_id, payload, label="The assistant", rejected="assistant.command.rejected.v1"
+            caller, caller.shop_id, payload, unanswered="The assistant did not answer in time; retry."
         )
 
     async def get(self, caller: Principal, path: str, params: dict[str, Any] | None = None) -> Any:

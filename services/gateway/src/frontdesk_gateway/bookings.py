@@ -5,39 +5,15 @@ service from the actor the gateway fills in from the verified token."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
 import httpx
-from frontdesk_contracts import Contract, Envelope, booking, booking_v2
-from frontdesk_platform.errors import ApiError
+from frontdesk_contracts import Contract, Envelope, booking
 
-from .commands import CommandSender
+from .commands import Commands
 from .identity.tokens import Principal
 from .internal import InternalApi
-from .realtime.fanout import ReplyWaiters
-
-SOURCE = "frontdesk.gateway"
-CONFLICTS = {
-    "slot_taken",
-    "invalid_state",
-    "hold_expired",
-    "no_change_proposed",
-    "slot_available",
-    "shop_not_set_up",
-}
-UNPROCESSABLE = {"outside_policy", "not_bookable", "invalid_request", "invalid_service", "invalid_nights"}
-
-
-def status_of(code: str) -> int:
-    if code.endswith("not_found"):
-        return 404
-    if code == "forbidden":
-        return 403
-    if code in CONFLICTS:
-        return 409
-    return 422
 
 
 def actor(caller: Principal) -> booking.Actor:
@@ -58,34 +34,25 @@ class BookingReads:
 
 
 class Bookings:
-    def __init__(
-        self,
-        reads: BookingReads,
-        commands: CommandSender,
-    ) -> None:
+    def __init__(self, reads: BookingReads, commands: Commands) -> None:
         self.reads = reads
         self._commands = commands
 
     async def run(self, caller: Principal, key: UUID, payload: Contract) -> Envelope:
-        """Send a command keyed by `key` and wait for booking's verdict; a refusal is an ApiError."""
-        commands = self._commands
-        reply = await commands.outcome(await commands.submit(commands.envelope(caller, key, payload)))
-        if reply is None:
-            raise ApiError(503, "not_confirmed", "Booking did not answer in time; retry with the same id.")
-        if reply.type in booking_v2.REJECTIONS:
-            code = reply.data["code"]
-            alternatives = reply.data.get("alternatives") or []
-            details = {"alternatives": alternatives} if code in ("slot_taken", "not_bookable") else None
-            raise ApiError(status_of(code), code, reply.data["message"], details)
-        return reply
+        """Send a command keyed by `key` and wait for booking's verdict; a refusal is an ApiError
+        (slot_taken and not_bookable with the nearest free alternatives in its details)."""
+        return await self._commands.verdict(
+            caller, key, payload, unanswered="Booking did not answer in time; retry with the same id."
+        )
+
+    async def step(self, caller: Principal, booking_id: UUID, payload: Contract) -> dict[str, Any]:
+        """Carry out a command on a booking and return the booking as it is now: from the
+        verdict, which carries it, or (a verdict from an older booking instance, or about a
+        booking already under way) read back."""
+        reply = await self.run(caller, booking_id, payload)
+        view: dict[str, Any] | None = reply.data.get("booking")
+        return view if view is not None else await self.booking(caller, booking_id)
 
     async def booking(self, caller: Principal, booking_id: UUID) -> dict[str, Any]:
         found: dict[str, Any] = await self.reads.get(caller, f"/bookings/{booking_id}")
         return found
-
-
-def reply_handler(replies: ReplyWaiters) -> Callable[[Envelope], Awaitable[None]]:
-    async def resolve(reply: Envelope) -> None:
-        replies.resolve(reply)
-
-    return resolve

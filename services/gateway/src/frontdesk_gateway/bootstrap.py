@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 from frontdesk_contracts import topics
+from frontdesk_platform.command_client import CommandClient, Replies
 from frontdesk_platform.runtime import Runtime, service_app
 
 from .assistant import ShopAssistant
@@ -19,9 +20,9 @@ from .attachments.storage import storage_for
 from .attachments.upload import largest_form
 from .audit.log import AuditLog
 from .audit.trail import AuditTrail
-from .bookings import BookingReads, Bookings, reply_handler
+from .bookings import BookingReads, Bookings
 from .campaigns import Campaigns
-from .commands import CommandSender
+from .commands import SOURCE, Commands
 from .config import GatewaySettings
 from .conversations import Conversations, MessagingReads
 from .entrypoints import (
@@ -55,7 +56,7 @@ from .notifications import Notifications
 from .ratelimit import RateLimiter
 from .realtime.connections import Connections
 from .realtime.event_reader import EventReader
-from .realtime.fanout import Fanout, ReplyWaiters
+from .realtime.fanout import Fanout
 from .realtime.signals import Signals
 from .search import MessageSearch
 from .shared_redis import RedisWatch, bounded_redis
@@ -111,7 +112,7 @@ def create_app(
     settings = settings or GatewaySettings()
     keys = keys or configured_key_ring(settings)
     runtime = Runtime(settings)
-    connections, replies = Connections(), ReplyWaiters()
+    connections, replies = Connections(), Replies()
     fanout = Fanout(connections, replies)
     # Every instance needs every event for the sockets it holds: no shared group.
     events = EventReader(
@@ -125,7 +126,7 @@ def create_app(
     runtime.consumer(
         f"gateway-booking-replies-{settings.instance_id}",
         [topics.BOOKING_REPLIES, topics.NOTIFY_REPLIES, topics.ASSISTANT_REPLIES],
-        reply_handler(replies),
+        replies.handle,
         shared_group=False,
         offset_reset="latest",
     )
@@ -163,7 +164,7 @@ def create_app(
         sessions = Sessions(revocations, signals.sessions_ended, clock)
         app.state.staff = Staff(runtime.unit_of_work, sessions, clock)
         await signals.start()
-        commands = CommandSender(runtime.publish, replies, settings.reply_timeout_seconds)
+        commands = Commands(CommandClient(SOURCE, runtime.publish, replies, settings.reply_timeout_seconds))
         app.state.audit = AuditLog(runtime.unit_of_work)
         app.state.password_reset = PasswordReset(
             runtime.unit_of_work,

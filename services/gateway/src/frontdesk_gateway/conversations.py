@@ -18,7 +18,7 @@ from frontdesk_contracts.messaging import conversation_id_for
 from frontdesk_platform.errors import ApiError
 
 from .attachments.model import Attachment
-from .commands import CommandSender
+from .commands import Commands
 from .config import GatewaySettings
 from .identity.tokens import Principal
 from .internal import InternalApi
@@ -47,7 +47,7 @@ class Conversations:
         self,
         settings: GatewaySettings,
         reads: MessagingReads,
-        commands: CommandSender,
+        commands: Commands,
         limiter: RateLimiter,
     ) -> None:
         self._settings = settings
@@ -78,21 +78,22 @@ class Conversations:
     async def open(self, caller: Principal, customer_id: UUID) -> tuple[dict[str, Any], bool]:
         """Open (or find) the conversation with a customer; True if it was created now."""
         conversation_id = conversation_id_for(caller.shop_id, customer_id)
-        command = self._commands.envelope(
-            caller,
-            conversation_id,
-            messaging.OpenConversation(
-                conversation_id=conversation_id,
-                shop_id=caller.shop_id,
-                customer_id=customer_id,
-                actor=_actor(caller),
-            ),
+        command = messaging.OpenConversation(
+            conversation_id=conversation_id,
+            shop_id=caller.shop_id,
+            customer_id=customer_id,
+            actor=_actor(caller),
         )
-        reply = await self.outcome(await self.submit(command))
-        if reply is None:
-            raise ApiError(503, "not_confirmed", "The conversation was not confirmed in time; retry.")
-        if reply.type == "messaging.command.rejected.v1":
-            raise NOT_FOUND
+        try:
+            reply = await self._commands.verdict(
+                caller,
+                conversation_id,
+                command,
+                unanswered="The conversation was not confirmed in time; retry.",
+            )
+        except ApiError as error:
+            # Refused: the customer is not the shop's, or the id is someone else's.
+            raise NOT_FOUND if error.status < 500 else error from None
         conversation = await self.get(caller, conversation_id)
         return conversation, not reply.data.get("duplicate", False)
 
@@ -186,13 +187,12 @@ class Conversations:
         self, caller: Principal, aggregate_id: UUID, name: str, payload: dict[str, Any]
     ) -> dict[str, Any]:
         full = {**payload, "actor": _actor(caller)}
-        command = self._commands.envelope(caller, aggregate_id, contract_type(name).parse(full))
-        reply = await self.outcome(await self.submit(command))
-        if reply is None:
-            raise ApiError(503, "not_confirmed", "Not confirmed in time; it may still apply. Retry safely.")
-        if reply.type == "messaging.command.rejected.v1":
-            code = reply.data["code"]
-            raise ApiError(REJECTION_STATUS.get(code, 422), code, reply.data["message"])
+        reply = await self._commands.verdict(
+            caller,
+            aggregate_id,
+            contract_type(name).parse(full),
+            unanswered="Not confirmed in time; it may still apply. Retry safely.",
+        )
         data: dict[str, Any] = reply.data
         return data
 
@@ -203,13 +203,6 @@ class Conversations:
             self._owners.popitem(last=False)
 
 
-REJECTION_STATUS = {
-    "conversation_not_found": 404,
-    "message_not_found": 404,
-    "not_allowed": 403,
-    "window_closed": 409,
-    "invalid_message": 422,
-}
 STAFF_ONLY_FIELDS = ("labels", "assignee_id", "assigned_at", "handoff_note")
 
 

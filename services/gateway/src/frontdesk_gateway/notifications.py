@@ -11,21 +11,19 @@ import httpx
 from frontdesk_contracts import Contract
 from frontdesk_platform.errors import ApiError
 
-from .commands import CommandSender
+from .commands import Commands
 from .identity.tokens import Principal
 from .internal import InternalApi
 
 
 class Notifications:
-    def __init__(self, client: httpx.AsyncClient, commands: CommandSender) -> None:
+    def __init__(self, client: httpx.AsyncClient, commands: Commands) -> None:
         self._client = client
         self.api = InternalApi(client, "Notify")
         self._commands = commands
 
     async def run(self, caller: Principal, key: UUID, payload: Contract) -> None:
-        await self._commands.verdict(
-            caller, key, payload, label="Notify", rejected="notify.command.rejected.v1"
-        )
+        await self._commands.verdict(caller, key, payload, unanswered="Notify did not answer in time; retry.")
 
     async def read(self, caller: Principal, path: str, user_id: UUID | None, limit: int) -> Any:
         if not caller.is_staff:

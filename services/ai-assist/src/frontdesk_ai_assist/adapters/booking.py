@@ -9,16 +9,15 @@ booking id, and confirming, cancelling or moving twice changes nothing more.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import httpx
-from frontdesk_contracts import Contract, Envelope, booking_v2, type_name
+from frontdesk_contracts import Contract
+from frontdesk_platform.command_client import CommandClient, Refusal, Unanswered
 
 log = logging.getLogger(__name__)
 SOURCE = "frontdesk.ai-assist"
@@ -44,36 +43,10 @@ class CustomerBooking:
     status: str
 
 
-class Replies:
-    """Futures for the commands this instance sent, resolved by their verdicts."""
-
-    def __init__(self) -> None:
-        self._waiting: dict[UUID, asyncio.Future[Envelope]] = {}
-
-    def expect(self, command_id: UUID) -> asyncio.Future[Envelope]:
-        future: asyncio.Future[Envelope] = asyncio.get_running_loop().create_future()
-        self._waiting[command_id] = future
-        future.add_done_callback(lambda _: self._waiting.pop(command_id, None))
-        return future
-
-    async def resolve(self, reply: Envelope) -> None:
-        future = self._waiting.get(reply.causation_id) if reply.causation_id else None
-        if future is not None and not future.done():
-            future.set_result(reply)
-
-
 class BookingDesk:
-    def __init__(
-        self,
-        client: httpx.AsyncClient,
-        publish: Callable[[Envelope], Awaitable[None]],
-        replies: Replies,
-        timeout: float,
-    ) -> None:
+    def __init__(self, client: httpx.AsyncClient, commands: CommandClient) -> None:
         self._client = client
-        self._publish = publish
-        self._replies = replies
-        self._timeout = timeout
+        self._commands = commands
 
     async def free_starts(self, shop_id: UUID, service_id: UUID, day: date) -> list[datetime]:
         params = {"service_id": str(service_id), "from_date": day.isoformat(), "to_date": day.isoformat()}
@@ -95,28 +68,18 @@ class BookingDesk:
         )
 
     async def command(self, shop_id: UUID, key: UUID, payload: Contract) -> Verdict:
-        envelope = Envelope(
-            type=type_name(type(payload)),
-            source=SOURCE,
-            tenant_id=shop_id,
-            aggregate_id=str(key),
-            data=payload.model_dump(mode="json"),
-        )
-        reply = self._replies.expect(envelope.id)
+        command = self._commands.envelope(shop_id, key, payload)
         try:
-            await self._publish(envelope)
-            verdict = await asyncio.wait_for(reply, self._timeout)
-        except TimeoutError:
-            log.warning("booking did not answer %s for %s in time", envelope.type, key)
+            await self._commands.verdict(command)
+        except Unanswered:
+            log.warning("booking did not answer %s for %s in time", command.type, key)
             return Verdict(False, "no_answer")
-        finally:
-            reply.cancel()
-        if verdict.type in booking_v2.REJECTIONS:
-            log.info("booking refused %s for %s: %s", envelope.type, key, verdict.data["code"])
+        except Refusal as refusal:
+            log.info("booking refused %s for %s: %s", command.type, key, refusal.code)
             alternatives = [
-                datetime.fromisoformat(a["starts_at"]) for a in verdict.data.get("alternatives") or ()
+                datetime.fromisoformat(a["starts_at"]) for a in refusal.details.get("alternatives") or ()
             ]
-            return Verdict(False, verdict.data["code"], alternatives)
+            return Verdict(False, refusal.code, alternatives)
         return Verdict(True)
 
     async def _get(self, path: str, params: dict[str, str]) -> Any:

@@ -41,8 +41,9 @@ _UPSERT_BOOKING = text(
     "INSERT INTO bookings (id, shop_id, customer_id, pet_id, service_id, staff_id, resource_units, "
     "starts_at, ends_at, nights, price_cents, status, hold_expires_at, source, proposal, "
     "created_at, updated_at, version) "
-    "VALUES (:id, :shop, :customer, :pet, :service, :staff, :units, :starts, :ends, :nights, "
-    ":price, :status, :expires, :source, CAST(:proposal AS jsonb), :created, :updated, :version) "
+    "VALUES (:id, :shop_id, :customer_id, :pet_id, :service_id, :staff_id, :resource_units, "
+    ":starts_at, :ends_at, :nights, :price_cents, :status, :hold_expires_at, :source, "
+    "CAST(:proposal AS jsonb), :created_at, :updated_at, :version) "
     "ON CONFLICT (id) DO UPDATE SET staff_id = EXCLUDED.staff_id, "
     "resource_units = EXCLUDED.resource_units, starts_at = EXCLUDED.starts_at, "
     "ends_at = EXCLUDED.ends_at, nights = EXCLUDED.nights, price_cents = EXCLUDED.price_cents, "
@@ -57,30 +58,48 @@ _INSERT_UPDATE = text(
 
 
 def _booking_row(booking: Booking) -> dict[str, Any]:
+    row = _columns(booking)
+    row["proposal"] = json.dumps(row["proposal"]) if row["proposal"] is not None else None
+    return row
+
+
+def _columns(booking: Booking) -> dict[str, Any]:
+    """The booking's row, column by column (its proposal as a JSON value)."""
     assert booking.placement is not None and booking.created_at and booking.updated_at
     placement = booking.placement
     return {
         "id": booking.id,
-        "shop": booking.shop_id,
-        "customer": booking.customer_id,
-        "pet": booking.pet_id,
-        "service": booking.service_id,
-        "staff": placement.staff_id,
-        "units": list(placement.resource_units),
-        "starts": placement.starts_at,
-        "ends": placement.ends_at,
+        "shop_id": booking.shop_id,
+        "customer_id": booking.customer_id,
+        "pet_id": booking.pet_id,
+        "service_id": booking.service_id,
+        "staff_id": placement.staff_id,
+        "resource_units": list(placement.resource_units),
+        "starts_at": placement.starts_at,
+        "ends_at": placement.ends_at,
         "nights": placement.nights,
-        "price": booking.price_cents,
+        "price_cents": booking.price_cents,
         "status": booking.status,
-        "expires": booking.hold_expires_at,
+        "hold_expires_at": booking.hold_expires_at,
         "source": booking.source,
-        "proposal": json.dumps(_PROPOSAL.dump_python(booking.proposal, mode="json"))
-        if booking.proposal
-        else None,
-        "created": booking.created_at,
-        "updated": booking.updated_at,
+        "proposal": _PROPOSAL.dump_python(booking.proposal, mode="json") if booking.proposal else None,
+        "created_at": booking.created_at,
+        "updated_at": booking.updated_at,
         "version": booking.version,
     }
+
+
+# Progress updates are posted only once a booking is checked in: before that (and when it
+# ends without service) a booking's view is its row alone.
+WITHOUT_UPDATES = frozenset({"held", "confirmed", "cancelled", "expired", "no_show"})
+
+
+def view(booking: Booking) -> dict[str, Any] | None:
+    """The booking as `get` will read it once this transaction commits, told without a
+    read; None once it may have progress updates (only their table knows them)."""
+    if booking.status not in WITHOUT_UPDATES:
+        return None
+    return {**_columns(booking), "updates": []}
 
 
 def _update_row(event: ProgressPosted) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from ..domain.shop import ServiceNotFound, Shop, ShopNotSetUp
 from ..domain.slots import nearest, placements_at
 from ..projections import catalog
 from ..projections import customers as customer_rows
-from .context import DUPLICATE, Answer, Context, Rejected
+from .context import DUPLICATE, Answer, Context, Rejected, showing
 from .setup import actor
 
 ALTERNATIVE_DAYS = 3  # alternatives are looked for this many days either side of the wanted time
@@ -178,7 +178,7 @@ async def hold(ctx: Context, cmd: c.HoldBooking) -> Answer | None:
     booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
     if booking.exists:
         if booking.may_see(who) and booking.customer_id == cmd.customer_id:
-            return DUPLICATE
+            return showing(booking, DUPLICATE)
         raise BookingNotFound("no such booking")
     if who.shop_id != cmd.shop_id:
         raise NotFound("no such shop")
@@ -204,10 +204,10 @@ async def hold(ctx: Context, cmd: c.HoldBooking) -> Answer | None:
         price_cents=service.price_for(cmd.nights),
     )
     await ctx.save_booking(booking)
-    return None
+    return showing(booking)
 
 
-async def confirm(ctx: Context, cmd: c.ConfirmBooking) -> None:
+async def confirm(ctx: Context, cmd: c.ConfirmBooking) -> Answer | None:
     booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
     booking.confirm(actor(cmd.actor), ctx.now)
     if booking.pending:
@@ -215,6 +215,7 @@ async def confirm(ctx: Context, cmd: c.ConfirmBooking) -> None:
         if booking.source == "waitlist":
             await _book_offered_entry(ctx, booking)
     await ctx.save_booking(booking)
+    return showing(booking)
 
 
 async def _book_offered_entry(ctx: Context, booking: Booking) -> None:
@@ -227,7 +228,7 @@ async def _book_offered_entry(ctx: Context, booking: Booking) -> None:
         await ctx.save_entry(entry)
 
 
-async def cancel(ctx: Context, cmd: c.CancelBooking) -> None:
+async def cancel(ctx: Context, cmd: c.CancelBooking) -> Answer | None:
     who = actor(cmd.actor)
     booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
     shop = await catalog.load_shop(ctx.session, who.shop_id)
@@ -239,9 +240,10 @@ async def cancel(ctx: Context, cmd: c.CancelBooking) -> None:
         for placement in freed:
             if placement is not None:
                 await offer_freed(ctx, shop.id, placement)
+    return showing(booking)
 
 
-async def reschedule(ctx: Context, cmd: c.RescheduleBooking) -> None:
+async def reschedule(ctx: Context, cmd: c.RescheduleBooking) -> Answer | None:
     who = actor(cmd.actor)
     booking = await _booking(ctx, cmd.booking_id, who)
     shop = await catalog.load_shop(ctx.session, who.shop_id)
@@ -267,9 +269,10 @@ async def reschedule(ctx: Context, cmd: c.RescheduleBooking) -> None:
     await ctx.save_booking(booking)
     if placement != previous:
         await offer_freed(ctx, shop.id, previous)
+    return showing(booking)
 
 
-async def propose_change(ctx: Context, cmd: c.ProposeChange) -> None:
+async def propose_change(ctx: Context, cmd: c.ProposeChange) -> Answer | None:
     who = actor(cmd.actor)
     booking = await _booking(ctx, cmd.booking_id, who)
     shop = await catalog.load_shop(ctx.session, who.shop_id)
@@ -292,18 +295,20 @@ async def propose_change(ctx: Context, cmd: c.ProposeChange) -> None:
     await ctx.save_booking(booking)
     if earlier is not None:
         await offer_freed(ctx, shop.id, earlier.placement)
+    return showing(booking)
 
 
-async def accept_change(ctx: Context, cmd: c.AcceptChange) -> None:
+async def accept_change(ctx: Context, cmd: c.AcceptChange) -> Answer | None:
     booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
     previous = booking.accept_change(actor(cmd.actor), ctx.now)
     await allocations.promote_proposal(ctx.session, booking.id)
     await ctx.save_booking(booking)
     assert booking.shop_id is not None
     await offer_freed(ctx, booking.shop_id, previous)
+    return showing(booking)
 
 
-async def decline_change(ctx: Context, cmd: c.DeclineChange) -> None:
+async def decline_change(ctx: Context, cmd: c.DeclineChange) -> Answer | None:
     booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
     proposal = booking.proposal
     booking.decline_change(actor(cmd.actor), ctx.now)
@@ -316,6 +321,7 @@ async def decline_change(ctx: Context, cmd: c.DeclineChange) -> None:
         await allocations.release(ctx.session, booking.id, "proposed")
     await ctx.save_booking(booking)
     await offer_freed(ctx, booking.shop_id, proposal.placement)
+    return showing(booking)
 
 
 async def check_in(ctx: Context, cmd: c.CheckIn) -> None:
@@ -346,8 +352,9 @@ async def complete(ctx: Context, cmd: c.CompleteBooking) -> None:
     await ctx.save_booking(booking)
 
 
-async def mark_no_show(ctx: Context, cmd: c.MarkNoShow) -> None:
+async def mark_no_show(ctx: Context, cmd: c.MarkNoShow) -> Answer | None:
     booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
     booking.mark_no_show(actor(cmd.actor), ctx.now)
     await allocations.release(ctx.session, booking.id)
     await ctx.save_booking(booking)
+    return showing(booking)

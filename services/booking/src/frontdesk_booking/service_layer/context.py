@@ -40,6 +40,13 @@ Answer = dict[str, Any]  # what an accepted command's reply carries besides its 
 DUPLICATE: Answer = {"duplicate": True}
 
 
+def showing(booking: Booking, answer: Answer | None = None) -> Answer | None:
+    """The answer with the booking's view, when it can be told without a read: the sender
+    answers its caller from the verdict instead of reading the booking back."""
+    found = booking_rows.view(booking)
+    return answer if found is None else {**(answer or {}), "booking": found}
+
+
 class Rejected(Refused):
     """A refusal that offers other slots (slot_taken, not_bookable)."""
 

@@ -121,9 +121,7 @@ async def hold(request: Request, caller: Caller, body: HoldBody) -> Booking:
 
 
 async def _step(request: Request, caller: Principal, booking_id: UUID, command: Contract) -> Booking:
-    bookings = _bookings(request)
-    await bookings.run(caller, booking_id, command)
-    return Booking(**await bookings.booking(caller, booking_id))
+    return Booking(**await _bookings(request).step(caller, booking_id, command))
 
 
 @router.get("/bookings", response_model=list[Booking], tags=["bookings"], summary="The caller's bookings")

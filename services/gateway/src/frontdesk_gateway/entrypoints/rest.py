@@ -6,11 +6,13 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
+from frontdesk_platform.command_client import Refusal, is_rejection
 from frontdesk_platform.errors import ApiError
 from frontdesk_platform.storable import Int32
 
 from ..attachments.service import Attachments
 from ..audit.trail import name_actor
+from ..commands import refused
 from ..conversations import Conversations
 from ..identity.service import Identity, Tokens
 from .auth import Caller
@@ -210,9 +212,8 @@ async def send_message(
         return MessageAccepted(
             status="pending", conversation_id=conversation_id, client_msg_id=body.client_msg_id
         )
-    if reply.type == "messaging.command.rejected.v1":
-        status = 404 if reply.data["code"] == "conversation_not_found" else 422
-        raise ApiError(status, reply.data["code"], reply.data["message"])
+    if is_rejection(reply):
+        raise refused(Refusal.of(reply))
     return MessageAccepted(
         status="stored",
         conversation_id=conversation_id,

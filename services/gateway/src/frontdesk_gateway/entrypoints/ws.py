@@ -13,6 +13,7 @@ from uuid import UUID
 import orjson
 from fastapi import WebSocket
 from frontdesk_contracts import Envelope
+from frontdesk_platform.command_client import is_rejection
 from frontdesk_platform.errors import ApiError, field_problem
 from frontdesk_platform.storable import Int32, StoredBody
 from pydantic import Field, ValidationError, model_validator
@@ -328,7 +329,7 @@ class _Session:
                 "client_msg_id (it will not be stored twice).",
                 send.client_msg_id,
             )
-        elif outcome.type == "messaging.command.rejected.v1":
+        elif is_rejection(outcome):
             self._error(outcome.data["code"], outcome.data["message"], send.client_msg_id)
         else:
             self._connection.push(

@@ -21,7 +21,7 @@ from frontdesk_contracts import notify as n
 from frontdesk_platform.errors import ApiError
 from frontdesk_platform.unit_of_work import UnitOfWork
 
-from ..commands import CommandSender
+from ..commands import Commands
 from . import repository, reset_codes
 from .passwords import hash_password, verify_password
 from .service import _check_password
@@ -52,7 +52,7 @@ class PasswordReset:
     def __init__(
         self,
         unit_of_work: Callable[[], UnitOfWork],
-        commands: CommandSender,
+        commands: Commands,
         publish: Callable[[Envelope], Awaitable[None]],
         clock: Callable[[], datetime],
         ttl: timedelta,

@@ -7,7 +7,6 @@ for how this scales and when to switch to per-user routing through Redis.
 
 from __future__ import annotations
 
-import asyncio
 from collections import OrderedDict
 from typing import Any, Literal
 from uuid import UUID
@@ -15,26 +14,9 @@ from uuid import UUID
 import orjson
 from aiokafka import ConsumerRecord
 from frontdesk_contracts import Envelope
+from frontdesk_platform.command_client import Replies
 
 from .connections import Connection, Connections, Frame
-
-
-class ReplyWaiters:
-    """Futures for commands this instance sent, resolved by the owning service's reply."""
-
-    def __init__(self) -> None:
-        self._waiting: dict[UUID, asyncio.Future[Envelope]] = {}
-
-    def expect(self, command_id: UUID) -> asyncio.Future[Envelope]:
-        future: asyncio.Future[Envelope] = asyncio.get_running_loop().create_future()
-        self._waiting[command_id] = future
-        future.add_done_callback(lambda _: self._waiting.pop(command_id, None))
-        return future
-
-    def resolve(self, reply: Envelope) -> None:
-        future = self._waiting.get(reply.causation_id) if reply.causation_id else None
-        if future is not None and not future.done():
-            future.set_result(reply)
 
 
 class _Seen:
@@ -54,7 +36,7 @@ class _Seen:
 
 
 class Fanout:
-    def __init__(self, connections: Connections, replies: ReplyWaiters) -> None:
+    def __init__(self, connections: Connections, replies: Replies) -> None:
         self._connections = connections
         self._replies = replies
         self._seen = _Seen()
