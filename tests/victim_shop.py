@@ -7,6 +7,7 @@ import asyncio
 import json
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .booking_shop import BookingShop, days_ahead, set_up
@@ -50,6 +51,7 @@ class VictimShop:
                     "/v1/waitlist",
                     "/v1/pets",
                     f"/v1/pets/{i['pet_id']}",
+                    f"/v1/pets/{i['pet_id']}/care-cycles",
                     f"/v1/customers/{i['customer_id']}/profile",
                     shop + "/faq",
                     f"{shop}/faq/{i['faq_entry_id']}",
@@ -67,6 +69,7 @@ class VictimShop:
                     "/v1/conversations",
                     "/v1/bookings",
                     "/v1/pets",
+                    f"/v1/pets/{i['pet_id']}/care-cycles",
                 ],
             ),
         ]
@@ -148,6 +151,9 @@ async def _bookings(api: Api, victim: VictimShop) -> None:
     shop, customer, ids = victim.shop, victim.customer, victim.ids
     pet = {"name": f"{SECRET} Mochi", "species": "dog", "allergies": ["chicken"]}
     ids["pet_id"] = (await _ok(api, "POST", "/v1/pets", customer, pet))["id"]
+    born = days_ahead(90) - timedelta(days=3 * 365)  # a birthday about three months away
+    birthday = {"kind": "birthday", "every": 1, "unit": "year", "since": born.isoformat()}
+    await _ok(api, "PUT", f"/v1/pets/{ids['pet_id']}/care-cycles", victim.owner, {"cycles": [birthday]})
     day = days_ahead(5)
     held = await shop.hold(customer, shop.local(day, 10), pet_id=ids["pet_id"])
     assert held.status_code == 201, held.text
@@ -164,7 +170,15 @@ async def _assistant_and_campaign(api: Api, victim: VictimShop) -> None:
     entry = {"question": "Opening hours?", "answer": SECRET, "keywords": ["hours"]}
     ids["faq_entry_id"] = (await _ok(api, "POST", shop + "/faq", owner, entry))["entry_id"]
     await _ok(api, "PUT", shop + "/assistant", owner, {"mode": "off", "address": SECRET})
-    campaign = {"name": SECRET, "segment": {"kind": "new"}, "title": SECRET, "body": SECRET}
+    # scheduled a month ahead, so an intruder's cancel would show in the victim's view
+    send_at = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    campaign = {
+        "name": SECRET,
+        "segment": {"kind": "new"},
+        "title": SECRET,
+        "body": SECRET,
+        "send_at": send_at,
+    }
     ids["campaign_id"] = (await _ok(api, "POST", shop + "/campaigns", owner, campaign))["id"]
 
 

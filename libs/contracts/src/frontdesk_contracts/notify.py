@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any, Literal
 from uuid import UUID
 
@@ -118,6 +118,47 @@ class SendCampaign(Contract):
         default_factory=dict, description="Texts per language (zh-CN, en); the default text otherwise"
     )
     category: Literal["marketing"] = "marketing"
+    actor: Actor
+    send_at: datetime | None = Field(
+        default=None, description="Send at this instant instead of now; it can be cancelled until then"
+    )
+
+
+@contract("notify.campaign.cancel.v1", topic=NOTIFY_COMMANDS, kind="command")
+class CancelCampaign(Contract):
+    """Cancel a scheduled campaign before it is sent (owner only); nobody will get it."""
+
+    campaign_id: UUID
+    shop_id: UUID
+    actor: Actor
+
+
+# Care cycles (keyed by the pet id)
+
+
+class CareCycle(BaseModel):
+    kind: Literal["bath", "deworming", "vaccine", "birthday"]
+    every: int = Field(ge=1, le=120, description="How many `unit`s between two due dates")
+    unit: Literal["day", "week", "month", "year"]
+    since: date = Field(
+        description="Last done (bath, deworming, vaccine) or the birth date; due dates count from it"
+    )
+    notice_days_before: int = Field(
+        default=7, ge=0, le=60, description="The notice goes this many days ahead"
+    )
+    service_id: UUID | None = Field(default=None, description="What the notice's booking link books")
+
+
+@contract("notify.care_cycles.set.v1", topic=NOTIFY_COMMANDS, kind="command")
+class SetCareCycles(Contract):
+    """Replace a pet's care cycles (staff of its shop). The gateway read the pet from the
+    booking service in the caller's shop, so its customer and name are the shop's own."""
+
+    pet_id: UUID
+    shop_id: UUID
+    customer_id: UUID
+    pet_name: str
+    cycles: list[CareCycle] = Field(description="At most one per kind; a kind left out stops")
     actor: Actor
 
 

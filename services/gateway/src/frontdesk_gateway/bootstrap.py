@@ -31,6 +31,7 @@ from .entrypoints import (
     audit,
     booking,
     campaigns,
+    care,
     conversation_work,
     notifications,
     password_reset,
@@ -221,6 +222,7 @@ def create_app(
     app.include_router(search.router)
     app.include_router(notifications.router)
     app.include_router(campaigns.router, max_body_size=CAMPAIGN_BODY_BYTES)
+    app.include_router(care.router)
     app.include_router(assistant.router)
     app.include_router(well_known.router)
     app.include_router(password_reset.router)

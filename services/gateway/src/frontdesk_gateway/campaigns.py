@@ -24,6 +24,10 @@ class Campaigns:
         await self._notifications.run(caller, command.shop_id, command)
         return await self.read(caller, f"/campaigns/{command.campaign_id}", recipients=False)
 
+    async def cancel(self, caller: Principal, command: notify.CancelCampaign) -> Any:
+        await self._notifications.run(caller, command.shop_id, command)
+        return await self.read(caller, f"/campaigns/{command.campaign_id}", recipients=False)
+
     async def read(self, caller: Principal, path: str, **params: Any) -> Any:
         return await self._api.of_shop(caller, path, params=params)
 

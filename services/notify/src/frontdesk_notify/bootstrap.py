@@ -19,8 +19,11 @@ from .adapters.providers.factory import build_providers, new_http_client
 from .adapters.sink import sinks
 from .config import Settings
 from .entrypoints import campaigns as campaigns_http
+from .entrypoints import care as care_http
 from .entrypoints import http, receipts
 from .service_layer import booking_events, chat_events, commands, customer_events
+from .service_layer.campaigns import send_due_campaigns
+from .service_layer.care import give_due_care_notices
 from .service_layer.chat_events import fire_due_alerts
 from .service_layer.delivery import Delivery, deliver_due
 from .service_layer.deps import Dependencies, drain
@@ -38,7 +41,12 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     runtime = Runtime(settings)
     campaign_cap = timedelta(days=settings.campaign_cap_days)
     deps = Dependencies(
-        runtime.unit_of_work, clock, settings.default_language, campaign_cap, settings.push_services
+        runtime.unit_of_work,
+        clock,
+        settings.default_language,
+        campaign_cap,
+        settings.push_services,
+        settings.booking_link,
     )
     providers: dict[str, Provider] = {}  # filled when the app starts
     delivery = Delivery(providers, timedelta(seconds=settings.fallback_after_seconds), settings.max_attempts)
@@ -58,6 +66,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     rounds = {
         "notify.reminders": (settings.timer_poll_seconds, partial(fire_due_reminders, deps)),
         "notify.chat-alerts": (settings.timer_poll_seconds, partial(fire_due_alerts, deps)),
+        "notify.care-notices": (settings.timer_poll_seconds, partial(give_due_care_notices, deps)),
+        "notify.scheduled-campaigns": (settings.timer_poll_seconds, partial(send_due_campaigns, deps)),
         "notify.delivery": (settings.delivery_poll_seconds, partial(deliver_due, deps, delivery)),
     }
     for name, (seconds, round_) in rounds.items():
@@ -85,5 +95,6 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     app.include_router(http.router)
     app.include_router(receipts.router)
     app.include_router(campaigns_http.router)
+    app.include_router(care_http.router)
     app.state.clock = clock
     return app

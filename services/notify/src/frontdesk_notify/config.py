@@ -24,4 +24,5 @@ class Settings(ServiceSettings):
     batch_size: int = 200  # rows claimed per transaction by the timers and delivery
     providers: ProviderSettings = ProviderSettings()
     push_services: tuple[str, ...] = PUSH_SERVICES  # Web Push endpoints must be on one of these
+    booking_link: str = "frontdesk://book"  # a care notice's one-tap link: the app's (or web) booking screen
     campaign_cap_days: float = 7.0  # at most one campaign per customer and shop in this many days

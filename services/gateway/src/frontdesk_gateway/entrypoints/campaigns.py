@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Query, Request
 from frontdesk_contracts import notify as c
 from frontdesk_platform.errors import ApiError
-from frontdesk_platform.storable import StoredBody
+from frontdesk_platform.storable import StoredBody, StoredDatetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..campaigns import Campaigns
@@ -52,6 +52,10 @@ class NewCampaign(StoredBody):
         default_factory=dict, description="Texts per language (zh-CN, en); each recipient gets theirs"
     )
     category: Literal["marketing"] = "marketing"
+    send_at: StoredDatetime | None = Field(
+        default=None,
+        description="Send at this instant (at most a year ahead) instead of now; cancel it until then",
+    )
 
 
 class Preview(StoredBody):
@@ -76,6 +80,9 @@ class Campaign(BaseModel):
     variants: dict[str, Text]
     created_by: UUID
     created_at: datetime
+    status: str = Field(description="scheduled (waits for send_at), sent or cancelled")
+    send_at: datetime | None
+    sent_at: datetime | None
     counts: Counts
 
 
@@ -112,7 +119,8 @@ def _staff_of(caller: Any, shop_id: UUID) -> None:
     "/campaigns",
     status_code=201,
     response_model=Campaign,
-    summary="Send a campaign to a segment (owner); opted-out and recently reached customers are skipped",
+    summary="Send a campaign to a segment now or at `send_at` (owner); opted-out and recently reached "
+    "customers are skipped",
 )
 async def send(request: Request, caller: Caller, shop_id: UUID, body: NewCampaign) -> Any:
     if caller.shop_id != shop_id or caller.role != "owner":
@@ -127,8 +135,25 @@ async def send(request: Request, caller: Caller, shop_id: UUID, body: NewCampaig
         variants={lang: c.CampaignText(**text.model_dump()) for lang, text in body.variants.items()},
         category=body.category,
         actor=c.Actor(user_id=caller.user_id, role=caller.role, shop_id=caller.shop_id),
+        send_at=body.send_at,
     )
     return await _campaigns(request).send(caller, command)
+
+
+@router.post(
+    "/campaigns/{campaign_id}/cancel",
+    response_model=Campaign,
+    summary="Cancel a scheduled campaign before its time (owner); nobody gets it",
+)
+async def cancel(request: Request, caller: Caller, shop_id: UUID, campaign_id: UUID) -> Any:
+    if caller.shop_id != shop_id or caller.role != "owner":
+        raise ApiError(403, "forbidden", "Only the shop's owner cancels campaigns.")
+    command = c.CancelCampaign(
+        campaign_id=campaign_id,
+        shop_id=shop_id,
+        actor=c.Actor(user_id=caller.user_id, role=caller.role, shop_id=caller.shop_id),
+    )
+    return await _campaigns(request).cancel(caller, command)
 
 
 @router.get("/campaigns", response_model=list[Campaign], summary="The shop's campaigns, newest first (staff)")

@@ -53,7 +53,9 @@ def topic_of(category: str) -> str:
 
 
 def opted_out(category: str, prefs: Preferences) -> bool:
-    return category in prefs.opted_out or topic_of(category) in prefs.opted_out
+    # a care notice (bath due, birthday) is marketing, and can also be stopped on its own as `care`
+    names = {category, topic_of(category), *(("care",) if category.startswith("care_") else ())}
+    return not names.isdisjoint(prefs.opted_out)
 
 
 def quiet_until(prefs: Preferences, now: datetime, shop_timezone: str) -> datetime | None:

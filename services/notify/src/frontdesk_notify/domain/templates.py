@@ -4,7 +4,7 @@ the shop's timezone."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -104,3 +104,28 @@ def render_chat(language: str, sender: str, preview: str, count: int) -> Rendere
 def render_code(language: str, code: str, minutes: int) -> Rendered:
     title, body = _TEXTS[language]["password_reset_code"]
     return Rendered(title, body.format(code=code, minutes=minutes), language)
+
+
+_CARE: dict[str, dict[str, tuple[str, str]]] = {
+    "zh-CN": {
+        "bath": ("{pet}该洗澡啦", "{pet}的洗澡周期{when}到期，点这里一键预约。"),
+        "deworming": ("{pet}该驱虫了", "{pet}的驱虫时间是{when}，点这里一键预约。"),
+        "vaccine": ("{pet}该打疫苗了", "{pet}的疫苗{when}到期，点这里一键预约。"),
+        "birthday": ("{pet}的生日快到啦", "{when}是{pet}的生日，来店里给它好好打扮一下吧，点这里一键预约。"),
+    },
+    "en": {
+        "bath": ("Bath time for {pet}", "{pet}'s bath is due on {when}. Tap to book it."),
+        "deworming": ("Deworming for {pet}", "{pet}'s deworming is due on {when}. Tap to book it."),
+        "vaccine": ("{pet}'s vaccine", "{pet}'s vaccine is due on {when}. Tap to book it."),
+        "birthday": (
+            "{pet}'s birthday is coming",
+            "{pet}'s birthday is on {when}: a treat at the salon? Tap to book.",
+        ),
+    },
+}
+
+
+def render_care(kind: str, language: str, pet: str, due_on: date) -> Rendered:
+    when = f"{due_on.month}月{due_on.day}日" if language == "zh-CN" else due_on.strftime("%a %d %b")
+    title, body = _CARE[language][kind]
+    return Rendered(title.format(pet=pet), body.format(pet=pet, when=when), language)

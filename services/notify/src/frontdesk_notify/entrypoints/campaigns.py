@@ -38,6 +38,9 @@ class Campaign(BaseModel):
     variants: dict[str, dict[str, str]]
     created_by: UUID
     created_at: datetime
+    status: str = Field(description="scheduled (waits for send_at), sent or cancelled")
+    send_at: datetime | None
+    sent_at: datetime | None
     counts: Counts
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 _COUNTS = (
@@ -22,7 +22,10 @@ _COUNTS = (
     "count(*) FILTER (WHERE n.status = 'failed') AS failed"
 )
 COUNT_NAMES = ("audience", "queued", "skipped_opted_out", "skipped_frequency_cap", "sent", "failed")
-_CAMPAIGN = "c.campaign_id, c.name, c.segment, c.title, c.body, c.variants, c.created_by, c.created_at"
+_CAMPAIGN = (
+    "c.campaign_id, c.name, c.segment, c.title, c.body, c.variants, c.created_by, c.created_at, "
+    "c.status, c.send_at, c.sent_at"
+)
 
 
 @dataclass(frozen=True)
@@ -64,11 +67,15 @@ async def wishes(session: AsyncSession, user_ids: Sequence[UUID]) -> dict[UUID, 
 async def last_reached(
     session: AsyncSession, shop_id: UUID, user_ids: Sequence[UUID], since: datetime
 ) -> dict[UUID, datetime]:
-    """When the shop's last campaign went to each of these users, if after `since`."""
+    """When the shop last reached each of these users with a campaign or a care notice
+    (bath due, birthday), if after `since`: the frequency cap counts both."""
     rows = await session.execute(
         text(
-            "SELECT user_id, max(decided_at) AS at FROM campaign_recipients WHERE shop_id = :s "
-            "AND status = 'queued' AND user_id = ANY(:ids) AND decided_at > :since GROUP BY user_id"
+            "SELECT user_id, max(decided_at) AS at FROM ("
+            "SELECT user_id, decided_at FROM campaign_recipients WHERE shop_id = :s "
+            "AND status = 'queued' AND user_id = ANY(:ids) AND decided_at > :since UNION ALL "
+            "SELECT user_id, decided_at FROM care_notices WHERE shop_id = :s "
+            "AND status = 'queued' AND user_id = ANY(:ids) AND decided_at > :since) reached GROUP BY user_id"
         ),
         {"s": shop_id, "ids": list(user_ids), "since": since},
     )
@@ -88,11 +95,14 @@ async def save(
     created_by: UUID,
     recipients: Sequence[Recipient],
     now: datetime,
+    send_at: datetime | None = None,
 ) -> None:
+    """A campaign sent now (with its recipients), or, given `send_at`, one that waits for it."""
     await session.execute(
         text(
             "INSERT INTO campaigns (campaign_id, shop_id, name, segment, title, body, variants, created_by, "
-            "created_at) VALUES (:c, :s, :n, CAST(:seg AS jsonb), :t, :b, CAST(:v AS jsonb), :by, :now)"
+            "created_at, status, send_at, sent_at) VALUES (:c, :s, :n, CAST(:seg AS jsonb), :t, :b, "
+            "CAST(:v AS jsonb), :by, :now, :st, :at, :sent)"
         ),
         {
             "c": campaign_id,
@@ -104,8 +114,27 @@ async def save(
             "v": json.dumps(variants, ensure_ascii=False),
             "by": created_by,
             "now": now,
+            "st": "scheduled" if send_at else "sent",
+            "at": send_at,
+            "sent": None if send_at else now,
         },
     )
+    await _save_recipients(session, campaign_id, shop_id, recipients, now)
+
+
+async def record_sent(
+    session: AsyncSession, campaign_id: UUID, shop_id: UUID, recipients: Sequence[Recipient], now: datetime
+) -> None:
+    await session.execute(
+        text("UPDATE campaigns SET status = 'sent', sent_at = :now WHERE campaign_id = :c"),
+        {"c": campaign_id, "now": now},
+    )
+    await _save_recipients(session, campaign_id, shop_id, recipients, now)
+
+
+async def _save_recipients(
+    session: AsyncSession, campaign_id: UUID, shop_id: UUID, recipients: Sequence[Recipient], now: datetime
+) -> None:
     if recipients:
         await session.execute(
             text(
@@ -124,6 +153,33 @@ async def save(
                 for r in recipients
             ],
         )
+
+
+async def due_scheduled(session: AsyncSession, now: datetime, limit: int) -> Sequence[Row[Any]]:
+    """Scheduled campaigns whose time has come, claimed SKIP LOCKED (a cancel waits for
+    the round and then finds the campaign sent)."""
+    found = await session.execute(
+        text(
+            "SELECT campaign_id, shop_id, segment, title, body, variants FROM campaigns "
+            "WHERE status = 'scheduled' AND send_at <= :now ORDER BY send_at LIMIT :n FOR UPDATE SKIP LOCKED"
+        ),
+        {"now": now, "n": limit},
+    )
+    return found.all()
+
+
+async def cancel(session: AsyncSession, shop_id: UUID, campaign_id: UUID) -> str | None:
+    """The campaign's status after trying to cancel it: `cancelled`, or `sent` when it went
+    out already; None when the shop has no such campaign."""
+    found = await session.execute(
+        text(
+            "UPDATE campaigns SET status = CASE WHEN status = 'sent' THEN status ELSE 'cancelled' END "
+            "WHERE campaign_id = :c AND shop_id = :s RETURNING status"
+        ),
+        {"c": campaign_id, "s": shop_id},
+    )
+    status: str | None = found.scalar()
+    return status
 
 
 async def campaigns(session: AsyncSession, shop_id: UUID, limit: int) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from ..domain import devices
 from ..domain.reminders import ReminderTimes
 from ..domain.routing import Device, Preferences
 from ..projections import recipients, store
-from . import campaigns, codes
+from . import campaigns, care, codes
 from .deps import Dependencies
 
 CONSUMER = "notify.commands"
@@ -98,6 +98,8 @@ COMMANDS: dict[str, Route[Work[Dependencies]]] = {
     "notify.preferences.set.v1": Route(set_preferences, contracts.SetPreferences),
     "notify.notification.mark_read.v1": Route(mark_read, contracts.MarkNotificationRead),
     "notify.campaign.send.v1": Route(campaigns.send_campaign, contracts.SendCampaign),
+    "notify.campaign.cancel.v1": Route(campaigns.cancel_campaign, contracts.CancelCampaign),
+    "notify.care_cycles.set.v1": Route(care.set_care_cycles, contracts.SetCareCycles),
     "notify.password_reset.send_code.v1": Route(
         codes.send_password_reset_code, contracts.SendPasswordResetCode
     ),

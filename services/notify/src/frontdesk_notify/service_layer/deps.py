@@ -16,6 +16,7 @@ class Dependencies:
     default_language: str = "zh-CN"
     campaign_cap: timedelta = timedelta(days=7)  # at most one campaign per customer and shop
     push_services: tuple[str, ...] = PUSH_SERVICES  # the hosts Web Push endpoints may be on
+    booking_link: str = "frontdesk://book"  # where a care notice's one tap goes (app or web)
 
 
 async def drain(round_: Callable[[int], Awaitable[int]], batch: int) -> int:
