@@ -109,7 +109,7 @@ def offer_time(at: datetime, timezone: str, language: str) -> str:
     """A freed time as a customer says it: "3月28日周六10:00" / "Sat 28 Mar, 10:00"."""
     local = at.astimezone(ZoneInfo(timezone))
     if language == "zh-CN":
-        return local.strftime(f"%m月%d日周{_WEEKDAYS_ZH[local.weekday()]}%H:%M").lstrip("0")
+        return f"{local.month}月{local.day}日周{_WEEKDAYS_ZH[local.weekday()]}{local:%H:%M}"
     return local_time(at, timezone, language)
 
 
