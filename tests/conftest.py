@@ -48,6 +48,7 @@ def system(endpoints, attachments_dir) -> Iterator[System]:
             FRONTDESK_REPLY_TIMEOUT_SECONDS="15",
             FRONTDESK_RECALL_WINDOW_SECONDS="5",
             FRONTDESK_CHAT_ALERT_DELAY_SECONDS="5",
+            FRONTDESK_WAITLIST_HOLD_SECONDS="10",  # a waitlist offer runs out in a test's time
             FRONTDESK_LOG_LEVEL="INFO",
             FRONTDESK_ATTACHMENTS_DIR=str(attachments_dir),
             # every test client comes from 127.0.0.1 and Redis outlives a run

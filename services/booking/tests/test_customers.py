@@ -6,10 +6,11 @@ from uuid import uuid4
 import pytest
 from frontdesk_booking.domain.common import Actor, Forbidden, InvalidRequest
 from frontdesk_booking.domain.pets import Pet, PetNotFound, Profile
-from frontdesk_booking.domain.waitlist import WaitlistEntry, WaitlistEntryNotFound, Wish
+from frontdesk_booking.domain.waitlist import Offer, WaitlistEntry, WaitlistEntryNotFound, Wish
 
 from .factories import NOW
 
+OFFER = Offer(NOW, NOW + timedelta(minutes=30), "Bath", "Asia/Shanghai")
 MOCHI = Profile("pet", "Mochi", "dog", "Golden Retriever", date(2022, 5, 1), ("chicken",), "shy", "")
 
 
@@ -50,13 +51,28 @@ def test_a_waiting_customer_is_offered_once_and_can_leave_before(shop_id):
     entry = WaitlistEntry(uuid4())
     entry.join(customer, customer.user_id, wish, NOW)
     booking_id = uuid4()
-    entry.offer(booking_id, NOW)
-    entry.offer(uuid4(), NOW)
+    entry.offer(booking_id, OFFER, NOW)
+    entry.offer(uuid4(), OFFER, NOW)
     assert (entry.status, entry.booking_id, len(entry.pending)) == ("offered", booking_id, 2)
     other = WaitlistEntry(uuid4())
     other.join(customer, customer.user_id, wish, NOW)
     with pytest.raises(WaitlistEntryNotFound):
         other.leave(Actor(uuid4(), "customer", shop_id), NOW)
     other.leave(customer, NOW)
-    other.offer(uuid4(), NOW)
+    other.offer(uuid4(), OFFER, NOW)
     assert other.status == "left"
+
+
+def test_an_offer_turned_down_or_run_out_ends_the_entry_and_only_that_offer(shop_id):
+    customer = Actor(uuid4(), "customer", shop_id)
+    wish = Wish(uuid4(), NOW, NOW + timedelta(hours=1))
+    for outcome in ("declined", "expired"):
+        entry = WaitlistEntry(uuid4())
+        entry.join(customer, customer.user_id, wish, NOW)
+        booking_id = uuid4()
+        entry.offer(booking_id, OFFER, NOW)
+        entry.end_offer(uuid4(), outcome, NOW)
+        assert entry.status == "offered", "another booking's end is not this offer's"
+        entry.end_offer(booking_id, outcome, NOW)
+        entry.book(booking_id, NOW)
+        assert entry.status == outcome

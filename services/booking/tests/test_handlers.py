@@ -322,6 +322,50 @@ async def test_a_freed_time_is_offered_to_the_first_waiting_customer(harness):
     assert await harness.scalar("SELECT status FROM waitlist WHERE id = :e", e=entries[1]) == "waiting"
 
 
+async def test_a_declined_or_expired_offer_passes_to_the_next_in_line(harness):
+    shop = await pet_shop(harness, waitlist_hold_minutes=30)
+    alice, bob, carol, dave = (shop.customer() for _ in range(4))
+    booking_id, _ = await hold(harness, shop, alice, at(24, 10))
+    await harness.send(c.ConfirmBooking(booking_id=booking_id, actor=alice), booking_id)
+    entries = []
+    for who in (bob, carol, dave):
+        harness.clock.now += timedelta(seconds=1)
+        entry_id = uuid4()
+        join = c.JoinWaitlist(
+            entry_id=entry_id,
+            shop_id=shop.id,
+            customer_id=who.user_id,
+            service_id=shop.bath,
+            starts_at=at(24, 10),
+            actor=who,
+        )
+        assert (await harness.send(join, entry_id))["type"] == "booking.command.accepted.v1"
+        entries.append(entry_id)
+
+    async def statuses() -> list[str]:
+        return [await harness.scalar("SELECT status FROM waitlist WHERE id = :e", e=e) for e in entries]
+
+    async def offered_to(entry_id: UUID) -> UUID:
+        return await harness.scalar("SELECT booking_id FROM waitlist WHERE id = :e", e=entry_id)
+
+    await harness.send(c.CancelBooking(booking_id=booking_id, actor=alice), booking_id)
+    assert await statuses() == ["offered", "waiting", "waiting"]
+    bobs = await offered_to(entries[0])
+    declined = await harness.send(c.CancelBooking(booking_id=bobs, actor=bob, reason="declined"), bobs)
+    assert declined["type"] == "booking.command.accepted.v1", declined
+    assert await statuses() == ["declined", "offered", "waiting"]
+    assert "booking.waitlist.declined.v1" in await harness.events(entries[0])
+
+    harness.clock.now += timedelta(minutes=31)
+    assert await expire_holds(harness.deps) == 1
+    assert await statuses() == ["declined", "expired", "offered"]
+    assert "booking.waitlist.expired.v1" in await harness.events(entries[1])
+    daves = await offered_to(entries[2])
+    confirmed = await harness.send(c.ConfirmBooking(booking_id=daves, actor=dave), daves)
+    assert confirmed["type"] == "booking.command.accepted.v1"
+    assert await statuses() == ["declined", "expired", "booked"]
+
+
 async def test_the_day_of_service_and_the_pets_history(harness):
     shop = await pet_shop(harness)
     alice, groomer = shop.customer(), shop.staff[0]

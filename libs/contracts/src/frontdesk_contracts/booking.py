@@ -512,7 +512,37 @@ class WaitlistJoined(Contract):
 
 @contract("booking.waitlist.offered.v1", topic=BOOKING_EVENTS, kind="event")
 class WaitlistOffered(Contract):
-    """The time freed up: a hold (booking_id) was placed for the waiting customer."""
+    """The time freed up: a hold (booking_id) was placed for the waiting customer. It is
+    theirs if they confirm that booking by hold_expires_at; cancelling it declines."""
+
+    entry_id: UUID
+    shop_id: UUID
+    customer_id: UUID
+    booking_id: UUID
+    at: datetime
+    service_id: UUID | None = None
+    service_name: str | None = None
+    starts_at: datetime | None = None
+    hold_expires_at: datetime | None = None
+    timezone: str | None = Field(default=None, description="The shop's IANA timezone, for telling the time")
+
+
+@contract("booking.waitlist.declined.v1", topic=BOOKING_EVENTS, kind="event")
+class WaitlistDeclined(Contract):
+    """The customer (or the shop) cancelled the hold offered from the waitlist: the time
+    goes to the next in line."""
+
+    entry_id: UUID
+    shop_id: UUID
+    customer_id: UUID
+    booking_id: UUID
+    at: datetime
+
+
+@contract("booking.waitlist.expired.v1", topic=BOOKING_EVENTS, kind="event")
+class WaitlistExpired(Contract):
+    """The hold offered from the waitlist was not confirmed in time: the time goes to the
+    next in line."""
 
     entry_id: UUID
     shop_id: UUID

@@ -29,6 +29,16 @@ class SetReminderTimes(Contract):
     actor: Actor
 
 
+@contract("notify.shop.set_on_duty.v1", topic=NOTIFY_COMMANDS, kind="command")
+class SetOnDuty(Contract):
+    """Who hears of a customer's message nobody is there to see (no assignee, nobody
+    online): these staff members of the shop; none: its owners (owner only)."""
+
+    shop_id: UUID
+    staff_ids: list[UUID] = Field(max_length=50, description="The shop's staff on duty; empty: the owners")
+    actor: Actor
+
+
 @contract("notify.command.accepted.v1", topic=NOTIFY_REPLIES, kind="reply")
 class CommandAccepted(Contract):
     command_id: UUID

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -29,7 +29,9 @@ def utc_now() -> datetime:
 def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     settings = settings or Settings()
     runtime = Runtime(settings)
-    deps = Dependencies(Repositories(EventStore()), runtime.unit_of_work, clock)
+    hold = settings.waitlist_hold_seconds
+    waitlist_hold = timedelta(seconds=hold) if hold else None
+    deps = Dependencies(Repositories(EventStore()), runtime.unit_of_work, clock, waitlist_hold)
     # One command a transaction: a hold waits on the exclusion constraint for any other
     # uncommitted hold of the same time, so batches (holding many holds' rows until their
     # commit) made the partitions' workers deadlock each other (200 racing holds: 8.4 s

@@ -7,3 +7,5 @@ class Settings(ServiceSettings):
     ops_port: int = 9102
     database_name: str = "frontdesk_booking"
     hold_sweep_seconds: float = 5.0
+    # Tests only: a waitlist offer's hold lasts this many seconds, not the shop's minutes.
+    waitlist_hold_seconds: float | None = None

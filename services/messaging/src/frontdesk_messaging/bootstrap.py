@@ -40,6 +40,7 @@ def create_app(settings: MessagingSettings | None = None, clock: Callable[[], da
         clock,
         recall_window=timedelta(seconds=settings.recall_window_seconds),
         edit_window=timedelta(seconds=settings.edit_window_seconds),
+        language=settings.default_language,
     )
     # Retries up to ~12 s cover a staff member identity has not announced to messaging yet.
     runtime.consumer(

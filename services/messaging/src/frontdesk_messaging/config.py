@@ -8,3 +8,4 @@ class MessagingSettings(ServiceSettings):
     database_name: str = "frontdesk_messaging"
     recall_window_seconds: int = 120
     edit_window_seconds: int = 15 * 60
+    default_language: str = "zh-CN"  # the shop's own messages (a waitlist offer); zh-CN or en

@@ -40,6 +40,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
     "waitlist.joined": w.WaitlistJoined,
     "waitlist.offered": w.WaitlistOffered,
     "waitlist.booked": w.WaitlistBooked,
+    "waitlist.offer_ended": w.OfferEnded,
     "waitlist.left": w.WaitlistLeft,
     "pet.registered": p.PetRegistered,
     "pet.updated": p.PetUpdated,

@@ -104,10 +104,13 @@ class Booking(CustomersOwn):
         now: datetime,
         source: Literal["customer", "staff", "waitlist"] | None = None,
         price_cents: int | None = None,
+        hold_for: timedelta | None = None,
     ) -> None:
+        """`hold_for` overrides the policy's hold length (a waitlist offer's, in tests)."""
         self.check_hold(actor, customer_id, placement.starts_at, policy, now)
         source = source or ("staff" if actor.is_staff else "customer")
         minutes = policy.waitlist_hold_minutes if source == "waitlist" else policy.hold_minutes
+        hold_for = hold_for or timedelta(minutes=minutes)
         self._record(
             BookingHeld(
                 self.id,
@@ -116,7 +119,7 @@ class Booking(CustomersOwn):
                 pet_id,
                 service_id,
                 placement,
-                now + timedelta(minutes=minutes),
+                now + hold_for,
                 actor.user_id,
                 source,
                 now,

@@ -1,6 +1,7 @@
 """A customer waiting for a time that is full. When a booking there is cancelled, expires
 or moves away, the first waiting customer whose wish fits is offered a hold; confirming
-that hold books the entry (it is no longer waiting for anything)."""
+that hold books the entry (it is no longer waiting for anything). Letting the hold run
+out or turning it down ends the entry too, and the time goes to the next in line."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from uuid import UUID
 
 from .common import Actor, CustomersOwn, Forbidden, NotFound, Refused
 
-WaitlistStatus = Literal["waiting", "offered", "booked", "left"]
+WaitlistStatus = Literal["waiting", "offered", "booked", "declined", "expired", "left"]
 
 
 class WaitlistEntryNotFound(NotFound):
@@ -41,10 +42,22 @@ class WaitlistJoined:
 
 
 @dataclass(frozen=True)
+class Offer:
+    """What the customer is told: the time held for them, until when, and where (the
+    service's name and the shop's timezone, for "周六10点空出来了")."""
+
+    starts_at: datetime
+    expires_at: datetime
+    service_name: str
+    timezone: str
+
+
+@dataclass(frozen=True)
 class WaitlistOffered:
     entry_id: UUID
     booking_id: UUID
     at: datetime
+    offer: Offer | None = None  # None in offers made before it was recorded
 
 
 @dataclass(frozen=True)
@@ -55,12 +68,22 @@ class WaitlistBooked:
 
 
 @dataclass(frozen=True)
+class OfferEnded:
+    """The hold offered (booking_id) was turned down (`declined`) or ran out (`expired`)."""
+
+    entry_id: UUID
+    booking_id: UUID
+    outcome: Literal["declined", "expired"]
+    at: datetime
+
+
+@dataclass(frozen=True)
 class WaitlistLeft:
     entry_id: UUID
     at: datetime
 
 
-WaitlistEvent = WaitlistJoined | WaitlistOffered | WaitlistBooked | WaitlistLeft
+WaitlistEvent = WaitlistJoined | WaitlistOffered | WaitlistBooked | OfferEnded | WaitlistLeft
 
 
 @dataclass
@@ -84,14 +107,19 @@ class WaitlistEntry(CustomersOwn):
             raise Forbidden("customers join the waitlist for themselves")
         self._record(WaitlistJoined(self.id, actor.shop_id, customer_id, wish, at))
 
-    def offer(self, booking_id: UUID, at: datetime) -> None:
+    def offer(self, booking_id: UUID, offer: Offer, at: datetime) -> None:
         if self.status == "waiting":
-            self._record(WaitlistOffered(self.id, booking_id, at))
+            self._record(WaitlistOffered(self.id, booking_id, at, offer))
 
     def book(self, booking_id: UUID, at: datetime) -> None:
         """The hold it was offered was confirmed."""
         if self.status == "offered" and self.booking_id == booking_id:
             self._record(WaitlistBooked(self.id, booking_id, at))
+
+    def end_offer(self, booking_id: UUID, outcome: Literal["declined", "expired"], at: datetime) -> None:
+        """The offered hold was cancelled or expired: this customer passed, the next may have it."""
+        if self.status == "offered" and self.booking_id == booking_id:
+            self._record(OfferEnded(self.id, booking_id, outcome, at))
 
     def leave(self, actor: Actor, at: datetime) -> None:
         if not self.may_see(actor):
@@ -108,6 +136,8 @@ class WaitlistEntry(CustomersOwn):
                 self.status, self.booking_id = "offered", event.booking_id
             case WaitlistBooked():
                 self.status = "booked"
+            case OfferEnded():
+                self.status = event.outcome
             case WaitlistLeft():
                 self.status = "left"
         self.version += 1

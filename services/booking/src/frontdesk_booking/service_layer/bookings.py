@@ -21,10 +21,12 @@ from ..domain.placement import Placement
 from ..domain.services import Service
 from ..domain.shop import ServiceNotFound, Shop, ShopNotSetUp
 from ..domain.slots import nearest, placements_at
+from ..domain.waitlist import Offer
 from ..projections import catalog
 from ..projections import customers as customer_rows
 from .context import DUPLICATE, Answer, Context, Rejected, showing
 from .setup import actor
+from .waitlist_offers import settle_offer
 
 ALTERNATIVE_DAYS = 3  # alternatives are looked for this many days either side of the wanted time
 
@@ -105,6 +107,7 @@ async def expire(ctx: Context, booking_id: UUID) -> None:
     if booking.expire_if_due(ctx.now):
         await allocations.release(ctx.session, booking_id)
         await ctx.save_booking(booking)
+        await settle_offer(ctx, booking, "expired")
 
 
 async def offer_freed(ctx: Context, shop_id: UUID, freed: Placement) -> None:
@@ -119,11 +122,12 @@ async def offer_freed(ctx: Context, shop_id: UUID, freed: Placement) -> None:
             continue
         wish, customer = entry.wish, Actor(entry.customer_id, "customer", shop_id)
         offer = Booking(uuid5(entry.id, "offer"))
+        hold_for = ctx.waitlist_hold or timedelta(minutes=shop.policy.waitlist_hold_minutes)
         try:
             async with ctx.uow.savepoint():
                 service = shop.service(wish.service_id)
                 offer.check_hold(customer, customer.user_id, wish.starts_at, shop.policy, ctx.now)
-                expires = ctx.now + timedelta(minutes=shop.policy.waitlist_hold_minutes)
+                expires = ctx.now + hold_for
                 placement = await place(
                     ctx,
                     shop,
@@ -144,9 +148,11 @@ async def offer_freed(ctx: Context, shop_id: UUID, freed: Placement) -> None:
                     ctx.now,
                     "waitlist",
                     service.price_for(None),
+                    hold_for,
                 )
                 await ctx.save_booking(offer)
-                entry.offer(offer.id, ctx.now)
+                told = Offer(placement.starts_at, expires, service.name, shop.timezone or "UTC")
+                entry.offer(offer.id, told, ctx.now)
                 await ctx.save_entry(entry)
         except Refused:
             continue
@@ -212,20 +218,9 @@ async def confirm(ctx: Context, cmd: c.ConfirmBooking) -> Answer | None:
     booking.confirm(actor(cmd.actor), ctx.now)
     if booking.pending:
         await allocations.confirm(ctx.session, booking.id)
-        if booking.source == "waitlist":
-            await _book_offered_entry(ctx, booking)
+        await settle_offer(ctx, booking, "booked")
     await ctx.save_booking(booking)
     return showing(booking)
-
-
-async def _book_offered_entry(ctx: Context, booking: Booking) -> None:
-    """A confirmed offer from the waitlist takes its entry: it is no longer "offered"."""
-    assert booking.shop_id is not None
-    entry_id = await customer_rows.offered_for(ctx.session, booking.shop_id, booking.id)
-    if entry_id is not None:
-        entry = await ctx.repositories.waitlist.get(ctx.session, entry_id)
-        entry.book(booking.id, ctx.now)
-        await ctx.save_entry(entry)
 
 
 async def cancel(ctx: Context, cmd: c.CancelBooking) -> Answer | None:
@@ -237,6 +232,7 @@ async def cancel(ctx: Context, cmd: c.CancelBooking) -> Answer | None:
     if booking.pending:
         await allocations.release(ctx.session, booking.id)
         await ctx.save_booking(booking)
+        await settle_offer(ctx, booking, "declined")  # a cancelled offer: the next in line's turn
         for placement in freed:
             if placement is not None:
                 await offer_freed(ctx, shop.id, placement)

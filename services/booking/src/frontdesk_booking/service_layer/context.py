@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -34,6 +34,7 @@ class Dependencies:
     repositories: Repositories
     unit_of_work: Callable[[], UnitOfWork]
     clock: Callable[[], datetime]
+    waitlist_hold: timedelta | None = None  # tests: offers last this long, not the shop's minutes
 
 
 Answer = dict[str, Any]  # what an accepted command's reply carries besides its ids
@@ -58,6 +59,7 @@ class Rejected(Refused):
 class Context:
     def __init__(self, deps: Dependencies, uow: UnitOfWork, cause: Envelope | None, now: datetime) -> None:
         self.repositories = deps.repositories
+        self.waitlist_hold = deps.waitlist_hold
         self.uow = uow
         self.cause = cause
         self.now = now

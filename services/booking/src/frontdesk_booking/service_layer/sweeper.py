@@ -11,6 +11,7 @@ from ..adapters import allocations
 from ..domain.common import Refused
 from .bookings import offer_freed
 from .context import Context, Dependencies
+from .waitlist_offers import settle_offer
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ async def expire_holds(deps: Dependencies, batch: int = 200) -> int:
                 if booking.expire_if_due(ctx.now):
                     await allocations.release(uow.session, booking_id)
                     await ctx.save_booking(booking)
+                    await settle_offer(ctx, booking, "expired")
                     if placement is not None and booking.shop_id is not None:
                         await offer_freed(ctx, booking.shop_id, placement)
                     expired += 1

@@ -251,7 +251,22 @@ def waitlist_event(event: w.WaitlistEvent, entry: w.WaitlistEntry) -> tuple[str,
                 at=event.at,
             )
         case w.WaitlistOffered():
+            offer, wished = event.offer, entry.wish
             return "booking.waitlist.offered.v1", c.WaitlistOffered(
+                entry_id=entry.id,
+                shop_id=entry.shop_id,
+                customer_id=entry.customer_id,
+                booking_id=event.booking_id,
+                at=event.at,
+                service_id=wished.service_id if wished else None,
+                service_name=offer.service_name if offer else None,
+                starts_at=offer.starts_at if offer else None,
+                hold_expires_at=offer.expires_at if offer else None,
+                timezone=offer.timezone if offer else None,
+            )
+        case w.OfferEnded():
+            ended = c.WaitlistDeclined if event.outcome == "declined" else c.WaitlistExpired
+            return f"booking.waitlist.{event.outcome}.v1", ended(
                 entry_id=entry.id,
                 shop_id=entry.shop_id,
                 customer_id=entry.customer_id,

@@ -113,6 +113,41 @@ async def set_reminder_times(
     return Response(status_code=204)
 
 
+class OnDutyBody(StoredBody):
+    staff_ids: list[UUID] = Field(
+        max_length=50, description="Staff members of the shop on duty; empty: the owners answer"
+    )
+
+
+class OnDuty(OnDutyBody):
+    answering: list[UUID] = Field(
+        description="Who is pushed now for a message nobody would see: the active staff on duty, else the owners"
+    )
+
+
+@router.get(
+    "/shops/{shop_id}/on-duty",
+    response_model=OnDuty,
+    summary="Who hears of a customer's message when nobody is assigned or online (staff)",
+)
+async def on_duty(request: Request, caller: Caller, shop_id: UUID) -> Any:
+    _staff_of(caller, shop_id)
+    return await _notifications(request).get(caller, "/on-duty")
+
+
+@router.put(
+    "/shops/{shop_id}/on-duty",
+    response_model=OnDuty,
+    summary="Choose who is on duty: pushed for a customer's message nobody would see (owner)",
+)
+async def set_on_duty(request: Request, caller: Caller, shop_id: UUID, body: OnDutyBody) -> Any:
+    if caller.shop_id != shop_id or caller.role != "owner":
+        raise ApiError(403, "forbidden", "Only the shop's owner chooses who is on duty.")
+    command = c.SetOnDuty(shop_id=shop_id, staff_ids=body.staff_ids, actor=_actor(caller))
+    await _notifications(request).run(caller, shop_id, command)
+    return await _notifications(request).get(caller, "/on-duty")
+
+
 def _staff_of(caller: Any, shop_id: UUID) -> None:
     if caller.shop_id != shop_id or not caller.is_staff:
         raise ApiError(404, "shop_not_found", "No such shop.")

@@ -146,7 +146,7 @@ class Message(BaseModel):
     message_id: UUID
     sender_id: UUID
     sender_role: Literal["owner", "staff", "customer"]
-    sender_kind: str = Field(description="person, auto_reply, assistant or booking_update")
+    sender_kind: str = Field(description="person, auto_reply, assistant, booking_update or waitlist_offer")
     client_msg_id: str
     kind: str
     text: str = Field(description="Empty once recalled.")
@@ -157,7 +157,8 @@ class Message(BaseModel):
         default=None, description="attachment_id, name, mime, size, duration_ms, width, height, thumbnail_id"
     )
     booking_update: dict[str, Any] | None = Field(
-        default=None, description="Booking progress updates: booking_id, update_id, photo_ref"
+        default=None,
+        description="Booking progress updates: booking_id, update_id, photo_ref; a waitlist offer: booking_id (the hold)",
     )
 
 

@@ -206,6 +206,32 @@ class Conversation:
             )
         )
 
+    def tell_waitlist_offer(
+        self, shop_id: UUID, customer_id: UUID, booking_id: UUID, text: str, at: datetime
+    ) -> None:
+        """A time the customer waited for came free and is held for them: the shop says so
+        in their conversation; `booking_update.booking_id` is the hold to confirm."""
+        if not self.is_open:
+            self._record(ConversationOpened(self.id, shop_id, customer_id, SYSTEM, at))
+        elif (self.shop_id, self.customer_id) != (shop_id, customer_id):
+            raise ConversationNotFound("this conversation belongs to someone else")
+        client_msg_id = f"waitlist-offer:{booking_id}"
+        offer = {"booking_id": str(booking_id), "update_id": str(uuid5(booking_id, "waitlist-offer"))}
+        self._record(
+            MessageSent(
+                self.id,
+                uuid5(self.id, client_msg_id),
+                self.last_seq + 1,
+                SYSTEM,
+                "staff",
+                client_msg_id,
+                text,
+                at,
+                sender_kind="waitlist_offer",
+                booking_update=offer,
+            )
+        )
+
     def recall(self, actor: Actor, message: StoredMessage, at: datetime, window: timedelta) -> None:
         self._check_own_message(actor, message)
         if at - message.sent_at > window:

@@ -43,6 +43,7 @@ class Dependencies:
     clock: Callable[[], datetime]
     recall_window: timedelta = timedelta(minutes=2)
     edit_window: timedelta = timedelta(minutes=15)
+    language: str = "zh-CN"  # what the shop's own messages (a waitlist offer) are written in
 
 
 @dataclass

@@ -15,7 +15,9 @@ Category = Literal[
     "booking_rescheduled",
     "booking_cancelled",
     "booking_change_proposed",
+    "booking_waitlist_offered",
     "chat_message",
+    "chat_unattended",
     "password_reset_code",
 ]
 LANGUAGES = ("zh-CN", "en")
@@ -29,6 +31,10 @@ _TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "booking_rescheduled": ("预约已改期", "您的{service}预约已改到{when}。"),
         "booking_cancelled": ("预约已取消", "您{when}的{service}预约已取消。"),
         "booking_change_proposed": ("店铺建议改期", "店铺建议把您的{service}预约改到{when}，请确认。"),
+        "booking_waitlist_offered": (
+            "有空位了",
+            "{when}空出来了（{service}），{minutes}分钟内确认即可保留。",
+        ),
         "chat_message": ("新消息", "{sender}：{preview}"),
         "password_reset_code": ("重置密码", "您的验证码是{code}，{minutes}分钟内有效。请勿告诉任何人。"),
     },
@@ -48,6 +54,10 @@ _TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "New time proposed",
             "The shop proposes to move your {service} to {when}.",
         ),
+        "booking_waitlist_offered": (
+            "A time came free",
+            "{when} is free ({service}). Confirm within {minutes} minutes to keep it.",
+        ),
         "chat_message": ("New message", "{sender}: {preview}"),
         "password_reset_code": (
             "Password reset",
@@ -55,6 +65,7 @@ _TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
 }
+_WEEKDAYS_ZH = "一二三四五六日"
 _COLLAPSED = {
     "zh-CN": "{sender}给您发了{count}条新消息",
     "en": "{sender} sent you {count} new messages",
@@ -92,6 +103,31 @@ def render_booking(
     title, body = _TEXTS[language][category]
     when = local_time(starts_at, timezone, language, with_date)
     return Rendered(title, body.format(service=service, when=when), language)
+
+
+def offer_time(at: datetime, timezone: str, language: str) -> str:
+    """A freed time as a customer says it: "3月28日周六10:00" / "Sat 28 Mar, 10:00"."""
+    local = at.astimezone(ZoneInfo(timezone))
+    if language == "zh-CN":
+        return f"{local.month}月{local.day}日周{_WEEKDAYS_ZH[local.weekday()]}{local:%H:%M}"
+    return local_time(at, timezone, language)
+
+
+def hold_minutes(offered_at: datetime, expires_at: datetime) -> int:
+    return max(1, round((expires_at - offered_at).total_seconds() / 60))
+
+
+def render_offer(
+    language: str,
+    service: str,
+    starts_at: datetime,
+    timezone: str,
+    offered_at: datetime,
+    expires_at: datetime,
+) -> Rendered:
+    title, body = _TEXTS[language]["booking_waitlist_offered"]
+    when, minutes = offer_time(starts_at, timezone, language), hold_minutes(offered_at, expires_at)
+    return Rendered(title, body.format(when=when, service=service, minutes=minutes), language)
 
 
 def render_chat(language: str, sender: str, preview: str, count: int) -> Rendered:

@@ -12,7 +12,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from ..projections import recipients, store
+from ..projections import duty, recipients, store
 
 router = APIRouter(prefix="/internal/shops/{shop_id}", tags=["internal"])
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -60,6 +60,20 @@ async def notifications(
 async def sink(request: Request, shop_id: UUID, user_id: UUID | None = None, limit: Limit = 500) -> Any:
     async with request.app.state.sessions() as session:
         return await store.sink_records(session, shop_id, user_id, limit)
+
+
+class OnDuty(BaseModel):
+    staff_ids: list[UUID]
+    answering: list[UUID]
+
+
+@router.get("/on-duty", response_model=OnDuty)
+async def on_duty(request: Request, shop_id: UUID) -> Any:
+    async with request.app.state.sessions() as session:
+        return {
+            "staff_ids": await duty.on_duty(session, shop_id),
+            "answering": await duty.who_answers(session, shop_id),
+        }
 
 
 class Device(BaseModel):

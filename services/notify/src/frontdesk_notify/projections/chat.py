@@ -74,13 +74,15 @@ async def add_to_alert(
     seq: int,
     preview: str,
     due_at: datetime,
+    unattended: bool = False,
 ) -> None:
     """Fold the message into the recipient's pending alert for this conversation, or start
-    one due at `due_at`: a burst of messages becomes one notification."""
+    one due at `due_at`: a burst of messages becomes one notification. `unattended`: the
+    recipient stands in for an assignee the conversation does not have."""
     await run(
         session,
         "INSERT INTO chat_alerts (id, conversation_id, shop_id, recipient_id, sender_id, first_seq, last_seq, "
-        "messages, preview, due_at) VALUES (:id, :c, :s, :r, :sender, :seq, :seq, 1, :p, :due) "
+        "messages, preview, due_at, unattended) VALUES (:id, :c, :s, :r, :sender, :seq, :seq, 1, :p, :due, :u) "
         "ON CONFLICT (conversation_id, recipient_id) WHERE status = 'scheduled' DO UPDATE SET "
         "last_seq = GREATEST(chat_alerts.last_seq, EXCLUDED.last_seq), messages = chat_alerts.messages + 1, "
         "preview = EXCLUDED.preview, sender_id = EXCLUDED.sender_id",
@@ -92,7 +94,22 @@ async def add_to_alert(
         seq=seq,
         p=preview,
         due=due_at,
+        u=unattended,
     )
+
+
+async def attended(session: AsyncSession, conversation_id: UUID, seq: int) -> bool:
+    """Someone of the shop has it by now: it was assigned meanwhile (messaging's round-robin
+    gives it to the first staff member online) or a staff member read up to `seq`."""
+    found = await rows(
+        session,
+        "SELECT c.assignee_id IS NOT NULL OR EXISTS (SELECT 1 FROM read_marks m WHERE "
+        "m.conversation_id = c.conversation_id AND m.reader_id <> c.customer_id AND m.seq >= :seq) AS seen "
+        "FROM conversations c WHERE c.conversation_id = :c",
+        c=conversation_id,
+        seq=seq,
+    )
+    return bool(found and found[0].seen)
 
 
 async def due_alerts(session: AsyncSession, now: datetime, limit: int) -> Sequence[Row[Any]]:

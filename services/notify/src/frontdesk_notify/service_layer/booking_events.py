@@ -1,5 +1,6 @@
 """Booking events → what the customer hears: a confirmation at once, notices when the
-booking moves, is cancelled or the shop proposes a change, and the reminders to come.
+booking moves, is cancelled or the shop proposes a change, the reminders to come, and a
+time offered to them from the waitlist.
 
 Events of one booking arrive in order (keyed by booking id); a redelivered one is
 recognised by its tracking record, and an older version never overwrites a newer one.
@@ -12,6 +13,7 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from frontdesk_contracts import Envelope
+from frontdesk_contracts import booking as c
 from frontdesk_platform.pipeline import Pipeline, Route, Work
 from frontdesk_platform.row_writes import RowWrite, write
 from sqlalchemy import Row
@@ -88,6 +90,9 @@ def writes(event: Envelope) -> list[RowWrite]:
 
 
 async def _apply(session: AsyncSession, deps: Dependencies, kind: str, event: Envelope) -> None:
+    if kind == "waitlist:offered":
+        await _tell_offer(session, deps, c.WaitlistOffered.model_validate(event.data))
+        return
     change = await project(session, event)
     if not change.applied or not kind.startswith("booking:"):
         return
@@ -122,6 +127,39 @@ async def _apply(session: AsyncSession, deps: Dependencies, kind: str, event: En
             language=templates.language_of(prefs.language, deps.default_language),
         )
         await store.queue_many(session, [notice], now)
+
+
+async def _tell_offer(session: AsyncSession, deps: Dependencies, offer: c.WaitlistOffered) -> None:
+    """ "周六10点空出来了，30分钟内确认即可保留": the customer confirms the held booking."""
+    if offer.starts_at is None or offer.hold_expires_at is None:
+        return  # an offer from before offers said what they were
+    prefs = await recipients.preferences(session, offer.customer_id)
+    language = templates.language_of(prefs.language, deps.default_language)
+    text = templates.render_offer(
+        language,
+        offer.service_name or "",
+        offer.starts_at,
+        offer.timezone or "UTC",
+        offer.at,
+        offer.hold_expires_at,
+    )
+    notice = {
+        "id": f"waitlist:{offer.entry_id}:{offer.booking_id}:offered",
+        "shop_id": offer.shop_id,
+        "user_id": offer.customer_id,
+        "category": "booking_waitlist_offered",
+        "critical": False,
+        "title": text.title,
+        "body": text.body,
+        "language": text.language,
+        "data": {
+            "booking_id": str(offer.booking_id),
+            "entry_id": str(offer.entry_id),
+            "starts_at": offer.starts_at.isoformat(),
+            "hold_expires_at": offer.hold_expires_at.isoformat(),
+        },
+    }
+    await store.queue_many(session, [notice], deps.clock())
 
 
 def _category(step: str, data: dict[str, Any], was_confirmed: bool) -> str | None:

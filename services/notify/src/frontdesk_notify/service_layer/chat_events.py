@@ -1,8 +1,10 @@
 """Chat notifications: a message the recipient has not read within a short delay becomes
 a push; a burst collapses into one ("Li sent you 10 new messages"). A customer's
-message alerts the staff member handling the conversation; the shop's messages (staff,
-the assistant, booking updates) alert the customer. Internal notes are another event
-type and are never seen here. Names come from identity events."""
+message alerts the staff member handling the conversation, or, when nobody is (no
+assignee: nobody was online to take it), the shop's staff on duty or else its owners;
+the shop's messages (staff, the assistant, booking updates) alert the customer. Internal
+notes are another event type and are never seen here. Names and the shop's staff come
+from identity events."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import templates
-from ..projections import chat, recipients, store
+from ..projections import chat, duty, recipients, store
 from .deps import Dependencies
 
 CONSUMER = "notify.chat-events"
@@ -71,29 +73,44 @@ def _read(data: dict[str, Any]) -> list[RowWrite]:
 
 
 async def _sent(session: AsyncSession, data: dict[str, Any], delay: timedelta) -> None:
-    conversation, sender = UUID(data["conversation_id"]), UUID(data["sender_id"])
+    conversation, sender, shop = UUID(data["conversation_id"]), UUID(data["sender_id"]), UUID(data["shop_id"])
+    if data.get("sender_kind") == "waitlist_offer":
+        return  # the offer is a notification of its own (booking_waitlist_offered)
+    unattended = False
     if data["sender_role"] == "customer":
-        recipient = await chat.assignee(session, conversation)
+        assignee = await chat.assignee(session, conversation)
+        unattended = assignee is None
+        recipients_ = [assignee] if assignee else await duty.who_answers(session, shop)
     else:
-        recipient = UUID(data["customer_id"])
-    if recipient is None or recipient == sender:
-        return
+        recipients_ = [UUID(data["customer_id"])]
     text = data.get("text") or f"[{data.get('kind', 'text')}]"
-    await chat.add_to_alert(
-        session,
-        conversation_id=conversation,
-        shop_id=UUID(data["shop_id"]),
-        recipient_id=recipient,
-        sender_id=UUID(data["shop_id"]) if data["sender_role"] != "customer" else sender,
-        seq=int(data["seq"]),
-        preview=text[:PREVIEW_LENGTH],
-        due_at=datetime.fromisoformat(data["sent_at"]) + delay,
-    )
+    for recipient in recipients_:
+        if recipient == sender:
+            continue
+        await chat.add_to_alert(
+            session,
+            conversation_id=conversation,
+            shop_id=shop,
+            recipient_id=recipient,
+            sender_id=shop if data["sender_role"] != "customer" else sender,
+            seq=int(data["seq"]),
+            preview=text[:PREVIEW_LENGTH],
+            due_at=datetime.fromisoformat(data["sent_at"]) + delay,
+            unattended=unattended,
+        )
+
+
+def _staff_added(data: dict[str, Any]) -> list[RowWrite]:
+    return [*_named(data), *duty.staff_joined(data)]
 
 
 _PROJECTIONS: dict[str, Callable[[dict[str, Any]], list[RowWrite]]] = {
     "identity.shop.registered.v1": _named,
-    "identity.staff.added.v1": _named,
+    "identity.staff.added.v1": _staff_added,
+    "identity.staff.enabled.v1": duty.staff_joined,
+    "identity.staff.role_changed.v1": duty.staff_role_changed,
+    "identity.staff.disabled.v1": duty.staff_gone,
+    "identity.staff.removed.v1": duty.staff_gone,
     "identity.customer.registered.v1": _named,
     "messaging.conversation.opened.v1": _opened,
     "messaging.conversation.assigned.v1": _assigned,
@@ -121,6 +138,9 @@ async def fire_due_alerts(deps: Dependencies, batch: int = 500) -> int:
         for alert in due:
             if alert.read_seq >= alert.last_seq:
                 await chat.settle_alert(uow.session, alert.id, "read")
+                continue
+            if alert.unattended and await chat.attended(uow.session, alert.conversation_id, alert.last_seq):
+                await chat.settle_alert(uow.session, alert.id, "attended")
                 continue
             await _queue_alert(uow.session, deps, alert, now)
             await chat.settle_alert(uow.session, alert.id, "fired")

@@ -15,7 +15,7 @@ from frontdesk_platform.refusals import Refused
 from ..domain import devices
 from ..domain.reminders import ReminderTimes
 from ..domain.routing import Device, Preferences
-from ..projections import recipients, store
+from ..projections import duty, recipients, store
 from . import campaigns, care, codes
 from .deps import Dependencies
 
@@ -35,6 +35,14 @@ async def set_reminder_times(work: Work[Dependencies], cmd: contracts.SetReminde
     await store.set_reminder_times(
         work.session, cmd.shop_id, ReminderTimes(cmd.day_before_at, cmd.morning_at)
     )
+
+
+async def set_on_duty(work: Work[Dependencies], cmd: contracts.SetOnDuty) -> None:
+    if cmd.actor.role != "owner" or cmd.actor.shop_id != cmd.shop_id:
+        raise Refused("forbidden", "only the shop's owner chooses who is on duty")
+    unknown = await duty.set_on_duty(work.session, cmd.shop_id, cmd.staff_ids)
+    if unknown:
+        raise Refused("staff_not_found", f"not an active staff member of this shop: {unknown[0]}")
 
 
 async def register_device(work: Work[Dependencies], cmd: contracts.RegisterDevice) -> None:
@@ -93,6 +101,7 @@ def _self_only(actor: contracts.Actor, user_id: Any) -> None:
 
 COMMANDS: dict[str, Route[Work[Dependencies]]] = {
     "notify.shop.set_reminder_times.v1": Route(set_reminder_times, contracts.SetReminderTimes),
+    "notify.shop.set_on_duty.v1": Route(set_on_duty, contracts.SetOnDuty),
     "notify.device.register.v1": Route(register_device, contracts.RegisterDevice),
     "notify.device.remove.v1": Route(remove_device, contracts.RemoveDevice),
     "notify.preferences.set.v1": Route(set_preferences, contracts.SetPreferences),

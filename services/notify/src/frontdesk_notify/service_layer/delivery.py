@@ -99,6 +99,9 @@ async def _deliver(delivery: Delivery, row: Row[Any], now: datetime) -> Attempt:
         planned = datetime.fromisoformat(row.data["starts_at"])
         if not reminders.still_applies(planned, row.booking_status, row.booking_starts_at):
             return Attempt(Settlement(row.id, "skipped", reason="booking_changed", attempted=False))
+    if row.category == "booking_waitlist_offered" and row.booking_status not in (None, "held"):
+        # held back by quiet hours until the offer was taken, declined or ran out: moot now
+        return Attempt(Settlement(row.id, "skipped", reason="booking_changed", attempted=False))
     prefs = _preferences(row)
     if routing.opted_out(row.category, prefs):
         return Attempt(Settlement(row.id, "skipped", reason="opted_out", attempted=False))

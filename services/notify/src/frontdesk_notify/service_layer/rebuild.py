@@ -1,9 +1,9 @@
 """Rebuilds what notify keeps from other services' events — shops' timezones, services,
-bookings, names, conversation assignees and read marks, customer facts — by replaying
+bookings, names, the shops' staff, conversation assignees and read marks, customer facts — by replaying
 booking.events, messaging.events and identity.events from the beginning.
 
 Notify's own state stays: reminders, notifications, devices, preferences, reminder times,
-campaigns, chat alerts. Replaying projects only; nothing is notified again. Events are
+who is on duty, campaigns, chat alerts. Replaying projects only; nothing is notified again. Events are
 read a page at a time and each page's rows written with one statement per kind of write
 (row_writes.WritePage), the statements the live consumers run. Run it with notify
 stopped (`frontdesk-notify rebuild-projections`); it is one transaction.
@@ -26,6 +26,7 @@ PROJECTED = (
     "names",
     "conversations",
     "read_marks",
+    "shop_staff",
     "audience_customers",
     "audience_bookings",
     "audience_pets",

@@ -1,12 +1,12 @@
 """Care cycles per pet (each row is also its own durable timer: the next notice's time),
 the notices they gave, and campaigns that wait for a set time.
 
-Revision ID: 0501
+Revision ID: 0008
 """
 
 from alembic import op
 
-revision = "0501"
+revision = "0008"
 down_revision = "0007"
 
 
