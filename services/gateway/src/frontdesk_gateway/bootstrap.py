@@ -117,7 +117,11 @@ def create_app(
     events = EventReader(
         f"gateway-fanout-{settings.instance_id}",
         settings.kafka_connection(),
-        [settings.topic(topics.MESSAGING_EVENTS), settings.topic(topics.MESSAGING_REPLIES)],
+        [
+            settings.topic(topics.MESSAGING_EVENTS),
+            settings.topic(topics.MESSAGING_REPLIES),
+            settings.topic(topics.BOOKING_EVENTS),
+        ],
         settings.kafka_partitions,
         settings.kafka_replication_factor,
         fanout.handle_record,
