@@ -20,6 +20,7 @@ from .attachments.upload import largest_form
 from .audit.log import AuditLog
 from .audit.trail import AuditTrail
 from .bookings import BookingReads, Bookings, reply_handler
+from .calendar.feeds import CalendarFeeds
 from .campaigns import Campaigns
 from .commands import CommandSender
 from .config import GatewaySettings
@@ -29,6 +30,7 @@ from .entrypoints import (
     attachments,
     audit,
     booking,
+    calendar,
     campaigns,
     conversation_work,
     notifications,
@@ -185,6 +187,7 @@ def create_app(
         )
         app.state.search = MessageSearch(MessagingReads(http))
         app.state.bookings = Bookings(BookingReads(booking_http), commands)
+        app.state.calendar_feeds = CalendarFeeds(runtime.unit_of_work, clock)
         app.state.notifications = Notifications(notify_http, commands)
         app.state.campaigns = Campaigns(notify_http, app.state.notifications)
         app.state.assistant = ShopAssistant(assistant_http, commands)
@@ -221,6 +224,7 @@ def create_app(
     app.include_router(staff.router)
     app.include_router(attachments.router, max_body_size=largest_form(rules))
     app.include_router(booking.router)
+    app.include_router(calendar.router)
     app.include_router(search.router)
     app.include_router(notifications.router)
     app.include_router(campaigns.router, max_body_size=CAMPAIGN_BODY_BYTES)
