@@ -170,6 +170,8 @@ async def test_a_groomer_subscribes_to_their_day_and_a_rotated_url_stops_the_old
     first = await api.http.post(feed, headers=groomer.auth)
     assert first.status_code == 200, first.text
     url = first.json()["url"]
+    secret = httpx.URL(url).params["secret"]
+    assert secret not in httpx.URL(url).path  # paths name trace spans; a query's secret= is cut from logs
 
     async with httpx.AsyncClient() as phone:  # a calendar app: no token, only the URL
         subscribed = await phone.get(url)

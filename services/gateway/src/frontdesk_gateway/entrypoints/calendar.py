@@ -3,7 +3,9 @@
 The calendar is staff-only: a range of bookings, time off and resource use, with a
 cursor that later returns exactly what changed (booking's projections/calendar.py). The
 feed lives at a secret URL that needs no token (a phone's calendar app cannot send one);
-the owner or the staff member makes a new URL, and the old one stops answering.
+the owner or the staff member makes a new URL, and the old one stops answering. The
+secret is a query parameter named `secret`, which every log cuts out, and never part of
+a path (paths name trace spans).
 """
 
 from __future__ import annotations
@@ -89,17 +91,17 @@ async def rotate_feed(request: Request, caller: Caller, shop_id: UUID, staff_id:
     if caller.role != "owner" and caller.user_id != staff_id:
         raise ApiError(403, "forbidden", "Only the owner or the staff member may do that.")
     secret = await _feeds(request).rotate(shop_id, staff_id)
-    return FeedUrl(url=str(request.url_for("calendar_feed", secret=secret)))
+    return FeedUrl(url=str(request.url_for("calendar_feed").include_query_params(secret=secret)))
 
 
 @router.get(
-    "/calendar-feeds/{secret}.ics",
+    "/calendar-feed.ics",
     name="calendar_feed",
     response_class=Response,
     summary="A staff member's bookings and time off as iCalendar (RFC 5545); the secret URL is the proof",
     responses={200: {"content": {"text/calendar": {}}}},
 )
-async def calendar_feed(request: Request, secret: str) -> Response:
+async def calendar_feed(request: Request, secret: Annotated[str, Query(max_length=128)]) -> Response:
     feeds, identity = _feeds(request), _identity(request)
     found = await feeds.owner_of(secret)
     if found is None or not await identity.is_staff(*found):
