@@ -36,6 +36,7 @@ PUBLIC = {
     "POST /v1/auth/token": "sign-in: the password is the proof (test_isolation tests another shop's)",
     "POST /v1/auth/refresh": "the refresh token is the proof",
     "POST /v1/providers/twilio/status": "no token: notify checks Twilio's signature",
+    "GET /v1/calendar-feed.ics": "no token: the secret URL is the proof (test_booking_calendar)",
 }
 
 # Ids a client chooses for a new thing of its own shop. An intruder naming a victim's id

@@ -199,3 +199,32 @@ async def test_a_reply_record_resolves_the_command_that_caused_it():
     )
     Fanout(Connections(), replies).handle_record(record(reply))
     assert (await waiting).data == {"seq": 3}
+
+
+def booking_event(kind: str, shop, customer) -> Envelope:
+    data = {"booking_id": str(uuid4()), "shop_id": str(shop), "customer_id": str(customer), "status": "held"}
+    return Envelope(type=kind, source="test", aggregate_id=data["booking_id"], tenant_id=shop, data=data)
+
+
+async def test_a_booking_change_goes_to_that_shops_staff_and_its_own_customer_only():
+    connections = Connections()
+    shop, other_shop, customer = uuid4(), uuid4(), uuid4()
+    phone = connect(connections, customer, shop, "customer")
+    counter = connect(connections, uuid4(), shop, "staff")
+    owner = connect(connections, uuid4(), shop, "owner")
+    neighbour = connect(connections, uuid4(), shop, "customer")
+    other_staff = connect(connections, uuid4(), other_shop, "staff")
+    fanout = Fanout(connections, Replies())
+
+    moved = booking_event("booking.booking.rescheduled.v1", shop, customer)
+    await fanout.handle(moved)
+    await fanout.handle(moved)  # Kafka delivered it twice
+    await fanout.handle(booking_event("booking.booking.held.v2", shop, customer))  # no staff member
+    await fanout.handle(booking_event("booking.waitlist.offered.v1", shop, customer))
+    await fanout.handle(booking_event("booking.shop.configured.v1", shop, customer))  # not a booking change
+    await asyncio.sleep(0.01)
+
+    for socket in (phone, counter, owner):
+        assert [f["type"] for f in socket.sent] == ["booking.moved", "booking.held", "waitlist.offered"]
+    assert phone.sent[0]["booking"] == moved.data
+    assert neighbour.sent == [] and other_staff.sent == []

@@ -9,8 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .registry import all_contracts
+from .booking_frames import FRAMES
+from .registry import all_contracts, contract_type
 from .topics import dead_letter
+
+SOCKET = "gateway.socket"
 
 
 def document() -> dict[str, Any]:
@@ -41,6 +44,8 @@ def document() -> dict[str, Any]:
             },
         )
         channel["messages"][key] = {"$ref": f"#/components/messages/{key}"}
+    channels[SOCKET], socket_messages = _socket_frames()
+    messages.update(socket_messages)
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -68,6 +73,37 @@ def document() -> dict[str, Any]:
             },
         },
     }
+
+
+def _socket_frames() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The gateway's WebSocket frames that carry booking events (docs/websocket.md has the rest)."""
+    by_frame: dict[str, tuple[str, list[dict[str, Any]]]] = {}
+    for name, (frame, key) in sorted(FRAMES.items()):
+        by_frame.setdefault(frame, (key, []))[1].append(contract_type(name).json_schema())
+    messages = {
+        f"frame_{frame.replace('.', '_')}": {
+            "name": frame,
+            "title": frame,
+            "summary": f"Server to client on /v1/ws: the {key} after the change.",
+            "contentType": "application/json",
+            "payload": {
+                "type": "object",
+                "properties": {"type": {"const": frame}, key: {"oneOf": schemas}},
+                "required": ["type", key],
+            },
+            "x-kind": "socket-frame",
+        }
+        for frame, (key, schemas) in sorted(by_frame.items())
+    }
+    channel = {
+        "address": "/v1/ws",
+        "description": (
+            "The gateway's WebSocket: booking frames go to every staff socket of the shop and "
+            "to the customer's own sockets (docs/websocket.md)."
+        ),
+        "messages": {key: {"$ref": f"#/components/messages/{key}"} for key in messages},
+    }
+    return channel, messages
 
 
 def _envelope_schema() -> dict[str, Any]:

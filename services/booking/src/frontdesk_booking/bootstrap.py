@@ -14,7 +14,7 @@ from frontdesk_platform.runtime import Runtime, service_app
 
 from .adapters.repository import Repositories
 from .config import Settings
-from .entrypoints import http
+from .entrypoints import calendar, http
 from .service_layer import handlers
 from .service_layer.context import Dependencies
 from .service_layer.sweeper import expire_holds
@@ -47,4 +47,5 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     )
     app.state.clock = clock
     app.include_router(http.router)
+    app.include_router(calendar.router)
     return app

@@ -32,6 +32,10 @@ class BookingReads:
         params = {k: v for k, v in params.items() if v is not None}
         return await self._api.of_shop(caller, path, params=params)
 
+    async def of_shop(self, shop_id: UUID, path: str, **params: Any) -> Any:
+        """A read with no caller, for what a shop's secret grants (its staff's calendar feeds)."""
+        return await self._api.request("GET", f"/internal/shops/{shop_id}{path}", params=params)
+
 
 class Bookings:
     def __init__(self, reads: BookingReads, commands: Commands) -> None:

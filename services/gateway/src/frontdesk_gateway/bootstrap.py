@@ -21,6 +21,7 @@ from .attachments.upload import largest_form
 from .audit.log import AuditLog
 from .audit.trail import AuditTrail
 from .bookings import BookingReads, Bookings
+from .calendar.feeds import CalendarFeeds
 from .campaigns import Campaigns
 from .commands import SOURCE, Commands
 from .config import GatewaySettings
@@ -30,6 +31,7 @@ from .entrypoints import (
     attachments,
     audit,
     booking,
+    calendar,
     campaigns,
     care,
     conversation_work,
@@ -119,7 +121,11 @@ def create_app(
     events = EventReader(
         f"gateway-fanout-{settings.instance_id}",
         settings.kafka_connection(),
-        [settings.topic(topics.MESSAGING_EVENTS), settings.topic(topics.MESSAGING_REPLIES)],
+        [
+            settings.topic(topics.MESSAGING_EVENTS),
+            settings.topic(topics.MESSAGING_REPLIES),
+            settings.topic(topics.BOOKING_EVENTS),
+        ],
         settings.kafka_partitions,
         settings.kafka_replication_factor,
         fanout.handle_record,
@@ -183,6 +189,7 @@ def create_app(
         )
         app.state.search = MessageSearch(MessagingReads(http))
         app.state.bookings = Bookings(BookingReads(booking_http), commands)
+        app.state.calendar_feeds = CalendarFeeds(runtime.unit_of_work, clock)
         app.state.notifications = Notifications(notify_http, commands)
         app.state.campaigns = Campaigns(notify_http, app.state.notifications)
         app.state.assistant = ShopAssistant(assistant_http, commands)
@@ -219,6 +226,7 @@ def create_app(
     app.include_router(staff.router)
     app.include_router(attachments.router, max_body_size=largest_form(rules))
     app.include_router(booking.router)
+    app.include_router(calendar.router)
     app.include_router(search.router)
     app.include_router(notifications.router)
     app.include_router(campaigns.router, max_body_size=CAMPAIGN_BODY_BYTES)

@@ -23,9 +23,9 @@ from ..domain.booking import Booking
 from ..domain.pets import Pet
 from ..domain.shop import Shop
 from ..domain.waitlist import WaitlistEntry
-from . import bookings, catalog, customers
+from . import bookings, calendar, catalog, customers
 
-TABLES = (*bookings.TABLES, *catalog.TABLES, *customers.TABLES)
+TABLES = (*bookings.TABLES, *catalog.TABLES, *customers.TABLES, *calendar.TABLES)
 _CHUNK = 5000
 
 
@@ -61,8 +61,12 @@ async def _write(session: AsyncSession, aggregates: dict[str, Any], history: dic
         chunk = slice(start, start + _CHUNK)
         await catalog.project_shops(session, shops[chunk])
         await bookings.project_many(session, booked[chunk])
+        await calendar.project_bookings(session, [b for b, _ in booked[chunk]])
         await customers.project_entries(session, entries[chunk])
         await customers.project_pets(session, pets[chunk])
+    for stream, shop in aggregates.items():  # time off: few, and withdrawn ones are kept as such
+        if isinstance(shop, Shop):
+            await calendar.project_time_off(session, shop, history[stream])
 
 
 async def rebuild_command(settings: ServiceSettings) -> None:

@@ -22,7 +22,7 @@ from ..domain.placement import Placement
 from ..domain.shop import Shop
 from ..domain.waitlist import WaitlistEntry
 from ..projections import bookings as booking_rows
-from ..projections import catalog
+from ..projections import calendar, catalog
 from ..projections import customers as customer_rows
 from . import translate
 
@@ -72,6 +72,7 @@ class Context:
         events = await self.repositories.shops.save(self.session, shop)
         if events:
             await catalog.project(self.session, shop)
+            await calendar.project_time_off(self.session, shop, events)
         for n, event in enumerate(events):
             self._publish(shop.id, shop.id, shop.version - len(events) + n + 1, *translate.shop_event(event))
 
@@ -79,6 +80,7 @@ class Context:
         events = await self.repositories.bookings.save(self.session, booking)
         if events:
             await booking_rows.project(self.session, booking, events)
+            await calendar.project_bookings(self.session, [booking])
         for n, event in enumerate(events):
             assert booking.shop_id
             version = booking.version - len(events) + n + 1

@@ -1,4 +1,4 @@
-"""Turns messaging events into socket frames and command replies into acks.
+"""Turns messaging and booking events into socket frames and command replies into acks.
 
 Every gateway instance reads every messaging event (no consumer group, from the
 newest offset) and pushes to the sockets it holds; see docs/adr/0002-gateway-fanout.md
@@ -14,6 +14,7 @@ from uuid import UUID
 import orjson
 from aiokafka import ConsumerRecord
 from frontdesk_contracts import Envelope
+from frontdesk_contracts.booking_frames import FRAMES as BOOKING_FRAMES
 from frontdesk_platform.command_client import Replies
 
 from .connections import Connection, Connections, Frame
@@ -46,6 +47,8 @@ class Fanout:
             self._replies.resolve(envelope)
         elif envelope.type in ROUTES and self._seen.first_time(envelope.id):
             self._push(envelope.type, envelope.data)
+        elif envelope.type in BOOKING_FRAMES and self._seen.first_time(envelope.id):
+            self._push_booking(envelope.type, envelope.data)
 
     def handle_record(self, record: ConsumerRecord[bytes, bytes]) -> None:
         """A record straight from Kafka, routed by its headers: an event no socket shows
@@ -56,6 +59,8 @@ class Fanout:
             self._replies.resolve(Envelope.model_validate_json(record.value))
         elif kind in ROUTES and self._seen.first_time(UUID(headers["ce_id"].decode())):
             self._push(kind, orjson.loads(record.value)["data"])
+        elif kind in BOOKING_FRAMES and self._seen.first_time(UUID(headers["ce_id"].decode())):
+            self._push_booking(kind, orjson.loads(record.value)["data"])
 
     def _push(self, kind: str, data: dict[str, Any]) -> None:
         frame_type, audience = ROUTES[kind]
@@ -76,6 +81,15 @@ class Fanout:
         )
         for connection in recipients:
             connection.push(frame)
+
+    def _push_booking(self, kind: str, data: dict[str, Any]) -> None:
+        """The shop's staff see every booking change; a customer their own."""
+        frame_type, key = BOOKING_FRAMES[kind]
+        recipients = self.recipients(UUID(data["shop_id"]), UUID(data["customer_id"]), "everyone")
+        if recipients:
+            frame = Frame({"type": frame_type, key: data})
+            for connection in recipients:
+                connection.push(frame)
 
     def recipients(self, shop_id: UUID, customer_id: UUID, audience: Audience) -> set[Connection]:
         staff = self._connections.of_shop_staff(shop_id)
