@@ -4,21 +4,14 @@ says otherwise. Through the gateway, against the booking service's own clock."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from .booking_shop import BookingShop, set_up
+from .booking_shop import BookingShop, set_up, zone_where_it_is_midday
 from .client import Account
 
 pytestmark = pytest.mark.e2e
-
-
-def _zone_where_it_is_midday() -> str:
-    """A fixed-offset zone where it is about noon now, so both a booking within the hour and
-    one 68 hours ahead fall inside working hours (06:00–20:00)."""
-    offset = 12 - datetime.now(UTC).hour  # -11 … +12
-    return f"Etc/GMT{-offset:+d}" if offset else "UTC"  # Etc/GMT-8 is UTC+8
 
 
 def _next_quarter(after: datetime) -> datetime:
@@ -36,7 +29,9 @@ async def _booked(shop: BookingShop, customer: Account, starts_at: datetime) -> 
 
 
 async def test_check_in_opens_only_within_the_shops_window_before_the_start(api):
-    shop = await set_up(api, timezone=_zone_where_it_is_midday(), hours=("06:00", "20:00"))
+    # About noon in the shop: a booking within the hour and one 68 hours ahead (early
+    # morning) both fall in its working hours.
+    shop = await set_up(api, timezone=zone_where_it_is_midday(), hours=("06:00", "20:00"))
     alice, groomer = await api.customer(shop.owner.shop_id, "Alice"), shop.staff[0]
     soon = _next_quarter(datetime.now(shop.timezone))
     today = await _booked(shop, alice, soon)

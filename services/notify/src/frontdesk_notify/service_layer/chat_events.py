@@ -2,7 +2,8 @@
 a push; a burst collapses into one ("Li sent you 10 new messages"). A customer's
 message alerts the staff member handling the conversation; the shop's messages (staff,
 the assistant, booking updates) alert the customer. Internal notes are another event
-type and are never seen here. Names come from identity events."""
+type and are never seen here. Names come from identity events, and so does the phone of
+a customer the shop added by phone (where their SMS go)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,14 @@ def _named(data: dict[str, Any]) -> list[RowWrite]:
     return [chat.name_write(UUID(person), data["name"])]
 
 
+def _customer(data: dict[str, Any]) -> list[RowWrite]:
+    phone = data.get("phone")
+    reached = (
+        [recipients.phone_write(UUID(data["customer_id"]), UUID(data["shop_id"]), phone)] if phone else []
+    )
+    return [*_named(data), *reached]
+
+
 def _opened(data: dict[str, Any]) -> list[RowWrite]:
     ids = UUID(data["conversation_id"]), UUID(data["shop_id"]), UUID(data["customer_id"])
     return [chat.conversation_write(*ids)]
@@ -94,7 +103,7 @@ async def _sent(session: AsyncSession, data: dict[str, Any], delay: timedelta) -
 _PROJECTIONS: dict[str, Callable[[dict[str, Any]], list[RowWrite]]] = {
     "identity.shop.registered.v1": _named,
     "identity.staff.added.v1": _named,
-    "identity.customer.registered.v1": _named,
+    "identity.customer.registered.v1": _customer,
     "messaging.conversation.opened.v1": _opened,
     "messaging.conversation.assigned.v1": _assigned,
     "messaging.receipt.read.v1": _read,
