@@ -33,14 +33,13 @@ async def _sink(api: Api, shop: BookingShop, user_id: str) -> list[dict[str, Any
     return found
 
 
-async def _arrived(
-    api: Api, shop: BookingShop, user_id: str, kind: str, timeout: float = 40
-) -> dict[str, Any]:
-    """The first record the sink took for the user whose notification id has `kind`."""
-    async with asyncio.timeout(timeout):
+async def _arrived(api: Api, shop: BookingShop, user_id: str, kind: str, count: int = 1) -> dict[str, Any]:
+    """The first record the sink took for the user whose notification id has `kind`, once
+    it took `count` of them."""
+    async with asyncio.timeout(40):
         while True:
             found = [r for r in await _sink(api, shop, user_id) if kind in r["notification_id"]]
-            if found:
+            if len(found) >= count:
                 return found[0]
             await asyncio.sleep(0.25)
 
@@ -126,6 +125,16 @@ async def test_a_phone_customer_is_booked_reminded_by_sms_and_later_claims_the_a
 
     signed_in = await api.http.post("/v1/auth/token", json={**guessed, "password": NEW_PASSWORD})
     assert signed_in.status_code == 200, signed_in.text
-    # Claimed once: the code is spent, and claiming cannot take over the account again.
+    # Claimed once: the code is spent, and claiming cannot take over the account again —
+    # asking sends nothing; only a password reset (which ends every session) sends a code.
     reused = await _claim(api, shop.owner.shop_id, phone, code)
     assert (reused.status_code, reused.json()["error"]["code"]) == (400, "invalid_code")
+    ask = {"shop_id": shop.owner.shop_id, "phone": phone}
+    assert (await api.http.post("/v1/auth/claim", json=ask)).status_code == 202
+    await asyncio.sleep(1)
+    reset = {"shop_id": shop.owner.shop_id, "login": phone}
+    assert (await api.http.post("/v1/auth/password-reset", json=reset)).status_code == 202
+    await _arrived(api, shop, customer_id, "password_reset:", count=2)
+    await asyncio.sleep(1)
+    codes = [r for r in await _sink(api, shop, customer_id) if "password_reset:" in r["notification_id"]]
+    assert len(codes) == 2  # the claim's and the reset's
