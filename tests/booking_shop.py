@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -78,6 +78,13 @@ class BookingShop:
         }
         await self.put(f"/services/{service_id}", body)
         return service_id
+
+
+def zone_where_it_is_midday() -> str:
+    """A fixed-offset zone where it is about noon now: a test that books within the hour,
+    or sets a reminder for a minute from now, stays clear of closing time and midnight."""
+    offset = 12 - datetime.now(UTC).hour  # -11 … +12
+    return f"Etc/GMT{-offset:+d}" if offset else "UTC"  # Etc/GMT-8 is UTC+8
 
 
 def days_ahead(days: int = 2) -> date:

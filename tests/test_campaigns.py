@@ -98,7 +98,8 @@ async def _reached(api: Api, shop: BookingShop) -> dict[str, list[str]]:
 
 
 async def test_a_campaign_reaches_its_segment_once_a_week_and_never_an_opted_out_customer(api):
-    shop = await set_up(api, groomers=1, stations=2)
+    # Served days early: this shop opens check-in a week ahead (the default is an hour).
+    shop = await set_up(api, groomers=1, stations=2, check_in_window_minutes=7 * 24 * 60)
     alice, bob, carol, dave = [await _customer(api, shop, n) for n in ("Alice", "Bob", "Carol", "Dave")]
     for customer, species in ((alice, "dog"), (bob, "Dog"), (carol, "cat")):
         await _pet(api, shop, customer, species)

@@ -30,6 +30,8 @@ PUBLIC = {
     "GET /v1/.well-known/jwks.json": "the public halves of the token keys; no shop data",
     "POST /v1/auth/password-reset": "anyone may ask; the answer is the same for every login (test_password_reset)",
     "POST /v1/auth/password-reset/confirm": "the one-time code is the proof (test_password_reset)",
+    "POST /v1/auth/claim": "anyone may ask; the answer is the same for every phone (test_phone_customers)",
+    "POST /v1/auth/claim/confirm": "the one-time code sent to the phone is the proof (test_phone_customers)",
     "POST /v1/auth/sign-out-everywhere": "ends the caller's own sessions only; no id to name",
     "POST /v1/shops": "sign-up: makes a new shop and touches no other",
     "POST /v1/shops/{shop_id}/customers": "anyone may become a customer of a shop: how customers join",

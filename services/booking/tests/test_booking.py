@@ -10,6 +10,7 @@ from frontdesk_booking.domain.booking import (
     HoldExpired,
     InvalidTransition,
     NoChangeProposed,
+    OutsideCheckInWindow,
     OutsidePolicy,
 )
 from frontdesk_booking.domain.common import Actor, Forbidden
@@ -134,15 +135,41 @@ def test_customers_cannot_propose(confirmed, customer):
 def test_the_day_of_service(confirmed, customer, staff):
     start = confirmed.placement.starts_at
     with pytest.raises(Forbidden):
-        confirmed.check_in(customer, start)
-    confirmed.check_in(staff, start - timedelta(minutes=5))
+        confirmed.check_in(customer, POLICY, start)
+    confirmed.check_in(staff, POLICY, start - timedelta(minutes=5))
     confirmed.post_progress(staff, uuid4(), "已经开始洗澡了", None, start)
-    confirmed.start_service(staff, start)
+    confirmed.start_service(staff, POLICY, start)
     confirmed.post_progress(staff, uuid4(), "", "photos/done.jpg", start + timedelta(minutes=50))
-    confirmed.complete(staff, start + timedelta(minutes=60))
+    confirmed.complete(staff, POLICY, start + timedelta(minutes=60))
     assert confirmed.status == "completed"
     with pytest.raises(InvalidTransition):
         confirmed.cancel(staff, "", POLICY, start)
+
+
+def test_check_in_start_and_complete_open_only_in_the_shops_window(confirmed, staff, customer):
+    start = confirmed.placement.starts_at
+    with pytest.raises(OutsideCheckInWindow, match="60 minutes before"):
+        confirmed.check_in(staff, POLICY, start - timedelta(hours=68))
+    with pytest.raises(OutsideCheckInWindow):
+        confirmed.check_in(staff, POLICY, start - timedelta(minutes=61))
+    with pytest.raises(BookingNotFound):  # a stranger learns nothing of when it opens
+        confirmed.check_in(Actor(uuid4(), "staff", uuid4()), POLICY, start - timedelta(hours=68))
+    assert confirmed.status == "confirmed"
+    confirmed.check_in(staff, POLICY, start - timedelta(minutes=60))
+    assert confirmed.status == "checked_in"
+
+    early_riser = Policy(check_in_window_minutes=3 * 24 * 60)
+    other = Booking(uuid4())
+    other.hold(customer, customer.user_id, None, uuid4(), placement(72), POLICY, NOW)
+    other.confirm(customer, NOW)
+    with pytest.raises(OutsideCheckInWindow):
+        other.check_in(staff, POLICY, NOW)
+    other.check_in(staff, early_riser, NOW)
+    with pytest.raises(OutsideCheckInWindow):  # the shop narrowed its window since
+        other.start_service(staff, POLICY, NOW)
+    other.start_service(staff, early_riser, NOW)
+    other.complete(staff, early_riser, NOW + timedelta(hours=1))
+    assert other.status == "completed"
 
 
 def test_no_show_only_after_the_start(confirmed, staff):

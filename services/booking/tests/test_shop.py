@@ -36,7 +36,12 @@ def test_a_shop_without_a_timezone_cannot_offer_slots():
 
 @pytest.mark.parametrize(
     ("timezone", "policy"),
-    [("Mars/Olympus", Policy()), ("UTC", Policy(hold_minutes=0)), ("UTC", Policy(slot_step_minutes=7))],
+    [
+        ("Mars/Olympus", Policy()),
+        ("UTC", Policy(hold_minutes=0)),
+        ("UTC", Policy(slot_step_minutes=7)),
+        ("UTC", Policy(check_in_window_minutes=-1)),
+    ],
 )
 def test_bad_settings_are_refused(timezone, policy):
     shop = Shop(uuid4())

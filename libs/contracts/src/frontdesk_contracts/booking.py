@@ -127,6 +127,10 @@ class ConfigureShop(Contract):
     timezone: str
     policy: Policy
     actor: Actor
+    # Beside the policy, not in it: a nested model never changes (snapshots.py).
+    check_in_window_minutes: int = Field(
+        default=60, description="Check-in (then start, complete) opens this long before a booking starts"
+    )
 
 
 @contract("booking.service.define.v1", topic=BOOKING_COMMANDS, kind="command")
@@ -334,6 +338,9 @@ class ShopConfigured(Contract):
     timezone: str
     policy: Policy
     at: datetime
+    check_in_window_minutes: int = Field(
+        default=60, description="Check-in (then start, complete) opens this long before a booking starts"
+    )
 
 
 @contract("booking.service.defined.v1", topic=BOOKING_EVENTS, kind="event")

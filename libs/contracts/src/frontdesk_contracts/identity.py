@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
+from pydantic import Field
+
 from .registry import Contract, contract
 from .topics import IDENTITY_EVENTS
 
@@ -32,11 +34,15 @@ class StaffAdded(Contract):
 
 @contract("identity.customer.registered.v1", topic=IDENTITY_EVENTS, kind="event")
 class CustomerRegistered(Contract):
-    """A customer signed up with a shop."""
+    """A customer signed up with a shop, or the shop's staff added one by phone (a walk-in
+    or phone customer with no password yet, who may claim the account later)."""
 
     shop_id: UUID
     customer_id: UUID
     name: str
+    phone: str | None = Field(
+        default=None, description="E.164; set when staff added the customer by phone: SMS reaches them there"
+    )
 
 
 @contract("identity.staff.role_changed.v1", topic=IDENTITY_EVENTS, kind="event")

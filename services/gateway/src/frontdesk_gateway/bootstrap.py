@@ -37,6 +37,7 @@ from .entrypoints import (
     conversation_work,
     notifications,
     password_reset,
+    phone_customers,
     rest,
     search,
     shop_aliases,
@@ -234,6 +235,7 @@ def create_app(
     app.include_router(assistant.router)
     app.include_router(well_known.router)
     app.include_router(password_reset.router)
+    app.include_router(phone_customers.router)
     app.include_router(audit.router)
     app.include_router(shop_aliases.deprecated_aliases(shop_settings.router, staff.router))
     app.add_middleware(AuditTrail)

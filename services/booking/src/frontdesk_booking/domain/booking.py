@@ -1,7 +1,8 @@
 """The Booking aggregate: a customer's appointment from hold to completion.
 
 held ─confirm→ confirmed ─check_in→ checked_in ─start→ in_service ─complete→ completed
-  │                │  ╰─no_show (after the start)→ no_show
+  │                │  ╰─no_show (after the start)→ no_show       (each from the policy's
+  │                │                                   check-in window before the start)
   ╰─expire→ expired╰─cancel / declined change→ cancelled
 
 A hold counts as live until it expires; rescheduling and accepted changes move the
@@ -64,6 +65,10 @@ class OutsidePolicy(Refused):
 
 class NoChangeProposed(Refused):
     code = "no_change_proposed"
+
+
+class OutsideCheckInWindow(Refused):
+    code = "outside_check_in_window"
 
 
 @dataclass
@@ -216,12 +221,14 @@ class Booking(CustomersOwn):
         assert self.proposal is not None
         self._record(ChangeDeclined(self.id, not self.proposal.keep_if_declined, now))
 
-    def check_in(self, actor: Actor, now: datetime) -> None:
+    def check_in(self, actor: Actor, policy: Policy, now: datetime) -> None:
         self._staff_step(actor, "check in", "confirmed")
+        self._check_in_window_open(policy, now, "checked in")
         self._record(CheckedIn(self.id, actor.user_id, now))
 
-    def start_service(self, actor: Actor, now: datetime) -> None:
+    def start_service(self, actor: Actor, policy: Policy, now: datetime) -> None:
         self._staff_step(actor, "start", "checked_in")
+        self._check_in_window_open(policy, now, "started")
         self._record(ServiceStarted(self.id, actor.user_id, now))
 
     def post_progress(
@@ -234,8 +241,9 @@ class Booking(CustomersOwn):
             raise InvalidRequest(f"a progress update has at most {MAX_NOTE_LENGTH} characters")
         self._record(ProgressPosted(self.id, update_id, text, photo_ref, actor.user_id, now))
 
-    def complete(self, actor: Actor, now: datetime) -> None:
+    def complete(self, actor: Actor, policy: Policy, now: datetime) -> None:
         self._staff_step(actor, "complete", "checked_in", "in_service")
+        self._check_in_window_open(policy, now, "completed")
         self._record(Completed(self.id, actor.user_id, now))
 
     def mark_no_show(self, actor: Actor, now: datetime) -> None:
@@ -300,6 +308,18 @@ class Booking(CustomersOwn):
         assert self.placement is not None
         if now > self.placement.starts_at - timedelta(hours=hours):
             raise OutsidePolicy(f"a booking can be {what} up to {hours} hours before it starts; ask the shop")
+
+    def _check_in_window_open(self, policy: Policy, now: datetime, what: str) -> None:
+        """The day of service starts with the shop's check-in window: a tap on the wrong
+        booking days ahead must not mark it served. Checked after access, so a stranger
+        learns nothing of the booking's time."""
+        assert self.placement is not None
+        opens = self.placement.starts_at - timedelta(minutes=policy.check_in_window_minutes)
+        if now < opens:
+            raise OutsideCheckInWindow(
+                f"a booking can be {what} from {policy.check_in_window_minutes} minutes before it starts, "
+                f"i.e. from {opens.isoformat()}"
+            )
 
     def _customer_responds(self, actor: Actor) -> None:
         self._check_access(actor)

@@ -16,6 +16,7 @@ from .common import Actor, Forbidden, InvalidRequest, NotFound, Refused
 from .services import Service, WeeklyPeriod
 
 UNIT_NAMESPACE = UUID("a4f7f0c2-3b8e-4d52-9a3c-6b1d2e7f8a90")
+MAX_CHECK_IN_WINDOW_MINUTES = 7 * 24 * 60
 
 
 class ShopNotSetUp(Refused):
@@ -38,6 +39,8 @@ class Policy:
     max_days_ahead: int = 60
     waitlist_hold_minutes: int = 30
     slot_step_minutes: int = 15
+    # How long before its start a booking may be checked in (and then started, completed).
+    check_in_window_minutes: int = 60
 
     def check(self) -> None:
         if not 1 <= self.hold_minutes <= 24 * 60 or not 1 <= self.waitlist_hold_minutes <= 7 * 24 * 60:
@@ -48,6 +51,8 @@ class Policy:
             raise InvalidRequest("bookings can be taken 1 to 730 days ahead")
         if self.slot_step_minutes not in (5, 10, 15, 20, 30, 60):
             raise InvalidRequest("slots start every 5, 10, 15, 20, 30 or 60 minutes")
+        if not 0 <= self.check_in_window_minutes <= MAX_CHECK_IN_WINDOW_MINUTES:
+            raise InvalidRequest("check-in opens 0 minutes to 7 days before the start")
 
 
 @dataclass(frozen=True)

@@ -322,8 +322,9 @@ async def decline_change(ctx: Context, cmd: c.DeclineChange) -> Answer | None:
 
 async def check_in(ctx: Context, cmd: c.CheckIn) -> None:
     booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    shop = await catalog.load_shop(ctx.session, cmd.actor.shop_id)
     proposal = booking.proposal
-    booking.check_in(actor(cmd.actor), ctx.now)
+    booking.check_in(actor(cmd.actor), shop.policy, ctx.now)
     if proposal is not None:
         await allocations.release(ctx.session, booking.id, "proposed")
     await ctx.save_booking(booking)
@@ -331,7 +332,8 @@ async def check_in(ctx: Context, cmd: c.CheckIn) -> None:
 
 async def start_service(ctx: Context, cmd: c.StartService) -> None:
     booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
-    booking.start_service(actor(cmd.actor), ctx.now)
+    shop = await catalog.load_shop(ctx.session, cmd.actor.shop_id)
+    booking.start_service(actor(cmd.actor), shop.policy, ctx.now)
     await ctx.save_booking(booking)
 
 
@@ -343,7 +345,8 @@ async def post_progress(ctx: Context, cmd: c.PostProgress) -> None:
 
 async def complete(ctx: Context, cmd: c.CompleteBooking) -> None:
     booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
-    booking.complete(actor(cmd.actor), ctx.now)
+    shop = await catalog.load_shop(ctx.session, cmd.actor.shop_id)
+    booking.complete(actor(cmd.actor), shop.policy, ctx.now)
     await allocations.release(ctx.session, booking.id)
     await ctx.save_booking(booking)
 

@@ -23,7 +23,7 @@ async def _shop(ctx: Context, shop_id: object, who: Actor) -> Shop:
 async def configure(ctx: Context, cmd: c.ConfigureShop) -> None:
     who = actor(cmd.actor)
     shop = await _shop(ctx, cmd.shop_id, who)
-    shop.configure(who, cmd.timezone, translate.policy(cmd.policy), ctx.now)
+    shop.configure(who, cmd.timezone, translate.policy(cmd.policy, cmd.check_in_window_minutes), ctx.now)
     await ctx.save_shop(shop)
 
 

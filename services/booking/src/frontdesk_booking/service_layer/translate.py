@@ -38,8 +38,8 @@ def rejection(fields: dict[str, Any], alternatives: list[Placement]) -> tuple[st
     return type_name(model), model(**fields, alternatives=[slot(p) for p in alternatives])
 
 
-def policy(terms: c.Policy) -> s.Policy:
-    return s.Policy(**terms.model_dump())
+def policy(terms: c.Policy, check_in_window_minutes: int) -> s.Policy:
+    return s.Policy(**terms.model_dump(), check_in_window_minutes=check_in_window_minutes)
 
 
 def service(terms: c.ServiceTerms, schedule: c.ServiceSchedule | None) -> sv.Service:
@@ -107,8 +107,9 @@ def shop_event(event: s.ShopEvent) -> tuple[str, Contract]:
             return "booking.shop.configured.v1", c.ShopConfigured(
                 shop_id=event.shop_id,
                 timezone=event.timezone,
-                policy=c.Policy(**vars(event.policy)),
+                policy=c.Policy.model_validate(vars(event.policy)),  # what the v1 policy holds
                 at=event.at,
+                check_in_window_minutes=event.policy.check_in_window_minutes,
             )
         case s.ServiceDefined():
             service_terms, schedule = _service_terms(event.service)

@@ -26,6 +26,13 @@ class BookingPolicy(StoredBody):
     max_days_ahead: int = Field(default=60, ge=1, le=730)
     waitlist_hold_minutes: int = Field(default=30, ge=1, le=10080)
     slot_step_minutes: Literal[5, 10, 15, 20, 30, 60] = 15
+    check_in_window_minutes: int = Field(
+        default=60,
+        ge=0,
+        le=10080,
+        description="How long before its start a booking can be checked in (then started, completed); "
+        "earlier answers 422 `outside_check_in_window`",
+    )
 
 
 class Period(StoredBody):

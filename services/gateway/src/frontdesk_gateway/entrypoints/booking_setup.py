@@ -57,8 +57,14 @@ async def get_catalog(request: Request, caller: Caller, shop_id: UUID) -> dict[s
 async def set_policy(request: Request, caller: Caller, shop_id: UUID, body: BookingPolicy) -> dict[str, Any]:
     own_shop(caller, shop_id)
     timezone = body.timezone or await _identity(request).timezone(shop_id)
-    policy = c.Policy(**body.model_dump(exclude={"timezone"}))
-    command = c.ConfigureShop(shop_id=shop_id, timezone=timezone, policy=policy, actor=actor(caller))
+    policy = c.Policy(**body.model_dump(exclude={"timezone", "check_in_window_minutes"}))
+    command = c.ConfigureShop(
+        shop_id=shop_id,
+        timezone=timezone,
+        policy=policy,
+        check_in_window_minutes=body.check_in_window_minutes,
+        actor=actor(caller),
+    )
     return await _setup(request, caller, shop_id, command)
 
 

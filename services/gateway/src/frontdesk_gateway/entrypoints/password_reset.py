@@ -43,7 +43,7 @@ def _reset(request: Request) -> PasswordReset:
     return found
 
 
-async def _limit(request: Request, login_key: str | None) -> None:
+async def limit_code_requests(request: Request, login_key: str | None) -> None:
     limiter: RateLimiter = request.app.state.limiter
     settings = request.app.state.settings
     await limiter.check(
@@ -60,7 +60,7 @@ async def _limit(request: Request, login_key: str | None) -> None:
     summary="Send a one-time code to the account's phone (the same answer whether or not it exists)",
 )
 async def request_code(request: Request, body: ResetRequest, background: BackgroundTasks) -> ResetAccepted:
-    await _limit(request, f"{body.shop_id}:{body.login}")
+    await limit_code_requests(request, f"{body.shop_id}:{body.login}")
     # The work happens after the answer is sent, so not even its timing tells an
     # account that exists from one that does not.
     background.add_task(_send_code, request, body.shop_id, body.login)
@@ -97,7 +97,7 @@ async def _send_code(request: Request, shop_id: UUID, login: str) -> None:
     summary="Set a new password with the code; every device signed in to the account is signed out",
 )
 async def confirm(request: Request, body: ResetConfirmation) -> Response:
-    await _limit(request, None)
+    await limit_code_requests(request, None)
     reset = await _reset(request).confirm(body.shop_id, body.login, body.code, body.new_password)
     name_actor(request, reset.account_id, reset.shop_id, reset.role)
     return Response(status_code=204)

@@ -44,7 +44,7 @@ def _conversations(request: Request) -> Conversations:
     return conversations
 
 
-def _tokens(tokens: Tokens) -> TokenResponse:
+def token_response(tokens: Tokens) -> TokenResponse:
     return TokenResponse(
         access_token=tokens.access_token,
         expires_at=tokens.access_expires_at,
@@ -66,7 +66,7 @@ async def register_shop(request: Request, body: RegisterShop) -> TokenResponse:
     tokens = await _identity(request).register_shop(
         body.name, body.timezone, body.owner.login, body.owner.name, body.owner.password
     )
-    return _tokens(tokens)
+    return token_response(tokens)
 
 
 @router.post(
@@ -92,7 +92,7 @@ async def add_staff(request: Request, caller: Caller, shop_id: UUID, body: NewAc
 )
 async def register_customer(request: Request, shop_id: UUID, body: NewAccount) -> TokenResponse:
     tokens = await _identity(request).register_customer(shop_id, body.login, body.name, body.password)
-    return _tokens(tokens)
+    return token_response(tokens)
 
 
 @router.post(
@@ -108,7 +108,7 @@ async def sign_in(request: Request, body: SignIn) -> TokenResponse:
     ip = request.client.host if request.client else "unknown"
     tokens = await _identity(request).sign_in(body.shop_id, body.login, body.password, ip)
     name_actor(request, tokens.user_id, tokens.shop_id, tokens.role)
-    return _tokens(tokens)
+    return token_response(tokens)
 
 
 @router.post(
@@ -118,7 +118,7 @@ async def sign_in(request: Request, body: SignIn) -> TokenResponse:
     summary="Trade a refresh token for new tokens (the old refresh token stops working)",
 )
 async def refresh(request: Request, body: Refresh) -> TokenResponse:
-    return _tokens(await _identity(request).refresh(body.refresh_token))
+    return token_response(await _identity(request).refresh(body.refresh_token))
 
 
 @router.post(

@@ -1,4 +1,6 @@
 """Password reset by a one-time code that notify delivers (SMS, or the development sink).
+Claiming a phone customer's account (its first password) is the same, limited to
+accounts with no password yet.
 
 Asking never tells whether the account exists: the route answers before this runs, and
 confirming answers one `invalid_code` for an unknown login, a wrong, expired, used or
@@ -14,6 +16,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 from frontdesk_contracts import Envelope
@@ -37,6 +40,14 @@ def _invalid() -> ApiError:
         "invalid_code",
         "The code is wrong, expired or already used (a few wrong tries end it); ask for a new one.",
     )
+
+
+def _eligible(account: dict[str, Any] | None, unclaimed: bool) -> dict[str, Any] | None:
+    """The account, unless a claim names one that already has a password (the caller is
+    told nothing different: a claimed account is reset, not claimed again)."""
+    if account is not None and unclaimed and account["password_hash"] is not None:
+        return None
+    return account
 
 
 @dataclass(frozen=True)
@@ -67,12 +78,13 @@ class PasswordReset:
         self._tries = tries
         self._sessions = sessions
 
-    async def request(self, shop_id: UUID, login: str) -> ResetAccount | None:
+    async def request(self, shop_id: UUID, login: str, *, unclaimed: bool = False) -> ResetAccount | None:
+        """Send a code; `unclaimed`: only to an account with no password yet (a claim)."""
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         code_hash = await asyncio.to_thread(hash_password, code)
         now, reset_id = self._clock(), uuid4()
         async with self._uow() as uow:
-            account = await repository.find_account(uow.session, shop_id, login)
+            account = _eligible(await repository.find_account(uow.session, shop_id, login), unclaimed)
             if account is None:
                 return None
             await reset_codes.replace(
@@ -100,11 +112,14 @@ class PasswordReset:
         await self._publish(self._commands.envelope(me, me.user_id, command))
         return ResetAccount(me.user_id, shop_id, me.role)
 
-    async def confirm(self, shop_id: UUID, login: str, code: str, new_password: str) -> ResetAccount:
+    async def confirm(
+        self, shop_id: UUID, login: str, code: str, new_password: str, *, unclaimed: bool = False
+    ) -> ResetAccount:
+        """Set the password with the code; `unclaimed`: only an account's first one (a claim)."""
         _check_password(new_password)
         now = self._clock()
         async with self._uow() as uow:
-            account = await repository.find_account(uow.session, shop_id, login)
+            account = _eligible(await repository.find_account(uow.session, shop_id, login), unclaimed)
             live = account and await reset_codes.live(uow.session, account["id"], now)
             # Checked against a dummy hash when there is no code, so both take as long.
             if not await asyncio.to_thread(verify_password, live["code_hash"] if live else None, code):

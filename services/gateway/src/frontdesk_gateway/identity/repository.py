@@ -43,7 +43,7 @@ async def add_account(
     role: str,
     login: str,
     name: str,
-    password_hash: str,
+    password_hash: str | None,
     at: datetime,
 ) -> None:
     try:

@@ -87,6 +87,33 @@ class Identity:
             await uow.commit()
         return tokens
 
+    async def add_phone_customer(self, shop_id: UUID, name: str, phone: str) -> UUID:
+        """A walk-in or phone customer the shop's staff add: their phone is their login, and
+        there is no password until they claim the account by a code sent to it."""
+        customer_id = uuid4()
+        async with self._uow() as uow:
+            try:
+                await self._add_account(uow, customer_id, shop_id, "customer", phone, name, None, phone)
+            except ApiError as exc:
+                existing = await repository.find_account(uow.session, shop_id, phone)
+                if exc.code != "login_taken" or existing is None or existing["role"] != "customer":
+                    raise
+                raise ApiError(
+                    409,
+                    "customer_exists",
+                    "A customer with that phone is already in this shop; book for them.",
+                    {"customer_id": str(existing["id"])},
+                ) from None
+            await uow.commit()
+        return customer_id
+
+    async def tokens_for(self, account_id: UUID, shop_id: UUID, role: Role) -> Tokens:
+        """New tokens for an account that just proved who it is another way (a claim code)."""
+        async with self._uow() as uow:
+            tokens = await self._issue(uow, account_id, shop_id, role)
+            await uow.commit()
+        return tokens
+
     async def is_customer(self, shop_id: UUID, customer_id: UUID) -> bool:
         return await self._has_role(shop_id, customer_id, ("customer",))
 
@@ -157,7 +184,8 @@ class Identity:
         role: Role,
         login: str,
         name: str,
-        password: str,
+        password: str | None,
+        phone: str | None = None,
     ) -> None:
         try:
             await repository.add_account(
@@ -167,7 +195,7 @@ class Identity:
                 role=role,
                 login=login,
                 name=name,
-                password_hash=await self._passwords.hash(password),
+                password_hash=await self._passwords.hash(password) if password is not None else None,
                 at=self._clock(),
             )
         except repository.LoginTaken:
@@ -177,7 +205,9 @@ class Identity:
                 identity_event(
                     shop_id,
                     "identity.customer.registered.v1",
-                    identity.CustomerRegistered(shop_id=shop_id, customer_id=account_id, name=name),
+                    identity.CustomerRegistered(
+                        shop_id=shop_id, customer_id=account_id, name=name, phone=phone
+                    ),
                 )
             )
         else:

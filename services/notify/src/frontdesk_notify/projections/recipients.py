@@ -5,11 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from frontdesk_platform.row_writes import RowWrite
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.routing import Device, Preferences
 from .store import rows, run
+
+# The phone the shop took down for a customer it added (a walk-in): SMS reaches them there
+# until they set preferences of their own, which this never overwrites.
+_SEED_PHONE = text(
+    "INSERT INTO preferences (user_id, shop_id, phone) VALUES (:u, :s, :phone) ON CONFLICT (user_id) DO NOTHING"
+)
+
+
+def phone_write(user_id: UUID, shop_id: UUID, phone: str) -> RowWrite:
+    return RowWrite(_SEED_PHONE, ("preferences", user_id), {"u": user_id, "s": shop_id, "phone": phone})
 
 
 async def register_device(

@@ -4,7 +4,8 @@ message alerts the staff member handling the conversation, or, when nobody is (n
 assignee: nobody was online to take it), the shop's staff on duty or else its owners;
 the shop's messages (staff, the assistant, booking updates) alert the customer. Internal
 notes are another event type and are never seen here. Names and the shop's staff come
-from identity events."""
+from identity events, and so does the phone of a customer the shop added by phone
+(where their SMS go)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,14 @@ async def handle_chat_event(deps: Dependencies, delay: timedelta, event: Envelop
 def _named(data: dict[str, Any]) -> list[RowWrite]:
     person = data.get("customer_id") or data.get("staff_id") or data["shop_id"]
     return [chat.name_write(UUID(person), data["name"])]
+
+
+def _customer(data: dict[str, Any]) -> list[RowWrite]:
+    phone = data.get("phone")
+    reached = (
+        [recipients.phone_write(UUID(data["customer_id"]), UUID(data["shop_id"]), phone)] if phone else []
+    )
+    return [*_named(data), *reached]
 
 
 def _opened(data: dict[str, Any]) -> list[RowWrite]:
@@ -111,7 +120,7 @@ _PROJECTIONS: dict[str, Callable[[dict[str, Any]], list[RowWrite]]] = {
     "identity.staff.role_changed.v1": duty.staff_role_changed,
     "identity.staff.disabled.v1": duty.staff_gone,
     "identity.staff.removed.v1": duty.staff_gone,
-    "identity.customer.registered.v1": _named,
+    "identity.customer.registered.v1": _customer,
     "messaging.conversation.opened.v1": _opened,
     "messaging.conversation.assigned.v1": _assigned,
     "messaging.receipt.read.v1": _read,

@@ -1,11 +1,11 @@
 """The shop's calendar: one row per booking and time off, with its place in commit order.
 
-Revision ID: 0101
+Revision ID: 0005
 """
 
 from alembic import op
 
-revision = "0101"
+revision = "0005"
 down_revision = "0004"
 
 UP = """

@@ -1,11 +1,11 @@
 """A staff member's iCalendar feed: the hash of the secret in its URL, one per staff member.
 
-Revision ID: 0101
+Revision ID: 0006
 """
 
 from alembic import op
 
-revision = "0101"
+revision = "0006"
 down_revision = "0005"
 
 
