@@ -134,3 +134,22 @@ def test_staffless_bookings_are_v2_and_v1_still_requires_a_staff_member():
     held = booking_v2.without_staff(booking.BookingHeld).model_validate(data)
     assert held.model_dump()["staff_id"] is None and held.model_dump()["nights"] == 3
     assert contract_type("booking.booking.held.v2").model is booking_v2.without_staff(booking.BookingHeld)
+
+
+V3_BOOKING_TYPES = [c for c in all_contracts() if c.name.startswith("booking.") and c.name.endswith(".v3")]
+
+
+@pytest.mark.parametrize("v3", V3_BOOKING_TYPES, ids=lambda c: c.name)
+def test_a_v3_booking_type_is_its_v2_type_with_the_services_it_books(v3):
+    v2 = contract_type(v3.name.removesuffix(".v3") + ".v2")
+    old, new = v2.json_schema(), v3.json_schema()
+    assert list(new["properties"]) == [*old["properties"], "services"]
+    assert set(new["required"]) == {*old.get("required", []), "services"}
+    assert not list(_field_problems(old, new))
+    assert v3.topic == v2.topic and v3.kind == v2.kind
+
+
+def test_a_staff_note_is_not_a_booking_event_a_customer_would_be_sent():
+    note = contract_type("booking.staff_note.added.v1")
+    assert not note.name.startswith("booking.booking.")
+    assert "customer_id" not in note.json_schema()["properties"]

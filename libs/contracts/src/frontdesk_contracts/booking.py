@@ -105,6 +105,13 @@ class Slot(BaseModel):
     resource_units: list[UUID] = Field(default_factory=list)
 
 
+class ServiceChoice(BaseModel):
+    """One service of a booking of several, in the order they are done (optionally by whom)."""
+
+    service_id: UUID
+    staff_id: UUID | None = None
+
+
 class PetProfile(BaseModel):
     kind: Literal["pet", "child"] = "pet"
     name: str
@@ -203,6 +210,12 @@ class HoldBooking(Contract):
     pet_id: UUID | None = None
     nights: int | None = None
     actor: Actor
+    services: list[ServiceChoice] = Field(
+        default_factory=list,
+        description="A booking of several services done one after the other (2 to 5, in "
+        "order; service_id and staff_id are then the first one's); empty: one service",
+    )
+    customer_note: str = Field(default="", description="The customer's note for the shop")
 
 
 class BookingStep(Contract):
@@ -280,6 +293,14 @@ class CompleteBooking(BookingStep):
 @contract("booking.booking.mark_no_show.v1", topic=BOOKING_COMMANDS, kind="command")
 class MarkNoShow(BookingStep):
     """The customer did not come (staff, after the start time)."""
+
+
+@contract("booking.booking.add_staff_note.v1", topic=BOOKING_COMMANDS, kind="command")
+class AddStaffNote(BookingStep):
+    """A note for the shop's eyes only ("上次掉毛严重"); the customer never sees it (staff)."""
+
+    note_id: UUID
+    text: str
 
 
 # Commands: waitlist and pets
@@ -412,6 +433,7 @@ class BookingEvent(Contract):
     at: datetime
     nights: int | None = None
     price_cents: int | None = None
+    customer_note: str = ""
 
 
 @contract("booking.booking.held.v1", topic=BOOKING_EVENTS, kind="event")
@@ -501,6 +523,19 @@ class BookingCompleted(BookingEvent):
 @contract("booking.booking.no_show.v1", topic=BOOKING_EVENTS, kind="event")
 class BookingNoShow(BookingEvent):
     """The customer did not come."""
+
+
+@contract("booking.staff_note.added.v1", topic=BOOKING_EVENTS, kind="event")
+class StaffNoteAdded(Contract):
+    """A staff member wrote a note on a booking. For the shop's eyes only: never show or
+    forward it to the customer (it is not a booking.booking.* event for that reason)."""
+
+    booking_id: UUID
+    shop_id: UUID
+    note_id: UUID
+    text: str
+    written_by: UUID
+    at: datetime
 
 
 @contract("booking.waitlist.joined.v1", topic=BOOKING_EVENTS, kind="event")

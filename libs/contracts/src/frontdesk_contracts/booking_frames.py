@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from . import booking as v1
 from .booking_v2 import without_staff
+from .booking_v3 import with_services
 from .registry import Contract, type_name
 
 _BOOKING_FRAMES: dict[type[Contract], str] = {
@@ -31,12 +32,15 @@ _BOOKING_FRAMES: dict[type[Contract], str] = {
 _WAITLIST_FRAMES: dict[type[Contract], str] = {
     v1.WaitlistOffered: "waitlist.offered",
     v1.WaitlistBooked: "waitlist.taken",
+    v1.WaitlistDeclined: "waitlist.declined",
+    v1.WaitlistExpired: "waitlist.expired",
 }
 
-# Contract type name (v1, and the v2 twin of a booking no staff member serves) → (frame
-# type, the key the payload goes under).
+# Contract type name (v1, the v2 twin of a booking no staff member serves, the v3 twin of
+# a booking of several services) → (frame type, the key the payload goes under).
 FRAMES: dict[str, tuple[str, str]] = {
     **{type_name(model): (frame, "booking") for model, frame in _BOOKING_FRAMES.items()},
     **{type_name(without_staff(model)): (frame, "booking") for model, frame in _BOOKING_FRAMES.items()},
+    **{type_name(with_services(model)): (frame, "booking") for model, frame in _BOOKING_FRAMES.items()},
     **{type_name(model): (frame, "entry") for model, frame in _WAITLIST_FRAMES.items()},
 }

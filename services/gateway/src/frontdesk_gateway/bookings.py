@@ -58,5 +58,7 @@ class Bookings:
         return view if view is not None else await self.booking(caller, booking_id)
 
     async def booking(self, caller: Principal, booking_id: UUID) -> dict[str, Any]:
-        found: dict[str, Any] = await self.reads.get(caller, f"/bookings/{booking_id}")
+        """A booking as the caller may see it: staff notes for the shop's staff only."""
+        staff_view = True if caller.is_staff else None
+        found: dict[str, Any] = await self.reads.get(caller, f"/bookings/{booking_id}", staff_view=staff_view)
         return found

@@ -10,6 +10,7 @@ expired for good (by the sweeper, or by the first booking that needs the time).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
@@ -82,24 +83,42 @@ async def try_place(
     kind: Kind = "current",
 ) -> bool:
     """Allocate every staff member and unit of the placement; False if any is taken."""
+    return await try_place_all(session, shop_id, booking_id, (placement,), expires_at, kind)
+
+
+async def try_place_all(
+    session: AsyncSession,
+    shop_id: UUID,
+    booking_id: UUID,
+    placements: Sequence[Placement],
+    expires_at: datetime | None,
+    kind: Kind = "current",
+) -> bool:
+    """Allocate every part of a booking (each service of a booking of several) at once:
+    all of them or, if anything is taken, none (False)."""
     rows = [
         {
             "booking": booking_id,
             "shop": shop_id,
             "key": key,
             "kind": kind,
+            "part": part,
             "start": placement.starts_at,
             "until": placement.occupied_until,
             "expires": expires_at,
         }
-        for key in sorted(placement.keys)  # one order for everyone keeps lock waits from deadlocking
+        for part, placement in enumerate(placements)
+        for key in placement.keys
     ]
+    rows.sort(
+        key=lambda r: (r["key"], r["start"])
+    )  # one order for everyone keeps lock waits from deadlocking
     try:
         async with session.begin_nested():
             await session.execute(
                 text(
-                    "INSERT INTO allocations (booking_id, shop_id, key, kind, during, expires_at) "
-                    "VALUES (:booking, :shop, :key, :kind, tstzrange(:start, :until), :expires)"
+                    "INSERT INTO allocations (booking_id, shop_id, key, kind, part, during, expires_at) "
+                    "VALUES (:booking, :shop, :key, :kind, :part, tstzrange(:start, :until), :expires)"
                 ),
                 rows,
             )

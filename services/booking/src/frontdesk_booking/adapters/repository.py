@@ -37,6 +37,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
     "booking.progress_posted": be.ProgressPosted,
     "booking.completed": be.Completed,
     "booking.no_show": be.MarkedNoShow,
+    "booking.staff_note_added": be.StaffNoteAdded,
     "waitlist.joined": w.WaitlistJoined,
     "waitlist.offered": w.WaitlistOffered,
     "waitlist.booked": w.WaitlistBooked,

@@ -35,7 +35,9 @@ from .booking_events import (
     ProgressPosted,
     Proposal,
     ServiceStarted,
+    StaffNoteAdded,
 )
+from .chain import Part
 from .common import Actor, CustomersOwn, Forbidden, InvalidRequest, NotFound, Refused
 from .placement import Placement
 from .shop import Policy
@@ -84,6 +86,8 @@ class Booking(CustomersOwn):
     proposal: Proposal | None = None
     price_cents: int | None = None
     source: str = "customer"
+    parts: tuple[Part, ...] = ()  # a booking of several services, in order; () for one
+    customer_note: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
     version: int = 0
@@ -92,6 +96,13 @@ class Booking(CustomersOwn):
     @property
     def is_live(self) -> bool:
         return self.exists and self.status in LIVE
+
+    @property
+    def placements(self) -> tuple[Placement, ...]:
+        """What each service of the booking occupies."""
+        if self.parts:
+            return tuple(p.placement for p in self.parts)
+        return () if self.placement is None else (self.placement,)
 
     def hold_is_over(self, now: datetime) -> bool:
         return self.status == "held" and self.hold_expires_at is not None and now >= self.hold_expires_at
@@ -110,9 +121,13 @@ class Booking(CustomersOwn):
         source: Literal["customer", "staff", "waitlist"] | None = None,
         price_cents: int | None = None,
         hold_for: timedelta | None = None,
+        parts: tuple[Part, ...] = (),
+        customer_note: str = "",
     ) -> None:
         """`hold_for` overrides the policy's hold length (a waitlist offer's, in tests)."""
         self.check_hold(actor, customer_id, placement.starts_at, policy, now)
+        if len(customer_note) > MAX_NOTE_LENGTH:
+            raise InvalidRequest(f"a note has at most {MAX_NOTE_LENGTH} characters")
         source = source or ("staff" if actor.is_staff else "customer")
         minutes = policy.waitlist_hold_minutes if source == "waitlist" else policy.hold_minutes
         hold_for = hold_for or timedelta(minutes=minutes)
@@ -129,6 +144,8 @@ class Booking(CustomersOwn):
                 source,
                 now,
                 price_cents,
+                parts,
+                customer_note,
             )
         )
 
@@ -183,13 +200,15 @@ class Booking(CustomersOwn):
         policy: Policy,
         now: datetime,
         price_cents: int | None = None,
+        parts: tuple[Part, ...] = (),
     ) -> None:
-        """Move to another time (a stay: another check-in date and/or number of nights)."""
+        """Move to another time (a stay: another check-in date and/or number of nights; a
+        booking of several services: all of them, `placement` being their envelope)."""
         self.check_reschedule(actor, placement.starts_at, policy, now)
         assert self.placement is not None
         self._record(
             BookingRescheduled(
-                self.id, self.placement, placement, actor.user_id, actor.role, now, price_cents
+                self.id, self.placement, placement, actor.user_id, actor.role, now, price_cents, parts
             )
         )
 
@@ -197,6 +216,8 @@ class Booking(CustomersOwn):
         self._check_access(actor)
         if not actor.is_staff:
             raise Forbidden("only the shop proposes changes; customers reschedule")
+        if self.parts:
+            raise InvalidRequest("a booking of several services is moved by rescheduling it")
         self._require("propose a change to", "confirmed")
         if starts_at < now:
             raise InvalidRequest("a change moves the booking to a future time")
@@ -246,6 +267,15 @@ class Booking(CustomersOwn):
         self._check_in_window_open(policy, now, "completed")
         self._record(Completed(self.id, actor.user_id, now))
 
+    def add_staff_note(self, actor: Actor, note_id: UUID, text: str, now: datetime) -> None:
+        """A note for the shop only ("上次掉毛严重"), at any point of the booking's life."""
+        self._check_access(actor)
+        if not actor.is_staff:
+            raise Forbidden("staff notes are written by the shop")
+        if not text.strip() or len(text) > MAX_NOTE_LENGTH:
+            raise InvalidRequest(f"a note has 1 to {MAX_NOTE_LENGTH} characters")
+        self._record(StaffNoteAdded(self.id, note_id, text, actor.user_id, now))
+
     def mark_no_show(self, actor: Actor, now: datetime) -> None:
         self._staff_step(actor, "mark as no-show", "confirmed")
         assert self.placement is not None
@@ -261,6 +291,7 @@ class Booking(CustomersOwn):
                 self.shop_id, self.customer_id, self.pet_id = event.shop_id, event.customer_id, event.pet_id
                 self.service_id, self.placement = event.service_id, event.placement
                 self.price_cents = event.price_cents
+                self.parts, self.customer_note = event.parts, event.customer_note
                 self.hold_expires_at, self.source, self.created_at = (
                     event.hold_expires_at,
                     event.source,
@@ -275,6 +306,8 @@ class Booking(CustomersOwn):
                 self.status, self.proposal = "cancelled", None
             case BookingRescheduled():
                 self.placement, self.proposal = event.placement, None
+                if event.parts:
+                    self.parts = event.parts
                 if event.price_cents is not None:
                     self.price_cents = event.price_cents
             case ChangeProposed():
@@ -293,7 +326,7 @@ class Booking(CustomersOwn):
                 self.status = "completed"
             case MarkedNoShow():
                 self.status, self.proposal = "no_show", None
-            case ProgressPosted():
+            case ProgressPosted() | StaffNoteAdded():
                 pass
         self.updated_at = event.at
         self.version += 1

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
+from .chain import Part
 from .placement import Placement
 
 
@@ -34,6 +35,8 @@ class BookingHeld:
     source: Literal["customer", "staff", "waitlist"]
     at: datetime
     price_cents: int | None = None  # None in events stored before prices were recorded
+    parts: tuple[Part, ...] = ()  # a booking of several services; () for one service
+    customer_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class BookingRescheduled:
     by_role: str
     at: datetime
     price_cents: int | None = None
+    parts: tuple[Part, ...] = ()  # where each service of a booking of several moved
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,17 @@ class MarkedNoShow:
     at: datetime
 
 
+@dataclass(frozen=True)
+class StaffNoteAdded:
+    """A note for the shop's eyes only; never part of what the customer sees."""
+
+    booking_id: UUID
+    note_id: UUID
+    text: str
+    by: UUID
+    at: datetime
+
+
 BookingEvent = (
     BookingHeld
     | BookingConfirmed
@@ -143,4 +158,5 @@ BookingEvent = (
     | ProgressPosted
     | Completed
     | MarkedNoShow
+    | StaffNoteAdded
 )

@@ -93,7 +93,7 @@ def placements_at(
     shop: Shop,
     service: Service,
     start: datetime,
-    busy: Iterable[Busy],
+    busy: Iterable[Busy] | Timeline,
     now: datetime,
     staff_id: UUID | None = None,
     nights: int | None = None,
@@ -102,6 +102,41 @@ def placements_at(
     free kennel)."""
     day = start.astimezone(shop.zone).date()
     return search(shop, service, day, day, busy, now, staff_id, only_at=start, nights=nights)
+
+
+def placements_from(
+    shop: Shop,
+    service: Service,
+    start: datetime,
+    busy: Iterable[Busy] | Timeline,
+    staff_id: UUID | None = None,
+) -> list[Placement]:
+    """The free placements that start exactly at `start`, on the slot grid or off it (the
+    next service of a booking of several starts when the one before is over), best first:
+    one per able staff member (or one, without staff) whose hours hold it."""
+    timeline = busy if isinstance(busy, Timeline) else Timeline(busy)
+    zone = shop.zone
+    day = start.astimezone(zone).date()
+    end, until = start + service.duration, start + service.duration + service.buffer
+    units_by_type = [shop.units_of_type(t) for t in service.resource_types]
+    found: list[Placement] = []
+    for key, hours, profile in _workers(shop, service, staff_id):
+        opens = (
+            (local_instant(day, p.start, zone), local_instant(day, p.end, zone, last=True))
+            for p in hours
+            if p.weekday == day.weekday()
+        )
+        if not any(open_ <= start and end <= close for open_, close in opens):
+            continue
+        if key is not None and not (
+            Timeline(_blocked(profile, day, zone)).is_free(key, start, until)
+            and timeline.is_free(key, start, until)
+        ):
+            continue
+        units = free_units(units_by_type, timeline, start, until)
+        if units is not None:
+            found.append(Placement(start, end, until, key, units))
+    return found
 
 
 def nearest(

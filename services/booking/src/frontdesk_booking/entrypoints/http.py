@@ -55,10 +55,13 @@ class Booking(BaseModel):
     hold_expires_at: datetime | None
     source: str
     proposal: dict[str, Any] | None
+    services: list[dict[str, Any]] | None = None
+    customer_note: str = ""
     created_at: datetime
     updated_at: datetime
     version: int
     updates: list[dict[str, Any]] | None = None
+    staff_notes: list[dict[str, Any]] | None = None
 
 
 def _session(request: Request) -> AsyncSession:
@@ -158,10 +161,15 @@ async def list_bookings(
 
 @router.get("/bookings/{booking_id}", response_model=Booking)
 async def get_booking(
-    request: Request, shop_id: UUID, booking_id: UUID, customer_id: UUID | None = None
+    request: Request,
+    shop_id: UUID,
+    booking_id: UUID,
+    customer_id: UUID | None = None,
+    staff_view: bool = False,
 ) -> Booking:
+    """`staff_view` (the gateway asks for it for staff callers only) adds the staff's notes."""
     async with _session(request) as session:
-        row = await booking_rows.get(session, shop_id, booking_id)
+        row = await booking_rows.get(session, shop_id, booking_id, staff_view and customer_id is None)
     if row is None or (customer_id is not None and row["customer_id"] != customer_id):
         raise ApiError(404, "booking_not_found", "No such booking.")
     return Booking(**row)

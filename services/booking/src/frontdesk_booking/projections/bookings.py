@@ -14,9 +14,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.booking import Booking
-from ..domain.booking_events import BookingEvent, ProgressPosted, Proposal
+from ..domain.booking_events import BookingEvent, ProgressPosted, Proposal, StaffNoteAdded
+from ..domain.chain import Part
 
-TABLES = ("booking_updates", "bookings")
+TABLES = ("booking_staff_notes", "booking_updates", "bookings")
 _PROPOSAL = TypeAdapter(Proposal)
 
 
@@ -35,21 +36,28 @@ async def project_many(
     updates = [_update_row(e) for _, events in bookings for e in events if isinstance(e, ProgressPosted)]
     if updates:
         await session.execute(_INSERT_UPDATE, updates)
+    notes = [_note_row(e) for _, events in bookings for e in events if isinstance(e, StaffNoteAdded)]
+    if notes:
+        await session.execute(_INSERT_NOTE, notes)
 
 
 _UPSERT_BOOKING = text(
     "INSERT INTO bookings (id, shop_id, customer_id, pet_id, service_id, staff_id, resource_units, "
     "starts_at, ends_at, nights, price_cents, status, hold_expires_at, source, proposal, "
-    "created_at, updated_at, version) "
+    "services, customer_note, created_at, updated_at, version) "
     "VALUES (:id, :shop_id, :customer_id, :pet_id, :service_id, :staff_id, :resource_units, "
     ":starts_at, :ends_at, :nights, :price_cents, :status, :hold_expires_at, :source, "
-    "CAST(:proposal AS jsonb), :created_at, :updated_at, :version) "
+    "CAST(:proposal AS jsonb), CAST(:services AS jsonb), :customer_note, :created_at, :updated_at, :version) "
     "ON CONFLICT (id) DO UPDATE SET staff_id = EXCLUDED.staff_id, "
     "resource_units = EXCLUDED.resource_units, starts_at = EXCLUDED.starts_at, "
     "ends_at = EXCLUDED.ends_at, nights = EXCLUDED.nights, price_cents = EXCLUDED.price_cents, "
     "status = EXCLUDED.status, "
     "hold_expires_at = EXCLUDED.hold_expires_at, "
-    "proposal = EXCLUDED.proposal, updated_at = EXCLUDED.updated_at, version = EXCLUDED.version"
+    "proposal = EXCLUDED.proposal, services = EXCLUDED.services, updated_at = EXCLUDED.updated_at, version = EXCLUDED.version"
+)
+_INSERT_NOTE = text(
+    "INSERT INTO booking_staff_notes (note_id, booking_id, text, written_by, written_at) "
+    "VALUES (:n, :b, :t, :by, :at) ON CONFLICT (note_id) DO NOTHING"
 )
 _INSERT_UPDATE = text(
     "INSERT INTO booking_updates (update_id, booking_id, text, photo_ref, posted_by, "
@@ -59,7 +67,8 @@ _INSERT_UPDATE = text(
 
 def _booking_row(booking: Booking) -> dict[str, Any]:
     row = _columns(booking)
-    row["proposal"] = json.dumps(row["proposal"]) if row["proposal"] is not None else None
+    for column in ("proposal", "services"):
+        row[column] = json.dumps(row[column]) if row[column] is not None else None
     return row
 
 
@@ -83,6 +92,8 @@ def _columns(booking: Booking) -> dict[str, Any]:
         "hold_expires_at": booking.hold_expires_at,
         "source": booking.source,
         "proposal": _PROPOSAL.dump_python(booking.proposal, mode="json") if booking.proposal else None,
+        "services": [_service(p) for p in booking.parts] if booking.parts else None,
+        "customer_note": booking.customer_note,
         "created_at": booking.created_at,
         "updated_at": booking.updated_at,
         "version": booking.version,
@@ -102,6 +113,22 @@ def view(booking: Booking) -> dict[str, Any] | None:
     return {**_columns(booking), "updates": []}
 
 
+def _service(part: Part) -> dict[str, Any]:
+    placement = part.placement
+    return {
+        "service_id": str(part.service_id),
+        "starts_at": placement.starts_at.isoformat(),
+        "ends_at": placement.ends_at.isoformat(),
+        "staff_id": str(placement.staff_id) if placement.staff_id else None,
+        "resource_units": [str(u) for u in placement.resource_units],
+        "price_cents": part.price_cents,
+    }
+
+
+def _note_row(event: StaffNoteAdded) -> dict[str, Any]:
+    return {"n": event.note_id, "b": event.booking_id, "t": event.text, "by": event.by, "at": event.at}
+
+
 def _update_row(event: ProgressPosted) -> dict[str, Any]:
     return {
         "u": event.update_id,
@@ -115,11 +142,16 @@ def _update_row(event: ProgressPosted) -> dict[str, Any]:
 
 _COLUMNS = (
     "id, shop_id, customer_id, pet_id, service_id, staff_id, resource_units, starts_at, ends_at, nights, "
-    "price_cents, status, hold_expires_at, source, proposal, created_at, updated_at, version"
+    "price_cents, status, hold_expires_at, source, proposal, services, customer_note, created_at, "
+    "updated_at, version"
 )
 
 
-async def get(session: AsyncSession, shop_id: UUID, booking_id: UUID) -> dict[str, Any] | None:
+async def get(
+    session: AsyncSession, shop_id: UUID, booking_id: UUID, staff_view: bool = False
+) -> dict[str, Any] | None:
+    """A booking with its progress updates; with `staff_view`, also the staff's notes (never
+    for a customer)."""
     row = (
         (
             await session.execute(
@@ -141,6 +173,15 @@ async def get(session: AsyncSession, shop_id: UUID, booking_id: UUID) -> dict[st
         {"id": booking_id},
     )
     found["updates"] = [dict(u) for u in updates.mappings()]
+    if staff_view:
+        notes = await session.execute(
+            text(
+                "SELECT note_id, text, written_by, written_at FROM booking_staff_notes "
+                "WHERE booking_id = :id ORDER BY written_at, note_id"
+            ),
+            {"id": booking_id},
+        )
+        found["staff_notes"] = [dict(n) for n in notes.mappings()]
     return found
 
 

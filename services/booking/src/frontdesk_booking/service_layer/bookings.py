@@ -15,16 +15,19 @@ from frontdesk_contracts import booking as c
 
 from ..adapters import allocations
 from ..domain.booking import Booking, BookingNotFound
-from ..domain.common import Actor, NotFound, Refused
+from ..domain.chain import Part, check_steps, envelope
+from ..domain.common import Actor, InvalidRequest, NotFound, Refused
 from ..domain.pets import PetNotFound
 from ..domain.placement import Placement
-from ..domain.services import Service
+from ..domain.services import InvalidNights, Service
 from ..domain.shop import ServiceNotFound, Shop, ShopNotSetUp
 from ..domain.slots import nearest, placements_at
 from ..domain.waitlist import Offer
 from ..projections import catalog
 from ..projections import customers as customer_rows
+from .chains import place_chain
 from .context import DUPLICATE, Answer, Context, Rejected, showing
+from .holds import clear_expired
 from .setup import actor
 from .waitlist_offers import settle_offer
 
@@ -57,14 +60,7 @@ async def place(
         if await allocations.try_place(ctx.session, shop.id, booking_id, candidate, expires_at, kind):
             return candidate
         # An expired hold nobody has swept yet still holds its rows: expire it and try again.
-        stale = [
-            b
-            for b in await allocations.expired_in_the_way(ctx.session, candidate, ctx.now)
-            if b != booking_id
-        ]
-        for expired in stale:
-            await expire(ctx, expired)
-        if stale and await allocations.try_place(
+        if await clear_expired(ctx, (candidate,), booking_id) and await allocations.try_place(
             ctx.session, shop.id, booking_id, candidate, expires_at, kind
         ):
             return candidate
@@ -100,14 +96,6 @@ async def _alternatives(
         if settled:
             break
     return alternatives
-
-
-async def expire(ctx: Context, booking_id: UUID) -> None:
-    booking = await ctx.repositories.bookings.get(ctx.session, booking_id)
-    if booking.expire_if_due(ctx.now):
-        await allocations.release(ctx.session, booking_id)
-        await ctx.save_booking(booking)
-        await settle_offer(ctx, booking, "expired")
 
 
 async def offer_freed(ctx: Context, shop_id: UUID, freed: Placement) -> None:
@@ -194,11 +182,17 @@ async def hold(ctx: Context, cmd: c.HoldBooking) -> Answer | None:
     service = shop.service(cmd.service_id)
     booking.check_hold(who, cmd.customer_id, cmd.starts_at, shop.policy, ctx.now)
     await check_pet(ctx, shop.id, cmd.customer_id, cmd.pet_id)
-    service.check_booking(cmd.staff_id, cmd.nights)
     expires = ctx.now + timedelta(minutes=shop.policy.hold_minutes)
-    placement = await place(
-        ctx, shop, service, booking.id, cmd.starts_at, cmd.staff_id, expires, nights=cmd.nights
-    )
+    parts: tuple[Part, ...] = ()
+    if cmd.services:
+        parts = await _hold_several(ctx, shop, cmd, booking.id, expires)
+        placement, price = envelope(parts), sum(p.price_cents or 0 for p in parts)
+    else:
+        service.check_booking(cmd.staff_id, cmd.nights)
+        placement = await place(
+            ctx, shop, service, booking.id, cmd.starts_at, cmd.staff_id, expires, nights=cmd.nights
+        )
+        price = service.price_for(cmd.nights)
     booking.hold(
         who,
         cmd.customer_id,
@@ -207,10 +201,25 @@ async def hold(ctx: Context, cmd: c.HoldBooking) -> Answer | None:
         placement,
         shop.policy,
         ctx.now,
-        price_cents=service.price_for(cmd.nights),
+        price_cents=price,
+        parts=parts,
+        customer_note=cmd.customer_note,
     )
     await ctx.save_booking(booking)
     return showing(booking)
+
+
+async def _hold_several(
+    ctx: Context, shop: Shop, cmd: c.HoldBooking, booking_id: UUID, expires: datetime
+) -> tuple[Part, ...]:
+    """All the services of a booking of several, one after the other from cmd.starts_at."""
+    steps = [(shop.service(s.service_id), s.staff_id) for s in cmd.services]
+    check_steps(steps)
+    if cmd.nights is not None:
+        raise InvalidNights("nights are for a stay, which is booked on its own")
+    if cmd.services[0].service_id != cmd.service_id:
+        raise InvalidRequest("service_id is the first of the services")
+    return await place_chain(ctx, shop, steps, booking_id, cmd.starts_at, expires)
 
 
 async def confirm(ctx: Context, cmd: c.ConfirmBooking) -> Answer | None:
@@ -227,7 +236,7 @@ async def cancel(ctx: Context, cmd: c.CancelBooking) -> Answer | None:
     who = actor(cmd.actor)
     booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
     shop = await catalog.load_shop(ctx.session, who.shop_id)
-    freed = [booking.placement, booking.proposal.placement if booking.proposal else None]
+    freed = [*booking.placements, booking.proposal.placement if booking.proposal else None]
     booking.cancel(who, cmd.reason, shop.policy, ctx.now)
     if booking.pending:
         await allocations.release(ctx.session, booking.id)
@@ -244,6 +253,9 @@ async def reschedule(ctx: Context, cmd: c.RescheduleBooking) -> Answer | None:
     booking = await _booking(ctx, cmd.booking_id, who)
     shop = await catalog.load_shop(ctx.session, who.shop_id)
     booking.check_reschedule(who, cmd.starts_at, shop.policy, ctx.now)
+    if booking.parts:
+        await _reschedule_several(ctx, shop, booking, who, cmd)
+        return showing(booking)
     previous = booking.placement
     assert previous is not None
     service = await _service(shop, booking)
@@ -266,6 +278,36 @@ async def reschedule(ctx: Context, cmd: c.RescheduleBooking) -> Answer | None:
     if placement != previous:
         await offer_freed(ctx, shop.id, previous)
     return showing(booking)
+
+
+async def _reschedule_several(
+    ctx: Context, shop: Shop, booking: Booking, who: Actor, cmd: c.RescheduleBooking
+) -> None:
+    """Move every service of the booking together; each keeps its staff member if free
+    (`staff_id`: who does the first one)."""
+    if cmd.nights is not None:
+        raise InvalidNights("nights are for a stay, which is booked on its own")
+    previous = booking.parts
+    services = [shop.services.get(p.service_id) for p in previous]
+    if any(s is None for s in services):
+        raise ServiceNotFound("a service of the booking is no longer offered")
+    steps = [(s, cmd.staff_id if n == 0 else None) for n, s in enumerate(services) if s is not None]
+    await allocations.release(ctx.session, booking.id, "current")
+    prefer = [p.placement.staff_id for p in previous]
+    parts = await place_chain(ctx, shop, steps, booking.id, cmd.starts_at, booking.hold_expires_at, prefer)
+    price = sum(p.price_cents or 0 for p in parts)
+    booking.reschedule(who, envelope(parts), shop.policy, ctx.now, price, parts)
+    await ctx.save_booking(booking)
+    for before in previous:
+        if before.placement not in {p.placement for p in parts}:
+            await offer_freed(ctx, shop.id, before.placement)
+
+
+async def add_staff_note(ctx: Context, cmd: c.AddStaffNote) -> Answer | None:
+    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    booking.add_staff_note(actor(cmd.actor), cmd.note_id, cmd.text, ctx.now)
+    await ctx.save_booking(booking)
+    return None
 
 
 async def propose_change(ctx: Context, cmd: c.ProposeChange) -> Answer | None:

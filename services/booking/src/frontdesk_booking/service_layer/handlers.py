@@ -40,6 +40,7 @@ HANDLERS: dict[str, tuple[type[Contract], Handler]] = {
     "booking.booking.post_progress.v1": (c.PostProgress, bookings.post_progress),
     "booking.booking.complete.v1": (c.CompleteBooking, bookings.complete),
     "booking.booking.mark_no_show.v1": (c.MarkNoShow, bookings.mark_no_show),
+    "booking.booking.add_staff_note.v1": (c.AddStaffNote, bookings.add_staff_note),
     "booking.waitlist.join.v1": (c.JoinWaitlist, customers.join_waitlist),
     "booking.waitlist.leave.v1": (c.LeaveWaitlist, customers.leave_waitlist),
     "booking.pet.register.v1": (c.RegisterPet, customers.register_pet),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from frontdesk_contracts import Contract, booking_v2, type_name
+from frontdesk_contracts import Contract, booking_v2, booking_v3, type_name
 from frontdesk_contracts import booking as c
 
 from ..domain import booking as b
@@ -13,6 +13,7 @@ from ..domain import pets as p
 from ..domain import services as sv
 from ..domain import shop as s
 from ..domain import waitlist as w
+from ..domain.chain import Part
 from ..domain.placement import Placement
 
 
@@ -156,12 +157,39 @@ def shop_event(event: s.ShopEvent) -> tuple[str, Contract]:
 
 
 def booking_event(event: be.BookingEvent, booking: b.Booking) -> tuple[str, Contract]:
-    """The contract event: .v1 for a booking a staff member serves, .v2 for one without."""
+    """The contract event: .v1 for a booking a staff member serves, .v2 for one without,
+    .v3 for a booking of several services; a staff note has a type of its own, which
+    carries nothing else of the booking and is never meant for the customer."""
+    if isinstance(event, be.StaffNoteAdded):
+        return "booking.staff_note.added.v1", c.StaffNoteAdded(
+            booking_id=booking.id,
+            shop_id=booking.shop_id,
+            note_id=event.note_id,
+            text=event.text,
+            written_by=event.by,
+            at=event.at,
+        )
     model, fields = _booking_event(event, booking)
     assert booking.placement is not None
-    if booking.placement.staff_id is None:
+    if booking.parts:
+        model = booking_v3.with_services(model)
+        fields["services"] = [_booked_service(part) for part in booking.parts]
+    elif booking.placement.staff_id is None:
         model = booking_v2.without_staff(model)
     return type_name(model), model(**fields)
+
+
+def _booked_service(part: Part) -> dict[str, Any]:
+    placement = part.placement
+    return {
+        "service_id": part.service_id,
+        "starts_at": placement.starts_at,
+        "ends_at": placement.ends_at,
+        "occupied_until": placement.occupied_until,
+        "staff_id": placement.staff_id,
+        "resource_units": list(placement.resource_units),
+        "price_cents": part.price_cents,
+    }
 
 
 def _booking_event(event: be.BookingEvent, booking: b.Booking) -> tuple[type[Contract], dict[str, Any]]:
@@ -182,6 +210,7 @@ def _booking_event(event: be.BookingEvent, booking: b.Booking) -> tuple[type[Con
         "at": event.at,
         "nights": placement.nights,
         "price_cents": booking.price_cents,
+        "customer_note": booking.customer_note,
     }
     match event:
         case be.BookingHeld():
@@ -227,6 +256,8 @@ def _booking_event(event: be.BookingEvent, booking: b.Booking) -> tuple[type[Con
             return c.BookingCompleted, base
         case be.MarkedNoShow():
             return c.BookingNoShow, base
+        case be.StaffNoteAdded():
+            raise AssertionError("a staff note is not a booking.booking event")
 
 
 def _previous(placement: Placement) -> dict[str, Any]:

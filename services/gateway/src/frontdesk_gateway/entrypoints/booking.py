@@ -31,6 +31,7 @@ from .booking_schemas import (
     ProgressBody,
     ProposalBody,
     SlotPage,
+    StaffNoteBody,
     WaitlistBody,
 )
 from .schemas import ERRORS
@@ -104,20 +105,36 @@ async def find_slots(
     summary="Hold a slot; 409 slot_taken comes with the nearest free alternatives",
 )
 async def hold(request: Request, caller: Caller, body: HoldBody) -> Booking:
+    """One service (`service_id`) or several done one after the other (`services`)."""
     customer_id = await _customer(request, caller, body.customer_id)
     booking_id = body.booking_id or uuid4()
+    first, several = _services(body)
     command = c.HoldBooking(
         booking_id=booking_id,
         shop_id=caller.shop_id,
         customer_id=customer_id,
-        service_id=body.service_id,
+        service_id=first.service_id,
         starts_at=body.starts_at,
-        staff_id=body.staff_id,
+        staff_id=first.staff_id,
         pet_id=body.pet_id,
         nights=body.nights,
+        services=several,
+        customer_note=body.customer_note,
         actor=actor(caller),
     )
     return await _step(request, caller, booking_id, command)
+
+
+def _services(body: HoldBody) -> tuple[c.ServiceChoice, list[c.ServiceChoice]]:
+    """The first service, and every service when there are several."""
+    if body.services:
+        if body.service_id is not None or body.staff_id is not None:
+            raise ApiError(422, "invalid_request", "Give service_id or services, not both.")
+        chosen = [c.ServiceChoice(service_id=s.service_id, staff_id=s.staff_id) for s in body.services]
+        return chosen[0], chosen if len(chosen) > 1 else []
+    if body.service_id is None:
+        raise ApiError(422, "invalid_request", "Say which service: service_id, or services for several.")
+    return c.ServiceChoice(service_id=body.service_id, staff_id=body.staff_id), []
 
 
 async def _step(request: Request, caller: Principal, booking_id: UUID, command: Contract) -> Booking:
@@ -250,6 +267,18 @@ async def complete(request: Request, caller: Caller, booking_id: UUID) -> Bookin
     return await _step(
         request, caller, booking_id, c.CompleteBooking(booking_id=booking_id, actor=actor(caller))
     )
+
+
+@router.post(
+    "/bookings/{booking_id}/staff-notes",
+    response_model=Booking,
+    status_code=201,
+    tags=["bookings"],
+    summary="A note for the shop's eyes only (staff); the customer never sees it",
+)
+async def add_staff_note(request: Request, caller: Caller, booking_id: UUID, body: StaffNoteBody) -> Booking:
+    command = c.AddStaffNote(booking_id=booking_id, note_id=uuid4(), text=body.text, actor=actor(caller))
+    return await _step(request, caller, booking_id, command)
 
 
 @router.post("/bookings/{booking_id}/no-show", response_model=Booking, tags=["day of service"])

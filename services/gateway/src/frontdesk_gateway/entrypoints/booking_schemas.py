@@ -93,14 +93,30 @@ class ResourceBody(StoredBody):
     active: bool = True
 
 
-class HoldBody(StoredBody):
+class ServiceChoice(StoredBody):
     service_id: UUID
+    staff_id: UUID | None = None
+
+
+class HoldBody(StoredBody):
+    service_id: UUID | None = Field(default=None, description="One service; or give `services`")
+    services: list[ServiceChoice] = Field(
+        default_factory=list,
+        max_length=5,
+        description="Several services done one after the other from starts_at, in this order "
+        '(e.g. bath then nail trim: "洗澡+剪指甲"), each optionally by a chosen staff member',
+    )
+    customer_note: str = Field(default="", max_length=1000, examples=["怕吹风机"])
     starts_at: datetime = Field(description="A slot's start; for a stay, its check-in time")
     staff_id: UUID | None = None
     pet_id: UUID | None = None
     nights: Int32 | None = Field(default=None, description="Nightly services only: 1 to 30")
     customer_id: UUID | None = Field(default=None, description="Staff booking for a customer")
     booking_id: UUID | None = Field(default=None, description="Choose it to make retries safe")
+
+
+class StaffNoteBody(StoredBody):
+    text: str = Field(min_length=1, max_length=1000, examples=["上次掉毛严重"])
 
 
 class CancelBody(StoredBody):
@@ -163,6 +179,22 @@ class SlotPage(BaseModel):
     slots: list[Slot]
 
 
+class BookedService(BaseModel):
+    service_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    staff_id: UUID | None
+    resource_units: list[UUID]
+    price_cents: int | None = None
+
+
+class StaffNote(BaseModel):
+    note_id: UUID
+    text: str
+    written_by: UUID
+    written_at: datetime
+
+
 class Booking(BaseModel):
     id: UUID
     customer_id: UUID
@@ -180,6 +212,13 @@ class Booking(BaseModel):
     hold_expires_at: datetime | None
     source: str
     proposal: dict[str, Any] | None
+    services: list[BookedService] | None = Field(
+        default=None, description="A booking of several services: each one, in order; null: one service"
+    )
+    customer_note: str = ""
     created_at: datetime
     updated_at: datetime
     updates: list[dict[str, Any]] | None = None
+    staff_notes: list[StaffNote] | None = Field(
+        default=None, description="The shop's own notes: only in answers to staff, never to the customer"
+    )
