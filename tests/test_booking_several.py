@@ -108,7 +108,7 @@ async def test_a_bath_and_a_nail_trim_are_one_booking_moved_and_cancelled_whole(
 
 
 async def test_one_service_bookings_are_unchanged_and_a_bad_list_of_services_is_refused(api):
-    shop = await set_up(api, duration=60, buffer=0)
+    shop = await set_up(api, duration=60, buffer=0, check_in_window_minutes=7 * 24 * 60)
     nails, _ = await add_nail_trim(api, shop, ("09:00", "17:00"))
     alice = await api.customer(shop.owner.shop_id)
     day = days_ahead(5)
@@ -131,7 +131,7 @@ async def test_one_service_bookings_are_unchanged_and_a_bad_list_of_services_is_
 
 
 async def test_a_staff_note_is_never_shown_to_the_customer(api):
-    shop = await set_up(api, duration=60, buffer=0)
+    shop = await set_up(api, duration=60, buffer=0, check_in_window_minutes=7 * 24 * 60)
     nails, _ = await add_nail_trim(api, shop, ("09:00", "17:00"))
     groomer = shop.staff[0]
     alice = await api.customer(shop.owner.shop_id, "Alice")

@@ -661,6 +661,9 @@ class BookingView(BaseModel):
     updated_at: datetime
     version: int
     updates: list[dict[str, Any]] = Field(default_factory=list)
+    services: list[dict[str, Any]] | None = None  # a booking of several services, in order
+    customer_note: str | None = None
+    staff_notes: list[dict[str, Any]] | None = None  # never in a verdict: the shop reads them back
 
 
 @contract("booking.command.accepted.v1", topic=BOOKING_REPLIES, kind="reply")

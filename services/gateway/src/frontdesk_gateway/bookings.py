@@ -51,11 +51,14 @@ class Bookings:
 
     async def step(self, caller: Principal, booking_id: UUID, payload: Contract) -> dict[str, Any]:
         """Carry out a command on a booking and return the booking as it is now: from the
-        verdict, which carries it, or (a verdict from an older booking instance, or about a
-        booking already under way) read back."""
+        verdict, which carries it as a customer sees it, or read back (for the shop's staff,
+        who also see staff notes; a verdict from an older booking instance; a booking
+        already under way)."""
         reply = await self.run(caller, booking_id, payload)
         view: dict[str, Any] | None = reply.data.get("booking")
-        return view if view is not None else await self.booking(caller, booking_id)
+        if view is None or caller.is_staff:
+            return await self.booking(caller, booking_id)
+        return view
 
     async def booking(self, caller: Principal, booking_id: UUID) -> dict[str, Any]:
         """A booking as the caller may see it: staff notes for the shop's staff only."""

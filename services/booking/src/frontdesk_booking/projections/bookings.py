@@ -110,7 +110,7 @@ def view(booking: Booking) -> dict[str, Any] | None:
     read; None once it may have progress updates (only their table knows them)."""
     if booking.status not in WITHOUT_UPDATES:
         return None
-    return {**_columns(booking), "updates": []}
+    return {**_columns(booking), "updates": [], "staff_notes": None}
 
 
 def _service(part: Part) -> dict[str, Any]:
