@@ -32,11 +32,11 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     hold = settings.waitlist_hold_seconds
     waitlist_hold = timedelta(seconds=hold) if hold else None
     deps = Dependencies(Repositories(EventStore()), runtime.unit_of_work, clock, waitlist_hold)
-    # One command a transaction: a hold waits on the exclusion constraint for any other
-    # uncommitted hold of the same time, so batches (holding many holds' rows until their
-    # commit) made the partitions' workers deadlock each other (200 racing holds: 8.4 s
-    # with batches, 4.8 s without).
-    runtime.consumer(handlers.CONSUMER, [topics.BOOKING_COMMANDS], handlers.commands(deps), max_batch=1)
+    # A shop's commands come keyed by the shop (the gateway and ai-assist send them so),
+    # so one worker carries them out in order and a batch of them in one transaction: no
+    # two transactions of one shop wait on each other at the exclusion constraint (when
+    # commands were keyed by booking, batches deadlocked across partitions).
+    runtime.consumer(handlers.CONSUMER, [topics.BOOKING_COMMANDS], handlers.commands(deps))
     runtime.every("booking.expire-holds", settings.hold_sweep_seconds, partial(expire_holds, deps))
 
     app = service_app(

@@ -42,11 +42,18 @@ class Bookings:
         self.reads = reads
         self._commands = commands
 
-    async def run(self, caller: Principal, key: UUID, payload: Contract) -> Envelope:
-        """Send a command keyed by `key` and wait for booking's verdict; a refusal is an ApiError
-        (slot_taken and not_bookable with the nearest free alternatives in its details)."""
+    async def run(self, caller: Principal, payload: Contract) -> Envelope:
+        """Send a command and wait for booking's verdict; a refusal is an ApiError
+        (slot_taken and not_bookable with the nearest free alternatives in its details).
+
+        Every command of a shop goes keyed by the shop, so one partition worker carries
+        them out in order: two transactions of one shop never wait on each other at the
+        exclusion constraint, and booking carries out a batch of them in one."""
         return await self._commands.verdict(
-            caller, key, payload, unanswered="Booking did not answer in time; retry with the same id."
+            caller,
+            caller.shop_id,
+            payload,
+            unanswered="Booking did not answer in time; retry with the same id.",
         )
 
     async def step(self, caller: Principal, booking_id: UUID, payload: Contract) -> dict[str, Any]:
@@ -54,7 +61,7 @@ class Bookings:
         verdict, which carries it as a customer sees it, or read back (for the shop's staff,
         who also see staff notes; a verdict from an older booking instance; a booking
         already under way)."""
-        reply = await self.run(caller, booking_id, payload)
+        reply = await self.run(caller, payload)
         view: dict[str, Any] | None = reply.data.get("booking")
         if view is None or caller.is_staff:
             return await self.booking(caller, booking_id)

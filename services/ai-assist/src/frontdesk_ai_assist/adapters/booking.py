@@ -68,7 +68,9 @@ class BookingDesk:
         )
 
     async def command(self, shop_id: UUID, key: UUID, payload: Contract) -> Verdict:
-        command = self._commands.envelope(shop_id, key, payload)
+        command = self._commands.envelope(
+            shop_id, shop_id, payload
+        )  # keyed by the shop, as the gateway sends
         try:
             await self._commands.verdict(command)
         except Unanswered:

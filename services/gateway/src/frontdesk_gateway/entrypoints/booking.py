@@ -306,7 +306,7 @@ async def join_waitlist(request: Request, caller: Caller, body: WaitlistBody) ->
         **body.model_dump(exclude={"customer_id"}),
     )
     bookings = _bookings(request)
-    await bookings.run(caller, entry_id, command)
+    await bookings.run(caller, command)
     entries = await bookings.reads.get(
         caller, "/waitlist", customer_id=customer_id if caller.is_staff else None
     )
@@ -321,7 +321,7 @@ async def list_waitlist(request: Request, caller: Caller, limit: Limit = 200) ->
 
 @router.delete("/waitlist/{entry_id}", status_code=204, tags=["waitlist"])
 async def leave_waitlist(request: Request, caller: Caller, entry_id: UUID) -> Response:
-    await _bookings(request).run(caller, entry_id, c.LeaveWaitlist(entry_id=entry_id, actor=actor(caller)))
+    await _bookings(request).run(caller, c.LeaveWaitlist(entry_id=entry_id, actor=actor(caller)))
     return Response(status_code=204)
 
 
@@ -343,7 +343,7 @@ async def register_pet(request: Request, caller: Caller, body: NewPet) -> dict[s
 
 async def _pet_step(request: Request, caller: Principal, pet_id: UUID, command: Contract) -> dict[str, Any]:
     bookings = _bookings(request)
-    await bookings.run(caller, pet_id, command)
+    await bookings.run(caller, command)
     pet: dict[str, Any] = await bookings.reads.get(caller, f"/pets/{pet_id}")
     return pet
 

@@ -41,7 +41,7 @@ def _identity(request: Request) -> Identity:
 async def _setup(request: Request, caller: Principal, shop_id: UUID, payload: Contract) -> dict[str, Any]:
     own_shop(caller, shop_id)
     bookings = _bookings(request)
-    await bookings.run(caller, shop_id, payload)
+    await bookings.run(caller, payload)
     catalog: dict[str, Any] = await bookings.reads.get(caller, "/catalog")
     return catalog
 
