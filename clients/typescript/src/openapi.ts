@@ -1908,12 +1908,12 @@ export interface components {
              * Address
              * @default
              */
-            address: string;
+            address?: string;
             /**
              * Address En
              * @default
              */
-            address_en: string;
+            address_en?: string;
             /**
              * Mode
              * @description off (default), always, outside_hours (while the shop is closed by its business hours), no_staff_reply (when no staff member answered within reply_after_minutes)
@@ -1924,30 +1924,30 @@ export interface components {
              * Name En
              * @default
              */
-            name_en: string;
+            name_en?: string;
             /**
              * Phone
              * @default
              */
-            phone: string;
+            phone?: string;
             /**
              * Reply After Minutes
              * @default 5
              */
-            reply_after_minutes: number;
+            reply_after_minutes?: number;
             /**
              * Shop Kind
              * @description Whom health worries are about
              * @default pet
              * @enum {string}
              */
-            shop_kind: "pet" | "baby" | "nails";
+            shop_kind?: "pet" | "baby" | "nails";
             /**
              * Staff Quiet Minutes
              * @description Quiet this long after a staff member wrote in a conversation
              * @default 30
              */
-            staff_quiet_minutes: number;
+            staff_quiet_minutes?: number;
         };
         /** AttachmentInfo */
         AttachmentInfo: {
@@ -2104,7 +2104,7 @@ export interface components {
              * Customer Note
              * @default
              */
-            customer_note: string;
+            customer_note?: string;
             /**
              * Ends At
              * Format: date-time
@@ -2182,34 +2182,34 @@ export interface components {
              * Cancel Cutoff Hours
              * @default 2
              */
-            cancel_cutoff_hours: number;
+            cancel_cutoff_hours?: number;
             /**
              * Check In Window Minutes
              * @description How long before its start a booking can be checked in (then started, completed); earlier answers 422 `outside_check_in_window`
              * @default 60
              */
-            check_in_window_minutes: number;
+            check_in_window_minutes?: number;
             /**
              * Hold Minutes
              * @default 10
              */
-            hold_minutes: number;
+            hold_minutes?: number;
             /**
              * Max Days Ahead
              * @default 60
              */
-            max_days_ahead: number;
+            max_days_ahead?: number;
             /**
              * Reschedule Cutoff Hours
              * @default 2
              */
-            reschedule_cutoff_hours: number;
+            reschedule_cutoff_hours?: number;
             /**
              * Slot Step Minutes
              * @default 15
              * @enum {integer}
              */
-            slot_step_minutes: 5 | 10 | 15 | 20 | 30 | 60;
+            slot_step_minutes?: 5 | 10 | 15 | 20 | 30 | 60;
             /**
              * Timezone
              * @description Leave it out: the shop's timezone from registration (POST /v1/shops) is used.
@@ -2221,7 +2221,7 @@ export interface components {
              * Waitlist Hold Minutes
              * @default 30
              */
-            waitlist_hold_minutes: number;
+            waitlist_hold_minutes?: number;
         };
         /** BusinessHours */
         BusinessHours: {
@@ -2369,7 +2369,7 @@ export interface components {
              * Reason
              * @default
              */
-            reason: string;
+            reason?: string;
         };
         /** Capacity */
         Capacity: {
@@ -2585,7 +2585,7 @@ export interface components {
              * @description How far ahead the notice goes
              * @default 7
              */
-            notice_days_before: number;
+            notice_days_before?: number;
             /**
              * Service Id
              * @description What the notice's one-tap link books
@@ -2766,7 +2766,7 @@ export interface components {
              * @default
              * @example 怕吹风机
              */
-            customer_note: string;
+            customer_note?: string;
             /**
              * Nights
              * @description Nightly services only: 1 to 30
@@ -2873,7 +2873,7 @@ export interface components {
              * Duplicate
              * @default false
              */
-            duplicate: boolean;
+            duplicate?: boolean;
             /** Message Id */
             message_id?: string | null;
             /** Seq */
@@ -2921,7 +2921,7 @@ export interface components {
              * @default marketing
              * @constant
              */
-            category: "marketing";
+            category?: "marketing";
             /**
              * Id
              * @description Optional: sending the same id again (a retry) sends nothing more
@@ -2966,7 +2966,7 @@ export interface components {
              * Breed
              * @default
              */
-            breed: string;
+            breed?: string;
             /**
              * Customer Id
              * @description Staff registering a customer's pet
@@ -2977,24 +2977,24 @@ export interface components {
              * @default pet
              * @enum {string}
              */
-            kind: "pet" | "child";
+            kind?: "pet" | "child";
             /** Name */
             name: string;
             /**
              * Notes
              * @default
              */
-            notes: string;
+            notes?: string;
             /**
              * Species
              * @default
              */
-            species: string;
+            species?: string;
             /**
              * Temperament
              * @default
              */
-            temperament: string;
+            temperament?: string;
         };
         /** NewPhoneCustomer */
         NewPhoneCustomer: {
@@ -3180,30 +3180,30 @@ export interface components {
              * Breed
              * @default
              */
-            breed: string;
+            breed?: string;
             /**
              * Kind
              * @default pet
              * @enum {string}
              */
-            kind: "pet" | "child";
+            kind?: "pet" | "child";
             /** Name */
             name: string;
             /**
              * Notes
              * @default
              */
-            notes: string;
+            notes?: string;
             /**
              * Species
              * @default
              */
-            species: string;
+            species?: string;
             /**
              * Temperament
              * @default
              */
-            temperament: string;
+            temperament?: string;
         };
         /** PetCare */
         PetCare: {
@@ -3252,7 +3252,7 @@ export interface components {
              * @description booking, reminders, chat, marketing, or one category
              * @default []
              */
-            opted_out: string[];
+            opted_out?: string[];
             /**
              * Phone
              * @description E.164, for SMS
@@ -3297,7 +3297,7 @@ export interface components {
              * Text
              * @default
              */
-            text: string;
+            text?: string;
         };
         /** ProposalBody */
         ProposalBody: {
@@ -3305,13 +3305,13 @@ export interface components {
              * Keep If Declined
              * @default false
              */
-            keep_if_declined: boolean;
+            keep_if_declined?: boolean;
             /**
              * Note
              * @description e.g. a compensation offered
              * @default
              */
-            note: string;
+            note?: string;
             /** Staff Id */
             staff_id?: string | null;
             /**
@@ -3360,7 +3360,7 @@ export interface components {
              * @example Asia/Shanghai
              * @example Europe/Berlin
              */
-            timezone: string;
+            timezone?: string;
         };
         /** ReminderTimes */
         ReminderTimes: {
@@ -3383,13 +3383,13 @@ export interface components {
              * Message
              * @default If the account exists, a code is on its way by SMS; it expires in a few minutes.
              */
-            message: string;
+            message?: string;
             /**
              * Status
              * @default accepted
              * @example accepted
              */
-            status: string;
+            status?: string;
         };
         /** ResetConfirmation */
         ResetConfirmation: {
@@ -3430,13 +3430,13 @@ export interface components {
              * Active
              * @default true
              */
-            active: boolean;
+            active?: boolean;
             /**
              * Capacity
              * @description Each unit is booked on its own
              * @default 1
              */
-            capacity: number;
+            capacity?: number;
             /** Name */
             name: string;
             /**
@@ -3550,12 +3550,12 @@ export interface components {
              * Active
              * @default true
              */
-            active: boolean;
+            active?: boolean;
             /**
              * Buffer Minutes
              * @default 0
              */
-            buffer_minutes: number;
+            buffer_minutes?: number;
             /**
              * Check In
              * @description Local, first day
@@ -3572,7 +3572,7 @@ export interface components {
              * Currency
              * @default CNY
              */
-            currency: string;
+            currency?: string;
             /**
              * Duration Minutes
              * @description Not for nightly services
@@ -3595,13 +3595,13 @@ export interface components {
              * @description Booked per night, from check_in to check_out
              * @default false
              */
-            per_night: boolean;
+            per_night?: boolean;
             /**
              * Price Cents
              * @description Per night for a nightly service
              * @default 0
              */
-            price_cents: number;
+            price_cents?: number;
             /**
              * Resource Types
              * @example [
@@ -3631,12 +3631,12 @@ export interface components {
              * Address
              * @default
              */
-            address: string;
+            address?: string;
             /**
              * Address En
              * @default
              */
-            address_en: string;
+            address_en?: string;
             /**
              * Mode
              * @description off (default), always, outside_hours (while the shop is closed by its business hours), no_staff_reply (when no staff member answered within reply_after_minutes)
@@ -3647,30 +3647,30 @@ export interface components {
              * Name En
              * @default
              */
-            name_en: string;
+            name_en?: string;
             /**
              * Phone
              * @default
              */
-            phone: string;
+            phone?: string;
             /**
              * Reply After Minutes
              * @default 5
              */
-            reply_after_minutes: number;
+            reply_after_minutes?: number;
             /**
              * Shop Kind
              * @description Whom health worries are about
              * @default pet
              * @enum {string}
              */
-            shop_kind: "pet" | "baby" | "nails";
+            shop_kind?: "pet" | "baby" | "nails";
             /**
              * Staff Quiet Minutes
              * @description Quiet this long after a staff member wrote in a conversation
              * @default 30
              */
-            staff_quiet_minutes: number;
+            staff_quiet_minutes?: number;
             /** Updated At */
             updated_at: string | null;
         };
@@ -3776,7 +3776,7 @@ export interface components {
              * @default staff
              * @constant
              */
-            role: "staff";
+            role?: "staff";
             /**
              * Shop Id
              * Format: uuid
@@ -3792,7 +3792,7 @@ export interface components {
              * @default active
              * @constant
              */
-            status: "active";
+            status?: "active";
         };
         /** StaffMember */
         StaffMember: {
@@ -3855,7 +3855,7 @@ export interface components {
              * Active
              * @default true
              */
-            active: boolean;
+            active?: boolean;
             /** Breaks */
             breaks?: components["schemas"]["Period"][];
             /**
@@ -3936,7 +3936,7 @@ export interface components {
              * Reason
              * @default
              */
-            reason: string;
+            reason?: string;
             /**
              * Starts At
              * Format: date-time
@@ -3977,7 +3977,7 @@ export interface components {
              * @default bearer
              * @constant
              */
-            token_type: "bearer";
+            token_type?: "bearer";
             /**
              * User Id
              * Format: uuid
