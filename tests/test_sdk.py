@@ -17,7 +17,12 @@ SDK = ROOT / "clients" / "typescript"
 def npm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     assert (SDK / "node_modules").is_dir(), "run `npm ci` in clients/typescript first (make test does)"
     return subprocess.run(
-        ["npm", *args], cwd=SDK, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=300
+        ["npm", *args],
+        cwd=SDK,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

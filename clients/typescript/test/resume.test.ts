@@ -20,16 +20,22 @@ test("a socket dropped mid-burst resumes with nothing missing and nothing twice"
   phone.on("message", (message) => received.push(message));
   await until("both sockets open", () => phone.state === "open" && shop.state === "open");
 
+  // One after another, so the burst is still going at both cuts.
   const burst = Array.from({ length: 300 }, (_, i) => `burst ${i}`);
-  const acked = Promise.all(burst.map((text) => shop.send(conversation, { text })));
+  const sending = (async () => {
+    for (const text of burst) await shop.send(conversation, { text });
+  })();
   await until("the first messages", () => received.length >= 40);
   proxy.cut();
-  await until("the phone back", () => received.length >= 120 && phone.state === "open");
+  const atFirstCut = received.length;
+  await until("the phone back", () => phone.state === "open" && received.length >= atFirstCut + 60);
   proxy.cut();
-  await acked;
+  const atSecondCut = received.length;
+  await sending;
   await until("all 300 messages", () => received.length >= 300);
   await new Promise((resolve) => setTimeout(resolve, 500)); // anything twice would come by now
 
+  assert.ok(atSecondCut < 280, `cut mid-burst, at ${atFirstCut} and ${atSecondCut}`);
   assert.deepEqual(
     received.map((m) => m.seq),
     burst.map((_, i) => i + 1),
