@@ -32,7 +32,6 @@ def test_the_sdk_keeps_its_promises_against_the_real_gateway(system):
     run = npm(
         "test", env={"FRONTDESK_GATEWAY_URL": system.url("gateway"), "FRONTDESK_TEST_JWK": json.dumps(jwk)}
     )
-    print(run.stdout)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
     assert "# fail 0" in run.stdout
 
