@@ -4,12 +4,15 @@ UV_VERSION := 0.13.9
 
 STACK := deploy/local/stack.sh
 
-.PHONY: setup stack dev down test unit lint typecheck bench bench-sockets bench-mix bench-search bench-booking bench-notify bench-assistant bench-relay bench-rebuild schemas asyncapi eval-ai
+.PHONY: setup clients stack dev down test unit lint typecheck bench bench-sockets bench-mix bench-search bench-booking bench-notify bench-assistant bench-relay bench-rebuild schemas asyncapi eval-ai
 
 setup:  ## install uv and the locked Python dependencies
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install -q "uv==$(UV_VERSION)" \
 		|| python3 -m pip install -q --break-system-packages "uv==$(UV_VERSION)"
 	uv sync --frozen --all-packages
+
+clients:  ## install and build the TypeScript SDK (clients/typescript) from its lock file
+	cd clients/typescript && npm ci --no-audit --no-fund
 
 stack:  ## start Kafka, PostgreSQL and Redis on 127.0.0.1 (installs what is missing)
 	bash $(STACK) start
@@ -21,7 +24,7 @@ down:  ## stop the services and the stack
 	-uv run python deploy/local/dev.py --stop
 	bash $(STACK) stop
 
-test: setup stack  ## every test, against the real Kafka, PostgreSQL and Redis (and HAProxy for the failover test)
+test: setup clients stack  ## every test, against the real Kafka, PostgreSQL and Redis (and HAProxy for the failover test)
 	bash $(STACK) haproxy-install
 	uv run pytest
 

@@ -9,13 +9,24 @@ from frontdesk_platform.settings import ServiceSettings
 from .bootstrap import MIGRATIONS, create_app
 from .config import GatewaySettings
 from .identity.key_source import configured_key_ring
-from .identity.keys import KeyRing, KeysRefused, new_private_jwk
+from .identity.keys import KeyRing, KeysRefused, key_ring, new_private_jwk
 from .memory_trace import trace_memory_on_signal
 
 
 async def new_jwt_key(_: ServiceSettings) -> None:
     """Print a new Ed25519 signing key as a JWKS (for FRONTDESK_JWT_KEYS; docs/security.md)."""
     print(json.dumps({"keys": [new_private_jwk()]}))
+
+
+async def openapi(settings: ServiceSettings) -> None:
+    """Print the public API's OpenAPI document, as the ops port serves it, without starting
+    anything (clients/typescript generates its REST types from it)."""
+    assert isinstance(settings, GatewaySettings)
+    # Nothing is served or connected, so no secrets are needed: development settings and a
+    # throwaway key (the document depends on neither, and no key file is written).
+    local = settings.model_copy(update={"environment": "development"})
+    keys = key_ring({"keys": [new_private_jwk()]})
+    print(json.dumps(create_app(local, keys=keys).openapi(), ensure_ascii=False, indent=2))
 
 
 def main() -> None:
@@ -32,7 +43,7 @@ def main() -> None:
         settings,
         lambda: create_app(settings, keys=keys),
         MIGRATIONS,
-        extras={"new-jwt-key": new_jwt_key},
+        extras={"new-jwt-key": new_jwt_key, "openapi": openapi},
         server_options=socket_server_options(settings),
     )
 
