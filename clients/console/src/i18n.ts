@@ -55,6 +55,9 @@ const zh = {
   photo: "图片",
   file: "文件",
   last30: "最近 30 天",
+  conv_open: "处理中",
+  conv_pending: "待跟进",
+  conv_resolved: "已解决",
 };
 
 const en: typeof zh = {
@@ -109,6 +112,9 @@ const en: typeof zh = {
   photo: "Photo",
   file: "File",
   last30: "Last 30 days",
+  conv_open: "Open",
+  conv_pending: "Pending",
+  conv_resolved: "Resolved",
 };
 
 export type Key = keyof typeof zh;

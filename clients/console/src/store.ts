@@ -168,13 +168,15 @@ function onFrame(frame: any): void {
   const id: string | undefined = frame.conversation_id;
   if (!id) return;
   if (frame.type === "conversation.assigned") {
-    const byPerson = staffIds.get().includes(frame.assigned_by);
-    handoffs.update((all) => {
-      const next = new Set(all);
-      if (byPerson) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+    // The round-robin assigns as nobody; the assistant hands off as itself, no staff member.
+    const byAssistant = frame.assigned_by && !staffIds.get().includes(frame.assigned_by);
+    if (frame.assigned_by)
+      handoffs.update((all) => {
+        const next = new Set(all);
+        if (byAssistant) next.add(id);
+        else next.delete(id);
+        return next;
+      });
     void refreshConversation(id);
   } else if (frame.type === "conversation.status") {
     void refreshConversation(id);
@@ -204,6 +206,15 @@ export async function assign(id: string, assigneeId: string, handoffNote: string
   await fd.rest.PUT("/v1/conversations/{conversation_id}/assignment", {
     params: { path: { conversation_id: id } },
     body: { assignee_id: assigneeId, handoff_note: handoffNote || null },
+  });
+  await refreshConversation(id);
+}
+
+/** Resolving asks the customer for a rating (CSAT). */
+export async function setStatus(id: string, status: string): Promise<void> {
+  await fd.rest.PUT("/v1/conversations/{conversation_id}/status", {
+    params: { path: { conversation_id: id } },
+    body: { status },
   });
   await refreshConversation(id);
 }

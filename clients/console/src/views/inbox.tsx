@@ -6,6 +6,7 @@ import { use } from "../signal";
 import {
   addNote,
   assign,
+  setStatus,
   conversations,
   customerRead,
   handoffs,
@@ -211,6 +212,11 @@ function Assignment({ conversation, people }: { conversation: Conversation; peop
       <p data-testid="assignee">
         {conversation.assignee_id ? `${t("assignedTo")}: ${personName(conversation.assignee_id, people)}` : t("unassigned")}
       </p>
+      <select value={conversation.status} onChange={(e) => setStatus(conversation.id, e.currentTarget.value)} data-testid="status">
+        {["open", "pending", "resolved"].map((s) => (
+          <option value={s}>{t(`conv_${s}`)}</option>
+        ))}
+      </select>
       {conversation.assignee_id !== self && (
         <button onClick={() => assign(conversation.id, self, null)} data-testid="assign-me">
           {t("assignMe")}
