@@ -32,12 +32,13 @@ def console(system) -> Iterator[ConsoleServer]:
         server.stop()
 
 
-async def test_staff_answer_a_customer_live_transfer_with_a_note_and_see_a_booking_within_a_second(
+async def test_staff_answer_live_transfer_with_a_note_see_the_assistants_handoff_and_a_booking_within_a_second(
     api, system, console
 ):
     shop = await set_up(api, timezone=zone_where_it_is_midday(), hours=("00:00", "23:59"), buffer=0)
     groomer = shop.staff[0]
     customer = await api.customer(shop.owner.shop_id, "王阿姨")
+    second = await api.customer(shop.owner.shop_id, "Lily")
     phone = await api.device(customer)
     starts_at = await _a_free_time_today(shop, customer)
 
@@ -53,7 +54,10 @@ async def test_staff_answer_a_customer_live_transfer_with_a_note_and_see_a_booki
             "SHOP_ID": shop.owner.shop_id,
             "STAFF_LOGIN": shop.owner.login,
             "PASSWORD": PASSWORD,
+            "OWNER_TOKEN": shop.owner.token,
             "CUSTOMER_TOKEN": customer.token,
+            "SECOND_CUSTOMER_TOKEN": second.token,
+            "HANDOFF_TEXT": "我家狗今天呕吐了两次,怎么办",
             "CUSTOMER_TEXT": "周六上午10点可以给金毛洗澡吗?",
             "REPLY_TEXT": reply,
             "NOTE_TEXT": "老顾客,上次掉毛严重",

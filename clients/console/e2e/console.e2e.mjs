@@ -19,11 +19,11 @@ const customerToken = env("CUSTOMER_TOKEN");
 const shots = process.env.SCREENSHOTS;
 if (shots) mkdirSync(shots, { recursive: true });
 
-/** A call as the customer's app makes it. */
-async function asCustomer(method, path, body) {
+/** A call as the customer's app (or another app of `token`) makes it. */
+async function asCustomer(method, path, body, token = customerToken) {
   const response = await fetch(gateway + path, {
     method,
-    headers: { authorization: `Bearer ${customerToken}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
@@ -96,6 +96,19 @@ try {
     if (!survey) await new Promise((r) => setTimeout(r, 100));
   }
   await asCustomer("POST", `/v1/conversations/${conversation.id}/survey`, { survey_id: survey, rating: 5, comment: "很满意" });
+
+  // The shop turns its assistant on; another customer asks for a person: the assistant's
+  // handoff stands out in the inbox, its note on top of the conversation.
+  await asCustomer("PUT", `/v1/shops/${env("SHOP_ID")}/assistant`, { mode: "always" }, env("OWNER_TOKEN"));
+  const second = env("SECOND_CUSTOMER_TOKEN");
+  const other = await asCustomer("POST", "/v1/conversations", {}, second);
+  await asCustomer("POST", `/v1/conversations/${other.id}/messages`, { client_msg_id: "web-2", text: env("HANDOFF_TEXT") }, second);
+  const handedOff = page.locator(`[data-conversation="${other.id}"].handoff`);
+  await handedOff.locator(".flag").waitFor({ timeout: 20_000 });
+  await handedOff.click();
+  await page.locator(".handoff-note.assistant").waitFor();
+  await page.locator(".bubble.assistant").first().waitFor();
+  await shot("assistant-handoff");
 
   // Today's bookings: a booking made through the API is on the page within a second.
   await page.getByTestId("tab-today").click();
