@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from frontdesk_local.console import CONSOLE, ConsoleServer, build
+from PIL import Image
 
 from .booking_shop import set_up, zone_where_it_is_midday
 from .client import PASSWORD
@@ -33,7 +34,7 @@ def console(system) -> Iterator[ConsoleServer]:
 
 
 async def test_staff_answer_live_transfer_with_a_note_see_the_assistants_handoff_and_a_booking_within_a_second(
-    api, system, console
+    api, system, console, tmp_path
 ):
     shop = await set_up(api, timezone=zone_where_it_is_midday(), hours=("00:00", "23:59"), buffer=0)
     groomer = shop.staff[0]
@@ -41,6 +42,8 @@ async def test_staff_answer_live_transfer_with_a_note_see_the_assistants_handoff
     second = await api.customer(shop.owner.shop_id, "Lily")
     phone = await api.device(customer)
     starts_at = await _a_free_time_today(shop, customer)
+    photo = tmp_path / "golden.png"
+    Image.new("RGB", (640, 480), "goldenrod").save(photo, "PNG")
 
     reply, transfer_note = "可以的,周六上午10点见!", "王阿姨的金毛怕吹风机,周六请用低档"
     browser = await asyncio.create_subprocess_exec(
@@ -66,6 +69,7 @@ async def test_staff_answer_live_transfer_with_a_note_see_the_assistants_handoff
             "TRANSFER_NOTE": transfer_note,
             "SERVICE_ID": shop.service_id,
             "STARTS_AT": starts_at,
+            "PHOTO": str(photo),
             "CHROMIUM": CHROMIUM,
             # FRONTDESK_CONSOLE_SCREENSHOTS=docs/console refreshes the README's pictures
             "SCREENSHOTS": os.environ.get("FRONTDESK_CONSOLE_SCREENSHOTS", ""),

@@ -5,7 +5,7 @@
 // A staff member signs in, sees a customer's message arrive live, replies, notes, transfers
 // with a handoff note and resolves; a booking made through the API shows on today's page
 // within a second. With SCREENSHOTS set, the main screens are saved there.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -63,9 +63,26 @@ try {
   await within(5000, "customer message in the inbox", (ms) => row.filter({ hasText: asked }).waitFor({ timeout: ms }));
   if ((await row.getByTestId("unread").textContent()) !== "1") throw new Error("unread count is not 1");
 
-  // Open it, reply.
+  // Open it; a photo the customer sends shows as its thumbnail.
   await row.click();
   await page.getByTestId("message").filter({ hasText: asked }).waitFor();
+  const form = new FormData();
+  form.append("file", new Blob([readFileSync(env("PHOTO"))], { type: "image/png" }), "golden.png");
+  const uploaded = await fetch(`${gateway}/v1/conversations/${conversation.id}/attachments`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${customerToken}` },
+    body: form,
+  }).then((r) => r.json());
+  await asCustomer("POST", `/v1/conversations/${conversation.id}/messages`, {
+    client_msg_id: "web-photo",
+    attachment_id: uploaded.attachment_id,
+    text: "洗澡前",
+  });
+  const thumb = page.getByTestId("thumbnail");
+  await thumb.waitFor();
+  await page.waitForFunction(() => document.querySelector("[data-testid=thumbnail]")?.naturalWidth > 0);
+
+  // Reply.
   await page.getByTestId("reply").fill(env("REPLY_TEXT"));
   await page.getByTestId("send").click();
   await page.locator(".bubble.ours").filter({ hasText: env("REPLY_TEXT") }).waitFor();

@@ -204,8 +204,9 @@ function Assignment({ conversation, people }: { conversation: Conversation; peop
   const transfer = async (event: Event) => {
     event.preventDefault();
     if (!to) return;
-    await assign(conversation.id, to, note);
+    setTo("");
     setNote("");
+    await assign(conversation.id, to, note);
   };
   return (
     <div class="assignment">
