@@ -24,8 +24,9 @@ down:  ## stop the services and the stack
 	-uv run python deploy/local/dev.py --stop
 	bash $(STACK) stop
 
-test: setup clients stack  ## every test, against the real Kafka, PostgreSQL and Redis (and HAProxy for the failover test)
+test: setup clients stack  ## every test, against the real Kafka, PostgreSQL and Redis (HAProxy for the failover test, chromium for the console's)
 	bash $(STACK) haproxy-install
+	bash $(STACK) chromium-install
 	uv run pytest
 
 unit: setup  ## only the tests that need no running infrastructure

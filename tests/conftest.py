@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SIGNING_KEY = Ed25519PrivateKey.generate()
 KID = f"e2e-{uuid.uuid4().hex[:8]}"
 JWT_KEYS = json.dumps({"keys": [{**OKPAlgorithm.to_jwk(SIGNING_KEY, as_dict=True), "kid": KID}]})
-CONSOLE_ORIGIN = "https://console.frontdesk.test"  # the one web app allowed in a browser
+CONSOLE_ORIGIN = "https://console.frontdesk.test"  # a web app allowed in a browser
+CONSOLE_PORT = 27100  # where tests/test_console.py serves the staff console, also allowed
 
 
 def sign_token(claims: dict[str, Any], key: Ed25519PrivateKey = SIGNING_KEY) -> str:
@@ -53,7 +54,7 @@ def system(endpoints, attachments_dir) -> Iterator[System]:
             FRONTDESK_ATTACHMENTS_DIR=str(attachments_dir),
             # every test client comes from 127.0.0.1 and Redis outlives a run
             FRONTDESK_PASSWORD_RESETS_PER_IP_PER_HOUR="10000",
-            FRONTDESK_CORS_ORIGINS=CONSOLE_ORIGIN,
+            FRONTDESK_CORS_ORIGINS=f"{CONSOLE_ORIGIN},http://127.0.0.1:{CONSOLE_PORT}",
         ),
         log_dir=ROOT / ".local" / "test-logs" / prefix,
         database_prefix=prefix,

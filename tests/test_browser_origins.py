@@ -1,5 +1,5 @@
 """Only the web apps on FRONTDESK_CORS_ORIGINS may use the API from a browser; native apps
-(no Origin) are not concerned. The run's gateways allow CONSOLE_ORIGIN alone."""
+(no Origin) are not concerned. The run's gateways allow CONSOLE_ORIGIN (and the staff console the browser test serves)."""
 
 from __future__ import annotations
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
 from types import FrameType
 
+from frontdesk_local.console import ConsoleServer, build
 from frontdesk_local.system import System
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +26,7 @@ LAUNCHER = LOCAL / "dev.pid"  # the running `make dev`; gone once its services a
 PIDS = LOCAL / "dev.pids"  # its services, in case the launcher itself was killed outright
 # The launcher stops five services one after another, each within 15 s.
 STOP_WAIT_SECONDS = 90.0
+CONSOLE_PORT = 8080  # the staff console's static server (plus --port-offset)
 
 
 def stop_previous() -> None:
@@ -100,16 +103,19 @@ def main() -> None:
     LOCAL.mkdir(parents=True, exist_ok=True)
     LAUNCHER.write_text(str(os.getpid()))
     signal.signal(signal.SIGTERM, _stop_requested)
+    console_port = CONSOLE_PORT + args.port_offset
     system = System(
-        env=dict(os.environ),
+        env=_allow_console(dict(os.environ), console_port),
         log_dir=LOCAL / "logs",
         database_prefix=args.database_prefix,
         port_offset=args.port_offset,
     )
+    console: ConsoleServer | None = None
     try:
         system.start_all()
         PIDS.write_text(" ".join(str(r.process.pid) for r in system.running.values()))
-        _print_running(system)
+        console = _serve_console(system.url("gateway"), console_port)
+        _print_running(system, console)
         while all(r.process.poll() is None for r in system.running.values()):
             time.sleep(1)
         print("a service exited; see its log in", LOCAL / "logs", file=sys.stderr)
@@ -117,19 +123,41 @@ def main() -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        if console is not None:
+            console.stop()
         system.stop_all()
         PIDS.unlink(missing_ok=True)
         LAUNCHER.unlink(missing_ok=True)
         print("Frontdesk stopped.", flush=True)
 
 
-def _print_running(system: System) -> None:
+def _allow_console(env: dict[str, str], port: int) -> dict[str, str]:
+    """The gateway answers the console's browser only if its origin is listed (docs/security.md)."""
+    origins = [o for o in env.get("FRONTDESK_CORS_ORIGINS", "").split(",") if o]
+    for host in ("127.0.0.1", "localhost"):
+        if f"http://{host}:{port}" not in origins:
+            origins.append(f"http://{host}:{port}")
+    return {**env, "FRONTDESK_CORS_ORIGINS": ",".join(origins)}
+
+
+def _serve_console(gateway_url: str, port: int) -> ConsoleServer | None:
+    """Build and serve the staff console; without npm the services still run."""
+    try:
+        return ConsoleServer(gateway_url, port, build()).start()
+    except (OSError, RuntimeError, subprocess.CalledProcessError) as exc:
+        print(f"the staff console was not started: {exc}", file=sys.stderr, flush=True)
+        return None
+
+
+def _print_running(system: System, console: ConsoleServer | None) -> None:
     gateway = system.url("gateway")
     ws = gateway.replace("http://", "ws://")
     ops = system.ops_url("gateway")
+    staff_console = console.url if console else "(not started: see above)"
     print(
         f"""
 Frontdesk is running.
+  Console       {staff_console}   (staff sign in with the shop id, login and password)
   REST API      {gateway}/v1
   WebSocket     {ws}/v1/ws, first frame {{"type": "auth", "access_token": "<token>"}}
   API docs      {ops}/docs   (OpenAPI: {ops}/openapi.json; the public port has no docs)

@@ -9,6 +9,9 @@
 #   deploy/local/stack.sh haproxy-install
 #                                  install Debian's haproxy if missing (optional: only the
 #                                  two-gateway failover test and haproxy-start need it)
+#   deploy/local/stack.sh chromium-install
+#                                  install Debian's chromium if missing (the staff console's
+#                                  browser tests drive it through Playwright)
 #   deploy/local/stack.sh haproxy-start PORT GATEWAY_URL...
 #   deploy/local/stack.sh haproxy-stop PORT
 #                                  a load balancer on 127.0.0.1:PORT in front of running gateways
@@ -223,6 +226,16 @@ ensure_haproxy_installed() {
     apt_install haproxy
   fi
   command -v haproxy >/dev/null 2>&1 || die "haproxy not found after install"
+}
+
+ensure_chromium_installed() {
+  if [ ! -x /usr/bin/chromium ]; then
+    say "chromium is missing; installing"
+    apt_install chromium
+  fi
+  # Chinese in the console's screenshots needs a CJK font.
+  fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || apt_install fonts-wqy-microhei
+  [ -x /usr/bin/chromium ] || die "chromium not found after install"
 }
 
 ensure_java() {
@@ -652,7 +665,7 @@ cmd_haproxy_stop() {
 }
 
 usage() {
-  echo "usage: $0 {start|stop|status|env|haproxy-install|haproxy-start PORT URL...|haproxy-stop PORT|kafka-run CLASS [ARGS...]}" >&2
+  echo "usage: $0 {start|stop|status|env|haproxy-install|chromium-install|haproxy-start PORT URL...|haproxy-stop PORT|kafka-run CLASS [ARGS...]}" >&2
   exit 2
 }
 
@@ -666,6 +679,7 @@ case $cmd in
   env) cmd_env ;;
   kafka-run) cmd_kafka_run "$@" ;;
   haproxy-install) ensure_haproxy_installed ;;
+  chromium-install) ensure_chromium_installed ;;
   haproxy-start) cmd_haproxy_start "$@" ;;
   haproxy-stop) cmd_haproxy_stop "$@" ;;
   -h | --help | help) usage ;;
