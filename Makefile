@@ -17,7 +17,7 @@ clients:  ## install and build the TypeScript SDK (clients/typescript) from its 
 stack:  ## start Kafka, PostgreSQL and Redis on 127.0.0.1 (installs what is missing)
 	bash $(STACK) start
 
-dev: setup stack  ## run the whole system: the stack and all five services
+dev: setup clients stack  ## run the whole system: the stack, all five services and the staff console
 	uv run python deploy/local/dev.py
 
 down:  ## stop the services and the stack

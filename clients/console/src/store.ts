@@ -99,7 +99,9 @@ async function enter(who: Me): Promise<void> {
     if (s === "open" && calendar) void catchUpCalendar(); // after a gap: exactly what changed
   });
   socket.on("message", onMessage);
-  socket.on("booking", (frame) => onBooking(frame.booking));
+  socket.on("booking", (frame) => {
+    if ("booking" in frame) onBooking(frame.booking as unknown as Booking);
+  });
   socket.on("frame", onFrame);
   await Promise.all([loadConversations(), loadPeople().then(loadToday)]);
 }
@@ -128,7 +130,7 @@ export async function openConversation(id: string): Promise<void> {
     }),
     fd.rest.GET("/v1/conversations/{conversation_id}/notes", { params: { path: { conversation_id: id } } }),
   ]);
-  const list: Message[] = history.data?.messages ?? history.data ?? [];
+  const list = (history.data?.messages ?? []) as unknown as Message[];
   messages.update((all) => new Map(all).set(id, merge(all.get(id) ?? [], list)));
   notes.update((all) => new Map(all).set(id, shopNotes.data ?? []));
   markRead(id);
@@ -214,14 +216,14 @@ export async function assign(id: string, assigneeId: string, handoffNote: string
 export async function setStatus(id: string, status: string): Promise<void> {
   await fd.rest.PUT("/v1/conversations/{conversation_id}/status", {
     params: { path: { conversation_id: id } },
-    body: { status },
+    body: { status: status as "open" | "pending" | "resolved" },
   });
   await refreshConversation(id);
 }
 
 export async function templates(): Promise<{ template_id: string; name?: string; text: string }[]> {
   const { data } = await fd.rest.GET("/v1/shops/{shop_id}/templates", { params: { path: { shop_id: me.get()!.shop_id } } });
-  return data ?? [];
+  return (data ?? []) as unknown as { template_id: string; name?: string; text: string }[];
 }
 
 export async function renderTemplate(templateId: string, conversationId: string): Promise<string> {
@@ -257,7 +259,8 @@ async function nameOf(customerId: string): Promise<void> {
   const { data } = await fd.rest.GET("/v1/customers/{customer_id}/profile", {
     params: { path: { customer_id: customerId } },
   });
-  if (data?.name) names.update((all) => new Map(all).set(customerId, data.name));
+  const name = data?.name;
+  if (typeof name === "string" && name) names.update((all) => new Map(all).set(customerId, name));
 }
 
 /** Staff names: the owner's staff list when the caller may read it, else the catalog's profiles. */
@@ -268,14 +271,17 @@ async function loadPeople(): Promise<void> {
     fd.rest.GET("/v1/shops/{shop_id}/catalog", { params: { path: { shop_id: shop } } }),
     fd.rest.GET("/v1/presence"),
   ]);
+  // the catalog and presence answers are loosely typed in the OpenAPI: read as they are
+  const shopCatalog = (catalog.data ?? {}) as { staff?: { staff_id: string; name: string }[]; services?: any[]; timezone?: string };
+  const online = (presence.data ?? {}) as { staff?: { user_id: string }[] };
   const found = new Map<string, string>();
-  for (const p of catalog.data?.staff ?? []) found.set(p.staff_id, p.name);
+  for (const p of shopCatalog.staff ?? []) found.set(p.staff_id, p.name);
   for (const s of staff.data ?? []) if (s.status === "active") found.set(s.staff_id, s.name);
-  for (const p of presence.data?.staff ?? []) if (!found.has(p.user_id)) found.set(p.user_id, p.user_id.slice(0, 8));
+  for (const p of online.staff ?? []) if (!found.has(p.user_id)) found.set(p.user_id, p.user_id.slice(0, 8));
   names.update((all) => new Map([...all, ...found]));
   staffIds.set([...found.keys()]);
-  services.set(new Map((catalog.data?.services ?? []).map((s: any) => [s.id ?? s.service_id, s.name])));
-  if (catalog.data?.timezone) timezone.set(catalog.data.timezone);
+  services.set(new Map((shopCatalog.services ?? []).map((s: any) => [s.id ?? s.service_id, s.name])));
+  if (shopCatalog.timezone) timezone.set(shopCatalog.timezone);
   const mine = found.get(me.get()!.user_id);
   if (mine) me.update((m) => m && { ...m, name: mine });
 }
@@ -304,7 +310,7 @@ async function loadToday(): Promise<void> {
   });
   if (!data) return;
   calendar = { ...range, cursor: data.cursor };
-  todays.set(new Map(data.entries.filter((e: any) => e.kind === "booking").map((e: Booking) => [e.booking_id, e])));
+  todays.set(new Map(data.entries.filter((e: any) => e.kind === "booking").map((e: any) => [e.booking_id, e as Booking])));
 }
 
 async function catchUpCalendar(): Promise<void> {
@@ -315,7 +321,7 @@ async function catchUpCalendar(): Promise<void> {
     if (!data) return;
     todays.update((all) => {
       const next = new Map(all);
-      for (const e of data.entries) if (e.kind === "booking") next.set(e.booking_id, e);
+      for (const e of data.entries) if (e.kind === "booking") next.set(e.booking_id as string, e as unknown as Booking);
       for (const gone of data.gone) next.delete(gone);
       return next;
     });

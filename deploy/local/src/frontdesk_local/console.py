@@ -19,14 +19,18 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[4]
 CONSOLE = ROOT / "clients" / "console"
+SDK = ROOT / "clients" / "typescript"  # the console is built on it (package.json: file:../typescript)
 DIST = CONSOLE / "dist"
 
 
 def build(console: Path = CONSOLE) -> Path:
-    """Install the locked npm packages when missing, then build; returns the built folder."""
+    """Install the locked npm packages when missing (the SDK's first: installing it builds
+    it), then build; returns the built folder."""
     npm = shutil.which("npm")
     if npm is None:
         raise RuntimeError("npm not found: install Node.js 20+ (apt-get install -y nodejs npm)")
+    if not (SDK / "dist").exists():
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=SDK, check=True)
     if not (console / "node_modules").exists():
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=console, check=True)
     subprocess.run([npm, "run", "build", "--silent"], cwd=console, check=True, stdout=subprocess.DEVNULL)
