@@ -31,6 +31,7 @@ test: setup clients stack  ## every test, against the real Kafka, PostgreSQL and
 	uv run pytest
 
 unit: setup  ## only the tests that need no running infrastructure
+	bash $(STACK) deploy-checks-install
 	uv run pytest -m "not integration and not e2e"
 
 lint: setup
