@@ -12,6 +12,11 @@
 #   deploy/local/stack.sh chromium-install
 #                                  install Debian's chromium if missing (the staff console's
 #                                  browser tests drive it through Playwright)
+#   deploy/local/stack.sh deploy-checks-install
+#                                  what tests/test_deploy_files.py checks deploy files with, from
+#                                  the Go module proxy (needs go): kubeconform built into
+#                                  $FRONTDESK_LOCAL_DIR/bin, the compose-spec JSON schema (from
+#                                  compose-go) copied to $FRONTDESK_LOCAL_DIR/schemas
 #   deploy/local/stack.sh haproxy-start PORT GATEWAY_URL...
 #   deploy/local/stack.sh haproxy-stop PORT
 #                                  a load balancer on 127.0.0.1:PORT in front of running gateways
@@ -236,6 +241,38 @@ ensure_chromium_installed() {
   # Chinese in the console's screenshots needs a CJK font.
   fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || apt_install fonts-wqy-microhei
   [ -x /usr/bin/chromium ] || die "chromium not found after install"
+}
+
+KUBECONFORM_VERSION=v0.8.0
+COMPOSE_GO_VERSION=v2.16.2  # its schema/compose-spec.json is the one `docker compose` checks with
+ensure_deploy_checks_installed() {
+  PATH="$PATH:/usr/local/go/bin"
+  command -v go >/dev/null 2>&1 || die "the deploy checks come from the Go module proxy, and go is missing"
+  ensure_kubeconform_installed
+  local schema="$LOCAL_DIR/schemas/compose-spec.json" dir
+  if [ ! -f "$schema" ] || ! grep -q "$COMPOSE_GO_VERSION" "$schema.version" 2>/dev/null; then
+    say "fetching the compose-spec schema (compose-go $COMPOSE_GO_VERSION)"
+    # A version whose go.mod needs a newer Go than this machine's is refused here, with a reason.
+    dir=$(go mod download -json "github.com/compose-spec/compose-go/v2@$COMPOSE_GO_VERSION" \
+      | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p') || true
+    [ -f "$dir/schema/compose-spec.json" ] || die "compose-go $COMPOSE_GO_VERSION has no schema/compose-spec.json"
+    mkdir -p "$LOCAL_DIR/schemas"
+    cp "$dir/schema/compose-spec.json" "$schema"
+    echo "$COMPOSE_GO_VERSION" >"$schema.version"
+  fi
+}
+
+ensure_kubeconform_installed() {
+  local bin="$LOCAL_DIR/bin/kubeconform"
+  # `go install` builds report "development" to -v; the binary's module line has the version.
+  if [ -x "$bin" ] && go version -m "$bin" | grep -q "mod.*yannh/kubeconform.*$KUBECONFORM_VERSION"; then
+    return 0
+  fi
+  say "kubeconform $KUBECONFORM_VERSION is missing; building it from the Go module proxy"
+  mkdir -p "$LOCAL_DIR/bin"
+  GOBIN="$LOCAL_DIR/bin" go install "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION" \
+    || die "go install kubeconform failed"
+  [ -x "$bin" ] || die "kubeconform not found in $LOCAL_DIR/bin after install"
 }
 
 ensure_java() {
@@ -665,7 +702,7 @@ cmd_haproxy_stop() {
 }
 
 usage() {
-  echo "usage: $0 {start|stop|status|env|haproxy-install|chromium-install|haproxy-start PORT URL...|haproxy-stop PORT|kafka-run CLASS [ARGS...]}" >&2
+  echo "usage: $0 {start|stop|status|env|haproxy-install|chromium-install|deploy-checks-install|haproxy-start PORT URL...|haproxy-stop PORT|kafka-run CLASS [ARGS...]}" >&2
   exit 2
 }
 
@@ -680,6 +717,7 @@ case $cmd in
   kafka-run) cmd_kafka_run "$@" ;;
   haproxy-install) ensure_haproxy_installed ;;
   chromium-install) ensure_chromium_installed ;;
+  deploy-checks-install) ensure_deploy_checks_installed ;;
   haproxy-start) cmd_haproxy_start "$@" ;;
   haproxy-stop) cmd_haproxy_stop "$@" ;;
   -h | --help | help) usage ;;
