@@ -24,9 +24,10 @@ down:  ## stop the services and the stack
 	-uv run python deploy/local/dev.py --stop
 	bash $(STACK) stop
 
-test: setup clients stack  ## every test, against the real Kafka, PostgreSQL and Redis (HAProxy for the failover test, chromium for the console's)
+test: setup clients stack  ## every test, against the real Kafka, PostgreSQL and Redis (HAProxy for the failover test, chromium for the console's, Prometheus for the dashboards and alerts)
 	bash $(STACK) haproxy-install
 	bash $(STACK) chromium-install
+	bash $(STACK) prometheus-install
 	uv run pytest
 
 unit: setup  ## only the tests that need no running infrastructure

@@ -28,6 +28,7 @@ from ..projections import customers as customer_rows
 from .chains import place_chain
 from .context import DUPLICATE, Answer, Context, Rejected, showing
 from .holds import clear_expired
+from .metrics import CONFLICTS
 from .setup import actor
 from .waitlist_offers import settle_offer
 
@@ -59,6 +60,7 @@ async def place(
     for candidate in candidates:
         if await allocations.try_place(ctx.session, shop.id, booking_id, candidate, expires_at, kind):
             return candidate
+        CONFLICTS.inc()
         # An expired hold nobody has swept yet still holds its rows: expire it and try again.
         if await clear_expired(ctx, (candidate,), booking_id) and await allocations.try_place(
             ctx.session, shop.id, booking_id, candidate, expires_at, kind
