@@ -120,7 +120,10 @@ DASHBOARDS = (
                 "Booking command verdicts by code",
                 'sum by (command, verdict) (rate(frontdesk_command_verdicts_total{service="frontdesk.booking"}[5m]))',
             ),
-            Panel("Places lost to a concurrent booking", "sum(rate(frontdesk_booking_conflicts_total[5m]))"),
+            Panel(
+                "Bookings that found their time taken",
+                "sum by (reason) (increase(frontdesk_booking_conflicts_total[15m]))",
+            ),
             Panel(
                 "p99 booking API latency",
                 p99("frontdesk_http_request_seconds", "route", '{service="booking"}'),
