@@ -30,7 +30,8 @@ test: setup clients stack  ## every test, against the real Kafka, PostgreSQL and
 	bash $(STACK) prometheus-install
 	uv run pytest
 
-unit: setup  ## only the tests that need no running infrastructure
+unit: setup  ## only the tests that need no running infrastructure (promtool checks the alert rules)
+	bash $(STACK) prometheus-install
 	uv run pytest -m "not integration and not e2e"
 
 lint: setup

@@ -256,6 +256,7 @@ class ConsumerLoop:
         self._task: asyncio.Task[None] | None = None
         self._lag_measured_at = 0.0
         self._lag_labels: set[tuple[str, str, str]] = set()
+        self._first_fetched: dict[TopicPartition, int] = {}  # lag before anything is done
         for topic in topics:  # at zero from the start, so "dead letters appearing" sees the first
             CONSUMED.labels(name, topic, DEAD_LETTERED)
 
@@ -287,6 +288,7 @@ class ConsumerLoop:
     async def release(self, partitions: set[TopicPartition]) -> None:
         """Stop working on partitions (revoked, or shutting down) and commit their progress."""
         for tp in partitions:
+            self._first_fetched.pop(tp, None)
             worker = self._workers.pop(tp, None)
             if worker is not None:
                 await worker.stop()
@@ -310,6 +312,7 @@ class ConsumerLoop:
                 batches = await self._consumer.getmany(timeout_ms=100)
                 for tp, records in batches.items():
                     worker = self._workers.get(tp) or self._workers.setdefault(tp, _PartitionWorker(self, tp))
+                    self._first_fetched.setdefault(tp, records[0].offset)
                     for record in records:
                         worker.queue.put_nowait(record)
                 self._apply_backpressure()
@@ -333,8 +336,8 @@ class ConsumerLoop:
             highwater = self._consumer.highwater(tp)
             if highwater is None:
                 continue
-            done = self._done.get(tp)
-            if done is None:  # nothing carried out yet: from where fetching starts
+            done = self._done.get(tp, self._first_fetched.get(tp))
+            if done is None:  # nothing fetched yet: from where fetching starts
                 try:
                     done = await asyncio.wait_for(self._consumer.position(tp), 1)
                 except TimeoutError:
