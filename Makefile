@@ -24,13 +24,15 @@ down:  ## stop the services and the stack
 	-uv run python deploy/local/dev.py --stop
 	bash $(STACK) stop
 
-test: setup clients stack  ## every test, against the real Kafka, PostgreSQL and Redis (HAProxy for the failover test, chromium for the console's); kubeconform and the compose schema for the deploy files
+test: setup clients stack  ## every test, against the real Kafka, PostgreSQL and Redis (HAProxy for the failover test, chromium for the console's, Prometheus for the dashboards and alerts); kubeconform and the compose schema for the deploy files
 	bash $(STACK) haproxy-install
 	bash $(STACK) chromium-install
+	bash $(STACK) prometheus-install
 	bash $(STACK) deploy-checks-install
 	uv run pytest
 
-unit: setup  ## only the tests that need no running infrastructure
+unit: setup  ## only the tests that need no running infrastructure (promtool checks the alert rules; kubeconform the deploy files)
+	bash $(STACK) prometheus-install
 	bash $(STACK) deploy-checks-install
 	uv run pytest -m "not integration and not e2e"
 

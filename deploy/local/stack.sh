@@ -17,6 +17,13 @@
 #                                  the Go module proxy (needs go): kubeconform built into
 #                                  $FRONTDESK_LOCAL_DIR/bin, the compose-spec JSON schema (from
 #                                  compose-go) copied to $FRONTDESK_LOCAL_DIR/schemas
+#   deploy/local/stack.sh prometheus-install
+#                                  install Debian's prometheus (and promtool) if missing
+#                                  (the alert-rule tests and prometheus-start need it)
+#   deploy/local/stack.sh prometheus-start PORT OPS_HOST:PORT...
+#                                  Prometheus on 127.0.0.1:PORT scraping those ops listeners
+#                                  every second, with deploy/observability/alerts.yml loaded
+#   deploy/local/stack.sh prometheus-stop PORT
 #   deploy/local/stack.sh haproxy-start PORT GATEWAY_URL...
 #   deploy/local/stack.sh haproxy-stop PORT
 #                                  a load balancer on 127.0.0.1:PORT in front of running gateways
@@ -231,6 +238,14 @@ ensure_haproxy_installed() {
     apt_install haproxy
   fi
   command -v haproxy >/dev/null 2>&1 || die "haproxy not found after install"
+}
+
+ensure_prometheus_installed() {
+  if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+    say "prometheus is missing; installing"
+    apt_install prometheus
+  fi
+  command -v promtool >/dev/null 2>&1 || die "promtool not found after installing prometheus"
 }
 
 ensure_chromium_installed() {
@@ -701,8 +716,49 @@ cmd_haproxy_stop() {
   rm -f "$pidfile"
 }
 
+prometheus_dir() { echo "$LOCAL_DIR/prometheus-$1"; }
+
+cmd_prometheus_start() {
+  [ $# -ge 2 ] || die "usage: $0 prometheus-start PORT OPS_HOST:PORT..."
+  local port=$1 dir target
+  shift
+  dir=$(prometheus_dir "$port")
+  ensure_prometheus_installed
+  pid_alive "$(read_pid "$dir/pid")" prometheus && die "prometheus already runs on $port"
+  rm -rf "$dir" && mkdir -p "$dir"
+  # One-second scrapes and evaluations, so a test's short workload shows up within seconds.
+  {
+    echo "global: {scrape_interval: 1s, evaluation_interval: 1s}"
+    echo "rule_files: [$ROOT/deploy/observability/alerts.yml]"
+    echo "scrape_configs:"
+    echo "  - job_name: frontdesk"
+    echo "    static_configs:"
+    echo "      - targets:"
+    for target in "$@"; do echo "          - $target"; done
+  } >"$dir/prometheus.yml"
+  nohup prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+    --web.listen-address="$HOST:$port" --enable-feature=exemplar-storage \
+    </dev/null >"$dir/prometheus.log" 2>&1 &
+  echo $! >"$dir/pid"
+  for _ in $(seq 1 100); do
+    port_open "$port" && { say "prometheus on $HOST:$port"; return 0; }
+    sleep 0.1
+  done
+  log_tail "$dir/prometheus.log"
+  die "prometheus did not start on $port"
+}
+
+cmd_prometheus_stop() {
+  [ $# -eq 1 ] || die "usage: $0 prometheus-stop PORT"
+  local dir pid
+  dir=$(prometheus_dir "$1")
+  pid=$(read_pid "$dir/pid")
+  if pid_alive "$pid" prometheus; then terminate "$pid" prometheus 10; fi
+  rm -rf "$dir"
+}
+
 usage() {
-  echo "usage: $0 {start|stop|status|env|haproxy-install|chromium-install|deploy-checks-install|haproxy-start PORT URL...|haproxy-stop PORT|kafka-run CLASS [ARGS...]}" >&2
+  echo "usage: $0 {start|stop|status|env|haproxy-install|chromium-install|deploy-checks-install|prometheus-install|prometheus-start PORT TARGET...|prometheus-stop PORT|haproxy-start PORT URL...|haproxy-stop PORT|kafka-run CLASS [ARGS...]}" >&2
   exit 2
 }
 
@@ -718,6 +774,9 @@ case $cmd in
   haproxy-install) ensure_haproxy_installed ;;
   chromium-install) ensure_chromium_installed ;;
   deploy-checks-install) ensure_deploy_checks_installed ;;
+  prometheus-install) ensure_prometheus_installed ;;
+  prometheus-start) cmd_prometheus_start "$@" ;;
+  prometheus-stop) cmd_prometheus_stop "$@" ;;
   haproxy-start) cmd_haproxy_start "$@" ;;
   haproxy-stop) cmd_haproxy_stop "$@" ;;
   -h | --help | help) usage ;;

@@ -9,6 +9,7 @@ from frontdesk_platform.kafka import ensure_topics, headers_for
 from frontdesk_platform.observability import configure_tracing
 from frontdesk_platform.unit_of_work import UnitOfWork
 from opentelemetry import trace
+from prometheus_client import REGISTRY
 from sqlalchemy import text
 
 from .conftest import read_topic
@@ -219,3 +220,31 @@ async def test_a_record_that_is_retried_holds_up_only_its_own_key(database, prod
         await loop.stop()
     assert handled[:2] == [("b", 3), ("b", 4)]  # b went on while a waited for its retry
     assert handled[2:] == [("a", 1), ("a", 2)]  # and a kept its order
+
+
+async def test_the_lag_shows_what_a_stuck_handler_left_waiting_and_clears_once_it_goes_on(
+    database, producer, topic
+):
+    go_on = asyncio.Event()
+    handled: list[int] = []
+
+    async def handler(env: Envelope) -> None:
+        await go_on.wait()
+        handled.append(env.data["n"])
+
+    group = f"g-{uuid.uuid4().hex[:6]}"
+    loop = loop_for(database, producer, topic, handler, group)
+    lag = {"group": group, "topic": topic, "partition": "0"}
+    await loop.start()
+    try:
+        for n in range(5):
+            await send(producer, topic, event(n))
+        await until(lambda: REGISTRY.get_sample_value("frontdesk_consumer_lag_messages", lag) == 5)
+        go_on.set()
+        await until(lambda: len(handled) == 5)
+        await until(lambda: REGISTRY.get_sample_value("frontdesk_consumer_lag_messages", lag) == 0)
+        dead = {"consumer": "test", "topic": topic, "outcome": "dead_lettered"}
+        assert REGISTRY.get_sample_value("frontdesk_consumer_messages_total", dead) is not None
+    finally:
+        go_on.set()
+        await loop.stop()

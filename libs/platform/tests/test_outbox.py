@@ -9,6 +9,7 @@ from frontdesk_platform.eventstore import ConcurrencyError, EventStore, NewEvent
 from frontdesk_platform.kafka import ensure_topics
 from frontdesk_platform.outbox import OutboxRelay
 from frontdesk_platform.unit_of_work import UnitOfWork
+from prometheus_client import REGISTRY
 
 from .conftest import read_topic
 
@@ -301,3 +302,31 @@ async def test_a_pipelined_batch_keeps_every_key_in_order_on_real_kafka(database
     for record in records:
         by_key.setdefault(record.key.decode(), []).append(json.loads(record.value)["aggregate_version"])
     assert by_key == {key: list(range(1, per_key + 1)) for key in keys}
+
+
+async def test_the_backlog_and_the_age_of_the_oldest_waiting_row_show_until_they_go_out(database, producer):
+    topic = database.settings.topic(MESSAGING_EVENTS)
+    await ensure_topics(database.settings.kafka_connection(), [topic], 1)
+    relay = OutboxRelay(name="backlog", dsn=database.dsn, producer=producer, signer=database.signer)
+    conn = await asyncpg.connect(database.dsn)
+    try:
+        ids = [await insert_outbox_row(conn, topic, envelope("k", n)) for n in range(3)]
+        await conn.execute(
+            "UPDATE outbox SET created_at = now() - interval '90 seconds' WHERE id = $1", ids[0]
+        )
+        await relay.measure_backlog(conn)
+        assert REGISTRY.get_sample_value("frontdesk_outbox_backlog_rows", {"relay": "backlog"}) == 3
+        oldest = REGISTRY.get_sample_value(
+            "frontdesk_outbox_oldest_unpublished_seconds", {"relay": "backlog"}
+        )
+        assert oldest is not None and 90 <= oldest < 120
+
+        await publish_all(relay, conn, 3)
+        await relay.measure_backlog(conn)
+        assert REGISTRY.get_sample_value("frontdesk_outbox_backlog_rows", {"relay": "backlog"}) == 0
+        assert (
+            REGISTRY.get_sample_value("frontdesk_outbox_oldest_unpublished_seconds", {"relay": "backlog"})
+            == 0
+        )
+    finally:
+        await conn.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, cast
 from uuid import UUID
@@ -12,6 +12,7 @@ from frontdesk_platform.faults import Outcome
 from frontdesk_platform.pipeline import Answers, Pipeline, Route
 from frontdesk_platform.refusals import Refused
 from frontdesk_platform.unit_of_work import UnitOfWork
+from prometheus_client import REGISTRY
 from sqlalchemy.exc import DataError, OperationalError
 
 CONSUMER = "baths.commands"
@@ -64,6 +65,7 @@ class FakeUnitOfWork:
         self.baths = list(self.db.baths)
         self.outbox: list[Envelope] = []
         self.writes = FakeWrites(self)
+        self.callbacks: list[Callable[[], object]] = []
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -72,17 +74,20 @@ class FakeUnitOfWork:
     def publish(self, envelope: Envelope) -> None:
         self.outbox.append(envelope)
 
+    def after_commit(self, callback: Callable[[], object]) -> None:
+        self.callbacks.append(callback)
+
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         await self.writes.flush()
-        baths, outbox = len(self.baths), len(self.outbox)
+        baths, outbox, callbacks = len(self.baths), len(self.outbox), len(self.callbacks)
         self.db.savepoints += 1
         try:
             yield
             await self.writes.flush()
         except BaseException:
             self.writes.discard()
-            del self.baths[baths:], self.outbox[outbox:]
+            del self.baths[baths:], self.outbox[outbox:], self.callbacks[callbacks:]
             raise
 
     async def processed_among(self, consumer: str, ids: set[UUID]) -> set[UUID]:
@@ -97,6 +102,8 @@ class FakeUnitOfWork:
         self.db.replies += self.outbox
         self.db.processed.update(self.tracked)
         self.db.commits += 1
+        for callback in self.callbacks:
+            callback()
 
 
 async def book(uow: FakeUnitOfWork, cmd: Book) -> dict[str, Any]:
@@ -232,3 +239,18 @@ async def test_a_staged_write_that_fails_when_sent_fails_its_own_command_alone()
     assert db.baths == [1, 3]
     assert verdicts(db) == [("accepted", "1"), ("rejected", "invalid_data"), ("accepted", "3")]
     assert db.commits == 1
+
+
+def counted(verdict: str) -> float:
+    labels = {"service": "frontdesk.baths", "command": "baths.bath.book.v1", "verdict": verdict}
+    return REGISTRY.get_sample_value("frontdesk_command_verdicts_total", labels) or 0.0
+
+
+async def test_each_verdict_is_counted_once_by_its_code_even_when_the_batch_is_done_again():
+    db = Database()
+    accepted, invalid, refused = counted("accepted"), counted("invalid_data"), counted("pet_not_found")
+    batch = [command(1), command(2, pet="staged", key="k2"), command(3), command(4, pet="nobody", key="k3")]
+    assert await carry_out(db, batch) == ["done"] * 4  # undone once, then done with savepoints
+    assert counted("accepted") - accepted == 2
+    assert counted("invalid_data") - invalid == 1
+    assert counted("pet_not_found") - refused == 1

@@ -18,7 +18,7 @@ from prometheus_client import Counter, Histogram
 
 from .body_limit import install_body_limit
 from .errors import install_error_handlers
-from .observability import correlation_id, tracer
+from .observability import correlation_id, trace_exemplar, tracer
 from .service_auth import ServiceCredential
 
 _propagator = TraceContextTextMapPropagator()
@@ -68,11 +68,12 @@ def build_app(
                 f"{request.method} {request.url.path}", context=parent, kind=trace.SpanKind.SERVER
             ):
                 response = await call_next(request)
+                exemplar = trace_exemplar()
         finally:
             correlation_id.reset(token)
         route = getattr(request.scope.get("route"), "path", "unmatched")
         REQUESTS.labels(service, request.method, route, str(response.status_code)).inc()
-        LATENCY.labels(service, request.method, route).observe(time.perf_counter() - started)
+        LATENCY.labels(service, request.method, route).observe(time.perf_counter() - started, exemplar)
         response.headers["x-correlation-id"] = cid
         return response
 

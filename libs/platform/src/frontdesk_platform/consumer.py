@@ -29,7 +29,7 @@ from frontdesk_contracts.topics import dead_letter
 from pydantic import ValidationError
 
 from .faults import DONE, WAIT, Outcome, PermanentError, failed
-from .observability import CONSUMED, HANDLE_SECONDS, continue_trace
+from .observability import CONSUMED, CONSUMER_LAG, DEAD_LETTERED, HANDLE_SECONDS, continue_trace
 
 if TYPE_CHECKING:
     from .kafka import KafkaConnection
@@ -254,6 +254,11 @@ class ConsumerLoop:
         self._committed: dict[TopicPartition, int] = {}
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._lag_measured_at = 0.0
+        self._lag_labels: set[tuple[str, str, str]] = set()
+        self._first_fetched: dict[TopicPartition, int] = {}  # lag before anything is done
+        for topic in topics:  # at zero from the start, so "dead letters appearing" sees the first
+            CONSUMED.labels(name, topic, DEAD_LETTERED)
 
     async def start(self) -> None:
         self._consumer.subscribe(self._topics, listener=_CommitOnRevoke(self))
@@ -283,6 +288,7 @@ class ConsumerLoop:
     async def release(self, partitions: set[TopicPartition]) -> None:
         """Stop working on partitions (revoked, or shutting down) and commit their progress."""
         for tp in partitions:
+            self._first_fetched.pop(tp, None)
             worker = self._workers.pop(tp, None)
             if worker is not None:
                 await worker.stop()
@@ -306,15 +312,42 @@ class ConsumerLoop:
                 batches = await self._consumer.getmany(timeout_ms=100)
                 for tp, records in batches.items():
                     worker = self._workers.get(tp) or self._workers.setdefault(tp, _PartitionWorker(self, tp))
+                    self._first_fetched.setdefault(tp, records[0].offset)
                     for record in records:
                         worker.queue.put_nowait(record)
                 self._apply_backpressure()
                 await self.commit(set(self._workers))
+                await self._measure_lag()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("consumer %s loop error; carrying on", self.name)
                 await asyncio.sleep(1)
+
+    async def _measure_lag(self) -> None:
+        """Each assigned partition's records not yet carried out, at most once a second:
+        what on-call looks at first when replies stop arriving."""
+        if time.monotonic() - self._lag_measured_at < 1:
+            return
+        self._lag_measured_at = time.monotonic()
+        group = self._group_id or self.name
+        measured: set[tuple[str, str, str]] = set()
+        for tp in self._consumer.assignment():
+            highwater = self._consumer.highwater(tp)
+            if highwater is None:
+                continue
+            done = self._done.get(tp, self._first_fetched.get(tp))
+            if done is None:  # nothing fetched yet: from where fetching starts
+                try:
+                    done = await asyncio.wait_for(self._consumer.position(tp), 1)
+                except TimeoutError:
+                    continue
+            labels = (group, tp.topic, str(tp.partition))
+            CONSUMER_LAG.labels(*labels).set(max(0, highwater - done))
+            measured.add(labels)
+        for gone in self._lag_labels - measured:  # revoked: another member reports it now
+            CONSUMER_LAG.remove(*gone)
+        self._lag_labels = measured
 
     def _apply_backpressure(self) -> None:
         """Stop fetching a partition whose worker is far behind, until it catches up."""
@@ -393,4 +426,4 @@ class ConsumerLoop:
         await self._producer.send_and_wait(
             dead_letter(record.topic), value=record.value, key=record.key, headers=headers
         )
-        CONSUMED.labels(self.name, record.topic, "dead_lettered").inc()
+        CONSUMED.labels(self.name, record.topic, DEAD_LETTERED).inc()

@@ -17,11 +17,12 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 _propagator = TraceContextTextMapPropagator()
 
+DEAD_LETTERED = "dead_lettered"
 CONSUMED = Counter(
     "frontdesk_consumer_messages_total",
     "Kafka messages handled, by outcome (ok, retried, dead_lettered, duplicate).",
@@ -36,6 +37,22 @@ OUTBOX_DELAY = Histogram(
     "From the commit of an outbox row to its publication.",
     ["relay"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+CONSUMER_LAG = Gauge(
+    "frontdesk_consumer_lag_messages",
+    "Records in a partition not yet carried out by its consumer group (high watermark - done).",
+    ["group", "topic", "partition"],
+)
+OUTBOX_BACKLOG = Gauge("frontdesk_outbox_backlog_rows", "Outbox rows not yet published.", ["relay"])
+OUTBOX_OLDEST = Gauge(
+    "frontdesk_outbox_oldest_unpublished_seconds",
+    "Age of the oldest outbox row not yet published (0 when none waits).",
+    ["relay"],
+)
+COMMAND_VERDICTS = Counter(
+    "frontdesk_command_verdicts_total",
+    "Commands answered, by verdict: accepted, or the refusal's code.",
+    ["service", "command", "verdict"],
 )
 APPENDED = Counter("frontdesk_eventstore_appended_total", "Events appended to the event store.", ["store"])
 CONFLICTS = Counter(
@@ -123,6 +140,12 @@ def configure_tracing(service: str, console: bool = False) -> None:
 
 def tracer() -> trace.Tracer:
     return trace.get_tracer("frontdesk")
+
+
+def trace_exemplar() -> dict[str, str] | None:
+    """The current trace id as an exemplar, so a latency bucket links to a trace."""
+    span = trace.get_current_span().get_span_context()
+    return {"trace_id": format(span.trace_id, "032x")} if span.is_valid else None
 
 
 def current_traceparent() -> str | None:

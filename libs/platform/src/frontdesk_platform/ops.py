@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import REGISTRY
+from prometheus_client.exposition import choose_encoder
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -21,8 +22,10 @@ OPENAPI = "/openapi.json"
 def ops_app(app: FastAPI) -> Starlette:
     """The operations listener of a service whose public app is `app`."""
 
-    async def metrics(_: Request) -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    async def metrics(request: Request) -> Response:
+        # Prometheus asks for OpenMetrics, the only format that carries exemplars (trace ids).
+        encode, media_type = choose_encoder(request.headers.get("accept", ""))
+        return Response(encode(REGISTRY), media_type=media_type)
 
     async def openapi(_: Request) -> JSONResponse:
         return JSONResponse(app.openapi())

@@ -21,7 +21,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 
-from .observability import OUTBOX_DELAY, PUBLISHED
+from .observability import OUTBOX_BACKLOG, OUTBOX_DELAY, OUTBOX_OLDEST, PUBLISHED
 from .signing import CommandSigner
 from .unit_of_work import OUTBOX_CHANNEL
 
@@ -36,6 +36,16 @@ WHERE (xid, id) > ($1::text::xid8, $2)
   AND xid < pg_snapshot_xmin(pg_current_snapshot())
 ORDER BY outbox.xid, outbox.id
 LIMIT $3
+"""
+
+# Counted up to a cap: past it the number no longer changes what on-call does, and the
+# count runs every second.
+_BACKLOG_CAP = 100_000
+_BACKLOG = """
+SELECT count(*) AS rows,
+       (SELECT extract(epoch FROM clock_timestamp() - created_at) FROM outbox
+        WHERE (xid, id) > ($1::text::xid8, $2) ORDER BY outbox.xid, outbox.id LIMIT 1) AS oldest
+FROM (SELECT 1 FROM outbox WHERE (xid, id) > ($1::text::xid8, $2) LIMIT $3) AS waiting
 """
 
 
@@ -71,6 +81,7 @@ class OutboxRelay:
         self._retention = retention
         self._prune_every = prune_every
         self._pruned_at = 0.0
+        self._measured_at = 0.0
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -86,6 +97,9 @@ class OutboxRelay:
         self._wake.set()
         if self._task:
             await self._task
+        if self._measured_at:  # a standby takes over and reports its own
+            OUTBOX_BACKLOG.remove(self.name)
+            OUTBOX_OLDEST.remove(self.name)
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
@@ -115,6 +129,8 @@ class OutboxRelay:
                     log.info("outbox relay %s is the leader", self.name)
                     self._at = None
                 self._wake.clear()
+                if time.monotonic() - self._measured_at > 1:
+                    await self.measure_backlog(conn)
                 published = await self.publish_batch(conn)
                 if time.monotonic() - self._pruned_at > self._prune_every:
                     await self.prune(conn)
@@ -155,6 +171,15 @@ class OutboxRelay:
         if failure is not None:
             raise failure
         return acked
+
+    async def measure_backlog(self, conn: asyncpg.Connection) -> None:
+        """How many rows wait and how old the oldest is: a relay that cannot reach Kafka
+        still measures, so "outbox stuck" fires while events pile up."""
+        position = await self._position(conn)
+        row = await conn.fetchrow(_BACKLOG, position.xid, position.id, _BACKLOG_CAP)
+        OUTBOX_BACKLOG.labels(self.name).set(row["rows"])
+        OUTBOX_OLDEST.labels(self.name).set(float(row["oldest"] or 0))
+        self._measured_at = time.monotonic()
 
     async def prune(self, conn: asyncpg.Connection) -> int:
         """Delete published rows older than the retention (kept meanwhile for inspection)."""

@@ -22,7 +22,7 @@ from frontdesk_contracts import Contract, Envelope, contract_type
 from pydantic import ValidationError
 
 from .faults import DONE, WAIT, Outcome, PermanentError, failed, is_transient, reason
-from .observability import continue_trace, current_traceparent
+from .observability import COMMAND_VERDICTS, continue_trace, current_traceparent
 from .refusals import Refused
 from .unit_of_work import UnitOfWork
 
@@ -80,6 +80,7 @@ class Answers:
     def accept(self, uow: UnitOfWork, command: Envelope, cmd: Any, result: Mapping[str, Any] | None) -> None:
         fields = self._fields(command, cmd) | dict(result or {})
         self._reply(uow, command, self.accepted, contract_type(self.accepted).parse(fields))
+        self._count(uow, command, "accepted")
 
     def reject(self, uow: UnitOfWork, command: Envelope, cmd: Any, refused: Refused) -> None:
         fields = self._fields(command, cmd) | {"code": refused.code, "message": refused.message}
@@ -88,6 +89,12 @@ class Answers:
         else:
             name, reply = self.rejected, contract_type(self.rejected).parse(fields)
         self._reply(uow, command, name, reply)
+        self._count(uow, command, refused.code)
+
+    def _count(self, uow: UnitOfWork, command: Envelope, verdict: str) -> None:
+        # After the commit: a batch undone and carried out again must count each verdict once.
+        counter = COMMAND_VERDICTS.labels(self.source, command.type, verdict)
+        uow.after_commit(counter.inc)
 
     def _fields(self, command: Envelope, cmd: Any) -> dict[str, Any]:
         return {"command_id": command.id, "command_type": command.type, **self.echo(command, cmd)}

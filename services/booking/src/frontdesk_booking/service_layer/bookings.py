@@ -28,6 +28,7 @@ from ..projections import customers as customer_rows
 from .chains import place_chain
 from .context import DUPLICATE, Answer, Context, Rejected, showing
 from .holds import clear_expired
+from .metrics import CONFLICTS
 from .setup import actor
 from .waitlist_offers import settle_offer
 
@@ -59,6 +60,7 @@ async def place(
     for candidate in candidates:
         if await allocations.try_place(ctx.session, shop.id, booking_id, candidate, expires_at, kind):
             return candidate
+        CONFLICTS.labels("lost_race").inc()
         # An expired hold nobody has swept yet still holds its rows: expire it and try again.
         if await clear_expired(ctx, (candidate,), booking_id) and await allocations.try_place(
             ctx.session, shop.id, booking_id, candidate, expires_at, kind
@@ -71,6 +73,7 @@ async def place(
     )
     if not candidates and not placements_at(shop, service, start, [], ctx.now, staff_id, nights):
         raise Rejected("not_bookable", "the shop does not offer this service at that time", alternatives)
+    CONFLICTS.labels("slot_taken").inc()
     raise Rejected("slot_taken", "that time is taken; the nearest free times are offered", alternatives)
 
 

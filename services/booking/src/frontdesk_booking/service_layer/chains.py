@@ -18,6 +18,7 @@ from ..domain.placement import Placement
 from ..domain.shop import Shop
 from .context import Context, Rejected
 from .holds import clear_expired
+from .metrics import CONFLICTS
 
 ALTERNATIVE_DAYS = 1  # a booking of several services is offered other starts up to a day away
 
@@ -49,6 +50,7 @@ async def place_chain(
     alternatives = await _alternatives(ctx, shop, steps, start, booking_id)
     if not chains and not chains_at(shop, steps, start, [], ctx.now):
         raise Rejected("not_bookable", "the shop does not offer these services at that time", alternatives)
+    CONFLICTS.labels("slot_taken").inc()
     raise Rejected("slot_taken", "that time is taken; the nearest free times are offered", alternatives)
 
 
