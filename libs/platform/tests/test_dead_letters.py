@@ -4,18 +4,22 @@ command is still obeyed because it keeps the signature the services gave it."""
 
 import asyncio
 import json
+import sys
 import uuid
 
 import asyncpg
 import pytest
+from fastapi import FastAPI
 from frontdesk_contracts import Envelope
 from frontdesk_contracts.topics import MESSAGING_COMMANDS, dead_letter
+from frontdesk_platform.cli import run_service
 from frontdesk_platform.consumer import RetryPolicy
 from frontdesk_platform.dead_letter_commands import dead_letters
 from frontdesk_platform.dead_letters import Selection, read_dead_letters
 from frontdesk_platform.faults import Transient
 from frontdesk_platform.pipeline import Pipeline, Route
 from frontdesk_platform.runtime import Runtime
+from frontdesk_platform.settings import ServiceSettings
 from frontdesk_platform.unit_of_work import UnitOfWork
 from sqlalchemy import text
 
@@ -131,3 +135,23 @@ def test_a_selection_is_an_address_a_range_or_an_id():
     assert Selection.parse("messaging.commands.dlt:2:5") == Selection("messaging.commands.dlt", 2, 5, 5)
     with pytest.raises(ValueError):
         Selection.parse("messaging.commands.dlt:two:5")
+
+
+def test_every_service_command_line_has_dead_letters(endpoints, monkeypatch, capsys):
+    settings = ServiceSettings(
+        service_name="platform-test",
+        kafka_bootstrap=endpoints.kafka_bootstrap,
+        kafka_namespace=f"{endpoints.namespace}{uuid.uuid4().hex[:6]}.",
+    )
+
+    def never() -> FastAPI:
+        raise AssertionError("dead-letters must not build the service")
+
+    monkeypatch.setattr(sys, "argv", ["frontdesk-platform-test", "dead-letters", "list"])
+    run_service(settings, never, "")
+    assert capsys.readouterr().out == "no dead letters\n"
+
+    monkeypatch.setattr(sys, "argv", ["frontdesk-platform-test", "migrate", "list"])
+    with pytest.raises(SystemExit):
+        run_service(settings, never, "")
+    assert "migrate takes no arguments" in capsys.readouterr().err
