@@ -1,4 +1,5 @@
-"""The command line every service shares: `serve` (default), `migrate`, and extras."""
+"""The command line every service shares: `serve` (default), `migrate`, `dead-letters`,
+and extras."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from .database import migrate
+from .dead_letter_commands import dead_letters
 from .ops import ops_app
 from .settings import ServiceSettings, UnsafeSettings
 
@@ -30,9 +32,16 @@ def run_service(
     """`server_options` go to uvicorn for the public API (a WebSocket server's tuning)."""
     extras = extras or {}
     parser = argparse.ArgumentParser(prog=f"frontdesk-{settings.service_name}")
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", *extras])
-    command = parser.parse_args().command
-    if command == "migrate":
+    commands = ["serve", "migrate", "dead-letters", *extras]
+    parser.add_argument("command", nargs="?", default="serve", choices=commands)
+    parser.add_argument("arguments", nargs=argparse.REMAINDER, help="dead-letters list|show|replay ...")
+    args = parser.parse_args()
+    command = args.command
+    if command == "dead-letters":
+        asyncio.run(dead_letters(settings, args.arguments))
+    elif args.arguments:
+        parser.error(f"{command} takes no arguments")
+    elif command == "migrate":
         asyncio.run(migrate(settings, migrations))
     elif command == "serve":
         try:

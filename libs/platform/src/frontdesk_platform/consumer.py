@@ -226,9 +226,12 @@ class ConsumerLoop:
         max_batch: int = 100,
         signer: CommandSigner | None = None,
         signed_topics: Iterable[str] = (),
+        service: str = "",
     ) -> None:
-        """`pipeline` carries out a batch of records at once; a plain `handler` one record."""
+        """`pipeline` carries out a batch of records at once; a plain `handler` one record.
+        `service` names the service in its dead letters (`frontdesk-<service> dead-letters`)."""
         self.name = name
+        self.service = service
         self._topics = topics
         self._group_id = group_id
         if (handler is None) == (pipeline is None):
@@ -422,6 +425,7 @@ class ConsumerLoop:
             ("original_partition", str(record.partition).encode()),
             ("original_offset", str(record.offset).encode()),
             ("consumer", self.name.encode()),
+            ("service", self.service.encode()),
         ]
         await self._producer.send_and_wait(
             dead_letter(record.topic), value=record.value, key=record.key, headers=headers

@@ -127,7 +127,9 @@ class Runtime:
         )
         await self.relay.start()
         for spec in self._consumer_specs:
-            consumer = ConsumerLoop(kafka=kafka, producer=self.producer, signer=self.signer, **spec)
+            consumer = ConsumerLoop(
+                kafka=kafka, producer=self.producer, signer=self.signer, service=settings.service_name, **spec
+            )
             await consumer.start()
             self.consumers.append(consumer)
         await asyncio.gather(*(c.wait_assigned() for c in self.consumers))
