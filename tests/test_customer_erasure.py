@@ -9,6 +9,7 @@ import sys
 import asyncpg
 import pytest
 
+from .booking_shop import days_ahead, set_up
 from .client import Account, Api
 
 pytestmark = pytest.mark.e2e
@@ -125,3 +126,41 @@ async def test_erasing_needs_an_existing_customer(api):
         f"/v1/shops/{owner.shop_id}/customers/{owner.user_id}/erase", headers=owner.auth
     )
     assert (response.status_code, response.json()["error"]["code"]) == (404, "customer_not_found")
+
+
+async def test_the_owner_exports_the_shops_conversations_and_bookings(api):
+    shop = await set_up(api)
+    wang, li = await api.customer(shop.owner.shop_id, "Wang"), await api.customer(shop.owner.shop_id, "Li")
+    wang_chat, li_chat = await api.open_conversation(wang), await api.open_conversation(li)
+    await say(api, wang, wang_chat, "周六能给金毛洗澡吗")
+    await say(api, shop.owner, wang_chat, "可以, 10点见")
+    await say(api, li, li_chat, "Is boarding open at Christmas?")
+    day = days_ahead(3)
+    held = await shop.hold(wang, shop.local(day, 10))
+    assert held.status_code == 201, held.text
+    assert (await shop.step(wang, held.json()["id"], "confirm")).status_code == 200
+    other = await shop.hold(li, shop.local(day, 14))
+    assert other.status_code == 201, other.text
+    path = f"/v1/shops/{shop.owner.shop_id}/export"
+
+    archive = (await api.http.get(path, headers=shop.owner.auth)).json()
+    assert archive["format"] == "frontdesk.export.v1"
+    talk = {c["id"]: [m["text"] for m in c["messages"]] for c in archive["conversations"]}
+    assert talk == {
+        wang_chat: ["周六能给金毛洗澡吗", "可以, 10点见"],
+        li_chat: ["Is boarding open at Christmas?"],
+    }
+    assert {(b["id"], b["status"]) for b in archive["bookings"]} == {
+        (held.json()["id"], "confirmed"),
+        (other.json()["id"], "held"),
+    }
+
+    theirs = (await api.http.get(path, params={"customer_id": wang.user_id}, headers=shop.owner.auth)).json()
+    assert [c["id"] for c in theirs["conversations"]] == [wang_chat]
+    assert [b["id"] for b in theirs["bookings"]] == [held.json()["id"]]
+
+    staff = await api.staff(shop.owner)
+    refused = await api.http.get(path, headers=staff.auth)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")
+    rival = await api.shop("Rival Pets")
+    assert (await api.http.get(path, headers=rival.auth)).status_code == 404

@@ -48,6 +48,7 @@ from .entrypoints import (
     ws,
 )
 from .entrypoints.origins import allow_listed_origins
+from .export import ShopExport
 from .identity.erasure import CustomerErasure
 from .identity.key_source import configured_key_ring
 from .identity.keys import KeyRing
@@ -193,6 +194,7 @@ def create_app(
         )
         app.state.search = MessageSearch(MessagingReads(http))
         app.state.bookings = Bookings(BookingReads(booking_http), commands)
+        app.state.export = ShopExport(conversations, app.state.bookings.reads, clock)
         app.state.calendar_feeds = CalendarFeeds(runtime.unit_of_work, clock)
         app.state.notifications = Notifications(notify_http, commands)
         app.state.campaigns = Campaigns(notify_http, app.state.notifications)

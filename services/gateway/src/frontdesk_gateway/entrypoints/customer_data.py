@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
+from ..export import ShopExport
 from ..identity.erasure import CustomerErasure
 from .auth import Caller, own_shop
 from .schemas import ERRORS
@@ -30,3 +32,17 @@ async def erase_customer(request: Request, caller: Caller, shop_id: UUID, custom
     own_shop(caller, shop_id)
     await _erasure(request).erase(caller, customer_id)
     return Response(status_code=202)
+
+
+@router.get(
+    "/shops/{shop_id}/export",
+    summary="The shop's archive (owner): every conversation with its messages, and every booking",
+    description="Format `frontdesk.export.v1`, described in docs/operations.md. With `customer_id`, "
+    "only that customer's conversations and bookings (a customer's request for their data).",
+)
+async def export_shop(
+    request: Request, caller: Caller, shop_id: UUID, customer_id: UUID | None = None
+) -> dict[str, Any]:
+    own_shop(caller, shop_id)
+    export: ShopExport = request.app.state.export
+    return await export.archive(caller, customer_id)
