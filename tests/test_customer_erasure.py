@@ -97,6 +97,13 @@ async def test_an_erased_customer_is_unreadable_everywhere_and_rebuild_still_wor
     assert await texts(api, owner, wang_chat) == ["", ""]
     assert await found(api, owner, "旺财") == []
     assert await found(api, owner, "幸福路") == []
+    audit = await api.http.get(f"/v1/shops/{owner.shop_id}/audit", headers=owner.auth)
+    assert {
+        "operation": "erase_customer",
+        "target": {"shop_id": owner.shop_id, "customer_id": wang.user_id},
+    } in [
+        {"operation": e["operation"], "target": e["target"]} for e in audit.json()["entries"]
+    ]  # the shop can show it did what was asked
     gone = await api.http.get(f"/v1/customers/{wang.user_id}/profile", headers=owner.auth)
     assert gone.status_code == 404
     signing_in = await api.http.post(
