@@ -23,6 +23,13 @@ async def texts(api: Api, caller: Account, conversation: str) -> list[str]:
     return [m["text"] for m in (await api.history(caller, conversation))["messages"]]
 
 
+async def seen(api: Api, caller: Account, conversation: str) -> dict:
+    """The conversation as the caller's list shows it, less the cursor a rebuild moves on."""
+    response = await api.http.get(f"/v1/conversations/{conversation}", headers=caller.auth)
+    assert response.status_code == 200, response.text
+    return {k: v for k, v in response.json().items() if k != "change_cursor"}
+
+
 async def found(api: Api, caller: Account, q: str) -> list[str]:
     response = await api.http.get("/v1/search", params={"q": q}, headers=caller.auth)
     assert response.status_code == 200, response.text
@@ -116,7 +123,10 @@ async def test_an_erased_customer_is_unreadable_everywhere_and_rebuild_still_wor
     people = f"SELECT name FROM people WHERE user_id = '{wang.user_id}'"
     assert "王小明" not in await stored(endpoints, messaging, people)
 
+    live = [await seen(api, owner, wang_chat), await seen(api, owner, li_chat)]
+    assert live[0]["last_message_preview"] == ""
     rebuild(system, messaging)
+    assert [await seen(api, owner, wang_chat), await seen(api, owner, li_chat)] == live
     assert await texts(api, owner, wang_chat) == ["", ""]
     assert await found(api, owner, "旺财") == []
     # the other customer's sealed texts open again in the rebuild
