@@ -45,6 +45,16 @@ class CustomerRegistered(Contract):
     )
 
 
+@contract("identity.customer.erased.v1", topic=IDENTITY_EVENTS, kind="event")
+class CustomerErased(Contract):
+    """The shop's owner erased a customer on their request (PIPL/GDPR): every service forgets
+    their personal data (name, phone, texts) and keeps only ids and figures (docs/adr/0005)."""
+
+    shop_id: UUID
+    customer_id: UUID
+    erased_at: datetime
+
+
 @contract("identity.staff.role_changed.v1", topic=IDENTITY_EVENTS, kind="event")
 class StaffRoleChanged(Contract):
     """The owner made a staff member an owner, or an owner staff; their sessions ended."""

@@ -35,6 +35,7 @@ from .entrypoints import (
     campaigns,
     care,
     conversation_work,
+    customer_data,
     notifications,
     password_reset,
     phone_customers,
@@ -47,6 +48,8 @@ from .entrypoints import (
     ws,
 )
 from .entrypoints.origins import allow_listed_origins
+from .export import ShopExport
+from .identity.erasure import CustomerErasure
 from .identity.key_source import configured_key_ring
 from .identity.keys import KeyRing
 from .identity.password_reset import PasswordReset
@@ -171,6 +174,7 @@ def create_app(
         app.state.revocations = revocations
         sessions = Sessions(revocations, signals.sessions_ended, clock)
         app.state.staff = Staff(runtime.unit_of_work, sessions, clock)
+        app.state.customer_erasure = CustomerErasure(runtime.unit_of_work, sessions)
         await signals.start()
         commands = Commands(CommandClient(SOURCE, runtime.publish, replies, settings.reply_timeout_seconds))
         app.state.audit = AuditLog(runtime.unit_of_work)
@@ -190,6 +194,7 @@ def create_app(
         )
         app.state.search = MessageSearch(MessagingReads(http))
         app.state.bookings = Bookings(BookingReads(booking_http), commands)
+        app.state.export = ShopExport(conversations, app.state.bookings.reads, clock)
         app.state.calendar_feeds = CalendarFeeds(runtime.unit_of_work, clock)
         app.state.notifications = Notifications(notify_http, commands)
         app.state.campaigns = Campaigns(notify_http, app.state.notifications)
@@ -237,6 +242,7 @@ def create_app(
     app.include_router(password_reset.router)
     app.include_router(phone_customers.router)
     app.include_router(audit.router)
+    app.include_router(customer_data.router)
     app.include_router(shop_aliases.deprecated_aliases(shop_settings.router, staff.router))
     app.add_middleware(AuditTrail)
     allow_listed_origins(app, settings.cors_origins)

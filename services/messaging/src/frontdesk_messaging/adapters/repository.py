@@ -3,11 +3,13 @@ conversation with years of messages loads in one row plus its newest events."""
 
 from __future__ import annotations
 
-from dataclasses import fields
+from collections.abc import Mapping
+from dataclasses import fields, replace
 from typing import Any
 from uuid import UUID
 
 from frontdesk_platform.eventstore import EventStore, NewEvent, RecordedEvent
+from frontdesk_platform.shredding import CustomerKey, is_sealed, open_sealed
 from frontdesk_platform.staged import StagedStreams
 from pydantic import TypeAdapter
 
@@ -39,8 +41,28 @@ def stream_id(conversation_id: UUID) -> str:
     return f"conversation-{conversation_id}"
 
 
-def to_new_event(event: Event) -> NewEvent:
-    return NewEvent(type=_NAMES[type(event)], data=event_data(event))
+# Personal text, stored sealed under the conversation's customer's key (docs/adr/0005): a
+# conversation is one customer's, so the shop's replies and notes about them are sealed too.
+SEALED: dict[type[Event], tuple[str, ...]] = {
+    events.MessageSent: ("text",),
+    events.MessageEdited: ("text",),
+    events.NoteAdded: ("text",),
+    events.ConversationAssigned: ("handoff_note",),
+    events.SurveyAnswered: ("comment",),
+}
+
+
+def to_new_event(event: Event, key: CustomerKey | None = None) -> NewEvent:
+    data = event_data(event)
+    if key is not None:
+        for name in SEALED.get(type(event), ()):
+            if data[name] is not None:
+                data[name] = key.seal(data[name])
+    return NewEvent(type=_NAMES[type(event)], data=data)
+
+
+def needs_key(pending: list[Event]) -> bool:
+    return any(type(event) in SEALED for event in pending)
 
 
 def event_data(event: Event | ShopEvent) -> dict[str, Any]:
@@ -81,15 +103,19 @@ class ConversationRepository:
             conversation.apply(from_recorded(recorded))
         return conversation
 
-    def save(self, streams: StagedStreams, conversation: Conversation) -> list[Event]:
-        """Stage the new events and the snapshot after them (written at commit)."""
+    def save(
+        self, streams: StagedStreams, conversation: Conversation, key: CustomerKey | None = None
+    ) -> list[Event]:
+        """Stage the new events (personal text sealed with `key`) and the snapshot after them
+        (written at commit). The aggregate keeps its texts sealed when it loads: it never
+        decides by them."""
         events, conversation.pending = conversation.pending, []
         if not events:
             return []
         streams.stage(
             stream_id(conversation.id),
             conversation.version - len(events),
-            [to_new_event(e) for e in events],
+            [to_new_event(e, key) for e in events],
             conversation.snapshot(),
         )
         return events
@@ -138,11 +164,19 @@ class ShopRepository:
         return events
 
 
-def from_stored_json(stream_id: str, type_name: str, data: str) -> Event | ShopEvent:
+def from_stored_json(
+    stream_id: str, type_name: str, data: str, keys: Mapping[UUID, bytes | None] | None = None
+) -> Event | ShopEvent:
     """An event straight from its stored JSON text (a rebuild reads many: pydantic parses
-    the text faster than json.loads and then validating the dict)."""
+    the text faster than json.loads and then validating the dict), its sealed text opened
+    with `keys` ("" where the key was destroyed)."""
     if stream_id.startswith("shop-"):
         shop_event: ShopEvent = _SHOP_ADAPTERS[SHOP_EVENT_TYPES[type_name]].validate_json(data)
         return shop_event
-    event: Event = _ADAPTERS[EVENT_TYPES[type_name]].validate_json(data)
+    cls = EVENT_TYPES[type_name]
+    event: Event = _ADAPTERS[cls].validate_json(data)
+    sealed = [name for name in SEALED.get(cls, ()) if is_sealed(getattr(event, name))]
+    if sealed:
+        opened: dict[str, Any] = {name: open_sealed(getattr(event, name), keys or {}) for name in sealed}
+        event = replace(event, **opened)
     return event

@@ -11,6 +11,8 @@ from frontdesk_platform.pipeline import Pipeline, Route
 from frontdesk_platform.unit_of_work import UnitOfWork
 from sqlalchemy import text
 
+from . import erasure
+
 CONSUMER = "messaging.identity"
 _PEOPLE_EVENTS = frozenset(
     {
@@ -20,6 +22,7 @@ _PEOPLE_EVENTS = frozenset(
         "identity.staff.enabled.v1",
         "identity.staff.disabled.v1",
         "identity.staff.removed.v1",
+        "identity.customer.erased.v1",
     }
 )
 
@@ -63,6 +66,9 @@ def _change(event: Envelope) -> tuple[str, dict[str, object]] | None:
 
 
 async def _apply(uow: UnitOfWork, event: Envelope) -> None:
+    if event.type == "identity.customer.erased.v1":
+        await erasure.erase(uow.session, identity.CustomerErased.model_validate(event.data))
+        return
     change = _change(event)
     if change is not None:
         statement, row = change

@@ -13,11 +13,13 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
+from uuid import UUID
 
 import asyncpg
+from frontdesk_platform import shredding
 from frontdesk_platform.database import create_engine, session_factory
 from frontdesk_platform.eventstore import EventStore
 from frontdesk_platform.settings import ServiceSettings
@@ -43,6 +45,7 @@ async def rebuild(session: AsyncSession, store: EventStore, batch: int = 10_000)
     await session.execute(text(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE"))
     await session.execute(text(f"TRUNCATE {tables}"))
     conn = await driver_connection(session)
+    keys = await shredding.all_keys(session)
     models = ReplayedReadModels()
     position, replayed = 0, 0
     # Finding a message's terms (jieba) costs more than the rest of its replay: worker
@@ -52,7 +55,7 @@ async def rebuild(session: AsyncSession, store: EventStore, batch: int = 10_000)
         waiting: tuple[Page, Awaitable[list[list[str]]]] | None = None
         while rows := await conn.fetch(_PAGE, position, batch):
             for row in rows:
-                _apply(models, row)
+                _apply(models, row, keys)
             page = models.take_page()
             if waiting:
                 await _write_page(conn, *waiting)
@@ -65,8 +68,8 @@ async def rebuild(session: AsyncSession, store: EventStore, batch: int = 10_000)
     return replayed
 
 
-def _apply(models: ReplayedReadModels, row: asyncpg.Record) -> None:
-    event = from_stored_json(row["stream_id"], row["type"], row["data"])
+def _apply(models: ReplayedReadModels, row: asyncpg.Record, keys: Mapping[UUID, bytes | None]) -> None:
+    event = from_stored_json(row["stream_id"], row["type"], row["data"], keys)
     if isinstance(event, ShopEvent):
         models.apply_shop(event)
     else:

@@ -11,6 +11,7 @@ from uuid import UUID, uuid5
 
 from frontdesk_contracts import Envelope, contract_type
 from frontdesk_contracts import messaging as contracts
+from frontdesk_platform import shredding
 from frontdesk_platform.observability import current_traceparent
 from frontdesk_platform.pipeline import Answers
 from frontdesk_platform.staged import StagedStreams
@@ -20,6 +21,7 @@ from ..adapters.repository import (
     ConversationRepository,
     ShopRepository,
     event_data,
+    needs_key,
     shop_stream_id,
     stream_id,
 )
@@ -62,7 +64,10 @@ class Context:
 
     async def save(self, conversation: Conversation) -> list[e.Event]:
         """Stage the new events, update the read models and queue the contract events."""
-        events = self.deps.conversations.save(await self.streams(), conversation)
+        key = None
+        if needs_key(conversation.pending) and conversation.shop_id and conversation.customer_id:
+            key = await shredding.key_for(self.uow.session, conversation.shop_id, conversation.customer_id)
+        events = self.deps.conversations.save(await self.streams(), conversation, key)
         version = conversation.version - len(events)
         for event in events:
             version += 1
