@@ -29,6 +29,7 @@ class ReceivedSpan:
     span_id: str
     parent_id: str
     correlation_id: str
+    conversation_id: str
 
 
 class OtlpReceiver:
@@ -54,9 +55,14 @@ class OtlpReceiver:
         with self._lock:
             return [span for span in self.spans if span.trace_id == trace_id]
 
-    def traces_named(self, name: str) -> set[str]:
+    def traces_named(self, name: str, conversation_id: str = "") -> set[str]:
+        """The traces holding a span of that name (about that conversation, if given)."""
         with self._lock:
-            return {span.trace_id for span in self.spans if span.name == name}
+            return {
+                span.trace_id
+                for span in self.spans
+                if span.name == name and (not conversation_id or span.conversation_id == conversation_id)
+            }
 
     def receive(self, body: bytes) -> None:
         request = ExportTraceServiceRequest()
@@ -73,6 +79,7 @@ class OtlpReceiver:
                         span.span_id.hex(),
                         span.parent_span_id.hex(),
                         _attribute(span.attributes, "frontdesk.correlation_id"),
+                        _attribute(span.attributes, "frontdesk.conversation_id"),
                     )
                     for span in scope.spans
                 ]

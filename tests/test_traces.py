@@ -11,11 +11,12 @@ from .otlp_receiver import OtlpReceiver, ReceivedSpan
 pytestmark = pytest.mark.e2e
 
 
-async def spans_of(otlp: OtlpReceiver, root_name: str, *names: str) -> list[ReceivedSpan]:
-    """The spans of the trace that starts with `root_name`, once it holds all `names`."""
+async def spans_of(otlp: OtlpReceiver, root_name: str, *names: str, about: str = "") -> list[ReceivedSpan]:
+    """The spans of the trace that starts with `root_name` (about conversation `about`),
+    once it holds all `names`."""
     async with asyncio.timeout(20):
         while True:
-            roots = otlp.traces_named(root_name)
+            roots = otlp.traces_named(root_name, about)
             if len(roots) == 1:
                 spans = otlp.trace(roots.pop())
                 if set(names) <= {span.name for span in spans}:
@@ -86,3 +87,30 @@ async def test_a_read_the_gateway_asks_a_service_for_continues_the_request_and_i
     assert lineage(spans, messaging)[-1] == gateway
     assert {span.service for span in lineage(spans, messaging)[1:]} == {"gateway"}
     assert messaging.correlation_id == gateway.correlation_id == read.headers["x-correlation-id"]
+
+
+async def test_a_message_sent_on_a_socket_is_one_trace_from_the_frame_to_the_push(api, otlp):
+    owner = await api.shop()
+    customer = await api.customer(owner.shop_id)
+    conversation = await api.open_conversation(customer)
+    phone, counter = await api.device(customer), await api.device(owner)
+
+    await phone.send_message(conversation, "can I bring two dogs?", client_msg_id="socket-trace")
+    assert (await counter.next("message.new", client_msg_id="socket-trace"))["message"]["seq"] == 1
+
+    spans = await spans_of(
+        otlp,
+        "socket message.send",
+        "handle messaging.message.send.v1",
+        "publish messaging.message.sent.v1",
+        "push messaging.message.sent.v1",
+        about=conversation,
+    )
+    frame = one(spans, "gateway", "socket message.send")
+    pushed = one(spans, "gateway", "push messaging.message.sent.v1")
+    assert [span.name for span in lineage(spans, pushed)][1:3] == [
+        "publish messaging.message.sent.v1",
+        "handle messaging.message.send.v1",
+    ]
+    assert lineage(spans, pushed)[-1] == frame
+    assert frame.correlation_id == pushed.correlation_id != ""

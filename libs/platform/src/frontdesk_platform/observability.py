@@ -24,6 +24,7 @@ from prometheus_client import Counter, Histogram
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 # Every span carries the request's correlation id, so a trace is found from a log line.
 CORRELATION_ATTRIBUTE = "frontdesk.correlation_id"
+CONVERSATION_ATTRIBUTE = "frontdesk.conversation_id"
 _propagator = TraceContextTextMapPropagator()
 
 CONSUMED = Counter(
@@ -179,13 +180,15 @@ def continue_trace(
     traceparent: str | None,
     cid: str | None,
     kind: trace.SpanKind = trace.SpanKind.CONSUMER,
+    attributes: dict[str, str] | None = None,
 ) -> Iterator[trace.Span]:
-    """A span that continues the trace a message carried, with its correlation id set."""
+    """A span that continues the trace a message carried (or starts one when it carried
+    none), with its correlation id set."""
     parent = _propagator.extract({"traceparent": traceparent} if traceparent else {})
     token = otel_context.attach(parent)
     cid_token = correlation_id.set(cid)
     try:
-        with tracer().start_as_current_span(name, kind=kind) as span:
+        with tracer().start_as_current_span(name, kind=kind, attributes=attributes) as span:
             if cid:
                 span.set_attribute(CORRELATION_ATTRIBUTE, cid)
             yield span
