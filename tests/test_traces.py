@@ -3,6 +3,9 @@ receiver (tests/otlp_receiver.py, set as FRONTDESK_OTLP_ENDPOINT in conftest), a
 request's trace and correlation id follow it across HTTP calls and Kafka hops."""
 
 import asyncio
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -114,3 +117,19 @@ async def test_a_message_sent_on_a_socket_is_one_trace_from_the_frame_to_the_pus
     ]
     assert lineage(spans, pushed)[-1] == frame
     assert frame.correlation_id == pushed.correlation_id != ""
+
+
+def test_a_service_exports_to_the_collector_opentelemetry_s_own_variable_names(otlp):
+    """OTEL_EXPORTER_OTLP_ENDPOINT works as FRONTDESK_OTLP_ENDPOINT does (for a platform that
+    sets it for every pod)."""
+    started = (
+        "from frontdesk_platform.observability import configure_tracing, flush_traces, tracer\n"
+        "configure_tracing('standalone')\n"
+        "with tracer().start_as_current_span('checked'):\n"
+        "    pass\n"
+        "flush_traces()\n"
+    )
+    env = {**os.environ, "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint}
+    env.pop("FRONTDESK_OTLP_ENDPOINT", None)
+    subprocess.run([sys.executable, "-c", started], env=env, check=True, timeout=60)
+    assert [span.service for span in otlp.spans if span.name == "checked"] == ["standalone"]
