@@ -16,6 +16,7 @@ from frontdesk_local.system import System
 from jwt.algorithms import OKPAlgorithm
 
 from .client import Api
+from .otlp_receiver import OtlpReceiver
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +39,16 @@ def attachments_dir(endpoints) -> Path:
 
 
 @pytest.fixture(scope="session")
-def system(endpoints, attachments_dir) -> Iterator[System]:
+def otlp() -> Iterator[OtlpReceiver]:
+    """Where every service of the run exports its spans, as to a collector."""
+    receiver = OtlpReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture(scope="session")
+def system(endpoints, attachments_dir, otlp) -> Iterator[System]:
     prefix = endpoints.namespace.rstrip(".")
     system = System(
         env=endpoints.env(
@@ -55,6 +65,8 @@ def system(endpoints, attachments_dir) -> Iterator[System]:
             # every test client comes from 127.0.0.1 and Redis outlives a run
             FRONTDESK_PASSWORD_RESETS_PER_IP_PER_HOUR="10000",
             FRONTDESK_CORS_ORIGINS=f"{CONSOLE_ORIGIN},http://127.0.0.1:{CONSOLE_PORT}",
+            FRONTDESK_OTLP_ENDPOINT=otlp.endpoint,
+            OTEL_BSP_SCHEDULE_DELAY="200",  # spans reach the receiver within a test's wait
         ),
         log_dir=ROOT / ".local" / "test-logs" / prefix,
         database_prefix=prefix,

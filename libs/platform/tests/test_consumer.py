@@ -171,6 +171,33 @@ async def test_the_handler_runs_inside_the_trace_the_message_carried(database, p
     assert seen == [trace_id]
 
 
+async def test_the_handler_continues_from_the_hop_the_records_header_names(database, producer, topic):
+    """The relay names its own span in the record's header; the envelope, signed when it
+    was written, still names the writer's. The consumer's span is the relay's child."""
+    configure_tracing("test")
+    trace_id = uuid.uuid4().hex
+    parents: list[str] = []
+
+    async def handler(env: Envelope) -> None:
+        parents.append(format(trace.get_current_span().parent.span_id, "016x"))  # type: ignore[attr-defined]
+
+    loop = loop_for(database, producer, topic, handler)
+    await loop.start()
+    try:
+        written = Envelope(
+            type="messaging.message.sent.v1",
+            source="test",
+            aggregate_id="k",
+            traceparent=f"00-{trace_id}-{'1' * 16}-01",
+        )
+        relayed = [("traceparent", f"00-{trace_id}-{'2' * 16}-01".encode())]
+        await producer.send_and_wait(topic, written.model_dump_json().encode(), key=b"k", headers=relayed)
+        await until(lambda: len(parents) == 1)
+    finally:
+        await loop.stop()
+    assert parents == ["2" * 16]
+
+
 async def test_a_slow_partition_does_not_hold_up_the_others(database, producer):
     topic = database.settings.topic("messaging.replies")
     await ensure_topics(database.settings.kafka_connection(), [topic], 2)

@@ -18,7 +18,7 @@ from prometheus_client import Counter, Histogram
 
 from .body_limit import install_body_limit
 from .errors import install_error_handlers
-from .observability import correlation_id, trace_exemplar, tracer
+from .observability import CORRELATION_ATTRIBUTE, correlation_id, trace_exemplar, tracer
 from .service_auth import ServiceCredential
 
 _propagator = TraceContextTextMapPropagator()
@@ -65,7 +65,10 @@ def build_app(
         parent = _propagator.extract(dict(request.headers))
         try:
             with tracer().start_as_current_span(
-                f"{request.method} {request.url.path}", context=parent, kind=trace.SpanKind.SERVER
+                f"{request.method} {request.url.path}",
+                context=parent,
+                kind=trace.SpanKind.SERVER,
+                attributes={CORRELATION_ATTRIBUTE: cid},
             ):
                 response = await call_next(request)
                 exemplar = trace_exemplar()

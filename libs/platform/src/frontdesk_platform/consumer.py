@@ -371,10 +371,11 @@ class ConsumerLoop:
                 await self._dead_letter(record, exc)
                 return None
         try:
-            return _Entry(record, Envelope.model_validate_json(record.value))
+            envelope = Envelope.model_validate_json(record.value)
         except ValidationError as exc:
             await self._dead_letter(record, exc)
             return None
+        return _Entry(record, _after_last_hop(envelope, record))
 
     async def _carry_out(self, batch: list[_Entry]) -> list[Outcome]:
         """The outcome of each record; a batch whose transaction failed as a whole is
@@ -431,3 +432,15 @@ class ConsumerLoop:
             dead_letter(record.topic), value=record.value, key=record.key, headers=headers
         )
         CONSUMED.labels(self.name, record.topic, DEAD_LETTERED).inc()
+
+
+def _after_last_hop(envelope: Envelope, record: ConsumerRecord) -> Envelope:
+    """The envelope's trace continued from the record's `traceparent` header: the relay
+    names its own span there (the envelope, signed when written, names the writer's)."""
+    for name, value in record.headers:
+        if name == "traceparent":
+            hop = value.decode()
+            return (
+                envelope if hop == envelope.traceparent else envelope.model_copy(update={"traceparent": hop})
+            )
+    return envelope

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -11,15 +12,19 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+import httpx
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from prometheus_client import Counter, Gauge, Histogram
 
 correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=None)
+# Every span carries the request's correlation id, so a trace is found from a log line.
+CORRELATION_ATTRIBUTE = "frontdesk.correlation_id"
+CONVERSATION_ATTRIBUTE = "frontdesk.conversation_id"
 _propagator = TraceContextTextMapPropagator()
 
 DEAD_LETTERED = "dead_lettered"
@@ -129,13 +134,36 @@ def configure_logging(service: str, level: str = "INFO", as_json: bool = True) -
         logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
 
 
-def configure_tracing(service: str, console: bool = False) -> None:
+def configure_tracing(service: str, console: bool = False, otlp_endpoint: str = "") -> None:
+    """Spans are exported over OTLP/HTTP when an endpoint is configured: `otlp_endpoint`
+    (FRONTDESK_OTLP_ENDPOINT, the collector's base URL) or OpenTelemetry's own
+    OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT."""
     if isinstance(trace.get_tracer_provider(), TracerProvider):
         return
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
     if console:
         provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
+    if otlp_endpoint or _otel_endpoint_set():
+        # Imported only when used: the exporter brings protobuf along.
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        endpoint = f"{otlp_endpoint.rstrip('/')}/v1/traces" if otlp_endpoint else None
+        # Batched, so a request never waits for the collector; OTEL_BSP_* tune the batches.
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     trace.set_tracer_provider(provider)
+
+
+def _otel_endpoint_set() -> bool:
+    return any(
+        os.environ.get(name) for name in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    )
+
+
+def flush_traces() -> None:
+    """Send the spans still waiting in a batch (at shutdown, so the last requests are seen)."""
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, TracerProvider):
+        provider.force_flush(timeout_millis=5000)
 
 
 def tracer() -> trace.Tracer:
@@ -154,15 +182,39 @@ def current_traceparent() -> str | None:
     return carrier.get("traceparent")
 
 
+def context_headers() -> dict[str, str]:
+    """What a call to another service carries so its work joins this trace and request:
+    `traceparent` and `x-correlation-id` (read by every service's app, app.py)."""
+    headers: dict[str, str] = {}
+    _propagator.inject(headers)
+    if cid := correlation_id.get():
+        headers["x-correlation-id"] = cid
+    return headers
+
+
+async def carry_context(request: httpx.Request) -> None:
+    """An httpx request hook: every internal call carries the caller's trace and correlation id."""
+    request.headers.update(context_headers())
+
+
 @contextmanager
-def continue_trace(name: str, traceparent: str | None, cid: str | None) -> Iterator[None]:
-    """A span that continues the trace a message carried, with its correlation id set."""
+def continue_trace(
+    name: str,
+    traceparent: str | None,
+    cid: str | None,
+    kind: trace.SpanKind = trace.SpanKind.CONSUMER,
+    attributes: dict[str, str] | None = None,
+) -> Iterator[trace.Span]:
+    """A span that continues the trace a message carried (or starts one when it carried
+    none), with its correlation id set."""
     parent = _propagator.extract({"traceparent": traceparent} if traceparent else {})
     token = otel_context.attach(parent)
     cid_token = correlation_id.set(cid)
     try:
-        with tracer().start_as_current_span(name, kind=trace.SpanKind.CONSUMER):
-            yield
+        with tracer().start_as_current_span(name, kind=kind, attributes=attributes) as span:
+            if cid:
+                span.set_attribute(CORRELATION_ATTRIBUTE, cid)
+            yield span
     finally:
         correlation_id.reset(cid_token)
         otel_context.detach(token)

@@ -14,14 +14,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
+from opentelemetry import trace
 
-from .observability import OUTBOX_BACKLOG, OUTBOX_DELAY, OUTBOX_OLDEST, PUBLISHED
+from .observability import (
+    OUTBOX_BACKLOG,
+    OUTBOX_DELAY,
+    OUTBOX_OLDEST,
+    PUBLISHED,
+    continue_trace,
+    current_traceparent,
+)
 from .signing import CommandSigner
 from .unit_of_work import OUTBOX_CHANNEL
 
@@ -223,13 +232,16 @@ class OutboxRelay:
         value = row["envelope"].encode()
         key = row["key"].encode()
         partitions = await self._partitions(row["topic"])
-        delivered: asyncio.Future[object] = await self._producer.send(
-            row["topic"],
-            value=value,
-            key=key,
-            headers=[*_headers(row), self._signer.header(value)],
-            partition=self._partitioner(key, partitions, partitions),
-        )
+        # The relay's hop is a span of the trace that wrote the row; the record's header
+        # names it as the parent of whatever the consumer does next.
+        with _relay_span(row):
+            delivered: asyncio.Future[object] = await self._producer.send(
+                row["topic"],
+                value=value,
+                key=key,
+                headers=[*_headers(row, current_traceparent()), self._signer.header(value)],
+                partition=self._partitioner(key, partitions, partitions),
+            )
         return delivered
 
     async def _partitions(self, topic: str) -> list[int]:
@@ -262,8 +274,14 @@ class OutboxRelay:
         return self._at
 
 
-def _headers(row: asyncpg.Record) -> list[tuple[str, bytes]]:
+def _relay_span(row: asyncpg.Record) -> AbstractContextManager[object]:
+    if not row["traceparent"]:  # a row no request or message led to (a timer's) starts no trace
+        return nullcontext()
+    return continue_trace(f"publish {row['type']}", row["traceparent"], None, trace.SpanKind.PRODUCER)
+
+
+def _headers(row: asyncpg.Record, traceparent: str | None) -> list[tuple[str, bytes]]:
     headers = [("ce_id", str(row["event_id"]).encode()), ("ce_type", row["type"].encode())]
-    if row["traceparent"]:
-        headers.append(("traceparent", row["traceparent"].encode()))
+    if traceparent := traceparent or row["traceparent"]:
+        headers.append(("traceparent", traceparent.encode()))
     return headers

@@ -18,7 +18,7 @@ from .app import HealthCheck, build_app
 from .consumer import ConsumerLoop, Handler, RetryPolicy
 from .database import create_engine, session_factory
 from .kafka import Publisher, create_producer, ensure_topics
-from .observability import configure_logging, configure_tracing
+from .observability import configure_logging, configure_tracing, flush_traces
 from .outbox import OutboxRelay
 from .pipeline import Pipeline
 from .settings import ServiceSettings
@@ -34,7 +34,7 @@ class Runtime:
     def __init__(self, settings: ServiceSettings) -> None:
         settings.refuse_unsafe()
         configure_logging(settings.service_name, settings.log_level, settings.log_json)
-        configure_tracing(settings.service_name, settings.trace_console)
+        configure_tracing(settings.service_name, settings.trace_console, settings.otlp_endpoint)
         self.settings = settings
         self.signer = CommandSigner(settings.command_signing_keys())
         self._command_topics = frozenset(settings.topic(t) for t in contract_topics.COMMANDS)
@@ -148,6 +148,7 @@ class Runtime:
         await self.relay.stop()
         await self.producer.stop()
         await self.engine.dispose()
+        await asyncio.to_thread(flush_traces)
 
     async def check_database(self) -> None:
         async with self.engine.connect() as conn:

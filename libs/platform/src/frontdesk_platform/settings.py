@@ -75,6 +75,9 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     trace_console: bool = False
+    # Spans go over OTLP/HTTP to this collector (its base URL, e.g. http://otel-collector:4318)
+    # when set; OTEL_EXPORTER_OTLP_ENDPOINT works as well.
+    otlp_endpoint: str = ""
 
     def topic(self, name: str) -> str:
         """The real Kafka topic for a contract topic name (test runs get their own namespace)."""

@@ -14,6 +14,7 @@ import httpx
 from fastapi import FastAPI
 from frontdesk_contracts import topics
 from frontdesk_platform.command_client import CommandClient, Replies
+from frontdesk_platform.observability import carry_context
 from frontdesk_platform.runtime import Runtime, service_app
 
 from .adapters.booking import SOURCE, BookingDesk
@@ -75,7 +76,10 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         llm_url = settings.llm_base_url.rstrip("/") + "/" if settings.llm_base_url else "http://llm.invalid/"
         async with (
             httpx.AsyncClient(
-                base_url=settings.booking_url, timeout=10, headers=settings.service_headers()
+                base_url=settings.booking_url,
+                timeout=10,
+                headers=settings.service_headers(),
+                event_hooks={"request": [carry_context]},
             ) as booking_http,
             httpx.AsyncClient(base_url=llm_url) as llm_http,
         ):

@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
 from frontdesk_contracts import topics
 from frontdesk_platform.command_client import CommandClient, Replies
+from frontdesk_platform.observability import carry_context
 from frontdesk_platform.runtime import Runtime, service_app
 
 from .assistant import ShopAssistant
@@ -149,11 +151,16 @@ def create_app(
         redis = bounded_redis(settings)
         watch = RedisWatch(redis, settings.redis_pause_seconds)
         # Every call to a service's internal API carries the service credential.
-        internal = settings.service_headers()
-        http = httpx.AsyncClient(base_url=settings.messaging_url, timeout=10, headers=internal)
-        booking_http = httpx.AsyncClient(base_url=settings.booking_url, timeout=10, headers=internal)
-        notify_http = httpx.AsyncClient(base_url=settings.notify_url, timeout=10, headers=internal)
-        assistant_http = httpx.AsyncClient(base_url=settings.ai_assist_url, timeout=10, headers=internal)
+        # and the request's trace and correlation id.
+        internal: dict[str, Any] = {
+            "timeout": 10,
+            "headers": settings.service_headers(),
+            "event_hooks": {"request": [carry_context]},
+        }
+        http = httpx.AsyncClient(base_url=settings.messaging_url, **internal)
+        booking_http = httpx.AsyncClient(base_url=settings.booking_url, **internal)
+        notify_http = httpx.AsyncClient(base_url=settings.notify_url, **internal)
+        assistant_http = httpx.AsyncClient(base_url=settings.ai_assist_url, **internal)
         limiter = RateLimiter(redis, watch, settings.rate_limit_sync_seconds)
         limiter.start()
         app.state.settings = settings

@@ -6,16 +6,19 @@ import asyncio
 import json
 import logging
 from collections.abc import Coroutine, MutableMapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import orjson
 from fastapi import WebSocket
 from frontdesk_contracts import Envelope
 from frontdesk_platform.command_client import is_rejection
 from frontdesk_platform.errors import ApiError, field_problem
+from frontdesk_platform.observability import CONVERSATION_ATTRIBUTE, continue_trace
 from frontdesk_platform.storable import Int32, StoredBody
+from opentelemetry import trace
 from pydantic import Field, ValidationError, model_validator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -173,7 +176,8 @@ class _Session:
             self._error("invalid_frame", 'A frame is a JSON object with a "type".')
             return
         try:
-            await self._dispatch(frame, frame["type"])
+            with _frame_trace(frame):
+                await self._dispatch(frame, frame["type"])
         except ApiError as exc:
             self._error(exc.code, exc.message, frame.get("id"))
 
@@ -367,3 +371,20 @@ def _parsed(raw: str | bytes) -> Any:
         return orjson.loads(raw)
     except ValueError:
         return json.loads(raw)
+
+
+# A frame that becomes a command starts a trace of its own, as a REST request does (the
+# socket itself lives for hours: one trace for it would say nothing).
+TRACED_FRAMES = frozenset({"message.send", "read", "delivered"})
+
+
+def _frame_trace(frame: dict[str, Any]) -> AbstractContextManager[object]:
+    if frame["type"] not in TRACED_FRAMES:
+        return nullcontext()
+    conversation = frame.get("conversation_id")
+    about = (
+        {CONVERSATION_ATTRIBUTE: conversation}
+        if isinstance(conversation, str) and len(conversation) <= 64
+        else {}
+    )
+    return continue_trace(f"socket {frame['type']}", None, str(uuid4()), trace.SpanKind.SERVER, about)

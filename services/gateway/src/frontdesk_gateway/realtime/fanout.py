@@ -8,6 +8,7 @@ for how this scales and when to switch to per-user routing through Redis.
 from __future__ import annotations
 
 from collections import OrderedDict
+from contextlib import AbstractContextManager
 from typing import Any, Literal
 from uuid import UUID
 
@@ -16,6 +17,7 @@ from aiokafka import ConsumerRecord
 from frontdesk_contracts import Envelope
 from frontdesk_contracts.booking_frames import FRAMES as BOOKING_FRAMES
 from frontdesk_platform.command_client import Replies
+from frontdesk_platform.observability import continue_trace
 
 from .connections import Connection, Connections, Frame
 
@@ -34,6 +36,15 @@ class _Seen:
         if len(self._ids) > self._size:
             self._ids.popitem(last=False)
         return True
+
+
+def _pushing(kind: str, headers: dict[str, bytes], event: dict[str, Any]) -> AbstractContextManager[object]:
+    """The push to sockets as the last hop of the trace that led to the event (the relay's
+    span, named by the record's header)."""
+    traceparent = headers.get("traceparent")
+    return continue_trace(
+        f"push {kind}", traceparent.decode() if traceparent else None, event.get("correlation_id")
+    )
 
 
 class Fanout:
@@ -58,9 +69,13 @@ class Fanout:
         if kind.startswith("messaging.command."):
             self._replies.resolve(Envelope.model_validate_json(record.value))
         elif kind in ROUTES and self._seen.first_time(UUID(headers["ce_id"].decode())):
-            self._push(kind, orjson.loads(record.value)["data"])
+            event = orjson.loads(record.value)
+            with _pushing(kind, headers, event):
+                self._push(kind, event["data"])
         elif kind in BOOKING_FRAMES and self._seen.first_time(UUID(headers["ce_id"].decode())):
-            self._push_booking(kind, orjson.loads(record.value)["data"])
+            event = orjson.loads(record.value)
+            with _pushing(kind, headers, event):
+                self._push_booking(kind, event["data"])
 
     def _push(self, kind: str, data: dict[str, Any]) -> None:
         frame_type, audience = ROUTES[kind]
