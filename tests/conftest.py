@@ -55,6 +55,9 @@ def system(endpoints, attachments_dir) -> Iterator[System]:
             # every test client comes from 127.0.0.1 and Redis outlives a run
             FRONTDESK_PASSWORD_RESETS_PER_IP_PER_HOUR="10000",
             FRONTDESK_CORS_ORIGINS=f"{CONSOLE_ORIGIN},http://127.0.0.1:{CONSOLE_PORT}",
+            # test mode: webhook receivers on http://127.0.0.1, retried in seconds rather than a day
+            FRONTDESK_WEBHOOKS_ALLOW_LOOPBACK="true",
+            FRONTDESK_WEBHOOK_RETRY_SECONDS="[0.5,0.5,0.5]",
         ),
         log_dir=ROOT / ".local" / "test-logs" / prefix,
         database_prefix=prefix,

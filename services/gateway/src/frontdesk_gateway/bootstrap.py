@@ -43,6 +43,7 @@ from .entrypoints import (
     shop_aliases,
     shop_settings,
     staff,
+    webhooks,
     well_known,
     ws,
 )
@@ -56,6 +57,7 @@ from .identity.service import Identity
 from .identity.sign_in_limits import SignInLimits, SignInThrottle
 from .identity.staff import Sessions, Staff
 from .identity.tokens import TokenIssuer
+from .internal import InternalApi
 from .notifications import Notifications
 from .ratelimit import RateLimiter
 from .realtime.connections import Connections
@@ -193,6 +195,7 @@ def create_app(
         app.state.calendar_feeds = CalendarFeeds(runtime.unit_of_work, clock)
         app.state.notifications = Notifications(notify_http, commands)
         app.state.campaigns = Campaigns(notify_http, app.state.notifications)
+        app.state.webhooks = InternalApi(notify_http, "Notify", frozenset({404, 422}))
         app.state.assistant = ShopAssistant(assistant_http, commands)
         await events.start()
         try:
@@ -237,6 +240,7 @@ def create_app(
     app.include_router(password_reset.router)
     app.include_router(phone_customers.router)
     app.include_router(audit.router)
+    app.include_router(webhooks.router)
     app.include_router(shop_aliases.deprecated_aliases(shop_settings.router, staff.router))
     app.add_middleware(AuditTrail)
     allow_listed_origins(app, settings.cors_origins)
