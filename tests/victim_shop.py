@@ -61,6 +61,7 @@ class VictimShop:
                     shop + "/webhooks",
                     f"{shop}/webhooks/{i['endpoint_id']}",
                     f"{shop}/webhooks/{i['endpoint_id']}/deliveries",
+                    shop + "/api-keys",
                 ],
             ),
             (
@@ -187,7 +188,7 @@ async def _assistant_and_campaign(api: Api, victim: VictimShop) -> None:
 
 
 async def _webhook(api: Api, victim: VictimShop) -> None:
-    """For an event the walk never causes, so the endpoint's log stays still."""
+    """For an event the walk never causes, so the endpoint's log stays still; and an API key."""
     endpoint = {
         "url": "http://127.0.0.1:27599/victim",
         "event_types": ["messaging.message.recalled"],
@@ -195,6 +196,10 @@ async def _webhook(api: Api, victim: VictimShop) -> None:
     }
     made = await _ok(api, "POST", f"/v1/shops/{victim.owner.shop_id}/webhooks", victim.owner, endpoint)
     victim.ids["endpoint_id"] = made["id"]
+    key = {"name": SECRET, "scopes": ["read"]}
+    victim.ids["key_id"] = (
+        await _ok(api, "POST", f"/v1/shops/{victim.owner.shop_id}/api-keys", victim.owner, key)
+    )["id"]
 
 
 async def _first_notification(api: Api, customer: Account) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from frontdesk_notify.domain.webhooks import (
     RETRY_SCHEDULE_SECONDS,
     InvalidEndpoint,

@@ -27,6 +27,7 @@ from .commands import SOURCE, Commands
 from .config import GatewaySettings
 from .conversations import Conversations, MessagingReads
 from .entrypoints import (
+    api_keys,
     assistant,
     attachments,
     audit,
@@ -48,6 +49,7 @@ from .entrypoints import (
     ws,
 )
 from .entrypoints.origins import allow_listed_origins
+from .identity.api_keys import ApiKeys
 from .identity.key_source import configured_key_ring
 from .identity.keys import KeyRing
 from .identity.password_reset import PasswordReset
@@ -193,6 +195,7 @@ def create_app(
         app.state.search = MessageSearch(MessagingReads(http))
         app.state.bookings = Bookings(BookingReads(booking_http), commands)
         app.state.calendar_feeds = CalendarFeeds(runtime.unit_of_work, clock)
+        app.state.api_keys = ApiKeys(runtime.unit_of_work, clock)
         app.state.notifications = Notifications(notify_http, commands)
         app.state.campaigns = Campaigns(notify_http, app.state.notifications)
         app.state.webhooks = InternalApi(notify_http, "Notify", frozenset({404, 422}))
@@ -241,6 +244,7 @@ def create_app(
     app.include_router(phone_customers.router)
     app.include_router(audit.router)
     app.include_router(webhooks.router)
+    app.include_router(api_keys.router)
     app.include_router(shop_aliases.deprecated_aliases(shop_settings.router, staff.router))
     app.add_middleware(AuditTrail)
     allow_listed_origins(app, settings.cors_origins)
