@@ -26,6 +26,7 @@ from ..projections import duty, store
 from ..projections import webhooks as endpoints
 from ..projections.webhooks import Tried
 from .deps import Dependencies
+from .metrics import WEBHOOK_ATTEMPTS, WEBHOOK_ENDPOINTS_TURNED_OFF
 
 CONSUMER = "notify.webhooks"
 
@@ -96,6 +97,8 @@ async def deliver_due(deps: Dependencies, sending: Sending, batch: int = 200) ->
         for spent, row in ((t, r) for t, r in zip(tried, due, strict=True) if t.status == "failed"):
             await _turn_off_if_failing(uow.session, spent, row.created_at, now)
         await uow.commit()
+    for t in tried:
+        WEBHOOK_ATTEMPTS.labels(t.status).inc()
     return len(due)
 
 
@@ -115,6 +118,7 @@ async def _turn_off_if_failing(session: AsyncSession, spent: Tried, since: datet
     reason = f"Every delivery failed for a day (last: {spent.error or 'no answer'}); turned off."
     if not await endpoints.disable_if_failing(session, spent, since, reason):
         return
+    WEBHOOK_ENDPOINTS_TURNED_OFF.inc()
     owners = await duty.owners(session, spent.shop_id)
     notices = [_notice(spent.shop_id, spent.endpoint_id, owner, now) for owner in owners]
     await store.queue_many(session, notices, now)
