@@ -67,6 +67,9 @@ def system(endpoints, attachments_dir, otlp) -> Iterator[System]:
             FRONTDESK_CORS_ORIGINS=f"{CONSOLE_ORIGIN},http://127.0.0.1:{CONSOLE_PORT}",
             FRONTDESK_OTLP_ENDPOINT=otlp.endpoint,
             OTEL_BSP_SCHEDULE_DELAY="200",  # spans reach the receiver within a test's wait
+            # test mode: webhook receivers on http://127.0.0.1, retried in seconds rather than a day
+            FRONTDESK_WEBHOOKS_ALLOW_LOOPBACK="true",
+            FRONTDESK_WEBHOOK_RETRY_SECONDS="[0.5,0.5,0.5]",
         ),
         log_dir=ROOT / ".local" / "test-logs" / prefix,
         database_prefix=prefix,

@@ -58,6 +58,10 @@ class VictimShop:
                     shop + "/assistant",
                     shop + "/campaigns",
                     f"{shop}/campaigns/{i['campaign_id']}",
+                    shop + "/webhooks",
+                    f"{shop}/webhooks/{i['endpoint_id']}",
+                    f"{shop}/webhooks/{i['endpoint_id']}/deliveries",
+                    shop + "/api-keys",
                 ],
             ),
             (
@@ -110,6 +114,7 @@ async def build(api: Api) -> VictimShop:
     await _assistant_and_campaign(api, victim)
     ids["device_id"] = await api.push_device(customer)
     ids["notification_id"] = await _first_notification(api, customer)
+    await _webhook(api, victim)
     return victim
 
 
@@ -180,6 +185,21 @@ async def _assistant_and_campaign(api: Api, victim: VictimShop) -> None:
         "send_at": send_at,
     }
     ids["campaign_id"] = (await _ok(api, "POST", shop + "/campaigns", owner, campaign))["id"]
+
+
+async def _webhook(api: Api, victim: VictimShop) -> None:
+    """For an event the walk never causes, so the endpoint's log stays still; and an API key."""
+    endpoint = {
+        "url": "http://127.0.0.1:27599/victim",
+        "event_types": ["messaging.message.recalled"],
+        "description": SECRET,
+    }
+    made = await _ok(api, "POST", f"/v1/shops/{victim.owner.shop_id}/webhooks", victim.owner, endpoint)
+    victim.ids["endpoint_id"] = made["id"]
+    key = {"name": SECRET, "scopes": ["read"]}
+    victim.ids["key_id"] = (
+        await _ok(api, "POST", f"/v1/shops/{victim.owner.shop_id}/api-keys", victim.owner, key)
+    )["id"]
 
 
 async def _first_notification(api: Api, customer: Account) -> str:

@@ -29,6 +29,7 @@ from .commands import SOURCE, Commands
 from .config import GatewaySettings
 from .conversations import Conversations, MessagingReads
 from .entrypoints import (
+    api_keys,
     assistant,
     attachments,
     audit,
@@ -46,11 +47,13 @@ from .entrypoints import (
     shop_aliases,
     shop_settings,
     staff,
+    webhooks,
     well_known,
     ws,
 )
 from .entrypoints.origins import allow_listed_origins
 from .export import ShopExport
+from .identity.api_keys import ApiKeys
 from .identity.erasure import CustomerErasure
 from .identity.key_source import configured_key_ring
 from .identity.keys import KeyRing
@@ -61,6 +64,7 @@ from .identity.service import Identity
 from .identity.sign_in_limits import SignInLimits, SignInThrottle
 from .identity.staff import Sessions, Staff
 from .identity.tokens import TokenIssuer
+from .internal import InternalApi
 from .notifications import Notifications
 from .ratelimit import RateLimiter
 from .realtime.connections import Connections
@@ -203,8 +207,10 @@ def create_app(
         app.state.bookings = Bookings(BookingReads(booking_http), commands)
         app.state.export = ShopExport(conversations, app.state.bookings.reads, clock)
         app.state.calendar_feeds = CalendarFeeds(runtime.unit_of_work, clock)
+        app.state.api_keys = ApiKeys(runtime.unit_of_work, clock)
         app.state.notifications = Notifications(notify_http, commands)
         app.state.campaigns = Campaigns(notify_http, app.state.notifications)
+        app.state.webhooks = InternalApi(notify_http, "Notify", frozenset({404, 422}))
         app.state.assistant = ShopAssistant(assistant_http, commands)
         await events.start()
         try:
@@ -250,6 +256,8 @@ def create_app(
     app.include_router(phone_customers.router)
     app.include_router(audit.router)
     app.include_router(customer_data.router)
+    app.include_router(webhooks.router)
+    app.include_router(api_keys.router)
     app.include_router(shop_aliases.deprecated_aliases(shop_settings.router, staff.router))
     app.add_middleware(AuditTrail)
     allow_listed_origins(app, settings.cors_origins)

@@ -21,7 +21,8 @@ from .config import Settings
 from .entrypoints import campaigns as campaigns_http
 from .entrypoints import care as care_http
 from .entrypoints import http, receipts
-from .service_layer import booking_events, chat_events, commands, customer_events
+from .entrypoints import webhooks as webhooks_http
+from .service_layer import booking_events, chat_events, commands, customer_events, webhooks
 from .service_layer.campaigns import send_due_campaigns
 from .service_layer.care import give_due_care_notices
 from .service_layer.chat_events import fire_due_alerts
@@ -63,12 +64,17 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         [topics.BOOKING_EVENTS, topics.MESSAGING_EVENTS, topics.IDENTITY_EVENTS],
         customer_events.events(deps),
     )
+    runtime.consumer(
+        webhooks.CONSUMER, [topics.BOOKING_EVENTS, topics.MESSAGING_EVENTS], webhooks.events(deps)
+    )
+    sending = webhooks.Sending(settings.webhook_retry_seconds, settings.webhooks_allow_loopback)
     rounds = {
         "notify.reminders": (settings.timer_poll_seconds, partial(fire_due_reminders, deps)),
         "notify.chat-alerts": (settings.timer_poll_seconds, partial(fire_due_alerts, deps)),
         "notify.care-notices": (settings.timer_poll_seconds, partial(give_due_care_notices, deps)),
         "notify.scheduled-campaigns": (settings.timer_poll_seconds, partial(send_due_campaigns, deps)),
         "notify.delivery": (settings.delivery_poll_seconds, partial(deliver_due, deps, delivery)),
+        "notify.webhooks": (settings.delivery_poll_seconds, partial(webhooks.deliver_due, deps, sending)),
     }
     for name, (seconds, round_) in rounds.items():
         runtime.every(name, seconds, partial(drain, round_, settings.batch_size))
@@ -82,7 +88,9 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
             configured = build_providers(settings.providers, client)
             chosen = configured.items() if configured else sinks(sink_pool).items()
             providers.update((str(platform), provider) for platform, provider in chosen)
+            sending.http.append(client)
             yield
+            sending.http.clear()
 
     app = service_app(
         runtime,
@@ -96,5 +104,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     app.include_router(receipts.router)
     app.include_router(campaigns_http.router)
     app.include_router(care_http.router)
+    app.include_router(webhooks_http.router)
+    app.state.webhooks = sending
     app.state.clock = clock
     return app

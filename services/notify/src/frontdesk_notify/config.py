@@ -3,6 +3,7 @@ from pydantic_settings import SettingsConfigDict
 
 from .adapters.providers.settings import ProviderSettings
 from .domain.devices import PUSH_SERVICES
+from .domain.webhooks import RETRY_SCHEDULE_SECONDS
 
 
 class Settings(ServiceSettings):
@@ -26,3 +27,5 @@ class Settings(ServiceSettings):
     push_services: tuple[str, ...] = PUSH_SERVICES  # Web Push endpoints must be on one of these
     booking_link: str = "frontdesk://book"  # a care notice's one-tap link: the app's (or web) booking screen
     campaign_cap_days: float = 7.0  # at most one campaign per customer and shop in this many days
+    webhook_retry_seconds: tuple[float, ...] = RETRY_SCHEDULE_SECONDS  # waits between a webhook's tries
+    webhooks_allow_loopback: bool = False  # test mode only: webhook receivers on http://127.0.0.1

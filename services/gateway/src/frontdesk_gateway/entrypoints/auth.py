@@ -9,10 +9,13 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from frontdesk_platform.errors import ApiError
 
+from ..identity.api_keys import PREFIX, ApiKeys
 from ..identity.revocations import Revocations
 from ..identity.tokens import InvalidToken, Principal, TokenIssuer
 
-_bearer = HTTPBearer(auto_error=False, description="The access token from /v1/auth/token.")
+_bearer = HTTPBearer(
+    auto_error=False, description="The access token from /v1/auth/token, or an integration's API key (fdk_…)."
+)
 
 
 async def verified_principal(issuer: TokenIssuer, revocations: Revocations, token: str) -> Principal:
@@ -27,9 +30,12 @@ async def principal_from_token(request: Request, token: str | None) -> Principal
     if not token:
         raise ApiError(401, "unauthorized", "Send an access token: Authorization: Bearer <token>.")
     try:
+        if token.startswith(PREFIX):
+            keys: ApiKeys = request.app.state.api_keys
+            return await keys.principal(token, request.method)
         return await verified_principal(request.app.state.issuer, request.app.state.revocations, token)
     except InvalidToken as exc:
-        raise ApiError(401, exc.code, exc.message) from exc
+        raise ApiError(403 if exc.code == "api_key_scope" else 401, exc.code, exc.message) from exc
 
 
 async def current_principal(

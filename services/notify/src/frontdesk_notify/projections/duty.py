@@ -73,9 +73,13 @@ async def who_answers(session: AsyncSession, shop_id: UUID) -> list[UUID]:
     found = await on_duty(session, shop_id)
     if found:
         return found
-    owners = await rows(
+    return await owners(session, shop_id)
+
+
+async def owners(session: AsyncSession, shop_id: UUID) -> list[UUID]:
+    found = await rows(
         session,
         "SELECT staff_id FROM shop_staff WHERE shop_id = :s AND active AND role = 'owner' ORDER BY staff_id",
         s=shop_id,
     )
-    return [r.staff_id for r in owners]
+    return [r.staff_id for r in found]
