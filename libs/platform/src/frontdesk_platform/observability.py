@@ -138,9 +138,11 @@ def configure_tracing(service: str, console: bool = False, otlp_endpoint: str = 
     """Spans are exported over OTLP/HTTP when an endpoint is configured: `otlp_endpoint`
     (FRONTDESK_OTLP_ENDPOINT, the collector's base URL) or OpenTelemetry's own
     OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT."""
+    global _exporting
     if isinstance(trace.get_tracer_provider(), TracerProvider):
         return
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    _exporting = console or bool(otlp_endpoint) or _otel_endpoint_set()
     if console:
         provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
     if otlp_endpoint or _otel_endpoint_set():
@@ -151,6 +153,16 @@ def configure_tracing(service: str, console: bool = False, otlp_endpoint: str = 
         # Batched, so a request never waits for the collector; OTEL_BSP_* tune the batches.
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     trace.set_tracer_provider(provider)
+
+
+_exporting = False
+
+
+def exporting() -> bool:
+    """Whether spans leave the process. A span that only marks a hop (the relay's publish,
+    the fan-out's push) is made only then: without an exporter it would cost CPU on every
+    message and be thrown away; the trace still crosses the hop in its traceparent."""
+    return _exporting
 
 
 def _otel_endpoint_set() -> bool:

@@ -30,6 +30,7 @@ from .observability import (
     PUBLISHED,
     continue_trace,
     current_traceparent,
+    exporting,
 )
 from .signing import CommandSigner
 from .unit_of_work import OUTBOX_CHANNEL
@@ -275,7 +276,7 @@ class OutboxRelay:
 
 
 def _relay_span(row: asyncpg.Record) -> AbstractContextManager[object]:
-    if not row["traceparent"]:  # a row no request or message led to (a timer's) starts no trace
+    if not row["traceparent"] or not exporting():  # a timer's row starts no trace
         return nullcontext()
     return continue_trace(f"publish {row['type']}", row["traceparent"], None, trace.SpanKind.PRODUCER)
 

@@ -8,7 +8,7 @@ for how this scales and when to switch to per-user routing through Redis.
 from __future__ import annotations
 
 from collections import OrderedDict
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Literal
 from uuid import UUID
 
@@ -17,7 +17,7 @@ from aiokafka import ConsumerRecord
 from frontdesk_contracts import Envelope
 from frontdesk_contracts.booking_frames import FRAMES as BOOKING_FRAMES
 from frontdesk_platform.command_client import Replies
-from frontdesk_platform.observability import continue_trace
+from frontdesk_platform.observability import continue_trace, exporting
 
 from .connections import Connection, Connections, Frame
 
@@ -42,6 +42,8 @@ def _pushing(kind: str, headers: dict[str, bytes], event: dict[str, Any]) -> Abs
     """The push to sockets as the last hop of the trace that led to the event (the relay's
     span, named by the record's header)."""
     traceparent = headers.get("traceparent")
+    if not exporting():
+        return nullcontext()
     return continue_trace(
         f"push {kind}", traceparent.decode() if traceparent else None, event.get("correlation_id")
     )
