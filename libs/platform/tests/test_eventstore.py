@@ -1,6 +1,7 @@
 import asyncio
 
 import pytest
+from frontdesk_platform.database import driver_connection
 from frontdesk_platform.eventstore import ConcurrencyError, EventStore, NewEvent
 
 pytestmark = pytest.mark.integration
@@ -39,24 +40,26 @@ async def test_two_writers_of_the_same_version_one_wins_the_other_must_retry(dat
 async def test_snapshot_is_replaced_not_duplicated(database):
     store = EventStore()
     async with database.sessions() as session, session.begin():
-        await store.save_snapshot(session, "s-3", 5, {"last_seq": 4})
-        await store.save_snapshot(session, "s-3", 9, {"last_seq": 8})
-    async with database.sessions() as session:
-        assert await store.load_snapshot(session, "s-3") == (9, {"last_seq": 8})
-        assert await store.load_snapshot(session, "missing") is None
+        connection = await driver_connection(session)
+        await store.save_snapshots(connection, {"s-3": (5, {"last_seq": 4})})
+        await store.save_snapshots(connection, {"s-3": (9, {"last_seq": 8})})
+    async with database.sessions() as session, session.begin():
+        found = await store.load_many(await driver_connection(session), ["s-3", "missing"])
+    assert found["s-3"].snapshot == (9, {"last_seq": 8})
+    assert found["missing"].snapshot is None
 
 
 async def test_the_snapshot_and_the_events_after_it_come_in_one_read(database):
     store = EventStore()
     async with database.sessions() as session, session.begin():
         await store.append(session, "s-9", 0, [NewEvent("opened", {"n": 1}), NewEvent("sent", {"n": 2})])
-        await store.save_snapshot(session, "s-9", 2, {"messages": 1})
+        await store.save_snapshots(await driver_connection(session), {"s-9": (2, {"messages": 1})})
         await store.append(session, "s-9", 2, [NewEvent("sent", {"n": 3})])
         await store.append(session, "s-10", 0, [NewEvent("opened", {"n": 1})])
-    async with database.sessions() as session:
-        snapshot, since = await store.load_latest(session, "s-9")
-        none, all_of_it = await store.load_latest(session, "s-10")
-        nothing = await store.load_latest(session, "s-11")
+    async with database.sessions() as session, session.begin():
+        found = await store.load_many(await driver_connection(session), ["s-9", "s-10", "s-11"])
+    snapshot, since = found["s-9"].snapshot, found["s-9"].events
+    none, all_of_it = found["s-10"].snapshot, found["s-10"].events
     assert snapshot == (2, {"messages": 1}) and [e.data["n"] for e in since] == [3]
     assert none is None and [e.version for e in all_of_it] == [1]
-    assert nothing == (None, [])
+    assert (found["s-11"].snapshot, found["s-11"].events) == (None, [])

@@ -122,45 +122,6 @@ class EventStore:
             raise ConcurrencyError(f"stream {stream_id} is past version {expected_version}") from exc
         APPENDED.labels(self.name).inc(len(events))
 
-    async def load_latest(
-        self, session: AsyncSession, stream_id: str
-    ) -> tuple[tuple[int, dict[str, Any]] | None, list[RecordedEvent]]:
-        """The stream's snapshot (if any) and the events after it, in one round trip."""
-        rows = await session.execute(
-            text(
-                f"SELECT s.version AS snapshot_version, s.state, {_EVENT_COLUMNS} "
-                "FROM (SELECT CAST(:s AS text) AS id) AS wanted "
-                "LEFT JOIN snapshots s ON s.stream_id = wanted.id "
-                "LEFT JOIN events e ON e.stream_id = wanted.id AND e.version > COALESCE(s.version, 0) "
-                "ORDER BY e.version"
-            ),
-            {"s": stream_id},
-        )
-        found = rows.all()
-        first = found[0]
-        snapshot = (first.snapshot_version, first.state) if first.snapshot_version is not None else None
-        return snapshot, [_recorded(row) for row in found if row.stream_id is not None]
-
-    async def load_snapshot(self, session: AsyncSession, stream_id: str) -> tuple[int, dict[str, Any]] | None:
-        row = (
-            await session.execute(
-                text("SELECT version, state FROM snapshots WHERE stream_id = :s"), {"s": stream_id}
-            )
-        ).first()
-        return (row.version, row.state) if row else None
-
-    async def save_snapshot(
-        self, session: AsyncSession, stream_id: str, version: int, state: dict[str, Any]
-    ) -> None:
-        await session.execute(
-            text(
-                "INSERT INTO snapshots (stream_id, version, state) "
-                "VALUES (:s, :v, CAST(:st AS jsonb)) ON CONFLICT (stream_id) "
-                "DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state"
-            ),
-            {"s": stream_id, "v": version, "st": json.dumps(state, default=str)},
-        )
-
     async def load_many(self, connection: asyncpg.Connection, stream_ids: list[str]) -> dict[str, History]:
         """Each stream's snapshot (if any) and the events after it, in one round trip."""
         rows = await connection.fetch(_LOAD_MANY, stream_ids)
