@@ -62,7 +62,8 @@ def _register_twin(model: type[Contract]) -> None:
     _TWINS[model] = twin
 
 
-for _model in (
+# The v1 events of a booking's life: each has a twin in every later version of the shape.
+BOOKING_CHANGES: tuple[type[Contract], ...] = (
     v1.BookingHeld,
     v1.BookingConfirmed,
     v1.BookingExpired,
@@ -76,8 +77,10 @@ for _model in (
     v1.ProgressPosted,
     v1.BookingCompleted,
     v1.BookingNoShow,
-    v1.CommandRejected,
-):
+)
+
+_TWINNED: tuple[type[Contract], ...] = (*BOOKING_CHANGES, v1.CommandRejected)
+for _model in _TWINNED:
     _register_twin(_model)
 
 

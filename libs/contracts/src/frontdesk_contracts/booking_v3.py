@@ -17,7 +17,6 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, create_model
 
-from . import booking as v1
 from . import booking_v2
 from .registry import Contract, contract, contract_type, type_name
 
@@ -54,21 +53,7 @@ def _register(model: type[Contract]) -> None:
     _TWINS[model] = twin
 
 
-for _model in (
-    v1.BookingHeld,
-    v1.BookingConfirmed,
-    v1.BookingExpired,
-    v1.BookingCancelled,
-    v1.BookingRescheduled,
-    v1.ChangeProposed,
-    v1.ChangeAccepted,
-    v1.ChangeDeclined,
-    v1.CheckedIn,
-    v1.ServiceStarted,
-    v1.ProgressPosted,
-    v1.BookingCompleted,
-    v1.BookingNoShow,
-):
+for _model in booking_v2.BOOKING_CHANGES:
     _register(_model)
 
 
