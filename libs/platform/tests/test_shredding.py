@@ -28,3 +28,20 @@ def test_a_destroyed_or_other_key_reads_as_erased():
 
 def test_text_stored_before_sealing_began_reads_as_it_is():
     assert open_sealed("plain old text", {}) == "plain old text"
+
+
+def test_an_events_nested_fields_and_lists_are_sealed_and_open_as_empty_once_the_key_is_gone():
+    from frontdesk_platform.shredding import open_fields, seal_fields, sealed_key_ids
+
+    key = a_key()
+    paths = [("note",), ("profile", "name"), ("profile", "allergies"), ("profile", "missing")]
+    data = {"note": "怕吹风机", "profile": {"name": "旺财", "allergies": ["chicken"], "species": "dog"}}
+    sealed = seal_fields(data, paths, key)
+    assert "旺财" not in str(sealed) and "chicken" not in str(sealed) and "dog" in str(sealed)
+    assert data["profile"]["name"] == "旺财"  # the event's own data is left as it was
+    assert sealed_key_ids(sealed, paths) == {key.key_id}
+    lists = [("profile", "allergies")]
+    assert open_fields(sealed, paths, {key.key_id: key.key}, lists) == data
+    erased = open_fields(sealed, paths, {key.key_id: None}, lists)
+    assert erased == {"note": "", "profile": {"name": "", "allergies": [], "species": "dog"}}
+    assert seal_fields({"note": ""}, paths, key) == {"note": ""}  # nothing to seal

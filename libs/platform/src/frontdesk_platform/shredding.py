@@ -9,8 +9,9 @@ backups taken afterwards is noise, and a rebuild opens it as "" (see docs/adr/00
 from __future__ import annotations
 
 import base64
+import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
@@ -18,6 +19,52 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+# The key table, the same in every service that seals (its migration runs these).
+TABLE_DDL = (
+    """
+    CREATE TABLE customer_keys (
+        key_id       UUID PRIMARY KEY,
+        shop_id      UUID NOT NULL,
+        customer_id  UUID NOT NULL,
+        key          BYTEA,
+        created_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
+        erased_at    TIMESTAMPTZ
+    )
+    """,
+    # one live key a customer; destroyed ones stay (their ids are in sealed values)
+    "CREATE UNIQUE INDEX customer_keys_live ON customer_keys (shop_id, customer_id) WHERE key IS NOT NULL",
+)
+
+# Services that keep copies from contract events (which carry plaintext) remember whom they
+# erased, so a rebuild that replays those events forgets them again (docs/adr/0005).
+ERASED_DDL = (
+    """
+    CREATE TABLE erased_customers (
+        shop_id      UUID NOT NULL,
+        customer_id  UUID NOT NULL,
+        erased_at    TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (shop_id, customer_id)
+    )
+    """,
+)
+
+
+async def remember_erased(session: AsyncSession, shop_id: UUID, customer_id: UUID, at: object) -> None:
+    await session.execute(
+        text(
+            "INSERT INTO erased_customers (shop_id, customer_id, erased_at) VALUES (:s, :c, :at) "
+            "ON CONFLICT DO NOTHING"
+        ),
+        {"s": shop_id, "c": customer_id, "at": at},
+    )
+
+
+async def erased_customers(session: AsyncSession) -> list[tuple[UUID, UUID]]:
+    """(shop, customer) of everyone erased, for a rebuild to forget them again."""
+    rows = await session.execute(text("SELECT shop_id, customer_id FROM erased_customers ORDER BY erased_at"))
+    return [(row.shop_id, row.customer_id) for row in rows]
+
 
 PREFIX = "sealed:v1:"
 ERASED = ""  # what a sealed value reads as once its key is destroyed
@@ -90,3 +137,76 @@ async def destroy_keys(session: AsyncSession, shop_id: UUID, customer_id: UUID) 
         {"s": shop_id, "c": customer_id},
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def keys_by_id(session: AsyncSession, key_ids: Iterable[UUID]) -> dict[UUID, bytes | None]:
+    """The keys named by sealed values (destroyed ones as None); no query when there are none."""
+    wanted = list(set(key_ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        text("SELECT key_id, key FROM customer_keys WHERE key_id = ANY(:ids)"), {"ids": wanted}
+    )
+    return {row.key_id: bytes(row.key) if row.key is not None else None for row in rows}
+
+
+# Sealing fields of an event's JSON (services whose aggregates need their texts open when
+# they load). A path names a field, nested through objects: ("profile", "name"). A field
+# that is not a string (a list of allergies) is sealed as its JSON text, and reads as the
+# empty value of its kind once its key is gone.
+Path = tuple[str, ...]
+
+
+def seal_fields(data: dict[str, object], paths: Iterable[Path], key: CustomerKey) -> dict[str, object]:
+    """A copy of the event's data with the fields at `paths` sealed (empty ones stay as they are)."""
+    sealed = dict(data)
+    for path in paths:
+        parent = _parent(sealed, path, copy=True)
+        if parent is None or not parent.get(path[-1]):
+            continue
+        value = parent[path[-1]]
+        parent[path[-1]] = key.seal(value if isinstance(value, str) else json.dumps(value))
+    return sealed
+
+
+def sealed_key_ids(data: dict[str, object], paths: Iterable[Path]) -> set[UUID]:
+    found = set()
+    for path in paths:
+        parent = _parent(data, path, copy=False)
+        value = parent.get(path[-1]) if parent is not None else None
+        if isinstance(value, str) and is_sealed(value):
+            found.add(UUID(value[len(PREFIX) :].partition(":")[0]))
+    return found
+
+
+def open_fields(
+    data: dict[str, object],
+    paths: Iterable[Path],
+    keys: Mapping[UUID, bytes | None],
+    lists: Iterable[Path] = (),
+) -> dict[str, object]:
+    """A copy of the event's data with its sealed fields opened ("" where the key is gone;
+    the fields at `lists` were lists: their JSON text opened, or [])."""
+    as_json = set(lists)
+    opened = dict(data)
+    for path in paths:
+        parent = _parent(opened, path, copy=True)
+        value = parent.get(path[-1]) if parent is not None else None
+        if parent is None or not is_sealed(value):
+            continue
+        plain = open_sealed(str(value), keys)
+        parent[path[-1]] = (json.loads(plain) if plain else []) if path in as_json else plain
+    return opened
+
+
+def _parent(data: dict[str, object], path: Path, copy: bool) -> dict[str, object] | None:
+    """The object holding the path's last field (copied on the way down when `copy`)."""
+    node = data
+    for name in path[:-1]:
+        child = node.get(name)
+        if not isinstance(child, dict):
+            return None
+        if copy:
+            child = node[name] = dict(child)
+        node = child
+    return node

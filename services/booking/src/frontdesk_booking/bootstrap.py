@@ -15,6 +15,7 @@ from frontdesk_platform.runtime import Runtime, service_app
 from .adapters.repository import Repositories
 from .config import Settings
 from .entrypoints import calendar, http
+from .projections import erasure
 from .service_layer import handlers
 from .service_layer.context import Dependencies
 from .service_layer.sweeper import expire_holds
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     # two transactions of one shop wait on each other at the exclusion constraint (when
     # commands were keyed by booking, batches deadlocked across partitions).
     runtime.consumer(handlers.CONSUMER, [topics.BOOKING_COMMANDS], handlers.commands(deps))
+    runtime.consumer(erasure.CONSUMER, [topics.IDENTITY_EVENTS], erasure.IDENTITY_EVENTS)
     runtime.every("booking.expire-holds", settings.hold_sweep_seconds, partial(expire_holds, deps))
 
     app = service_app(

@@ -1,12 +1,14 @@
 """Loads and stores the booking aggregates in the event store: one stream per shop,
-booking, waitlist entry and pet. Events are stored as JSON under a short type name."""
+booking, waitlist entry and pet. Events are stored as JSON under a short type name, a
+customer's personal text in them sealed under their key (docs/adr/0005)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
+from frontdesk_platform import shredding
 from frontdesk_platform.eventstore import EventStore, NewEvent, RecordedEvent
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,6 +50,20 @@ EVENT_TYPES: dict[str, type[Any]] = {
 }
 NAMES = {cls: name for name, cls in EVENT_TYPES.items()}
 _ADAPTERS: dict[type[Any], TypeAdapter[Any]] = {cls: TypeAdapter(cls) for cls in EVENT_TYPES.values()}
+# Personal text, sealed under the key of the booking's or pet's customer: what they wrote,
+# what the shop wrote about them and their pet, the pet's profile (its species and birth
+# date stay open: they name no one). The aggregates load them opened.
+_PROFILE = tuple(("profile", name) for name in ("name", "breed", "allergies", "temperament", "notes"))
+SEALED: dict[str, tuple[shredding.Path, ...]] = {
+    "booking.held": (("customer_note",),),
+    "booking.cancelled": (("reason",),),
+    "booking.change_proposed": (("proposal", "note"),),
+    "booking.progress_posted": (("text",),),
+    "booking.staff_note_added": (("text",),),
+    "pet.registered": _PROFILE,
+    "pet.updated": _PROFILE,
+}
+_LISTS = (("profile", "allergies"),)
 STREAM_PREFIXES = {"shop": s.Shop, "booking": b.Booking, "waitlist": w.WaitlistEntry, "pet": p.Pet}
 
 
@@ -62,12 +78,30 @@ class Aggregate(Protocol):
 A = TypeVar("A", bound=Aggregate)
 
 
-def to_new_event(event: object) -> NewEvent:
-    return NewEvent(type=NAMES[type(event)], data=_ADAPTERS[type(event)].dump_python(event, mode="json"))
+def to_new_event(event: object, key: shredding.CustomerKey | None = None) -> NewEvent:
+    name = NAMES[type(event)]
+    data = _ADAPTERS[type(event)].dump_python(event, mode="json")
+    if key is not None and name in SEALED:
+        data = shredding.seal_fields(data, SEALED[name], key)
+    return NewEvent(type=name, data=data)
 
 
-def from_recorded(recorded: RecordedEvent) -> Any:
-    return _ADAPTERS[EVENT_TYPES[recorded.type]].validate_python(recorded.data)
+def from_recorded(recorded: RecordedEvent, keys: Mapping[UUID, bytes | None] | None = None) -> Any:
+    """The event, its sealed text opened with `keys` ("" where the key was destroyed;
+    events stored before sealing began are plaintext and read as they are)."""
+    data = recorded.data
+    if recorded.type in SEALED:
+        data = shredding.open_fields(data, SEALED[recorded.type], keys or {}, _LISTS)
+    return _ADAPTERS[EVENT_TYPES[recorded.type]].validate_python(data)
+
+
+def key_ids(recorded: list[RecordedEvent]) -> set[UUID]:
+    """The keys the stream's sealed values name."""
+    found: set[UUID] = set()
+    for event in recorded:
+        if event.type in SEALED:
+            found |= shredding.sealed_key_ids(event.data, SEALED[event.type])
+    return found
 
 
 def aggregate_id(stream_id: str) -> tuple[str, UUID]:
@@ -88,21 +122,34 @@ class Repository(Generic[A]):
 
     async def get(self, session: AsyncSession, aggregate_id: UUID) -> A:
         aggregate = self._factory(aggregate_id)
-        for recorded in await self._store.read_stream(session, self.stream_id(aggregate_id)):
-            aggregate.apply(from_recorded(recorded))
+        history = await self._store.read_stream(session, self.stream_id(aggregate_id))
+        keys = await shredding.keys_by_id(session, key_ids(history))
+        for recorded in history:
+            aggregate.apply(from_recorded(recorded, keys))
         return aggregate
 
     async def save(self, session: AsyncSession, aggregate: A) -> list[Any]:
         """Append the new events (optimistic concurrency on the stream's version)."""
         events, aggregate.pending = aggregate.pending, []
         if events:
+            key = await self._key(session, aggregate, events)
             await self._store.append(
                 session,
                 self.stream_id(aggregate.id),
                 aggregate.version - len(events),
-                [to_new_event(e) for e in events],
+                [to_new_event(e, key) for e in events],
             )
         return events
+
+    async def _key(
+        self, session: AsyncSession, aggregate: A, events: list[Any]
+    ) -> shredding.CustomerKey | None:
+        """The customer's key when an event has personal text to seal (a shop's and a
+        waitlist entry's events have none)."""
+        shop_id, customer_id = getattr(aggregate, "shop_id", None), getattr(aggregate, "customer_id", None)
+        if shop_id is None or customer_id is None or not any(NAMES[type(e)] in SEALED for e in events):
+            return None
+        return await shredding.key_for(session, shop_id, customer_id)
 
 
 class Repositories:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from frontdesk_platform import shredding
 from frontdesk_platform.database import create_engine, session_factory
 from frontdesk_platform.eventstore import EventStore
 from frontdesk_platform.settings import ServiceSettings
@@ -33,6 +34,7 @@ async def rebuild(session: AsyncSession, store: EventStore, batch: int = 10_000)
     tables = ", ".join(TABLES)
     await session.execute(text(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE"))
     await session.execute(text(f"TRUNCATE {tables}"))
+    keys = await shredding.all_keys(session)  # an erased customer's texts open as ""
     aggregates: dict[str, Any] = {}
     history: dict[str, list[Any]] = {}
     position, replayed = 0, 0
@@ -42,7 +44,7 @@ async def rebuild(session: AsyncSession, store: EventStore, batch: int = 10_000)
             aggregate = aggregates.get(recorded.stream_id)
             if aggregate is None:
                 aggregate = aggregates[recorded.stream_id] = STREAM_PREFIXES[prefix](key)
-            event = from_recorded(recorded)
+            event = from_recorded(recorded, keys)
             aggregate.apply(event)
             history.setdefault(recorded.stream_id, []).append(event)
         position = events[-1].position
