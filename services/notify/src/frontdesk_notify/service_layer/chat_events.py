@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from frontdesk_contracts import Envelope
+from frontdesk_contracts import Envelope, identity
 from frontdesk_platform.pipeline import Pipeline, Route, Work
 from frontdesk_platform.row_writes import RowWrite, write
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import templates
-from ..projections import chat, duty, recipients, store
+from ..projections import chat, duty, erasure, recipients, store
 from .deps import Dependencies
 
 CONSUMER = "notify.chat-events"
@@ -36,6 +36,12 @@ def events(deps: Dependencies, delay: timedelta) -> Pipeline[Work[Dependencies]]
                 await _sent(work.session, event.data, delay)
 
             return Route(sent)
+        if type_name == _ERASED:  # in this consumer: after the names and phone it forgets
+
+            async def erase(work: Work[Dependencies], event: Envelope) -> None:
+                await erasure.erase(work.session, identity.CustomerErased.model_validate(event.data))
+
+            return Route(erase)
         if not projects(type_name):
             return None
 
@@ -126,6 +132,7 @@ _PROJECTIONS: dict[str, Callable[[dict[str, Any]], list[RowWrite]]] = {
     "messaging.receipt.read.v1": _read,
 }
 _SENT = "messaging.message.sent.v1"
+_ERASED = "identity.customer.erased.v1"
 
 
 def projects(type_name: str) -> bool:

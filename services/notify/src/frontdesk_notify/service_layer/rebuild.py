@@ -2,6 +2,7 @@
 bookings, names, the shops' staff, conversation assignees and read marks, customer facts — by replaying
 booking.events, messaging.events and identity.events from the beginning.
 
+Customers erased (erased_customers) are forgotten again after the replay (docs/adr/0005).
 Notify's own state stays: reminders, notifications, devices, preferences, reminder times,
 who is on duty, campaigns, chat alerts. Replaying projects only; nothing is notified again. Events are
 read a page at a time and each page's rows written with one statement per kind of write
@@ -18,6 +19,7 @@ from frontdesk_platform.row_writes import RowWrite, WritePage
 from frontdesk_platform.settings import ServiceSettings
 from sqlalchemy import text
 
+from ..projections import erasure
 from . import booking_events, chat_events, customer_events
 
 PROJECTED = (
@@ -55,6 +57,7 @@ async def rebuild_projections(settings: ServiceSettings, page: int = PAGE) -> in
                 page,
                 wanted_type=projects,
             )
+            await erasure.forget_all_erased(session)  # the events replayed still name them
             await session.commit()
     finally:
         await engine.dispose()
