@@ -15,14 +15,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from frontdesk_contracts import Envelope
+from frontdesk_contracts import Envelope, identity
 from frontdesk_contracts.assistant import assistant_id_for
 from frontdesk_platform.pipeline import Pipeline, Route, Work
 from frontdesk_platform.row_writes import RowWrite, write
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.speaking import due_at
-from ..projections import conversations, knowledge, shops
+from ..projections import conversations, erasure, knowledge, shops
 from .deps import Dependencies
 from .shops import assistant_settings
 
@@ -131,6 +131,11 @@ async def _edited(session: AsyncSession, deps: Dependencies, data: dict[str, Any
     return False
 
 
+async def _erased(session: AsyncSession, deps: Dependencies, data: dict[str, Any]) -> bool:
+    await erasure.erase(session, identity.CustomerErased.model_validate(data))
+    return False
+
+
 def _assigned(data: dict[str, Any]) -> list[RowWrite]:
     by = data.get("assigned_by")
     assistant = assistant_id_for(UUID(data["shop_id"]))
@@ -172,6 +177,7 @@ _HANDLED: dict[str, Apply] = {
     "messaging.message.sent": _sent,
     "messaging.message.recalled": _recalled,
     "messaging.message.edited": _edited,
+    "identity.customer.erased": _erased,
 }
 
 

@@ -1,7 +1,8 @@
 """Rebuilds what the assistant keeps from other services' events — shops (names,
 timezones, policy, hours), services, pets, conversations (assignee, status, when staff
 last wrote) — by replaying identity.events, booking.events and messaging.events from
-the beginning. Its own state stays: knowledge base, settings, turns and dialogues.
+the beginning. Customers erased (erased_customers) are forgotten again after the replay (docs/adr/0005).
+Its own state stays: knowledge base, settings, turns and dialogues.
 Events are read a page at a time and each page's rows written with one statement per
 kind of write (row_writes.WritePage), the statements the live consumer runs. Run it with
 ai-assist stopped (`frontdesk-ai-assist rebuild-projections`); one transaction.
@@ -16,6 +17,7 @@ from frontdesk_platform.row_writes import WritePage
 from frontdesk_platform.settings import ServiceSettings
 from sqlalchemy import text
 
+from ..projections import erasure
 from . import events
 
 PROJECTED = ("shops", "services", "pets", "conversations")
@@ -41,6 +43,7 @@ async def rebuild_projections(settings: ServiceSettings, page: int = PAGE) -> in
                 page,
                 wanted_type=events.projects,
             )
+            await erasure.forget_all_erased(session)  # the events replayed still name their pets
             await session.commit()
     finally:
         await engine.dispose()

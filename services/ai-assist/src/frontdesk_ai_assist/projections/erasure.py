@@ -1,0 +1,39 @@
+"""Erasing a customer from the assistant (docs/adr/0005): the texts of their messages it
+kept as turns (one not yet answered is not answered), what its dialogues remembered of
+their conversations (the booking being talked through), and their pets' names and breeds.
+
+A rebuild replays contract events, which still carry pets' names until the topics'
+retention drops them, so it runs `forget` again for everyone in `erased_customers`."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from frontdesk_contracts import identity
+from frontdesk_platform import shredding
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_THEIRS = "SELECT conversation_id FROM conversations WHERE shop_id = :s AND customer_id = :c"
+_FORGET = (
+    "UPDATE turns SET text = '', status = CASE WHEN status = 'pending' THEN 'erased' ELSE status END "
+    "WHERE shop_id = :s AND customer_id = :c",
+    f"UPDATE dialogues SET state = '{{}}' WHERE conversation_id IN ({_THEIRS})",
+    "UPDATE pets SET name = '', breed = '' WHERE shop_id = :s AND customer_id = :c",
+)
+
+
+async def erase(session: AsyncSession, erased: identity.CustomerErased) -> None:
+    await shredding.remember_erased(session, erased.shop_id, erased.customer_id, erased.erased_at)
+    await forget(session, erased.shop_id, erased.customer_id)
+
+
+async def forget(session: AsyncSession, shop_id: UUID, customer_id: UUID) -> None:
+    for statement in _FORGET:
+        await session.execute(text(statement), {"s": shop_id, "c": customer_id})
+
+
+async def forget_all_erased(session: AsyncSession) -> None:
+    """After a rebuild: what it projected again of erased customers is forgotten again."""
+    for shop_id, customer_id in await shredding.erased_customers(session):
+        await forget(session, shop_id, customer_id)
