@@ -16,6 +16,7 @@ from frontdesk_platform.observability import carry_context
 from frontdesk_platform.runtime import Runtime, service_app
 
 from .assistant import ShopAssistant
+from .attachments import erasure as attachment_erasure
 from .attachments.content import Rules
 from .attachments.service import Attachments
 from .attachments.storage import storage_for
@@ -149,6 +150,10 @@ def create_app(
     )
     issuer = TokenIssuer(keys, settings.access_token_seconds)
     rules = attachment_rules(settings)
+    storage = storage_for(settings)
+    runtime.consumer(
+        attachment_erasure.CONSUMER, [topics.IDENTITY_EVENTS], attachment_erasure.events(storage)
+    )
 
     @asynccontextmanager
     async def resources(app: FastAPI) -> AsyncIterator[None]:
@@ -200,9 +205,7 @@ def create_app(
         )
         conversations = Conversations(settings, MessagingReads(http), commands, limiter)
         app.state.conversations = conversations
-        app.state.attachments = Attachments(
-            runtime.unit_of_work, storage_for(settings), conversations, rules, clock
-        )
+        app.state.attachments = Attachments(runtime.unit_of_work, storage, conversations, rules, clock)
         app.state.search = MessageSearch(MessagingReads(http))
         app.state.bookings = Bookings(BookingReads(booking_http), commands)
         app.state.export = ShopExport(conversations, app.state.bookings.reads, clock)

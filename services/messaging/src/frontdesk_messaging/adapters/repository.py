@@ -58,6 +58,9 @@ def to_new_event(event: Event, key: CustomerKey | None = None) -> NewEvent:
         for name in SEALED.get(type(event), ()):
             if data[name] is not None:
                 data[name] = key.seal(data[name])
+        attachment = data.get("attachment")
+        if attachment and attachment.get("name"):  # a file's name says what is in it
+            data["attachment"] = {**attachment, "name": key.seal(attachment["name"])}
     return NewEvent(type=_NAMES[type(event)], data=data)
 
 
@@ -179,4 +182,7 @@ def from_stored_json(
     if sealed:
         opened: dict[str, Any] = {name: open_sealed(getattr(event, name), keys or {}) for name in sealed}
         event = replace(event, **opened)
+    if isinstance(event, events.MessageSent) and event.attachment and is_sealed(event.attachment.get("name")):
+        name = open_sealed(event.attachment["name"], keys or {})
+        event = replace(event, attachment={**event.attachment, "name": name})
     return event

@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 _THEIRS = "SELECT id FROM conversations WHERE shop_id = :s AND customer_id = :c"
 _FORGET = (
     f"UPDATE messages SET text = '' WHERE conversation_id IN ({_THEIRS})",
+    # an attachment's file name (the file itself is deleted by the gateway)
+    "UPDATE messages SET attachment = jsonb_set(attachment, '{name}', '\"\"') "
+    f"WHERE conversation_id IN ({_THEIRS}) AND attachment->>'name' <> ''",
     f"UPDATE notes SET text = '' WHERE conversation_id IN ({_THEIRS})",
     "UPDATE surveys SET comment = CASE WHEN comment IS NULL THEN NULL ELSE '' END "
     f"WHERE conversation_id IN ({_THEIRS})",
