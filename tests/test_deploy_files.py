@@ -139,6 +139,14 @@ def test_every_contract_topic_and_its_dead_letter_topic_is_a_kafka_topic() -> No
     )
 
 
+def test_no_topic_keeps_personal_text_longer_than_an_erasure_promises() -> None:
+    declared = {topic["metadata"]["name"]: topic["spec"]["config"] for topic in of_kind("KafkaTopic")}
+    bound_ms = topics.ERASURE_DAYS * 24 * 3600 * 1000
+    too_long = {name: config.get("retention.ms") for name, config in declared.items()}
+    assert {name: ms for name, ms in too_long.items() if ms is None or int(ms) > bound_ms} == {}
+    assert max(int(ms) for ms in too_long.values()) == bound_ms  # dead letters: the longest kept
+
+
 def test_more_than_one_gateway_keeps_attachments_in_s3_with_keys_from_a_secret() -> None:
     hpa = named("HorizontalPodAutoscaler", "gateway")
     assert hpa["spec"]["minReplicas"] > 1

@@ -31,6 +31,12 @@ ALL = (
 # Topics whose records are orders to a service: only signed records on them are obeyed.
 COMMANDS = (MESSAGING_COMMANDS, BOOKING_COMMANDS, NOTIFY_COMMANDS, ASSISTANT_COMMANDS)
 
+# Contract events and commands carry names, phones and texts in plaintext (subscribers were
+# promised readable fields), so no topic, dead-letter topics included, keeps a record longer
+# than this: an erasure is complete in Kafka once the copies made before it have aged out
+# (docs/adr/0005). The deploy files are checked against it.
+ERASURE_DAYS = 14
+
 
 def dead_letter(topic: str) -> str:
     return f"{topic}.dlt"
