@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
@@ -19,6 +19,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from .database import create_engine, session_factory
+from .settings import ServiceSettings
 
 # The key table, the same in every service that seals (its migration runs these).
 TABLE_DDL = (
@@ -210,3 +213,93 @@ def _parent(data: dict[str, object], path: Path, copy: bool) -> dict[str, object
             child = node[name] = dict(child)
         node = child
     return node
+
+
+# Re-sealing events stored before sealing began (a one-off `frontdesk-<service> reseal`):
+# their personal fields are plaintext. Each is sealed under its customer's key, or emptied
+# when the customer was erased since (they have a destroyed key): a key made now would
+# open it again. A stream's customer is named (shop_id, customer_id) by its first event.
+# Only the sealed fields change: versions, positions, ids and types stay, so optimistic
+# concurrency, the outbox and snapshots are untouched (snapshots hold no personal text).
+RESEAL_PAGE = 1000
+
+
+async def reseal(
+    sessions: Callable[[], AsyncSession],
+    fields: Mapping[str, Iterable[Path]],
+    lists: Iterable[Path] = (),
+    page: int = RESEAL_PAGE,
+) -> tuple[int, int]:
+    """(events sealed, events emptied); a page of events per transaction, so it can run
+    while the service does (new events are sealed already)."""
+    paths = {type_name: tuple(found) for type_name, found in fields.items()}
+    as_lists = set(lists)
+    owners: dict[str, tuple[UUID, UUID]] = {}
+    position, sealed, emptied = 0, 0, 0
+    while True:
+        async with sessions() as session, session.begin():
+            rows = (
+                await session.execute(
+                    text(
+                        "SELECT position, stream_id, version, type, data::text AS data FROM events "
+                        "WHERE position > :p ORDER BY position LIMIT :n"
+                    ),
+                    {"p": position, "n": page},
+                )
+            ).all()
+            if not rows:
+                return sealed, emptied
+            erased = await _erased_customers(session)
+            for row in rows:
+                data = json.loads(row.data)
+                if "shop_id" in data and "customer_id" in data and row.stream_id not in owners:
+                    owners[row.stream_id] = (UUID(data["shop_id"]), UUID(data["customer_id"]))
+                owner = owners.get(row.stream_id)
+                plain = [p for p in paths.get(row.type, ()) if _is_plain(data, p)]
+                if not plain or owner is None:
+                    continue
+                if owner in erased:
+                    data = _emptied(data, plain, as_lists)
+                    emptied += 1
+                else:
+                    data = seal_fields(data, plain, await key_for(session, *owner))
+                    sealed += 1
+                await session.execute(
+                    text("UPDATE events SET data = CAST(:d AS jsonb) WHERE stream_id = :s AND version = :v"),
+                    {"d": json.dumps(data, ensure_ascii=False), "s": row.stream_id, "v": row.version},
+                )
+            position = rows[-1].position
+
+
+async def _erased_customers(session: AsyncSession) -> set[tuple[UUID, UUID]]:
+    rows = await session.execute(
+        text("SELECT DISTINCT shop_id, customer_id FROM customer_keys WHERE key IS NULL")
+    )
+    return {(row.shop_id, row.customer_id) for row in rows}
+
+
+def _is_plain(data: dict[str, object], path: Path) -> bool:
+    parent = _parent(data, path, copy=False)
+    value = parent.get(path[-1]) if parent is not None else None
+    return bool(value) and not is_sealed(value)
+
+
+def _emptied(data: dict[str, object], paths: Iterable[Path], lists: set[Path]) -> dict[str, object]:
+    emptied = dict(data)
+    for path in paths:
+        parent = _parent(emptied, path, copy=True)
+        if parent is not None:
+            parent[path[-1]] = [] if path in lists else ERASED
+    return emptied
+
+
+async def reseal_command(
+    settings: ServiceSettings, fields: Mapping[str, Iterable[Path]], lists: Iterable[Path] = ()
+) -> None:
+    """`frontdesk-<service> reseal`: once, after upgrading to a version that seals."""
+    engine = create_engine(settings)
+    try:
+        sealed, emptied = await reseal(session_factory(engine), fields, lists)
+    finally:
+        await engine.dispose()
+    print(f"resealed {sealed} events; emptied {emptied} of customers erased since")

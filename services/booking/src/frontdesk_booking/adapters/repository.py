@@ -63,7 +63,7 @@ SEALED: dict[str, tuple[shredding.Path, ...]] = {
     "pet.registered": _PROFILE,
     "pet.updated": _PROFILE,
 }
-_LISTS = (("profile", "allergies"),)
+SEALED_LISTS = (("profile", "allergies"),)
 STREAM_PREFIXES = {"shop": s.Shop, "booking": b.Booking, "waitlist": w.WaitlistEntry, "pet": p.Pet}
 
 
@@ -91,7 +91,7 @@ def from_recorded(recorded: RecordedEvent, keys: Mapping[UUID, bytes | None] | N
     events stored before sealing began are plaintext and read as they are)."""
     data = recorded.data
     if recorded.type in SEALED:
-        data = shredding.open_fields(data, SEALED[recorded.type], keys or {}, _LISTS)
+        data = shredding.open_fields(data, SEALED[recorded.type], keys or {}, SEALED_LISTS)
     return _ADAPTERS[EVENT_TYPES[recorded.type]].validate_python(data)
 
 

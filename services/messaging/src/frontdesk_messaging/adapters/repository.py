@@ -52,6 +52,13 @@ SEALED: dict[type[Event], tuple[str, ...]] = {
 }
 
 
+# The same, as paths in the stored JSON (for `frontdesk-messaging reseal`), with a file's name.
+SEALED_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    _NAMES[cls]: tuple((name,) for name in names) for cls, names in SEALED.items()
+}
+SEALED_FIELDS["message.sent"] += (("attachment", "name"),)
+
+
 def to_new_event(event: Event, key: CustomerKey | None = None) -> NewEvent:
     data = event_data(event)
     if key is not None:
