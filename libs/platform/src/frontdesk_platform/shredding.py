@@ -249,7 +249,6 @@ async def reseal(
             ).all()
             if not rows:
                 return sealed, emptied
-            erased = await _erased_customers(session)
             for row in rows:
                 data = json.loads(row.data)
                 if "shop_id" in data and "customer_id" in data and row.stream_id not in owners:
@@ -258,11 +257,14 @@ async def reseal(
                 plain = [p for p in paths.get(row.type, ()) if _is_plain(data, p)]
                 if not plain or owner is None:
                     continue
-                if owner in erased:
+                # the live key first: locked FOR SHARE, so no erasure commits before this page
+                # does; one that committed before is seen by the check after it
+                key = await key_for(session, *owner)
+                if await _was_erased(session, *owner):
                     data = _emptied(data, plain, as_lists)
                     emptied += 1
                 else:
-                    data = seal_fields(data, plain, await key_for(session, *owner))
+                    data = seal_fields(data, plain, key)
                     sealed += 1
                 await session.execute(
                     text("UPDATE events SET data = CAST(:d AS jsonb) WHERE stream_id = :s AND version = :v"),
@@ -271,11 +273,12 @@ async def reseal(
             position = rows[-1].position
 
 
-async def _erased_customers(session: AsyncSession) -> set[tuple[UUID, UUID]]:
-    rows = await session.execute(
-        text("SELECT DISTINCT shop_id, customer_id FROM customer_keys WHERE key IS NULL")
+async def _was_erased(session: AsyncSession, shop_id: UUID, customer_id: UUID) -> bool:
+    found = await session.execute(
+        text("SELECT 1 FROM customer_keys WHERE shop_id = :s AND customer_id = :c AND key IS NULL LIMIT 1"),
+        {"s": shop_id, "c": customer_id},
     )
-    return {(row.shop_id, row.customer_id) for row in rows}
+    return found.first() is not None
 
 
 def _is_plain(data: dict[str, object], path: Path) -> bool:
