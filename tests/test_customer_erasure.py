@@ -152,6 +152,12 @@ async def test_the_owner_exports_the_shops_conversations_and_bookings(api):
     await say(api, wang, wang_chat, "周六能给金毛洗澡吗")
     await say(api, shop.owner, wang_chat, "可以, 10点见")
     await say(api, li, li_chat, "Is boarding open at Christmas?")
+    noted = await api.http.post(
+        f"/v1/conversations/{wang_chat}/notes", json={"text": "VIP"}, headers=shop.owner.auth
+    )
+    assert noted.status_code in (200, 201, 202), noted.text
+    pet = await api.http.post("/v1/pets", json={"name": "Mochi", "allergies": ["chicken"]}, headers=wang.auth)
+    assert pet.status_code == 201, pet.text
     day = days_ahead(3)
     held = await shop.hold(wang, shop.local(day, 10))
     assert held.status_code == 201, held.text
@@ -175,6 +181,15 @@ async def test_the_owner_exports_the_shops_conversations_and_bookings(api):
     theirs = (await api.http.get(path, params={"customer_id": wang.user_id}, headers=shop.owner.auth)).json()
     assert [c["id"] for c in theirs["conversations"]] == [wang_chat]
     assert [b["id"] for b in theirs["bookings"]] == [held.json()["id"]]
+    # what the shop keeps of the customer: their account, pets, and the shop's notes on them
+    assert (theirs["customer"]["name"], theirs["customer"]["login"]) == ("Wang", wang.login)
+    assert [(p["name"], p["allergies"]) for p in theirs["customer"]["pets"]] == [("Mochi", ["chicken"])]
+    assert [n["text"] for n in theirs["conversations"][0]["notes"]] == ["VIP"]
+    assert archive["customer"] is None
+    stranger = await api.http.get(
+        path, params={"customer_id": shop.staff[0].user_id}, headers=shop.owner.auth
+    )
+    assert (stranger.status_code, stranger.json()["error"]["code"]) == (404, "customer_not_found")
 
     staff = await api.staff(shop.owner)
     refused = await api.http.get(path, headers=staff.auth)

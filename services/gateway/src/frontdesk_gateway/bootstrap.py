@@ -208,7 +208,7 @@ def create_app(
         app.state.attachments = Attachments(runtime.unit_of_work, storage, conversations, rules, clock)
         app.state.search = MessageSearch(MessagingReads(http))
         app.state.bookings = Bookings(BookingReads(booking_http), commands)
-        app.state.export = ShopExport(conversations, app.state.bookings.reads, clock)
+        app.state.export = ShopExport(conversations, app.state.bookings.reads, app.state.identity, clock)
         app.state.calendar_feeds = CalendarFeeds(runtime.unit_of_work, clock)
         app.state.api_keys = ApiKeys(runtime.unit_of_work, clock)
         app.state.notifications = Notifications(notify_http, commands)

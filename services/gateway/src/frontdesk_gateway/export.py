@@ -1,6 +1,7 @@
 """A shop's archive on request (PIPL/GDPR portability): every conversation with its whole
-history, and every booking, of the shop or of one customer, gathered from the services'
-internal reads with the owner's scope. The format is documented in docs/operations.md."""
+history and internal notes, and every booking, of the shop or of one customer (then also
+their account and pets), gathered from the services' internal reads with the owner's
+scope. The format is documented in docs/operations.md."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from frontdesk_platform.errors import ApiError
 
 from .bookings import BookingReads
 from .conversations import Conversations
+from .identity.service import Identity
 from .identity.tokens import Principal
 
 FORMAT = "frontdesk.export.v1"
@@ -22,18 +24,35 @@ _BOOKINGS_PAGE = 500
 
 class ShopExport:
     def __init__(
-        self, conversations: Conversations, bookings: BookingReads, clock: Callable[[], datetime]
+        self,
+        conversations: Conversations,
+        bookings: BookingReads,
+        identity: Identity,
+        clock: Callable[[], datetime],
     ) -> None:
         self._conversations = conversations
         self._bookings = bookings
+        self._identity = identity
         self._clock = clock
 
     async def archive(self, owner: Principal, customer_id: UUID | None = None) -> dict[str, Any]:
         if owner.role != "owner":
             raise ApiError(403, "forbidden", "Only the shop's owner can export the shop's data.")
         exported_at = self._clock()
+        customer = None
+        if customer_id is not None:
+            customer = await self._identity.customer_account(owner.shop_id, customer_id)
+            if customer is None:
+                raise ApiError(404, "customer_not_found", "No such customer in this shop.")
+            customer["pets"] = await self._bookings.get(owner, "/pets", customer_id=customer_id)
         conversations = [
-            {**conversation, "messages": await self._history(owner, conversation["id"])}
+            {
+                **conversation,
+                "messages": await self._history(owner, conversation["id"]),
+                "notes": await self._conversations.read(
+                    owner, f"/internal/conversations/{conversation['id']}/notes"
+                ),
+            }
             for conversation in await self._all_conversations(owner)
             if customer_id is None or str(conversation["customer_id"]) == str(customer_id)
         ]
@@ -42,6 +61,7 @@ class ShopExport:
             "shop_id": owner.shop_id,
             "customer_id": customer_id,
             "exported_at": exported_at,
+            "customer": customer,
             "conversations": conversations,
             "bookings": await self._all_bookings(owner, customer_id),
         }

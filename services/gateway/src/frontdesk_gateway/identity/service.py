@@ -149,6 +149,16 @@ class Identity:
         account = await self._account_in(shop_id, customer_id, ("customer",))
         return str(account["name"]) if account else None
 
+    async def customer_account(self, shop_id: UUID, customer_id: UUID) -> dict[str, Any] | None:
+        """What the shop keeps of a customer's account (their login is their phone when the
+        shop added them by phone); None if no such customer."""
+        account = await self._account_in(shop_id, customer_id, ("customer",))
+        return (
+            {"customer_id": customer_id, "name": account["name"], "login": account["login"]}
+            if account
+            else None
+        )
+
     async def sign_in(self, shop_id: UUID, login: str, password: str, ip: str) -> Tokens:
         await self._throttle.admit(shop_id, login, ip)
         async with self._uow() as uow:
