@@ -50,7 +50,13 @@ ERASED_DDL = (
         PRIMARY KEY (shop_id, customer_id)
     )
     """,
+    # a late event's write looks its customer up by id alone
+    "CREATE INDEX erased_customers_by_customer ON erased_customers (customer_id)",
 )
+# How a projection's write keeps an erased customer's text out, when an event published
+# before the erasure is consumed after it (the erasure came on another topic): the text
+# is written as the erasure left it. `{id}` is the customer id's parameter.
+ERASED_TEST = "EXISTS (SELECT 1 FROM erased_customers WHERE customer_id = {id})"
 
 
 async def remember_erased(session: AsyncSession, shop_id: UUID, customer_id: UUID, at: object) -> None:

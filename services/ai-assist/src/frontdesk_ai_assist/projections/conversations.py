@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from frontdesk_platform import shredding
 from frontdesk_platform.row_writes import RowWrite, write
 from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +21,8 @@ from sqlalchemy.sql.elements import TextClause
 
 from ..domain.speaking import ConversationState
 from .sql import rows, run
+
+_ERASED = shredding.ERASED_TEST.format(id="CAST(:cu AS uuid)")  # a message consumed after the erasure
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,9 @@ async def add_turn(
     await run(
         session,
         "INSERT INTO turns (conversation_id, seq, shop_id, customer_id, text, sent_at, due_at, status) "
-        "VALUES (:c, :seq, :s, :cu, :t, :sent, :due, :st) ON CONFLICT (conversation_id, seq) DO NOTHING",
+        f"VALUES (:c, :seq, :s, :cu, CASE WHEN {_ERASED} THEN '' ELSE CAST(:t AS text) END, :sent, :due, "
+        f"CASE WHEN {_ERASED} THEN 'erased' ELSE CAST(:st AS text) END) "
+        "ON CONFLICT (conversation_id, seq) DO NOTHING",
         c=conversation_id,
         seq=seq,
         s=shop_id,

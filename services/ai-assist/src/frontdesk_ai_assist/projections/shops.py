@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from frontdesk_platform import shredding
 from frontdesk_platform.row_writes import RowWrite, write
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,9 +73,11 @@ _SERVICE = text(
     "name = EXCLUDED.name, duration_minutes = EXCLUDED.duration_minutes, price_cents = EXCLUDED.price_cents, "
     "currency = EXCLUDED.currency, per_night = EXCLUDED.per_night, active = EXCLUDED.active"
 )
+_ERASED = shredding.ERASED_TEST.format(id="CAST(:c AS uuid)")  # an event consumed after the erasure
 _PET = text(
     "INSERT INTO pets (pet_id, shop_id, customer_id, kind, name, species, breed) "
-    "VALUES (:id, :s, :c, :k, :n, :sp, :b) ON CONFLICT (pet_id) DO UPDATE SET kind = EXCLUDED.kind, "
+    f"VALUES (:id, :s, :c, :k, CASE WHEN {_ERASED} THEN '' ELSE CAST(:n AS text) END, :sp, "
+    f"CASE WHEN {_ERASED} THEN '' ELSE CAST(:b AS text) END) ON CONFLICT (pet_id) DO UPDATE SET kind = EXCLUDED.kind, "
     "name = EXCLUDED.name, species = EXCLUDED.species, breed = EXCLUDED.breed"
 )
 

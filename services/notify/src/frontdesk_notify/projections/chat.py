@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from frontdesk_platform import shredding
 from frontdesk_platform.row_writes import RowWrite
 from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .store import rows, run
 
 _SET_NAME = text(
-    "INSERT INTO names (id, name) VALUES (:id, :n) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name"
+    "INSERT INTO names (id, name) VALUES (:id, CASE WHEN "
+    + shredding.ERASED_TEST.format(id=":id")
+    + " THEN '' ELSE CAST(:n AS text) END) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name"
 )
 
 
@@ -75,6 +78,7 @@ async def add_to_alert(
     preview: str,
     due_at: datetime,
     unattended: bool = False,
+    customer_id: UUID | None = None,
 ) -> None:
     """Fold the message into the recipient's pending alert for this conversation, or start
     one due at `due_at`: a burst of messages becomes one notification. `unattended`: the
@@ -82,7 +86,9 @@ async def add_to_alert(
     await run(
         session,
         "INSERT INTO chat_alerts (id, conversation_id, shop_id, recipient_id, sender_id, first_seq, last_seq, "
-        "messages, preview, due_at, unattended) VALUES (:id, :c, :s, :r, :sender, :seq, :seq, 1, :p, :due, :u) "
+        "messages, preview, due_at, unattended) VALUES (:id, :c, :s, :r, :sender, :seq, :seq, 1, "
+        f"CASE WHEN {shredding.ERASED_TEST.format(id='CAST(:cu AS uuid)')} THEN '' ELSE CAST(:p AS text) END, "
+        ":due, :u) "
         "ON CONFLICT (conversation_id, recipient_id) WHERE status = 'scheduled' DO UPDATE SET "
         "last_seq = GREATEST(chat_alerts.last_seq, EXCLUDED.last_seq), messages = chat_alerts.messages + 1, "
         "preview = EXCLUDED.preview, sender_id = EXCLUDED.sender_id",
@@ -95,6 +101,7 @@ async def add_to_alert(
         p=preview,
         due=due_at,
         u=unattended,
+        cu=customer_id,
     )
 
 

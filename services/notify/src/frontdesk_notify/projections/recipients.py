@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from frontdesk_platform import shredding
 from frontdesk_platform.row_writes import RowWrite
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +16,9 @@ from .store import rows, run
 # The phone the shop took down for a customer it added (a walk-in): SMS reaches them there
 # until they set preferences of their own, which this never overwrites.
 _SEED_PHONE = text(
-    "INSERT INTO preferences (user_id, shop_id, phone) VALUES (:u, :s, :phone) ON CONFLICT (user_id) DO NOTHING"
+    "INSERT INTO preferences (user_id, shop_id, phone) SELECT CAST(:u AS uuid), CAST(:s AS uuid), "
+    f"CAST(:phone AS text) WHERE NOT {shredding.ERASED_TEST.format(id='CAST(:u AS uuid)')} "
+    "ON CONFLICT (user_id) DO NOTHING"
 )
 
 

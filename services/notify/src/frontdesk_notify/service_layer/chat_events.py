@@ -112,6 +112,7 @@ async def _sent(session: AsyncSession, data: dict[str, Any], delay: timedelta) -
             preview=text[:PREVIEW_LENGTH],
             due_at=datetime.fromisoformat(data["sent_at"]) + delay,
             unattended=unattended,
+            customer_id=UUID(data["customer_id"]),
         )
 
 
