@@ -483,3 +483,28 @@ async def test_rebuilt_read_models_equal_the_live_ones(harness):
     async with harness.sessions() as session, session.begin():
         assert await rebuild(session, EventStore()) > 10
     assert await snapshot() == live
+
+
+async def test_a_customer_note_is_stored_sealed_and_a_hold_without_one_needs_no_key(harness):
+    shop = await pet_shop(harness)
+    alice, bob = shop.customer(), shop.customer()
+    await hold(harness, shop, bob, at(24, 14))
+    assert await harness.scalar("SELECT count(*) FROM customer_keys") == 0  # no key lookup or key made
+    booking_id, reply = await hold(harness, shop, alice, at(24, 10), customer_note="住在幸福路8号")
+    assert reply["type"] == "booking.command.accepted.v1"
+    stored = await harness.scalar(
+        "SELECT data->>'customer_note' FROM events WHERE stream_id = :s", s=f"booking-{booking_id}"
+    )
+    assert stored.startswith("sealed:v1:") and "幸福路" not in stored
+    assert (await read_back(harness, shop, booking_id))["customer_note"] == "住在幸福路8号"
+    # the aggregate loads it opened: a later event's contract still carries it
+    confirmed = await harness.send(c.ConfirmBooking(booking_id=booking_id, actor=alice), booking_id)
+    assert confirmed["type"] == "booking.command.accepted.v1"
+    async with harness.sessions() as session:
+        envelope = (
+            await session.execute(
+                text("SELECT envelope FROM outbox WHERE type = 'booking.booking.confirmed.v1' AND key = :k"),
+                {"k": str(booking_id)},
+            )
+        ).scalar_one()
+    assert "幸福路" in envelope and "sealed:v1:" not in envelope

@@ -287,6 +287,11 @@ async def _was_erased(session: AsyncSession, shop_id: UUID, customer_id: UUID) -
     return found.first() is not None
 
 
+def needs_sealing(data: dict[str, object], paths: Iterable[Path]) -> bool:
+    """Whether the event holds personal text not sealed yet (empty fields need no key)."""
+    return any(_is_plain(data, path) for path in paths)
+
+
 def _is_plain(data: dict[str, object], path: Path) -> bool:
     parent = _parent(data, path, copy=False)
     value = parent.get(path[-1]) if parent is not None else None

@@ -79,8 +79,10 @@ A = TypeVar("A", bound=Aggregate)
 
 
 def to_new_event(event: object, key: shredding.CustomerKey | None = None) -> NewEvent:
-    name = NAMES[type(event)]
-    data = _ADAPTERS[type(event)].dump_python(event, mode="json")
+    return _stored(NAMES[type(event)], _ADAPTERS[type(event)].dump_python(event, mode="json"), key)
+
+
+def _stored(name: str, data: dict[str, Any], key: shredding.CustomerKey | None) -> NewEvent:
     if key is not None and name in SEALED:
         data = shredding.seal_fields(data, SEALED[name], key)
     return NewEvent(type=name, data=data)
@@ -132,22 +134,25 @@ class Repository(Generic[A]):
         """Append the new events (optimistic concurrency on the stream's version)."""
         events, aggregate.pending = aggregate.pending, []
         if events:
-            key = await self._key(session, aggregate, events)
+            dumped = [(NAMES[type(e)], _ADAPTERS[type(e)].dump_python(e, mode="json")) for e in events]
+            key = await self._key(session, aggregate, dumped)
             await self._store.append(
                 session,
                 self.stream_id(aggregate.id),
                 aggregate.version - len(events),
-                [to_new_event(e, key) for e in events],
+                [_stored(name, data, key) for name, data in dumped],
             )
         return events
 
     async def _key(
-        self, session: AsyncSession, aggregate: A, events: list[Any]
+        self, session: AsyncSession, aggregate: A, dumped: list[tuple[str, dict[str, Any]]]
     ) -> shredding.CustomerKey | None:
-        """The customer's key when an event has personal text to seal (a shop's and a
-        waitlist entry's events have none)."""
+        """The customer's key when an event has personal text to seal: none for a shop's or
+        a waitlist entry's events, nor for a booking held without a note (no key lookup)."""
         shop_id, customer_id = getattr(aggregate, "shop_id", None), getattr(aggregate, "customer_id", None)
-        if shop_id is None or customer_id is None or not any(NAMES[type(e)] in SEALED for e in events):
+        if shop_id is None or customer_id is None:
+            return None
+        if not any(name in SEALED and shredding.needs_sealing(data, SEALED[name]) for name, data in dumped):
             return None
         return await shredding.key_for(session, shop_id, customer_id)
 
