@@ -137,7 +137,9 @@ async def all_keys(session: AsyncSession) -> dict[UUID, bytes | None]:
 
 
 async def destroy_keys(session: AsyncSession, shop_id: UUID, customer_id: UUID) -> int:
-    """Erase the customer's keys (waiting for writers sealing with them); how many there were."""
+    """Erase the customer's keys (waiting for writers sealing with them, and for a reseal
+    deciding about them); how many there were."""
+    await _lock_customer(session, shop_id, customer_id)
     result = await session.execute(
         text(
             "UPDATE customer_keys SET key = NULL, erased_at = now() "
@@ -255,6 +257,8 @@ async def reseal(
             ).all()
             if not rows:
                 return sealed, emptied
+            keys: dict[tuple[UUID, UUID], CustomerKey | None] = {}  # None: erased
+            changed = []
             for row in rows:
                 data = json.loads(row.data)
                 if "shop_id" in data and "customer_id" in data and row.stream_id not in owners:
@@ -263,20 +267,41 @@ async def reseal(
                 plain = [p for p in paths.get(row.type, ()) if _is_plain(data, p)]
                 if not plain or owner is None:
                     continue
-                # the live key first: locked FOR SHARE, so no erasure commits before this page
-                # does; one that committed before is seen by the check after it
-                key = await key_for(session, *owner)
-                if await _was_erased(session, *owner):
+                if owner not in keys:
+                    keys[owner] = await _key_unless_erased(session, *owner)
+                key = keys[owner]
+                if key is None:
                     data = _emptied(data, plain, as_lists)
                     emptied += 1
                 else:
                     data = seal_fields(data, plain, key)
                     sealed += 1
+                changed.append(
+                    {"d": json.dumps(data, ensure_ascii=False), "s": row.stream_id, "v": row.version}
+                )
+            if changed:
                 await session.execute(
                     text("UPDATE events SET data = CAST(:d AS jsonb) WHERE stream_id = :s AND version = :v"),
-                    {"d": json.dumps(data, ensure_ascii=False), "s": row.stream_id, "v": row.version},
+                    changed,
                 )
             position = rows[-1].position
+
+
+async def _key_unless_erased(session: AsyncSession, shop_id: UUID, customer_id: UUID) -> CustomerKey | None:
+    """The customer's key, or None if they were erased. Erasing takes the same lock first,
+    so an erasure either committed before (seen here) or waits for this page's commit (and
+    then destroys the key used in it); a key made here is never left live past an erasure."""
+    await _lock_customer(session, shop_id, customer_id)
+    if await _was_erased(session, shop_id, customer_id):
+        return None
+    return await key_for(session, shop_id, customer_id)
+
+
+async def _lock_customer(session: AsyncSession, shop_id: UUID, customer_id: UUID) -> None:
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(CAST(:s AS text) || CAST(:c AS text), 0))"),
+        {"s": str(shop_id), "c": str(customer_id)},
+    )
 
 
 async def _was_erased(session: AsyncSession, shop_id: UUID, customer_id: UUID) -> bool:
