@@ -101,10 +101,12 @@ async def test_an_erased_customer_is_unreadable_in_every_service_and_every_rebui
         assert stepped.status_code in (200, 201), stepped.text
 
     wang_chat, li_chat = await api.open_conversation(wang), await api.open_conversation(li)
+    others = stored_files(attachments_dir)  # the run's other tests share the folder
     uploaded = await api.upload(wang, wang_chat, "旺财.png", png(64, 48), "image/png")
     assert uploaded.status_code == 201, uploaded.text
     attachment = uploaded.json()["attachment_id"]
-    files_before = stored_files(attachments_dir)
+    theirs_stored = stored_files(attachments_dir) - others
+    assert len(theirs_stored) == 2  # the photo and its thumbnail
     sent = await api.send(wang, wang_chat, f"我家{PET}住在{ADDRESS}", attachment_id=attachment)
     assert sent.status_code == 201, sent.text
     await say(api, li, li_chat, "Lucky needs a bath")
@@ -191,7 +193,7 @@ async def test_an_erased_customer_is_unreadable_in_every_service_and_every_rebui
         == "0"
     )
     assert unreadable(await stored(endpoints, db["ai-assist"], assistant_texts))
-    assert not (files_before & stored_files(attachments_dir))  # the photo and its thumbnail
+    assert not (theirs_stored & stored_files(attachments_dir))
     history = await api.history(owner, wang_chat)
     assert {m["text"] for m in history["messages"]} == {""}  # their message, the booking's update
     assert [m["attachment"]["name"] for m in history["messages"] if m["attachment"]] == [""]
