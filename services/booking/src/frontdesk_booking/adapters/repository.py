@@ -1,5 +1,9 @@
 """Loads and stores the booking aggregates in the event store: one stream per shop,
-booking, waitlist entry and pet. Events are stored as JSON under a short type name."""
+booking, waitlist entry and pet. Events are stored as JSON under a short type name.
+
+An aggregate is read from the transaction's staged streams (a batch reads all of its
+commands' streams in one round trip, and each command sees what the ones before it
+appended) and its new events are staged there, written in one statement at commit."""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
 from frontdesk_platform.eventstore import EventStore, NewEvent, RecordedEvent
+from frontdesk_platform.unit_of_work import UnitOfWork
 from pydantic import TypeAdapter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import booking as b
 from ..domain import booking_events as be
@@ -66,7 +70,7 @@ def to_new_event(event: object) -> NewEvent:
     return NewEvent(type=NAMES[type(event)], data=_ADAPTERS[type(event)].dump_python(event, mode="json"))
 
 
-def from_recorded(recorded: RecordedEvent) -> Any:
+def from_recorded(recorded: RecordedEvent | NewEvent) -> Any:
     return _ADAPTERS[EVENT_TYPES[recorded.type]].validate_python(recorded.data)
 
 
@@ -86,27 +90,32 @@ class Repository(Generic[A]):
     def stream_id(self, aggregate_id: UUID) -> str:
         return f"{self._prefix}-{aggregate_id}"
 
-    async def get(self, session: AsyncSession, aggregate_id: UUID) -> A:
+    async def get(self, uow: UnitOfWork, aggregate_id: UUID) -> A:
         aggregate = self._factory(aggregate_id)
-        for recorded in await self._store.read_stream(session, self.stream_id(aggregate_id)):
+        history = await (await uow.streams(self._store)).history(self.stream_id(aggregate_id))
+        for recorded in history.events:  # no snapshots: these streams are short
             aggregate.apply(from_recorded(recorded))
         return aggregate
 
-    async def save(self, session: AsyncSession, aggregate: A) -> list[Any]:
-        """Append the new events (optimistic concurrency on the stream's version)."""
+    async def save(self, uow: UnitOfWork, aggregate: A) -> list[Any]:
+        """Stage the new events (optimistic concurrency on the stream's version: a stream
+        another transaction moved on fails the commit)."""
         events, aggregate.pending = aggregate.pending, []
         if events:
-            await self._store.append(
-                session,
+            streams = await uow.streams(self._store)
+            await streams.load([self.stream_id(aggregate.id)])  # made, not read (a waitlist offer)
+            streams.stage(
                 self.stream_id(aggregate.id),
                 aggregate.version - len(events),
                 [to_new_event(e) for e in events],
+                None,
             )
         return events
 
 
 class Repositories:
     def __init__(self, store: EventStore) -> None:
+        self.store = store
         self.shops: Repository[s.Shop] = Repository(store, "shop", s.Shop)
         self.bookings: Repository[b.Booking] = Repository(store, "booking", b.Booking)
         self.waitlist: Repository[w.WaitlistEntry] = Repository(store, "waitlist", w.WaitlistEntry)
