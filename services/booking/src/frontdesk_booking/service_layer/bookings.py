@@ -18,7 +18,7 @@ from ..domain.booking import Booking, BookingNotFound
 from ..domain.chain import Part, check_steps, envelope
 from ..domain.common import Actor, InvalidRequest, NotFound, Refused
 from ..domain.pets import PetNotFound
-from ..domain.placement import Placement, Timeline
+from ..domain.placement import Placement
 from ..domain.services import InvalidNights, Service
 from ..domain.shop import ServiceNotFound, Shop, ShopNotSetUp
 from ..domain.slots import nearest, placements_at
@@ -97,11 +97,11 @@ async def _alternatives(
     booking_id: UUID,
     nights: int | None,
 ) -> list[Placement]:
-    """The nearest free times: the days around first, a wider look only when needed. What
-    is busy is read once, for the widest look (a wider read changes no narrower search)."""
-    margin = timedelta(days=ALTERNATIVE_DAYS + 1)
-    busy = Timeline(
-        await allocations.busy(
+    """The nearest free times: the days around first, a wider look only when needed."""
+    alternatives: list[Placement] = []
+    for days in (1, ALTERNATIVE_DAYS):
+        margin = timedelta(days=days + 1)
+        busy = await allocations.busy(
             await ctx.db(),
             shop.id,
             start - margin,
@@ -109,9 +109,6 @@ async def _alternatives(
             ctx.now,
             booking_id,
         )
-    )
-    alternatives: list[Placement] = []
-    for days in (1, ALTERNATIVE_DAYS):
         alternatives, settled = nearest(
             shop, service, start, busy, ctx.now, staff_id, max_days=days, nights=nights
         )
