@@ -50,6 +50,7 @@ PASSWORD = "bench-password-1"
 ZONE = ZoneInfo("Asia/Shanghai")
 OPEN, CLOSE = 9, 19  # every day, every groomer
 DURATION, BUFFER = timedelta(minutes=60), timedelta(minutes=15)
+IDLE_SECONDS = 5.0
 
 
 @dataclass
@@ -283,6 +284,11 @@ async def contention(
                 tally["other"] += 1
                 start = rng.choice(wanted)
 
+    # what each process spends with no traffic (Kafka polls, heartbeats), to tell it apart
+    # from what the commands cost
+    idle_from, idle_began = cpu_seconds(system), time.perf_counter()
+    await asyncio.sleep(IDLE_SECONDS)
+    idle_to, idle_seconds = cpu_seconds(system), time.perf_counter() - idle_began
     profilers = start_profilers(system, profile) if profile else []
     cpu_before = cpu_seconds(system)
     began = time.perf_counter()
@@ -311,6 +317,9 @@ async def contention(
         "commands": commands,
         "cpu_ms_per_command": {
             name: round((cpu_after[name] - cpu_before[name]) * 1000 / commands, 3) for name in cpu_after
+        },
+        "idle_cpu_ms_per_s": {
+            name: round((idle_to[name] - idle_from[name]) * 1000 / idle_seconds, 1) for name in idle_to
         },
     }
 
@@ -447,6 +456,8 @@ def main() -> int:
     print(
         f"  CPU per command (hold or confirm, {race['commands']} commands): "
         + ", ".join(f"{name} {ms} ms" for name, ms in race["cpu_ms_per_command"].items())
+        + "; idle: "
+        + ", ".join(f"{name} {ms} ms/s" for name, ms in race["idle_cpu_ms_per_s"].items())
     )
     print(f"  double bookings: {result['double_bookings']}")
     print(f"  service metrics (whole run): {result['metrics']}")
