@@ -108,3 +108,25 @@ async def test_a_placement_half_taken_is_not_placed_at_all(harness):
             )
         ).scalars()
         assert set(keys) == set(free.keys)
+
+
+async def test_busy_times_come_merged_into_runs_per_staff_member_or_unit(harness):
+    shop = await pet_shop(harness)
+    groomer, station = shop.staff[0].user_id, uuid4()
+    start, hour = at(24, 9), timedelta(hours=1)
+    async with harness.deps.unit_of_work() as uow:
+        db = await uow.connection()
+        for n in (0, 1, 3):  # 9-10, 10-11 back to back, then 12-13
+            placement = Placement(start + n * hour, start + (n + 1) * hour, start + (n + 1) * hour, groomer)
+            assert await allocations.try_place(db, shop.id, uuid4(), placement, None)
+        await allocations.try_place(
+            db, shop.id, uuid4(), Placement(start, start, start + hour, None, (station,)), None
+        )
+        busy = await allocations.busy(db, shop.id, start, start + 8 * hour, harness.clock())
+    assert sorted(busy) == sorted(
+        [
+            (groomer, start, start + 2 * hour),
+            (groomer, start + 3 * hour, start + 4 * hour),
+            (station, start, start + hour),
+        ]
+    )

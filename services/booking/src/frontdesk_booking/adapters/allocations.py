@@ -24,11 +24,15 @@ from ..domain.placement import Busy, Placement
 
 Kind = Literal["current", "proposed"]
 
+# Each staff member's or unit's busy time merged into runs (back-to-back bookings are one):
+# a slot search only asks whether a time is free, and a week of a busy shop is then a few
+# rows a key instead of one a booking (fewer rows to send and decode).
 _BUSY = (
-    "SELECT key, lower(during), upper(during) FROM allocations "
+    "SELECT key, lower(run), upper(run) FROM ("
+    "SELECT key, unnest(range_agg(during)) AS run FROM allocations "
     "WHERE shop_id = $1 AND during && tstzrange($2, $3) "
     "AND (expires_at IS NULL OR expires_at > $4) "
-    "AND booking_id IS DISTINCT FROM $5"
+    "AND booking_id IS DISTINCT FROM $5 GROUP BY key) AS merged"
 )
 
 
@@ -40,7 +44,8 @@ async def busy(
     now: datetime,
     ignore_booking: UUID | None = None,
 ) -> list[Busy]:
-    """Everything live in the shop that overlaps [start, end)."""
+    """Everything live in the shop that overlaps [start, end), each key's time merged into
+    runs (a run may reach past the window)."""
     rows = await db.fetch(_BUSY, shop_id, start, end, now, ignore_booking)
     return [Busy(key, lower, upper) for key, lower, upper in rows]
 
