@@ -22,10 +22,6 @@ TABLES = ("booking_staff_notes", "booking_updates", "bookings")
 _PROPOSAL = TypeAdapter(Proposal)
 
 
-async def project(session: AsyncSession, booking: Booking, events: Sequence[BookingEvent]) -> None:
-    await project_many(session, [(booking, events)])
-
-
 async def project_many(
     session: AsyncSession, bookings: Sequence[tuple[Booking, Sequence[BookingEvent]]]
 ) -> None:
