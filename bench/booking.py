@@ -10,7 +10,8 @@ bulk), then measures through the gateway:
   one week, taking the first alternative when a time was just taken, until `--holds`
   holds were tried. Every 201 hold is confirmed; at the end no staff member or station
   may be booked twice (checked in SQL).
-Prints a table and a `RESULT {json}` line; exits 1 on a double booking.
+Prints a table (with CPU per command of booking and the gateway over the contention run, from
+/proc) and a `RESULT {json}` line; exits 1 on a double booking. `--profile` runs py-spy.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import json
 import os
 import random
 import secrets
+import shutil
+import subprocess
 import sys
 import time
 import uuid
@@ -47,6 +50,7 @@ PASSWORD = "bench-password-1"
 ZONE = ZoneInfo("Asia/Shanghai")
 OPEN, CLOSE = 9, 19  # every day, every groomer
 DURATION, BUFFER = timedelta(minutes=60), timedelta(minutes=15)
+IDLE_SECONDS = 5.0
 
 
 @dataclass
@@ -203,7 +207,33 @@ async def slot_search(shop: Shop, first_day: date, days: int, repeats: int) -> d
     }
 
 
-async def contention(shop: Shop, clients: int, holds: int, day: date) -> dict[str, Any]:
+def cpu_seconds(system: System) -> dict[str, float]:
+    """User + system CPU each service process has used so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for name, running in system.running.items():
+        with open(f"/proc/{running.process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        used[name] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def start_profilers(system: System, seconds: int) -> list[subprocess.Popen[bytes]]:
+    if shutil.which("py-spy") is None:
+        print("--profile: py-spy not found; skipping", file=sys.stderr)
+        return []
+    options = ["-d", str(seconds), "--nonblocking", "--format", "speedscope"]
+    profilers = []
+    for name, running in system.running.items():
+        out = str(LOG_DIR / f"profile-booking-bench-{name}.json")
+        command = ["py-spy", "record", "--pid", str(running.process.pid), *options, "-o", out]
+        profilers.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return profilers
+
+
+async def contention(
+    shop: Shop, clients: int, holds: int, day: date, system: System, profile: int = 0
+) -> dict[str, Any]:
     """`clients` customers hold and confirm free times of one week at once."""
     wanted: list[str] = []
     for offset in range(7):
@@ -254,9 +284,22 @@ async def contention(shop: Shop, clients: int, holds: int, day: date) -> dict[st
                 tally["other"] += 1
                 start = rng.choice(wanted)
 
+    # what each process spends with no traffic (Kafka polls, heartbeats), to tell it apart
+    # from what the commands cost
+    idle_from, idle_began = cpu_seconds(system), time.perf_counter()
+    await asyncio.sleep(IDLE_SECONDS)
+    idle_to, idle_seconds = cpu_seconds(system), time.perf_counter() - idle_began
+    profilers = start_profilers(system, profile) if profile else []
+    cpu_before = cpu_seconds(system)
     began = time.perf_counter()
     await asyncio.gather(*(customer(auth) for auth in customers))
     elapsed = time.perf_counter() - began
+    cpu_after = cpu_seconds(system)
+    for profiler in profilers:
+        await asyncio.to_thread(profiler.wait, profile + 30)
+    # CPU per command (a hold or a confirm) of each service over the contention run: the
+    # figure to watch on a shared machine, where throughput swings with the others' load.
+    commands = max(len(tally["hold_ms"]) + len(tally["confirm_ms"]), 1)
     return {
         "clients": clients,
         "holds_tried": holds,
@@ -271,6 +314,13 @@ async def contention(shop: Shop, clients: int, holds: int, day: date) -> dict[st
         "hold_p99_ms": round(percentile(tally["hold_ms"], 0.99), 1),
         "confirm_p50_ms": round(percentile(tally["confirm_ms"], 0.5), 1),
         "confirm_p99_ms": round(percentile(tally["confirm_ms"], 0.99), 1),
+        "commands": commands,
+        "cpu_ms_per_command": {
+            name: round((cpu_after[name] - cpu_before[name]) * 1000 / commands, 3) for name in cpu_after
+        },
+        "idle_cpu_ms_per_s": {
+            name: round((idle_to[name] - idle_from[name]) * 1000 / idle_seconds, 1) for name in idle_to
+        },
     }
 
 
@@ -342,7 +392,9 @@ async def bench(args: argparse.Namespace, system: System, run: str) -> dict[str,
         one_day = await slot_search(shop, first_day, 1, args.searches)
         week = await slot_search(shop, first_day, 7, args.searches)
         # contention on a week with no existing bookings, so every client competes for the same times
-        race = await contention(shop, args.clients, args.holds, first_day + timedelta(days=args.days + 1))
+        race = await contention(
+            shop, args.clients, args.holds, first_day + timedelta(days=args.days + 1), system, args.profile
+        )
     return {
         "staff": args.staff,
         "stations": args.stations,
@@ -364,6 +416,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--searches", type=int, default=200, help="slot searches per kind")
     parser.add_argument("--clients", type=int, default=50, help="customers holding at once")
     parser.add_argument("--holds", type=int, default=600, help="holds tried in the contention run")
+    profile = "py-spy record both services for SECONDS (default 20) of the contention run, into the log dir"
+    parser.add_argument(
+        "--profile", type=int, nargs="?", const=20, default=0, metavar="SECONDS", help=profile
+    )
     parser.add_argument("--drop", action="store_true", help="drop the run's databases at the end")
     return parser.parse_args()
 
@@ -396,6 +452,12 @@ def main() -> int:
         f"{race['slot_taken']} slot_taken, {race['other']} other; hold p50/p99 "
         f"{race['hold_p50_ms']}/{race['hold_p99_ms']} ms, confirm p50/p99 "
         f"{race['confirm_p50_ms']}/{race['confirm_p99_ms']} ms"
+    )
+    print(
+        f"  CPU per command (hold or confirm, {race['commands']} commands): "
+        + ", ".join(f"{name} {ms} ms" for name, ms in race["cpu_ms_per_command"].items())
+        + "; idle: "
+        + ", ".join(f"{name} {ms} ms/s" for name, ms in race["idle_cpu_ms_per_s"].items())
     )
     print(f"  double bookings: {result['double_bookings']}")
     print(f"  service metrics (whole run): {result['metrics']}")

@@ -109,6 +109,8 @@ class FakeUnitOfWork:
 async def book(uow: FakeUnitOfWork, cmd: Book) -> dict[str, Any]:
     if cmd.pet == "nobody":
         raise Refused("pet_not_found", "no such pet")
+    if cmd.pet == "taken":  # refused after looking, before writing anything
+        raise Refused("slot_taken", "that time is taken", before_writing=True)
     uow.baths.append(cmd.n)
     if cmd.pet == "\x00":
         raise DataError(
@@ -227,6 +229,22 @@ async def test_a_clean_batch_needs_no_savepoints_and_a_failure_is_undone_alone_a
     assert db.baths == [1, 2, 3, 5]  # done again, carefully: the refused one alone undone
     assert (db.savepoints, db.commits) == (3, 2)
     assert verdicts(db)[2:] == [("accepted", "3"), ("rejected", "pet_not_found"), ("accepted", "5")]
+
+
+async def test_a_refusal_raised_before_writing_is_answered_without_undoing_the_batch():
+    db = Database()
+    pipeline = Pipeline({"baths.bath.book.v1": Route(book, Book)}, lambda uow, message: uow, ANSWERS)
+    batch = [command(1), command(2, pet="taken"), command(3), command(4, pet="taken")]
+    assert await carry_out(db, batch, pipeline) == ["done"] * 4
+    assert db.baths == [1, 3]
+    assert verdicts(db) == [("accepted", "1"), ("rejected", "slot_taken"), ("accepted", "3")] + [
+        ("rejected", "slot_taken")
+    ]
+    assert (db.savepoints, db.commits) == (0, 1)  # one pass, no savepoints
+    assert db.processed == {(CONSUMER, c.id) for c in batch}
+
+    await carry_out(db, [command(5), command(6, pet="taken")], pipeline)
+    assert (db.savepoints, db.commits) == (0, 2)  # and the batches after it need none either
 
 
 async def test_a_staged_write_that_fails_when_sent_fails_its_own_command_alone():

@@ -63,6 +63,10 @@ class Harness:
             )
             return [r.type for r in rows]
 
+    async def rows(self, query: str, **params: Any) -> list[tuple[Any, ...]]:
+        async with self.sessions() as session:
+            return [tuple(r) for r in await session.execute(text(query), params)]
+
     async def scalar(self, query: str, **params: Any) -> Any:
         async with self.sessions() as session:
             return (await session.execute(text(query), params)).scalar()

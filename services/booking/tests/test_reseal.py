@@ -42,10 +42,11 @@ async def test_plaintext_events_are_sealed_or_emptied_and_a_rebuild_opens_what_i
     assert "dog" in stored  # a species names no one
     assert await shredding.reseal(harness.sessions, SEALED, SEALED_LISTS) == (0, 0)  # once is enough
 
+    async with harness.deps.unit_of_work() as uow:
+        loaded = await Repositories(EventStore()).pets.get(uow, pets[kept])
+    assert loaded.profile is not None
+    assert (loaded.profile.name, loaded.profile.allergies) == ("Rex", ("chicken",))
     async with harness.sessions() as session, session.begin():
-        loaded = await Repositories(EventStore()).pets.get(session, pets[kept])
-        assert loaded.profile is not None
-        assert (loaded.profile.name, loaded.profile.allergies) == ("Rex", ("chicken",))
         await rebuild.rebuild(session, EventStore())
         rows = {customer: await customers.get_pet(session, shop, pets[customer]) for customer in pets}
     assert rows[kept] is not None and (rows[kept]["name"], rows[kept]["notes"]) == ("Rex", "Rex 住在幸福路")

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
+import jwt
 import pytest
 from frontdesk_gateway.identity.keys import key_ring, new_private_jwk
 from frontdesk_gateway.identity.passwords import hash_password, verify_password
@@ -45,6 +46,33 @@ def test_a_tampered_role_claim_breaks_the_signature():
     forged = ".".join([header, payload[:-4] + "AAAA", signature])
     with pytest.raises(InvalidToken):
         issuer.verify(forged)
+
+
+def test_a_token_is_checked_once_and_still_expires_on_time(monkeypatch):
+    # a client sends the same token with every request: its signature is checked the first
+    # time only, and it stops working at its expiry all the same
+    now = [NOW]
+    issuer = TokenIssuer(OURS, 900, clock=lambda: now[0])
+    token, expires = issuer.issue_access(uuid4(), uuid4(), "customer", NOW)
+    checked = []
+    decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: checked.append(1) or decode(*a, **k))
+    first, again = issuer.verify(token), issuer.verify(token)
+    assert first == again and len(checked) == 1
+    now[0] = expires
+    with pytest.raises(InvalidToken) as refused:
+        issuer.verify(token)
+    assert refused.value.code == "token_expired"
+
+
+def test_a_token_checked_by_a_key_no_longer_ours_is_checked_again():
+    issuer = TokenIssuer(OURS, 900)
+    token, _ = issuer.issue_access(uuid4(), uuid4(), "owner", NOW)
+    issuer.verify(token)
+    issuer._keys = THEIRS  # the key ring changed: same kid, another key
+    with pytest.raises(InvalidToken) as refused:
+        issuer.verify(token)
+    assert refused.value.code == "invalid_token"
 
 
 def test_passwords_are_hashed_with_argon2id_and_checked():

@@ -2,7 +2,8 @@
 
 For a batch of records in one transaction: parse each into its contract type, skip what
 the consumer's tracking records say was done, run the handler (in a savepoint once a
-batch had a failure; see `_transaction`), answer a
+batch had a failure; see `_transaction`; a refusal raised before the handler wrote
+anything needs none), answer a
 command (accepted with what the handler returned, or rejected with a `Refused`'s code),
 and write the batch's tracking records. A record that fails is undone alone: a data
 error is permanent at once (a command is answered `invalid_data`, an event is
@@ -251,6 +252,10 @@ class Pipeline(Generic[C]):
                 else:
                     try:
                         result = await item.route.handler(self._context(uow, message), item.body)
+                    except Refused as refused:
+                        if refused.before_writing:
+                            raise  # nothing to undo: answered below, the batch goes on
+                        raise _Undo from refused
                     except Exception as exc:
                         raise _Undo from exc
             except _Undo:

@@ -13,11 +13,18 @@ class Refused(Exception):
 
     `Refused(code, message)`, or `Kind(message)` for a subclass that names its code.
     `details` go into the rejection where the service's reply carries them (booking's
-    alternative slots)."""
+    alternative slots).
+
+    `before_writing`: raised before the handler wrote or published anything, so there is
+    nothing to undo: a batch carried out without savepoints answers it and goes on,
+    instead of being undone and done again with a savepoint per command (booking's
+    `slot_taken` under contention)."""
 
     code: ClassVar[str] = "refused"
 
-    def __init__(self, *args: str, details: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, *args: str, details: Mapping[str, Any] | None = None, before_writing: bool = False
+    ) -> None:
         if len(args) == 2:
             code, message = args
         elif len(args) == 1:
@@ -28,3 +35,4 @@ class Refused(Exception):
         self.code = code  # type: ignore[misc]  # an instance may name its own code
         self.message = message
         self.details: dict[str, Any] = dict(details or {})
+        self.before_writing = before_writing

@@ -6,6 +6,9 @@ double booking impossible, however many transactions try at once. Rows are writt
 the transaction that appends the booking's event. A hold's rows carry expires_at and are
 ignored by slot search once expired; the constraint still sees them until the hold is
 expired for good (by the sweeper, or by the first booking that needs the time).
+
+The statements go straight to the transaction's asyncpg connection (a command's hot
+path: SQLAlchemy's statement building cost more than the statements).
 """
 
 from __future__ import annotations
@@ -15,67 +18,63 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+import asyncpg
 
 from ..domain.placement import Busy, Placement
 
 Kind = Literal["current", "proposed"]
-EXCLUSION_VIOLATION = "23P01"
+
+# Each staff member's or unit's busy time merged into runs (back-to-back bookings are one):
+# a slot search only asks whether a time is free, and a week of a busy shop is then a few
+# rows a key instead of one a booking (fewer rows to send and decode).
+_BUSY = (
+    "SELECT key, lower(run), upper(run) FROM ("
+    "SELECT key, unnest(range_agg(during)) AS run FROM allocations "
+    "WHERE shop_id = $1 AND during && tstzrange($2, $3) "
+    "AND (expires_at IS NULL OR expires_at > $4) "
+    "AND booking_id IS DISTINCT FROM $5 GROUP BY key) AS merged"
+)
 
 
 async def busy(
-    session: AsyncSession,
+    db: asyncpg.Connection,
     shop_id: UUID,
     start: datetime,
     end: datetime,
     now: datetime,
     ignore_booking: UUID | None = None,
 ) -> list[Busy]:
-    """Everything live in the shop that overlaps [start, end)."""
-    rows = await session.execute(
-        text(
-            "SELECT key, lower(during) AS s, upper(during) AS e FROM allocations "
-            "WHERE shop_id = :shop AND during && tstzrange(:start, :end) "
-            "AND (expires_at IS NULL OR expires_at > :now) "
-            "AND booking_id IS DISTINCT FROM :ignore"
-        ),
-        {"shop": shop_id, "start": start, "end": end, "now": now, "ignore": ignore_booking},
-    )
-    return [Busy(r.key, r.s, r.e) for r in rows]
+    """Everything live in the shop that overlaps [start, end), each key's time merged into
+    runs (a run may reach past the window)."""
+    rows = await db.fetch(_BUSY, shop_id, start, end, now, ignore_booking)
+    return [Busy(key, lower, upper) for key, lower, upper in rows]
 
 
-async def expired_in_the_way(session: AsyncSession, placement: Placement, now: datetime) -> list[UUID]:
+async def expired_in_the_way(db: asyncpg.Connection, placement: Placement, now: datetime) -> list[UUID]:
     """Bookings whose expired hold still occupies part of this placement."""
-    rows = await session.execute(
-        text(
-            "SELECT DISTINCT booking_id FROM allocations WHERE key = ANY(:keys) "
-            "AND during && tstzrange(:start, :until) AND expires_at <= :now"
-        ),
-        {
-            "keys": list(placement.keys),
-            "start": placement.starts_at,
-            "until": placement.occupied_until,
-            "now": now,
-        },
+    rows = await db.fetch(
+        "SELECT DISTINCT booking_id FROM allocations WHERE key = ANY($1::uuid[]) "
+        "AND during && tstzrange($2, $3) AND expires_at <= $4",
+        list(placement.keys),
+        placement.starts_at,
+        placement.occupied_until,
+        now,
     )
-    return [r.booking_id for r in rows]
+    return [r["booking_id"] for r in rows]
 
 
-async def expired_holds(session: AsyncSession, now: datetime, limit: int) -> list[UUID]:
-    rows = await session.execute(
-        text(
-            "SELECT booking_id FROM allocations WHERE expires_at <= :now "
-            "GROUP BY booking_id ORDER BY min(expires_at) LIMIT :n"
-        ),
-        {"now": now, "n": limit},
+async def expired_holds(db: asyncpg.Connection, now: datetime, limit: int) -> list[UUID]:
+    rows = await db.fetch(
+        "SELECT booking_id FROM allocations WHERE expires_at <= $1 "
+        "GROUP BY booking_id ORDER BY min(expires_at) LIMIT $2",
+        now,
+        limit,
     )
-    return [r.booking_id for r in rows]
+    return [r["booking_id"] for r in rows]
 
 
 async def try_place(
-    session: AsyncSession,
+    db: asyncpg.Connection,
     shop_id: UUID,
     booking_id: UUID,
     placement: Placement,
@@ -83,11 +82,25 @@ async def try_place(
     kind: Kind = "current",
 ) -> bool:
     """Allocate every staff member and unit of the placement; False if any is taken."""
-    return await try_place_all(session, shop_id, booking_id, (placement,), expires_at, kind)
+    return await try_place_all(db, shop_id, booking_id, (placement,), expires_at, kind)
+
+
+# Every row of a placement in one statement. A row the exclusion constraint (or the primary
+# key) refuses is skipped, not raised: no savepoint is needed around the try, and when
+# fewer rows went in than were asked for, the ones that did are taken out again (by their
+# ctid, which stays put within the transaction that wrote them), so a try is all or nothing.
+_PLACE = (
+    "INSERT INTO allocations (booking_id, shop_id, key, kind, part, during, expires_at) "
+    "SELECT $1, $2, key, $3, part, tstzrange(s, u), $4 FROM unnest("
+    "$5::uuid[], $6::smallint[], $7::timestamptz[], $8::timestamptz[]"
+    ") WITH ORDINALITY AS r(key, part, s, u, n) ORDER BY n "
+    "ON CONFLICT DO NOTHING RETURNING ctid::text"
+)
+_UNPLACE = "DELETE FROM allocations WHERE ctid = ANY($1::text[]::tid[])"
 
 
 async def try_place_all(
-    session: AsyncSession,
+    db: asyncpg.Connection,
     shop_id: UUID,
     booking_id: UUID,
     placements: Sequence[Placement],
@@ -97,57 +110,44 @@ async def try_place_all(
     """Allocate every part of a booking (each service of a booking of several) at once:
     all of them or, if anything is taken, none (False)."""
     rows = [
-        {
-            "booking": booking_id,
-            "shop": shop_id,
-            "key": key,
-            "kind": kind,
-            "part": part,
-            "start": placement.starts_at,
-            "until": placement.occupied_until,
-            "expires": expires_at,
-        }
+        (key, part, placement.starts_at, placement.occupied_until)
         for part, placement in enumerate(placements)
         for key in placement.keys
     ]
-    rows.sort(
-        key=lambda r: (r["key"], r["start"])
-    )  # one order for everyone keeps lock waits from deadlocking
-    try:
-        async with session.begin_nested():
-            await session.execute(
-                text(
-                    "INSERT INTO allocations (booking_id, shop_id, key, kind, part, during, expires_at) "
-                    "VALUES (:booking, :shop, :key, :kind, :part, tstzrange(:start, :until), :expires)"
-                ),
-                rows,
-            )
-    except IntegrityError as exc:
-        if getattr(exc.orig, "sqlstate", None) == EXCLUSION_VIOLATION:
-            return False
-        raise
-    return True
+    rows.sort(key=lambda r: (r[0], r[2]))  # one order for everyone keeps lock waits from deadlocking
+    placed = await db.fetch(
+        _PLACE,
+        booking_id,
+        shop_id,
+        kind,
+        expires_at,
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        [r[3] for r in rows],
+    )
+    if len(placed) == len(rows):
+        return True
+    if placed:
+        await db.execute(_UNPLACE, [r[0] for r in placed])
+    return False
 
 
-async def confirm(session: AsyncSession, booking_id: UUID) -> None:
-    await session.execute(
-        text("UPDATE allocations SET expires_at = NULL WHERE booking_id = :b"), {"b": booking_id}
+async def confirm(db: asyncpg.Connection, booking_id: UUID) -> None:
+    await db.execute("UPDATE allocations SET expires_at = NULL WHERE booking_id = $1", booking_id)
+
+
+async def release(db: asyncpg.Connection, booking_id: UUID, kind: Kind | None = None) -> None:
+    await db.execute(
+        "DELETE FROM allocations WHERE booking_id = $1 AND ($2::text IS NULL OR kind = $2::text)",
+        booking_id,
+        kind,
     )
 
 
-async def release(session: AsyncSession, booking_id: UUID, kind: Kind | None = None) -> None:
-    await session.execute(
-        text(
-            "DELETE FROM allocations WHERE booking_id = :b AND (CAST(:kind AS TEXT) IS NULL OR kind = :kind)"
-        ),
-        {"b": booking_id, "kind": kind},
-    )
-
-
-async def promote_proposal(session: AsyncSession, booking_id: UUID) -> None:
+async def promote_proposal(db: asyncpg.Connection, booking_id: UUID) -> None:
     """The proposed placement becomes the booking's own."""
-    await release(session, booking_id, "current")
-    await session.execute(
-        text("UPDATE allocations SET kind = 'current' WHERE booking_id = :b AND kind = 'proposed'"),
-        {"b": booking_id},
+    await release(db, booking_id, "current")
+    await db.execute(
+        "UPDATE allocations SET kind = 'current' WHERE booking_id = $1 AND kind = 'proposed'", booking_id
     )

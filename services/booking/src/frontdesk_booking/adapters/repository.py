@@ -1,15 +1,20 @@
 """Loads and stores the booking aggregates in the event store: one stream per shop,
 booking, waitlist entry and pet. Events are stored as JSON under a short type name, a
-customer's personal text in them sealed under their key (docs/adr/0005)."""
+customer's personal text in them sealed under their key (docs/adr/0005).
+
+An aggregate is read from the transaction's staged streams (a batch reads all of its
+commands' streams in one round trip, and each command sees what the ones before it
+appended) and its new events are staged there, written in one statement at commit."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
 from frontdesk_platform import shredding
 from frontdesk_platform.eventstore import EventStore, NewEvent, RecordedEvent
+from frontdesk_platform.unit_of_work import UnitOfWork
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -88,7 +93,7 @@ def _stored(name: str, data: dict[str, Any], key: shredding.CustomerKey | None) 
     return NewEvent(type=name, data=data)
 
 
-def from_recorded(recorded: RecordedEvent, keys: Mapping[UUID, bytes | None] | None = None) -> Any:
+def from_recorded(recorded: RecordedEvent | NewEvent, keys: Mapping[UUID, bytes | None] | None = None) -> Any:
     """The event, its sealed text opened with `keys` ("" where the key was destroyed;
     events stored before sealing began are plaintext and read as they are)."""
     data = recorded.data
@@ -97,7 +102,7 @@ def from_recorded(recorded: RecordedEvent, keys: Mapping[UUID, bytes | None] | N
     return _ADAPTERS[EVENT_TYPES[recorded.type]].validate_python(data)
 
 
-def key_ids(recorded: list[RecordedEvent]) -> set[UUID]:
+def key_ids(recorded: Sequence[RecordedEvent | NewEvent]) -> set[UUID]:
     """The keys the stream's sealed values name."""
     found: set[UUID] = set()
     for event in recorded:
@@ -122,25 +127,28 @@ class Repository(Generic[A]):
     def stream_id(self, aggregate_id: UUID) -> str:
         return f"{self._prefix}-{aggregate_id}"
 
-    async def get(self, session: AsyncSession, aggregate_id: UUID) -> A:
+    async def get(self, uow: UnitOfWork, aggregate_id: UUID) -> A:
         aggregate = self._factory(aggregate_id)
-        history = await self._store.read_stream(session, self.stream_id(aggregate_id))
-        keys = await shredding.keys_by_id(session, key_ids(history))
-        for recorded in history:
+        history = await (await uow.streams(self._store)).history(self.stream_id(aggregate_id))
+        keys = await shredding.keys_by_id(uow.session, key_ids(history.events))
+        for recorded in history.events:  # no snapshots: these streams are short
             aggregate.apply(from_recorded(recorded, keys))
         return aggregate
 
-    async def save(self, session: AsyncSession, aggregate: A) -> list[Any]:
-        """Append the new events (optimistic concurrency on the stream's version)."""
+    async def save(self, uow: UnitOfWork, aggregate: A) -> list[Any]:
+        """Stage the new events (optimistic concurrency on the stream's version: a stream
+        another transaction moved on fails the commit)."""
         events, aggregate.pending = aggregate.pending, []
         if events:
             dumped = [(NAMES[type(e)], _ADAPTERS[type(e)].dump_python(e, mode="json")) for e in events]
-            key = await self._key(session, aggregate, dumped)
-            await self._store.append(
-                session,
+            key = await self._key(uow.session, aggregate, dumped)
+            streams = await uow.streams(self._store)
+            await streams.load([self.stream_id(aggregate.id)])  # made, not read (a waitlist offer)
+            streams.stage(
                 self.stream_id(aggregate.id),
                 aggregate.version - len(events),
                 [_stored(name, data, key) for name, data in dumped],
+                None,
             )
         return events
 
@@ -159,6 +167,7 @@ class Repository(Generic[A]):
 
 class Repositories:
     def __init__(self, store: EventStore) -> None:
+        self.store = store
         self.shops: Repository[s.Shop] = Repository(store, "shop", s.Shop)
         self.bookings: Repository[b.Booking] = Repository(store, "booking", b.Booking)
         self.waitlist: Repository[w.WaitlistEntry] = Repository(store, "waitlist", w.WaitlistEntry)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -90,8 +91,8 @@ class Resource:
     capacity: int = 1
     active: bool = True
 
-    @property
-    def units(self) -> tuple[UUID, ...]:
+    @cached_property
+    def units(self) -> tuple[UUID, ...]:  # computed once (uuid5 per unit is not free)
         return tuple(uuid5(UNIT_NAMESPACE, f"{self.id}/{n}") for n in range(self.capacity))
 
     def check(self) -> None:

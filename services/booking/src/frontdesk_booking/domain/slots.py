@@ -55,6 +55,8 @@ def search(
     found: list[Placement] = []
     workers = _workers(shop, service, staff_id)
     rank = {key: n for n, (key, _, _) in enumerate(workers)}
+    # The units free at a start are the same whoever does the service: found once per start.
+    units_at: dict[datetime, tuple[UUID, ...] | None] = {}
     day = first_day
     while day <= last_day:
         for key, hours, profile in workers:
@@ -72,7 +74,10 @@ def search(
                         blocked.is_free(key, start, until) and timeline.is_free(key, start, until)
                     ):
                         continue
-                    units = free_units(units_by_type, timeline, start, until)
+                    if start in units_at:
+                        units = units_at[start]
+                    else:
+                        units = units_at[start] = free_units(units_by_type, timeline, start, until)
                     if units is not None:
                         found.append(Placement(start, end, until, key, units))
         day += timedelta(days=1)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
+from frontdesk_platform.database import driver_connection
 from frontdesk_platform.errors import ApiError
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -106,7 +107,9 @@ async def find_slots(
             raise _refusal(refused) from None
         start = datetime.combine(from_date, datetime.min.time(), zone).astimezone(UTC) - timedelta(days=1)
         end = datetime.combine(last, datetime.min.time(), zone).astimezone(UTC) + timedelta(days=3)
-        busy = await allocations.busy(session, shop_id, start, end + service.reach(nights), now)
+        busy = await allocations.busy(
+            await driver_connection(session), shop_id, start, end + service.reach(nights), now
+        )
     found = search(shop, service, from_date, last, busy, now, staff_id, nights=nights)[:limit]
     price = service.price_for(nights)
     return SlotPage(

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from frontdesk_platform.row_writes import RowWrite
 from pydantic import TypeAdapter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,10 +20,6 @@ from ..domain.chain import Part
 
 TABLES = ("booking_staff_notes", "booking_updates", "bookings")
 _PROPOSAL = TypeAdapter(Proposal)
-
-
-async def project(session: AsyncSession, booking: Booking, events: Sequence[BookingEvent]) -> None:
-    await project_many(session, [(booking, events)])
 
 
 async def project_many(
@@ -39,6 +36,17 @@ async def project_many(
     notes = [_note_row(e) for _, events in bookings for e in events if isinstance(e, StaffNoteAdded)]
     if notes:
         await session.execute(_INSERT_NOTE, notes)
+
+
+def writes(booking: Booking, events: Sequence[BookingEvent]) -> list[RowWrite]:
+    """The same rows as `project`, as staged writes (a live batch sends them together)."""
+    found = [RowWrite(_UPSERT_BOOKING, ("bookings", booking.id), _booking_row(booking))]
+    for event in events:
+        if isinstance(event, ProgressPosted):
+            found.append(RowWrite(_INSERT_UPDATE, ("booking_updates", event.update_id), _update_row(event)))
+        elif isinstance(event, StaffNoteAdded):
+            found.append(RowWrite(_INSERT_NOTE, ("booking_staff_notes", event.note_id), _note_row(event)))
+    return found
 
 
 _UPSERT_BOOKING = text(

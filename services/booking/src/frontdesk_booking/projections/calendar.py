@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from frontdesk_platform.row_writes import RowWrite
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -63,6 +64,11 @@ _UPSERT = text(
 async def project_bookings(session: AsyncSession, bookings: Sequence[Booking]) -> None:
     if bookings:
         await session.execute(_UPSERT, [_booking_row(b) for b in bookings])
+
+
+def booking_write(booking: Booking) -> RowWrite:
+    """The booking's entry as a staged write (a live batch sends them together)."""
+    return RowWrite(_UPSERT, ("calendar_entries", booking.id), _booking_row(booking))
 
 
 _REMOVE = text(

@@ -23,7 +23,6 @@ from ..domain.services import InvalidNights, Service
 from ..domain.shop import ServiceNotFound, Shop, ShopNotSetUp
 from ..domain.slots import nearest, placements_at
 from ..domain.waitlist import Offer
-from ..projections import catalog
 from ..projections import customers as customer_rows
 from .chains import place_chain
 from .context import DUPLICATE, Answer, Context, Rejected, showing
@@ -47,24 +46,26 @@ async def place(
     offer_alternatives: bool = True,
     nights: int | None = None,
     keep: tuple[UUID, ...] = (),
+    unwritten: bool = False,
 ) -> Placement:
     """Allocate the best free placement at `start` (a stay: of `nights` nights), or refuse
-    with the nearest free ones. A placement with the units in `keep` comes first."""
+    with the nearest free ones. A placement with the units in `keep` comes first.
+    `unwritten`: the command wrote nothing before this, so a refusal that expired no
+    lapsed hold on its way leaves nothing to undo (`Refused.before_writing`)."""
     start = start.astimezone(UTC)
+    db = await ctx.db()
     # only what overlaps this very placement can stand in its way
-    busy = await allocations.busy(
-        ctx.session, shop.id, start, start + service.reach(nights), ctx.now, booking_id
-    )
+    busy = await allocations.busy(db, shop.id, start, start + service.reach(nights), ctx.now, booking_id)
     candidates = placements_at(shop, service, start, busy, ctx.now, staff_id, nights)
     candidates.sort(key=lambda p: p.resource_units != keep)  # stable: otherwise best first
     for candidate in candidates:
-        if await allocations.try_place(ctx.session, shop.id, booking_id, candidate, expires_at, kind):
+        if await allocations.try_place(db, shop.id, booking_id, candidate, expires_at, kind):
             return candidate
         CONFLICTS.labels("lost_race").inc()
         # An expired hold nobody has swept yet still holds its rows: expire it and try again.
-        if await clear_expired(ctx, (candidate,), booking_id) and await allocations.try_place(
-            ctx.session, shop.id, booking_id, candidate, expires_at, kind
-        ):
+        cleared = await clear_expired(ctx, (candidate,), booking_id)
+        unwritten = unwritten and not cleared
+        if cleared and await allocations.try_place(db, shop.id, booking_id, candidate, expires_at, kind):
             return candidate
     alternatives = (
         await _alternatives(ctx, shop, service, start, staff_id, booking_id, nights)
@@ -72,9 +73,19 @@ async def place(
         else []
     )
     if not candidates and not placements_at(shop, service, start, [], ctx.now, staff_id, nights):
-        raise Rejected("not_bookable", "the shop does not offer this service at that time", alternatives)
+        raise Rejected(
+            "not_bookable",
+            "the shop does not offer this service at that time",
+            alternatives,
+            before_writing=unwritten,
+        )
     CONFLICTS.labels("slot_taken").inc()
-    raise Rejected("slot_taken", "that time is taken; the nearest free times are offered", alternatives)
+    raise Rejected(
+        "slot_taken",
+        "that time is taken; the nearest free times are offered",
+        alternatives,
+        before_writing=unwritten,
+    )
 
 
 async def _alternatives(
@@ -91,7 +102,12 @@ async def _alternatives(
     for days in (1, ALTERNATIVE_DAYS):
         margin = timedelta(days=days + 1)
         busy = await allocations.busy(
-            ctx.session, shop.id, start - margin, start + margin + service.reach(nights), ctx.now, booking_id
+            await ctx.db(),
+            shop.id,
+            start - margin,
+            start + margin + service.reach(nights),
+            ctx.now,
+            booking_id,
         )
         alternatives, settled = nearest(
             shop, service, start, busy, ctx.now, staff_id, max_days=days, nights=nights
@@ -106,9 +122,9 @@ async def offer_freed(ctx: Context, shop_id: UUID, freed: Placement) -> None:
     waiting = await customer_rows.waiting_for(ctx.session, shop_id, freed.starts_at, freed.occupied_until)
     if not waiting:
         return
-    shop = await catalog.load_shop(ctx.session, shop_id)
+    shop = await ctx.shop(shop_id)
     for entry_id in waiting:
-        entry = await ctx.repositories.waitlist.get(ctx.session, entry_id)
+        entry = await ctx.repositories.waitlist.get(ctx.uow, entry_id)
         if entry.status != "waiting" or entry.wish is None or entry.customer_id is None:
             continue
         wish, customer = entry.wish, Actor(entry.customer_id, "customer", shop_id)
@@ -150,7 +166,7 @@ async def offer_freed(ctx: Context, shop_id: UUID, freed: Placement) -> None:
 
 
 async def _booking(ctx: Context, booking_id: UUID, who: Actor) -> Booking:
-    booking = await ctx.repositories.bookings.get(ctx.session, booking_id)
+    booking = await ctx.repositories.bookings.get(ctx.uow, booking_id)
     if not booking.may_see(who):
         raise BookingNotFound("no such booking")
     return booking
@@ -165,21 +181,21 @@ async def _service(shop: Shop, booking: Booking) -> Service:
 
 async def check_pet(ctx: Context, shop_id: UUID, customer_id: UUID, pet_id: UUID | None) -> None:
     if pet_id is not None:
-        pet = await ctx.repositories.pets.get(ctx.session, pet_id)
+        pet = await ctx.repositories.pets.get(ctx.uow, pet_id)
         if pet.shop_id != shop_id or pet.customer_id != customer_id:
             raise PetNotFound("no such pet for this customer")
 
 
 async def hold(ctx: Context, cmd: c.HoldBooking) -> Answer | None:
     who = actor(cmd.actor)
-    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    booking = await ctx.repositories.bookings.get(ctx.uow, cmd.booking_id)
     if booking.exists:
         if booking.may_see(who) and booking.customer_id == cmd.customer_id:
             return showing(booking, DUPLICATE)
         raise BookingNotFound("no such booking")
     if who.shop_id != cmd.shop_id:
         raise NotFound("no such shop")
-    shop = await catalog.load_shop(ctx.session, cmd.shop_id)
+    shop = await ctx.shop(cmd.shop_id)
     if not shop.is_set_up:
         raise ShopNotSetUp("the shop has not set its timezone and booking policy yet")
     service = shop.service(cmd.service_id)
@@ -193,7 +209,15 @@ async def hold(ctx: Context, cmd: c.HoldBooking) -> Answer | None:
     else:
         service.check_booking(cmd.staff_id, cmd.nights)
         placement = await place(
-            ctx, shop, service, booking.id, cmd.starts_at, cmd.staff_id, expires, nights=cmd.nights
+            ctx,
+            shop,
+            service,
+            booking.id,
+            cmd.starts_at,
+            cmd.staff_id,
+            expires,
+            nights=cmd.nights,
+            unwritten=True,  # nothing written before the placement
         )
         price = service.price_for(cmd.nights)
     booking.hold(
@@ -226,10 +250,10 @@ async def _hold_several(
 
 
 async def confirm(ctx: Context, cmd: c.ConfirmBooking) -> Answer | None:
-    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    booking = await ctx.repositories.bookings.get(ctx.uow, cmd.booking_id)
     booking.confirm(actor(cmd.actor), ctx.now)
     if booking.pending:
-        await allocations.confirm(ctx.session, booking.id)
+        await allocations.confirm(await ctx.db(), booking.id)
         await settle_offer(ctx, booking, "booked")
     await ctx.save_booking(booking)
     return showing(booking)
@@ -237,12 +261,12 @@ async def confirm(ctx: Context, cmd: c.ConfirmBooking) -> Answer | None:
 
 async def cancel(ctx: Context, cmd: c.CancelBooking) -> Answer | None:
     who = actor(cmd.actor)
-    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
-    shop = await catalog.load_shop(ctx.session, who.shop_id)
+    booking = await ctx.repositories.bookings.get(ctx.uow, cmd.booking_id)
+    shop = await ctx.shop(who.shop_id)
     freed = [*booking.placements, booking.proposal.placement if booking.proposal else None]
     booking.cancel(who, cmd.reason, shop.policy, ctx.now)
     if booking.pending:
-        await allocations.release(ctx.session, booking.id)
+        await allocations.release(await ctx.db(), booking.id)
         await ctx.save_booking(booking)
         await settle_offer(ctx, booking, "declined")  # a cancelled offer: the next in line's turn
         for placement in freed:
@@ -254,7 +278,7 @@ async def cancel(ctx: Context, cmd: c.CancelBooking) -> Answer | None:
 async def reschedule(ctx: Context, cmd: c.RescheduleBooking) -> Answer | None:
     who = actor(cmd.actor)
     booking = await _booking(ctx, cmd.booking_id, who)
-    shop = await catalog.load_shop(ctx.session, who.shop_id)
+    shop = await ctx.shop(who.shop_id)
     booking.check_reschedule(who, cmd.starts_at, shop.policy, ctx.now)
     if booking.parts:
         await _reschedule_several(ctx, shop, booking, who, cmd)
@@ -264,7 +288,7 @@ async def reschedule(ctx: Context, cmd: c.RescheduleBooking) -> Answer | None:
     service = await _service(shop, booking)
     nights = cmd.nights if cmd.nights is not None else previous.nights
     service.check_booking(cmd.staff_id, nights)
-    await allocations.release(ctx.session, booking.id, "current")
+    await allocations.release(await ctx.db(), booking.id, "current")
     placement = await place(
         ctx,
         shop,
@@ -295,7 +319,7 @@ async def _reschedule_several(
     if any(s is None for s in services):
         raise ServiceNotFound("a service of the booking is no longer offered")
     steps = [(s, cmd.staff_id if n == 0 else None) for n, s in enumerate(services) if s is not None]
-    await allocations.release(ctx.session, booking.id, "current")
+    await allocations.release(await ctx.db(), booking.id, "current")
     prefer = [p.placement.staff_id for p in previous]
     parts = await place_chain(ctx, shop, steps, booking.id, cmd.starts_at, booking.hold_expires_at, prefer)
     price = sum(p.price_cents or 0 for p in parts)
@@ -307,7 +331,7 @@ async def _reschedule_several(
 
 
 async def add_staff_note(ctx: Context, cmd: c.AddStaffNote) -> Answer | None:
-    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    booking = await ctx.repositories.bookings.get(ctx.uow, cmd.booking_id)
     booking.add_staff_note(actor(cmd.actor), cmd.note_id, cmd.text, ctx.now)
     await ctx.save_booking(booking)
     return None
@@ -316,11 +340,11 @@ async def add_staff_note(ctx: Context, cmd: c.AddStaffNote) -> Answer | None:
 async def propose_change(ctx: Context, cmd: c.ProposeChange) -> Answer | None:
     who = actor(cmd.actor)
     booking = await _booking(ctx, cmd.booking_id, who)
-    shop = await catalog.load_shop(ctx.session, who.shop_id)
+    shop = await ctx.shop(who.shop_id)
     booking.check_proposal(who, cmd.starts_at, ctx.now)
     earlier = booking.proposal
     assert booking.placement is not None
-    await allocations.release(ctx.session, booking.id, "proposed")
+    await allocations.release(await ctx.db(), booking.id, "proposed")
     placement = await place(
         ctx,
         shop,
@@ -340,9 +364,9 @@ async def propose_change(ctx: Context, cmd: c.ProposeChange) -> Answer | None:
 
 
 async def accept_change(ctx: Context, cmd: c.AcceptChange) -> Answer | None:
-    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    booking = await ctx.repositories.bookings.get(ctx.uow, cmd.booking_id)
     previous = booking.accept_change(actor(cmd.actor), ctx.now)
-    await allocations.promote_proposal(ctx.session, booking.id)
+    await allocations.promote_proposal(await ctx.db(), booking.id)
     await ctx.save_booking(booking)
     assert booking.shop_id is not None
     await offer_freed(ctx, booking.shop_id, previous)
@@ -350,55 +374,55 @@ async def accept_change(ctx: Context, cmd: c.AcceptChange) -> Answer | None:
 
 
 async def decline_change(ctx: Context, cmd: c.DeclineChange) -> Answer | None:
-    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    booking = await ctx.repositories.bookings.get(ctx.uow, cmd.booking_id)
     proposal = booking.proposal
     booking.decline_change(actor(cmd.actor), ctx.now)
     assert proposal is not None and booking.shop_id is not None
     if booking.status == "cancelled":
-        await allocations.release(ctx.session, booking.id)
+        await allocations.release(await ctx.db(), booking.id)
         assert booking.placement is not None
         await offer_freed(ctx, booking.shop_id, booking.placement)
     else:
-        await allocations.release(ctx.session, booking.id, "proposed")
+        await allocations.release(await ctx.db(), booking.id, "proposed")
     await ctx.save_booking(booking)
     await offer_freed(ctx, booking.shop_id, proposal.placement)
     return showing(booking)
 
 
 async def check_in(ctx: Context, cmd: c.CheckIn) -> None:
-    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
-    shop = await catalog.load_shop(ctx.session, cmd.actor.shop_id)
+    booking = await ctx.repositories.bookings.get(ctx.uow, cmd.booking_id)
+    shop = await ctx.shop(cmd.actor.shop_id)
     proposal = booking.proposal
     booking.check_in(actor(cmd.actor), shop.policy, ctx.now)
     if proposal is not None:
-        await allocations.release(ctx.session, booking.id, "proposed")
+        await allocations.release(await ctx.db(), booking.id, "proposed")
     await ctx.save_booking(booking)
 
 
 async def start_service(ctx: Context, cmd: c.StartService) -> None:
-    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
-    shop = await catalog.load_shop(ctx.session, cmd.actor.shop_id)
+    booking = await ctx.repositories.bookings.get(ctx.uow, cmd.booking_id)
+    shop = await ctx.shop(cmd.actor.shop_id)
     booking.start_service(actor(cmd.actor), shop.policy, ctx.now)
     await ctx.save_booking(booking)
 
 
 async def post_progress(ctx: Context, cmd: c.PostProgress) -> None:
-    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    booking = await ctx.repositories.bookings.get(ctx.uow, cmd.booking_id)
     booking.post_progress(actor(cmd.actor), cmd.update_id, cmd.text, cmd.photo_ref, ctx.now)
     await ctx.save_booking(booking)
 
 
 async def complete(ctx: Context, cmd: c.CompleteBooking) -> None:
-    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
-    shop = await catalog.load_shop(ctx.session, cmd.actor.shop_id)
+    booking = await ctx.repositories.bookings.get(ctx.uow, cmd.booking_id)
+    shop = await ctx.shop(cmd.actor.shop_id)
     booking.complete(actor(cmd.actor), shop.policy, ctx.now)
-    await allocations.release(ctx.session, booking.id)
+    await allocations.release(await ctx.db(), booking.id)
     await ctx.save_booking(booking)
 
 
 async def mark_no_show(ctx: Context, cmd: c.MarkNoShow) -> Answer | None:
-    booking = await ctx.repositories.bookings.get(ctx.session, cmd.booking_id)
+    booking = await ctx.repositories.bookings.get(ctx.uow, cmd.booking_id)
     booking.mark_no_show(actor(cmd.actor), ctx.now)
-    await allocations.release(ctx.session, booking.id)
+    await allocations.release(await ctx.db(), booking.id)
     await ctx.save_booking(booking)
     return showing(booking)

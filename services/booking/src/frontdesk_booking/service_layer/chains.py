@@ -1,7 +1,7 @@
 """Placing a booking of several services: every part in the allocation table in one go.
 
 The chains that are free in what this transaction reads are tried best first; each try
-inserts the rows of all its parts in one savepoint, so a chain is taken whole or not at
+inserts the rows of all its parts at once (all or none), so a chain is taken whole or not at
 all, under the same exclusion constraint as any booking (a concurrent booking of any
 part's staff member or unit makes the try fail, and the next chain is tried).
 """
@@ -35,13 +35,13 @@ async def place_chain(
     """Allocate the best free chain at `start` (keeping the staff in `prefer` where it can),
     or refuse with the nearest free starts."""
     start = start.astimezone(UTC)
-    busy = await allocations.busy(ctx.session, shop.id, start, start + reach(steps), ctx.now, booking_id)
+    busy = await allocations.busy(await ctx.db(), shop.id, start, start + reach(steps), ctx.now, booking_id)
     chains = chains_at(shop, steps, start, busy, ctx.now, prefer)
     for chain in chains:
-        if await allocations.try_place_all(ctx.session, shop.id, booking_id, chain, expires_at) or (
+        if await allocations.try_place_all(await ctx.db(), shop.id, booking_id, chain, expires_at) or (
             # an expired hold nobody has swept yet still holds its rows: expire it, try again
             await clear_expired(ctx, chain, booking_id)
-            and await allocations.try_place_all(ctx.session, shop.id, booking_id, chain, expires_at)
+            and await allocations.try_place_all(await ctx.db(), shop.id, booking_id, chain, expires_at)
         ):
             return tuple(
                 Part(service.id, placement, service.price_for(None))
@@ -60,7 +60,7 @@ async def _alternatives(
     """The nearest free starts, each as the whole booking's envelope."""
     margin = timedelta(days=ALTERNATIVE_DAYS + 1)
     busy = await allocations.busy(
-        ctx.session, shop.id, start - margin, start + margin + reach(steps), ctx.now, booking_id
+        await ctx.db(), shop.id, start - margin, start + margin + reach(steps), ctx.now, booking_id
     )
     found = nearest_chains(shop, steps, start, busy, ctx.now, ALTERNATIVE_DAYS)
     return [

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 from frontdesk_contracts import Contract, Envelope
 from frontdesk_platform.observability import current_traceparent
 from frontdesk_platform.unit_of_work import UnitOfWork
@@ -51,8 +52,12 @@ def showing(booking: Booking, answer: Answer | None = None) -> Answer | None:
 class Rejected(Refused):
     """A refusal that offers other slots (slot_taken, not_bookable)."""
 
-    def __init__(self, code: str, message: str, alternatives: Sequence[Placement] = ()) -> None:
-        super().__init__(code, message, details={"alternatives": list(alternatives)})
+    def __init__(
+        self, code: str, message: str, alternatives: Sequence[Placement] = (), before_writing: bool = False
+    ) -> None:
+        super().__init__(
+            code, message, details={"alternatives": list(alternatives)}, before_writing=before_writing
+        )
         self.alternatives = list(alternatives)
 
 
@@ -68,26 +73,40 @@ class Context:
     def session(self) -> AsyncSession:
         return self.uow.session
 
+    async def db(self) -> asyncpg.Connection:
+        """The transaction's own asyncpg connection (statements on the hot path)."""
+        return await self.uow.connection()
+
+    async def shop(self, shop_id: UUID) -> Shop:
+        """The shop's setup (read-only), read once per batch of commands: a batch is one
+        shop's commands, and a setup change in it is read again by the commands after it."""
+        key = f"booking.shop:{shop_id}"
+        found: Shop | None = self.uow.memo.get(key)
+        if found is None:
+            found = self.uow.memo[key] = await catalog.load_shop(self.session, shop_id)
+        return found
+
     async def save_shop(self, shop: Shop) -> None:
-        events = await self.repositories.shops.save(self.session, shop)
+        events = await self.repositories.shops.save(self.uow, shop)
         if events:
+            self.uow.memo.pop(f"booking.shop:{shop.id}", None)
             await catalog.project(self.session, shop)
             await calendar.project_time_off(self.session, shop, events)
         for n, event in enumerate(events):
             self._publish(shop.id, shop.id, shop.version - len(events) + n + 1, *translate.shop_event(event))
 
     async def save_booking(self, booking: Booking) -> None:
-        events = await self.repositories.bookings.save(self.session, booking)
+        events = await self.repositories.bookings.save(self.uow, booking)
         if events:
-            await booking_rows.project(self.session, booking, events)
-            await calendar.project_bookings(self.session, [booking])
+            # staged: sent with the batch's other read-model writes before the commit
+            self.uow.writes.add(*booking_rows.writes(booking, events), calendar.booking_write(booking))
         for n, event in enumerate(events):
             assert booking.shop_id
             version = booking.version - len(events) + n + 1
             self._publish(booking.shop_id, booking.id, version, *translate.booking_event(event, booking))
 
     async def save_entry(self, entry: WaitlistEntry) -> None:
-        events = await self.repositories.waitlist.save(self.session, entry)
+        events = await self.repositories.waitlist.save(self.uow, entry)
         if events:
             await customer_rows.project_entry(self.session, entry)
         for n, event in enumerate(events):
@@ -96,7 +115,7 @@ class Context:
             self._publish(entry.shop_id, entry.id, version, *translate.waitlist_event(event, entry))
 
     async def save_pet(self, pet: Pet) -> None:
-        events = await self.repositories.pets.save(self.session, pet)
+        events = await self.repositories.pets.save(self.uow, pet)
         if events:
             await customer_rows.project_pet(self.session, pet)
         for n, event in enumerate(events):

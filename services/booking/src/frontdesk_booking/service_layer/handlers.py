@@ -5,7 +5,7 @@ time asked for is taken."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +14,7 @@ from frontdesk_contracts import booking as c
 from frontdesk_platform.faults import PermanentError
 from frontdesk_platform.pipeline import Answers, Pipeline, Route
 from frontdesk_platform.refusals import Refused
+from frontdesk_platform.unit_of_work import UnitOfWork
 
 from . import bookings, customers, setup, translate
 from .context import SOURCE, Context, Dependencies
@@ -50,7 +51,27 @@ HANDLERS: dict[str, tuple[type[Contract], Handler]] = {
 
 def commands(deps: Dependencies) -> Pipeline[Context]:
     routes = {name: Route(handler, model) for name, (model, handler) in HANDLERS.items()}
-    return Pipeline(routes, lambda uow, command: Context(deps, uow, command, deps.clock()), ANSWERS)
+    return Pipeline(
+        routes,
+        lambda uow, command: Context(deps, uow, command, deps.clock()),
+        ANSWERS,
+        preload=lambda uow, cmds: preload(deps, uow, cmds),
+    )
+
+
+async def preload(deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any]) -> None:
+    """The streams a batch's commands name (bookings, waitlist entries, pets), read in one
+    round trip; the rest are read when a command asks."""
+    repositories, wanted = deps.repositories, []
+    for cmd in commands:
+        if isinstance(getattr(cmd, "booking_id", None), UUID):
+            wanted.append(repositories.bookings.stream_id(cmd.booking_id))
+        if isinstance(getattr(cmd, "entry_id", None), UUID):
+            wanted.append(repositories.waitlist.stream_id(cmd.entry_id))
+        if isinstance(getattr(cmd, "pet_id", None), UUID):
+            wanted.append(repositories.pets.stream_id(cmd.pet_id))
+    if wanted:
+        await (await uow.streams(repositories.store)).load(wanted)
 
 
 async def handle_command(deps: Dependencies, command: Envelope) -> None:

@@ -11,9 +11,9 @@ from .waitlist_offers import settle_offer
 
 
 async def expire(ctx: Context, booking_id: UUID) -> None:
-    booking = await ctx.repositories.bookings.get(ctx.session, booking_id)
+    booking = await ctx.repositories.bookings.get(ctx.uow, booking_id)
     if booking.expire_if_due(ctx.now):
-        await allocations.release(ctx.session, booking_id)
+        await allocations.release(await ctx.db(), booking_id)
         await ctx.save_booking(booking)
         await settle_offer(ctx, booking, "expired")
 
@@ -23,7 +23,7 @@ async def clear_expired(ctx: Context, placements: tuple[Placement, ...], booking
     stale = {
         b
         for placement in placements
-        for b in await allocations.expired_in_the_way(ctx.session, placement, ctx.now)
+        for b in await allocations.expired_in_the_way(await ctx.db(), placement, ctx.now)
         if b != booking_id
     }
     for expired in sorted(stale):

@@ -17,7 +17,7 @@ def actor(terms: c.Actor) -> Actor:
 async def _shop(ctx: Context, shop_id: object, who: Actor) -> Shop:
     if who.shop_id != shop_id:
         raise NotFound("no such shop")
-    return await ctx.repositories.shops.get(ctx.session, who.shop_id)
+    return await ctx.repositories.shops.get(ctx.uow, who.shop_id)
 
 
 async def configure(ctx: Context, cmd: c.ConfigureShop) -> None:

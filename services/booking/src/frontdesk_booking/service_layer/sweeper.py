@@ -19,16 +19,16 @@ log = logging.getLogger(__name__)
 async def expire_holds(deps: Dependencies, batch: int = 200) -> int:
     now = deps.clock()
     async with deps.unit_of_work() as uow:
-        due = await allocations.expired_holds(uow.session, now, batch)
+        due = await allocations.expired_holds(await uow.connection(), now, batch)
     expired = 0
     for booking_id in due:
         try:
             async with deps.unit_of_work() as uow:
                 ctx = Context(deps, uow, None, deps.clock())
-                booking = await deps.repositories.bookings.get(uow.session, booking_id)
+                booking = await deps.repositories.bookings.get(uow, booking_id)
                 placement = booking.placement
                 if booking.expire_if_due(ctx.now):
-                    await allocations.release(uow.session, booking_id)
+                    await allocations.release(await uow.connection(), booking_id)
                     await ctx.save_booking(booking)
                     await settle_offer(ctx, booking, "expired")
                     if placement is not None and booking.shop_id is not None:

@@ -19,7 +19,7 @@ async def settle_offer(ctx: Context, booking: Booking, outcome: Outcome) -> None
     entry_id = await customer_rows.offered_for(ctx.session, booking.shop_id, booking.id)
     if entry_id is None:
         return  # booked already (a confirmed offer later cancelled), or never an entry's
-    entry = await ctx.repositories.waitlist.get(ctx.session, entry_id)
+    entry = await ctx.repositories.waitlist.get(ctx.uow, entry_id)
     if outcome == "booked":
         entry.book(booking.id, ctx.now)
     else:

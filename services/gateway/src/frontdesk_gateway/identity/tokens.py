@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -11,7 +12,7 @@ from uuid import UUID
 
 import jwt
 
-from .keys import KeyRing
+from .keys import KeyRing, TokenKey
 
 Role = Literal["owner", "staff", "customer"]
 AUDIENCE = "frontdesk"
@@ -41,10 +42,20 @@ class InvalidToken(Exception):
         self.message = message
 
 
+VERIFIED_KEPT = 20_000  # tokens whose signature was checked, kept until they expire
+
+
 class TokenIssuer:
-    def __init__(self, keys: KeyRing, access_seconds: int) -> None:
+    def __init__(
+        self, keys: KeyRing, access_seconds: int, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
         self._keys = keys
         self._access = timedelta(seconds=access_seconds)
+        self._clock = clock
+        # token -> (principal, the key that verified it): a client sends the same token with
+        # every request until it expires, and checking its signature is most of a small
+        # request's CPU. A token is kept only as long as the key that signed it.
+        self._verified: dict[str, tuple[Principal, TokenKey]] = {}
 
     def issue_access(self, user_id: UUID, shop_id: UUID, role: Role, now: datetime) -> tuple[str, datetime]:
         expires = now + self._access
@@ -66,6 +77,15 @@ class TokenIssuer:
         return self._keys.public_jwks()
 
     def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None:
+            principal, checked_by = known
+            if self._keys.verifying.get(checked_by.kid) is checked_by:
+                if self._clock() >= principal.expires_at:
+                    del self._verified[token]
+                    raise InvalidToken("token_expired", "The access token has expired; refresh it.")
+                return principal
+            del self._verified[token]
         try:
             kid = jwt.get_unverified_header(token).get("kid")
             key = self._keys.verifying.get(kid) if isinstance(kid, str) else None
@@ -80,7 +100,7 @@ class TokenIssuer:
                 audience=AUDIENCE,
                 options={"require": ["exp", "sub", "shop", "role"]},
             )
-            return Principal(
+            principal = Principal(
                 UUID(claims["sub"]),
                 UUID(claims["shop"]),
                 claims["role"],
@@ -91,6 +111,10 @@ class TokenIssuer:
             raise InvalidToken("token_expired", "The access token has expired; refresh it.") from exc
         except (jwt.InvalidTokenError, ValueError, KeyError) as exc:
             raise InvalidToken("invalid_token", "The access token is not valid.") from exc
+        if len(self._verified) >= VERIFIED_KEPT:
+            del self._verified[next(iter(self._verified))]  # the oldest goes
+        self._verified[token] = (principal, key)
+        return principal
 
 
 def new_refresh_token() -> tuple[str, str]:

@@ -1,0 +1,132 @@
+"""A batch of one shop's commands in one transaction on the real database, the way the
+consumer carries them out: in order, each seeing the ones before it; a taken time
+refused alone, without undoing the batch; nothing double booked."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from uuid import UUID, uuid4
+
+import pytest
+from frontdesk_booking.adapters import allocations
+from frontdesk_booking.domain.placement import Placement
+from frontdesk_booking.service_layer.handlers import CONSUMER, commands
+from frontdesk_contracts import Contract, Envelope, type_name
+from frontdesk_contracts import booking as c
+from sqlalchemy import text
+
+from .harness import Harness
+from .test_handlers import Shop, at, pet_shop
+
+pytestmark = pytest.mark.integration
+
+
+def envelope(payload: Contract, shop: Shop) -> Envelope:
+    return Envelope(
+        type=type_name(type(payload)),
+        source="test",
+        aggregate_id=str(shop.id),  # a shop's commands are keyed by the shop
+        data=payload.model_dump(mode="json"),
+    )
+
+
+def holding(shop: Shop, who: c.Actor, hour: int) -> tuple[UUID, Envelope]:
+    booking_id = uuid4()
+    command = c.HoldBooking(
+        booking_id=booking_id,
+        shop_id=shop.id,
+        customer_id=who.user_id,
+        service_id=shop.bath,
+        starts_at=at(24, hour),
+        actor=who,
+    )
+    return booking_id, envelope(command, shop)
+
+
+async def verdicts(h: Harness, batch: list[Envelope]) -> list[dict]:
+    rows = await h.rows(
+        "SELECT envelope FROM outbox WHERE type LIKE 'booking.command.%' "
+        "AND CAST(envelope AS jsonb)->>'causation_id' = ANY(:ids) ORDER BY id",
+        ids=[str(e.id) for e in batch],
+    )
+    found = [json.loads(r[0]) for r in rows]
+    by_cause = {f["causation_id"]: {"type": f["type"], **f["data"]} for f in found}
+    return [by_cause[str(e.id)] for e in batch]
+
+
+async def test_a_batch_of_holds_and_confirms_is_one_pass_each_command_seeing_the_ones_before(harness):
+    shop = await pet_shop(harness)  # one groomer, one station: one booking at a time
+    alice, bob, carol = shop.customer(), shop.customer(), shop.customer()
+    first, hold_alice = holding(shop, alice, 10)
+    _, hold_bob = holding(shop, bob, 10)  # the same time, later in the batch
+    third, hold_carol = holding(shop, carol, 12)
+    confirm_alice = envelope(c.ConfirmBooking(booking_id=first, actor=alice), shop)
+    batch = [hold_alice, hold_bob, confirm_alice, hold_carol]
+
+    pipeline = commands(harness.deps)
+    outcomes = await pipeline.carry_out(CONSUMER, harness.deps.unit_of_work, batch)
+
+    assert [o.kind for o in outcomes] == ["done"] * 4
+    answered = await verdicts(harness, batch)
+    assert [a["type"].split(".")[-2] for a in answered] == ["accepted", "rejected", "accepted", "accepted"]
+    assert answered[1]["code"] == "slot_taken" and answered[1]["alternatives"]
+    offered = {datetime.fromisoformat(a["starts_at"]) for a in answered[1]["alternatives"]}
+    assert at(24, 10) not in offered
+    assert answered[2]["booking"]["status"] == "confirmed"  # the confirm saw the hold before it
+    assert await harness.events(first) == ["booking.booking.held.v1", "booking.booking.confirmed.v1"]
+    assert await harness.events(third) == ["booking.booking.held.v1"]
+    statuses = await harness.rows("SELECT id, status FROM bookings WHERE shop_id = :s", s=shop.id)
+    assert dict(statuses) == {first: "confirmed", third: "held"}
+    # the refusal needed nothing undone: the batches after it still go without savepoints
+    assert pipeline._careful == 0
+
+
+async def test_a_placement_half_taken_is_not_placed_at_all(harness):
+    shop = await pet_shop(harness, groomers=2)
+    start = at(24, 10)
+    groomer, other = (s.user_id for s in shop.staff)
+    station = uuid4()
+    taken = Placement(start, start + timedelta(hours=1), start + timedelta(hours=1), groomer, (station,))
+    wanted = Placement(start, start + timedelta(hours=1), start + timedelta(hours=1), other, (station,))
+    booking_id = uuid4()
+    async with harness.deps.unit_of_work() as uow:
+        db = await uow.connection()
+        assert await allocations.try_place(db, shop.id, uuid4(), taken, None)
+        # the groomer is free, the station is not: neither is kept
+        assert not await allocations.try_place(db, shop.id, booking_id, wanted, None)
+        left = await db.fetchval("SELECT count(*) FROM allocations WHERE booking_id = $1", booking_id)
+        assert left == 0
+        # and the same booking can still take a free placement afterwards
+        free = Placement(start, start + timedelta(hours=1), start + timedelta(hours=1), other, (uuid4(),))
+        assert await allocations.try_place(db, shop.id, booking_id, free, None)
+        await uow.commit()
+    async with harness.sessions() as session:
+        keys = (
+            await session.execute(
+                text("SELECT key FROM allocations WHERE booking_id = :b"), {"b": booking_id}
+            )
+        ).scalars()
+        assert set(keys) == set(free.keys)
+
+
+async def test_busy_times_come_merged_into_runs_per_staff_member_or_unit(harness):
+    shop = await pet_shop(harness)
+    groomer, station = shop.staff[0].user_id, uuid4()
+    start, hour = at(24, 9), timedelta(hours=1)
+    async with harness.deps.unit_of_work() as uow:
+        db = await uow.connection()
+        for n in (0, 1, 3):  # 9-10, 10-11 back to back, then 12-13
+            placement = Placement(start + n * hour, start + (n + 1) * hour, start + (n + 1) * hour, groomer)
+            assert await allocations.try_place(db, shop.id, uuid4(), placement, None)
+        await allocations.try_place(
+            db, shop.id, uuid4(), Placement(start, start, start + hour, None, (station,)), None
+        )
+        busy = await allocations.busy(db, shop.id, start, start + 8 * hour, harness.clock())
+    assert sorted(busy) == sorted(
+        [
+            (groomer, start, start + 2 * hour),
+            (groomer, start + 3 * hour, start + 4 * hour),
+            (station, start, start + hour),
+        ]
+    )
