@@ -32,6 +32,10 @@ class StagedStreams:
         if missing:
             self._histories |= await self._store.load_many(self._connection, missing)
 
+    def loaded(self, stream_id: str) -> History:
+        """A stream `load` read (KeyError if it did not)."""
+        return self._histories[stream_id]
+
     async def history(self, stream_id: str) -> History:
         await self.load([stream_id])
         return self._histories[stream_id]
