@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
 import re
 import sys
 from collections.abc import Iterator
@@ -233,19 +234,28 @@ def continue_trace(
 
 
 def handling(
-    name: str, traceparent: str | None, cid: str | None, kind: trace.SpanKind = trace.SpanKind.CONSUMER
+    name: str,
+    traceparent: str | None,
+    cid: str | None,
+    kind: trace.SpanKind = trace.SpanKind.CONSUMER,
+    attributes: dict[str, str] | None = None,
 ) -> AbstractContextManager[object]:
-    """Carrying out a message: its own span (`continue_trace`) when spans are exported, else
-    only inside the trace the message carried (logs name its trace id; what the handler sends
-    on carries its traceparent). A span nobody exports costs CPU on every message."""
+    """Carrying out a message or a frame: its own span (`continue_trace`) when spans are
+    exported, else only inside the trace it carried, or a new trace's ids when it carried
+    none (logs name the trace id; what the handler sends on carries the traceparent).
+    A span nobody exports costs CPU on every message."""
     if _exporting:
-        return continue_trace(name, traceparent, cid, kind)
-    return _inside(traceparent, cid)
+        return continue_trace(name, traceparent, cid, kind, attributes)
+    return _inside(traceparent or _new_traceparent(), cid)
+
+
+def _new_traceparent() -> str:
+    return f"00-{random.getrandbits(128):032x}-{random.getrandbits(64):016x}-01"
 
 
 @contextmanager
-def _inside(traceparent: str | None, cid: str | None) -> Iterator[None]:
-    token = otel_context.attach(_propagator.extract({"traceparent": traceparent} if traceparent else {}))
+def _inside(traceparent: str, cid: str | None) -> Iterator[None]:
+    token = otel_context.attach(_propagator.extract({"traceparent": traceparent}))
     cid_token = correlation_id.set(cid)
     try:
         yield
