@@ -69,6 +69,8 @@ class Context:
         if needs_key(conversation.pending) and conversation.shop_id and conversation.customer_id:
             key = await self.customer_key(conversation.shop_id, conversation.customer_id)
         events = self.deps.conversations.save(await self.streams(), conversation, key)
+        if any(type(event) in _FREES_STAFF for event in events):
+            self.uow.memo.pop(_NOBODY, None)
         version = conversation.version - len(events)
         for event in events:
             version += 1
@@ -92,6 +94,18 @@ class Context:
             key = keys[(shop_id, customer_id)] = await shredding.key_for(connection, shop_id, customer_id)
         return key
 
+    async def next_in_rotation(self, shop_id: UUID) -> UUID | None:
+        """The staff member the shop's round-robin gives a conversation to, if any. That a
+        shop has nobody (no one online with room: every customer message asks) is noted for
+        the rest of the batch, until one of its changes could free someone."""
+        nobody: set[UUID] = self.uow.memo.setdefault(_NOBODY, set())
+        if shop_id in nobody:
+            return None
+        staff_id = await shop_model.next_in_rotation(self.uow.session, shop_id, shop_domain.DEFAULT_CAPACITY)
+        if staff_id is None:
+            nobody.add(shop_id)
+        return staff_id
+
     async def sent_before(self, message_id: UUID) -> dict[str, Any] | None:
         """The message (id and seq) if it is stored or sent earlier in this batch."""
         memo = self.uow.memo
@@ -110,6 +124,7 @@ class Context:
 
     async def save_shop(self, settings: ShopSettings) -> None:
         events = self.deps.shops.save(await self.streams(), settings)
+        self.uow.memo.pop(_NOBODY, None)  # a capacity raised
         version = settings.version - len(events)
         for event in events:
             version += 1
@@ -163,6 +178,9 @@ def sent_message_id(cmd: contracts.SendMessage) -> UUID:
 
 _SENT, _SENDS = "sent", "sends"  # memo keys: stored (id → id and seq), and the ids asked about
 _KEYS = "keys"  # memo key: the customers' keys, (shop_id, customer_id) → CustomerKey
+_NOBODY = "nobody_in_rotation"  # memo key: shops whose round-robin found nobody in this batch
+# what can give a staff member room again (a conversation resolved or moved to someone else)
+_FREES_STAFF = (e.ConversationAssigned, e.StatusChanged)
 
 
 Answer = dict[str, Any]  # what an accepted command's reply carries besides the command's ids
