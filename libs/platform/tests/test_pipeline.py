@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any, cast
 from uuid import UUID, uuid4
 
+import asyncpg
 from frontdesk_contracts import Contract, Envelope
 from frontdesk_platform.faults import Outcome
 from frontdesk_platform.observability import configure_tracing
@@ -278,3 +279,16 @@ async def test_without_an_exporter_a_command_makes_no_span_yet_its_answer_stays_
     assert format(seen[0].trace_id, "032x") == trace_id  # in the logs too
     assert db.replies[0].traceparent is not None and trace_id in db.replies[0].traceparent
     assert seen[1].is_valid and format(seen[1].trace_id, "032x") != trace_id  # one carrying none starts one
+
+
+async def test_a_deadlock_on_a_statement_sent_without_sqlalchemy_is_retried_not_refused():
+    """The hot path's statements go to asyncpg straight: its errors are judged by their
+    SQLSTATE like SQLAlchemy's, so a deadlock is tried again, not answered invalid_data."""
+
+    async def deadlocked(uow: FakeUnitOfWork, cmd: Book) -> dict[str, Any]:
+        raise asyncpg.DeadlockDetectedError("deadlock detected")
+
+    pipeline = Pipeline({"baths.bath.book.v1": Route(deadlocked, Book)}, lambda uow, message: uow, ANSWERS)
+    db = Database()
+    assert await carry_out(db, [command(1)], pipeline) == ["retry"]
+    assert db.replies == []
