@@ -40,6 +40,15 @@ class StagedStreams:
         await self.load([stream_id])
         return self._histories[stream_id]
 
+    def staged_snapshot(self, stream_id: str) -> Snapshot | None:
+        """The snapshot staged for a stream at its current version, if any: a command after
+        another of the same stream in a batch starts from it instead of replaying."""
+        staged = self._snapshots.get(stream_id)
+        history = self._histories.get(stream_id)
+        if staged is None or history is None or staged[0] != history.version:
+            return None
+        return staged
+
     def stage(
         self, stream_id: str, expected_version: int, events: list[NewEvent], snapshot: dict[str, Any] | None
     ) -> None:
@@ -62,7 +71,7 @@ class StagedStreams:
         del self._appends[appends:]
         for stream, history in self._histories.items():
             del history.events[lengths.get(stream, history.stored) :]
-        self._snapshots = snapshots
+        self._snapshots = dict(snapshots)  # the mark stays as it was, should it be undone to again
 
     async def flush(self) -> None:
         """Write what was staged: the events in one statement, the snapshots in another."""

@@ -105,6 +105,9 @@ class ConversationRepository:
     async def get(self, streams: StagedStreams, conversation_id: UUID) -> Conversation:
         """The conversation as this transaction sees it; a new, unopened one if it has no events."""
         history = await streams.history(stream_id(conversation_id))
+        staged = streams.staged_snapshot(stream_id(conversation_id))
+        if staged is not None:  # an earlier command of the batch left it so
+            return Conversation.restore(conversation_id, *staged)
         conversation = (
             Conversation.restore(conversation_id, *history.snapshot)
             if history.snapshot
