@@ -2,7 +2,7 @@
 
 A batch of commands loads every stream it touches in one round trip (snapshot and the
 events after it); each command then works on what the commands before it left, in order;
-the batch's new events and snapshots go to PostgreSQL in two multi-row statements just
+the batch's new events and snapshots go to PostgreSQL in one multi-row statement just
 before the commit. A command undone in its savepoint takes its staged events with it
 (`mark` / `undo`), so the next command of the same stream never sees them.
 """
@@ -74,8 +74,7 @@ class StagedStreams:
         self._snapshots = dict(snapshots)  # the mark stays as it was, should it be undone to again
 
     async def flush(self) -> None:
-        """Write what was staged: the events in one statement, the snapshots in another."""
+        """Write what was staged: the events and the snapshots, in one statement."""
         appends, snapshots = self._appends, self._snapshots
         self._appends, self._snapshots = [], {}
-        await self._store.append_many(self._connection, appends)
-        await self._store.save_snapshots(self._connection, snapshots)
+        await self._store.append_many(self._connection, appends, snapshots)

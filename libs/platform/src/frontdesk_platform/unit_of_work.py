@@ -166,13 +166,12 @@ class UnitOfWork:
         if self._streams is not None:
             await self._streams.flush()
         if self._outbox:
-            # one multi-row statement and one NOTIFY for the whole transaction
+            # one statement for the whole transaction: its rows and the relay's wake-up
             rows = self._outbox
             connection = await self.connection()
             await connection.execute(
                 _OUTBOX_INSERT, *([row[column] for row in rows] for column in _OUTBOX_COLUMNS)
             )
-            await connection.execute(f"NOTIFY {OUTBOX_CHANNEL}")
         await self.session.commit()
         self._committed = True
         for callback in self._after_commit:
@@ -181,9 +180,11 @@ class UnitOfWork:
 
 _OUTBOX_COLUMNS = ("topic", "key", "event_id", "type", "envelope", "traceparent")
 _OUTBOX_INSERT = (
-    # ids follow the order rows were queued in: the relay's order per key
-    "INSERT INTO outbox (topic, key, event_id, type, envelope, traceparent) "
+    # ids follow the order rows were queued in: the relay's order per key; pg_notify, like
+    # NOTIFY, is delivered at the commit
+    "WITH queued AS (INSERT INTO outbox (topic, key, event_id, type, envelope, traceparent) "
     "SELECT topic, key, event_id, type, envelope, traceparent FROM unnest("
     "$1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[]"
-    ") WITH ORDINALITY AS r(topic, key, event_id, type, envelope, traceparent, n) ORDER BY n"
+    ") WITH ORDINALITY AS r(topic, key, event_id, type, envelope, traceparent, n) ORDER BY n) "
+    f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')"
 )
