@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, cast
-from uuid import UUID
+from uuid import UUID, uuid4
 
+import asyncpg
 from frontdesk_contracts import Contract, Envelope
 from frontdesk_platform.faults import Outcome
+from frontdesk_platform.observability import configure_tracing
 from frontdesk_platform.pipeline import Answers, Pipeline, Route
 from frontdesk_platform.refusals import Refused
 from frontdesk_platform.unit_of_work import UnitOfWork
+from opentelemetry import trace
 from prometheus_client import REGISTRY
 from sqlalchemy.exc import DataError, OperationalError
 
@@ -272,3 +275,38 @@ async def test_each_verdict_is_counted_once_by_its_code_even_when_the_batch_is_d
     assert counted("accepted") - accepted == 2
     assert counted("invalid_data") - invalid == 1
     assert counted("pet_not_found") - refused == 1
+
+
+async def test_without_an_exporter_a_command_makes_no_span_yet_its_answer_stays_in_its_trace():
+    """A span nobody exports is CPU thrown away on every command; the trace still goes on."""
+    configure_tracing("baths")
+    recording: list[bool] = []
+    seen: list[trace.SpanContext] = []
+
+    async def watched(uow: FakeUnitOfWork, cmd: Book) -> dict[str, Any]:
+        recording.append(trace.get_current_span().is_recording())
+        seen.append(trace.get_current_span().get_span_context())
+        return await book(uow, cmd)
+
+    pipeline = Pipeline({"baths.bath.book.v1": Route(watched, Book)}, lambda uow, message: uow, ANSWERS)
+    trace_id = uuid4().hex
+    traced = command(1).model_copy(update={"traceparent": f"00-{trace_id}-{'4' * 16}-01"})
+    db = Database()
+    assert await carry_out(db, [traced, command(2)], pipeline) == ["done", "done"]
+    assert recording == [False, False]
+    assert format(seen[0].trace_id, "032x") == trace_id  # in the logs too
+    assert db.replies[0].traceparent is not None and trace_id in db.replies[0].traceparent
+    assert seen[1].is_valid and format(seen[1].trace_id, "032x") != trace_id  # one carrying none starts one
+
+
+async def test_a_deadlock_on_a_statement_sent_without_sqlalchemy_is_retried_not_refused():
+    """The hot path's statements go to asyncpg straight: its errors are judged by their
+    SQLSTATE like SQLAlchemy's, so a deadlock is tried again, not answered invalid_data."""
+
+    async def deadlocked(uow: FakeUnitOfWork, cmd: Book) -> dict[str, Any]:
+        raise asyncpg.DeadlockDetectedError("deadlock detected")
+
+    pipeline = Pipeline({"baths.bath.book.v1": Route(deadlocked, Book)}, lambda uow, message: uow, ANSWERS)
+    db = Database()
+    assert await carry_out(db, [command(1)], pipeline) == ["retry"]
+    assert db.replies == []

@@ -1,13 +1,15 @@
 """What PostgreSQL could never store is a 422 with a code naming the field, from any API."""
 
+import re
 from datetime import datetime
 from typing import Annotated
 
+import pytest
 from fastapi import FastAPI, Query
 from fastapi.testclient import TestClient
 from frontdesk_platform.errors import install_error_handlers
 from frontdesk_platform.storable import Int32, StoredBody, StoredDatetime, StoredText
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, ValidationError
 
 
 class Label(StoredBody):
@@ -84,3 +86,20 @@ def test_integers_past_their_column_and_times_without_a_zone_have_their_own_code
     assert api.get(
         "/history", params={"after_seq": 2**31 - 1, "since": "2030-01-01T09:00:00+08:00"}
     ).json() == {"after_seq": 2**31 - 1}
+
+
+def test_a_storable_body_is_checked_without_naming_every_field(monkeypatch):
+    """Every socket frame is checked: the paths that name a field are made only for an error."""
+    from frontdesk_platform import storable
+
+    def no_paths(value, path):
+        raise AssertionError("paths made for a body with nothing wrong")
+
+    note = {"text": "旺财", "labels": [{"name": "vip", "colour": "red"}], "due": "2030-05-01T09:00:00Z"}
+    monkeypatch.setattr(storable, "_leaves", no_paths)
+    assert Note.model_validate(note).labels[0].model_extra == {"colour": "red"}
+    monkeypatch.undo()
+    with pytest.raises(ValidationError, match=re.escape("text: contains U+0000")):
+        Note.model_validate({**note, "text": "a\x00"})
+    with pytest.raises(ValidationError, match=re.escape("colour: contains U+0000")):
+        Note.model_validate({**note, "labels": [{"name": "v", "colour": "\x00"}]})

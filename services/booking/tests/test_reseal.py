@@ -11,6 +11,7 @@ from frontdesk_booking.adapters.repository import SEALED, SEALED_LISTS, Reposito
 from frontdesk_booking.domain.pets import PetRegistered, Profile
 from frontdesk_booking.projections import customers, rebuild
 from frontdesk_platform import shredding
+from frontdesk_platform.database import driver_connection
 from frontdesk_platform.eventstore import EventStore
 
 from .harness import Harness
@@ -31,7 +32,7 @@ async def test_plaintext_events_are_sealed_or_emptied_and_a_rebuild_opens_what_i
             # written by a version that did not seal: no key
             await EventStore().append(session, f"pet-{pet_id}", 0, [to_new_event(registered)])
         # the erased customer was erased after (messaging made and destroyed a key; here booking did)
-        await shredding.key_for(session, shop, erased)
+        await shredding.key_for(await driver_connection(session), shop, erased)
         await shredding.destroy_keys(session, shop, erased)
     assert "幸福路" in await harness.scalar("SELECT string_agg(data::text, ' ') FROM events")
 

@@ -14,7 +14,7 @@ from frontdesk_messaging.config import MessagingSettings
 from frontdesk_messaging.domain.events import ConversationOpened, MessageSent
 from frontdesk_messaging.projections.rebuild import rebuild
 from frontdesk_platform import shredding
-from frontdesk_platform.database import create_engine, migrate, session_factory
+from frontdesk_platform.database import create_engine, driver_connection, migrate, session_factory
 from frontdesk_platform.eventstore import EventStore
 from sqlalchemy import text
 
@@ -48,7 +48,7 @@ async def test_old_plaintext_messages_are_sealed_or_emptied(endpoints):
                 await EventStore().append(
                     session, stream_id(conversation), 0, [to_new_event(e) for e in history]
                 )
-            await shredding.key_for(session, shop, erased)
+            await shredding.key_for(await driver_connection(session), shop, erased)
             await shredding.destroy_keys(session, shop, erased)  # erased after they were written
 
         assert await shredding.reseal(sessions, SEALED_FIELDS) == (2, 2)

@@ -37,6 +37,7 @@ class ContractType:
 
 
 _REGISTRY: dict[str, ContractType] = {}
+_NAMES: dict[type[Contract], str] = {}
 C = TypeVar("C", bound=type[Contract])
 
 
@@ -50,6 +51,7 @@ def contract(name: str, *, topic: str, kind: Kind) -> Callable[[C], C]:
             raise ValueError(f"contract {name!r} registered twice")
         summary = (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else name
         _REGISTRY[name] = ContractType(name, topic, kind, model, summary)
+        _NAMES.setdefault(model, name)  # a model registered twice is named by its first name
         return model
 
     return register
@@ -67,7 +69,7 @@ def all_contracts() -> list[ContractType]:
 
 
 def type_name(model: type[Contract]) -> str:
-    for entry in _REGISTRY.values():
-        if entry.model is model:
-            return entry.name
-    raise KeyError(f"{model.__name__} is not a registered contract")
+    try:
+        return _NAMES[model]  # every command a client sends asks
+    except KeyError:
+        raise KeyError(f"{model.__name__} is not a registered contract") from None

@@ -140,22 +140,29 @@ class EventStore:
         return histories
 
     async def append_many(
-        self, connection: asyncpg.Connection, appends: Sequence[tuple[str, int, NewEvent]]
+        self,
+        connection: asyncpg.Connection,
+        appends: Sequence[tuple[str, int, NewEvent]],
+        snapshots: Mapping[str, tuple[int, dict[str, Any]]] | None = None,
     ) -> None:
         """(stream, version, event) rows in one statement, in the order given (their
-        positions follow it)."""
+        positions follow it), and the streams' new snapshots in the same statement."""
         if not appends:
+            await self.save_snapshots(connection, snapshots or {})
             return
+        events = [
+            [stream for stream, _, _ in appends],
+            [version for _, version, _ in appends],
+            [event.event_id for _, _, event in appends],
+            [event.type for _, _, event in appends],
+            [json.dumps(event.data, default=str, ensure_ascii=False) for _, _, event in appends],
+            [json.dumps(event.metadata, default=str) for _, _, event in appends],
+        ]
         try:
-            await connection.execute(
-                _APPEND_MANY,
-                [stream for stream, _, _ in appends],
-                [version for _, version, _ in appends],
-                [event.event_id for _, _, event in appends],
-                [event.type for _, _, event in appends],
-                [json.dumps(event.data, default=str, ensure_ascii=False) for _, _, event in appends],
-                [json.dumps(event.metadata, default=str) for _, _, event in appends],
-            )
+            if snapshots:
+                await connection.execute(_APPEND_WITH_SNAPSHOTS, *events, *_snapshot_columns(snapshots))
+            else:
+                await connection.execute(_APPEND_MANY, *events)
         except asyncpg.UniqueViolationError as exc:
             CONFLICTS.labels(self.name).inc()
             raise ConcurrencyError(f"a stream of {len(appends)} new events moved on") from exc
@@ -166,12 +173,15 @@ class EventStore:
     ) -> None:
         if not snapshots:
             return
-        await connection.execute(
-            _SAVE_SNAPSHOTS,
-            list(snapshots),
-            [version for version, _ in snapshots.values()],
-            [json.dumps(state, default=str) for _, state in snapshots.values()],
-        )
+        await connection.execute(_SAVE_SNAPSHOTS, *_snapshot_columns(snapshots))
+
+
+def _snapshot_columns(snapshots: Mapping[str, tuple[int, dict[str, Any]]]) -> list[list[Any]]:
+    return [
+        list(snapshots),
+        [version for version, _ in snapshots.values()],
+        [json.dumps(state, default=str) for _, state in snapshots.values()],
+    ]
 
 
 _LOAD_MANY = (
@@ -186,6 +196,13 @@ _APPEND_MANY = (
     "SELECT s, v, id, t, CAST(d AS jsonb), CAST(m AS jsonb) FROM unnest("
     "$1::text[], $2::int[], $3::uuid[], $4::text[], $5::text[], $6::text[]"
     ") WITH ORDINALITY AS r(s, v, id, t, d, m, n) ORDER BY n"
+)
+# a snapshot never conflicts (it is an upsert): a unique violation is the events' own
+_APPEND_WITH_SNAPSHOTS = (
+    "WITH saved AS (INSERT INTO snapshots (stream_id, version, state) "
+    "SELECT s, v, CAST(st AS jsonb) FROM unnest($7::text[], $8::int[], $9::text[]) AS r(s, v, st) "
+    "ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state) "
+    + _APPEND_MANY
 )
 _SAVE_SNAPSHOTS = (
     "INSERT INTO snapshots (stream_id, version, state) "

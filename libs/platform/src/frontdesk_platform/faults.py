@@ -46,7 +46,10 @@ def is_transient(exc: BaseException) -> bool:
             return True
         state = _sqlstate(exc)
         return state is None or state.startswith(_TRANSIENT_STATES)  # no state: the driver lost the server
-    return type(exc).__module__.startswith("asyncpg") and _sqlstate(exc) is None
+    if type(exc).__module__.startswith("asyncpg"):  # a hot path's statement, sent without SQLAlchemy
+        state = _sqlstate(exc)
+        return state is None or state.startswith(_TRANSIENT_STATES)
+    return False
 
 
 def reason(exc: BaseException) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
 import re
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
@@ -227,6 +228,37 @@ def continue_trace(
             if cid:
                 span.set_attribute(CORRELATION_ATTRIBUTE, cid)
             yield span
+    finally:
+        correlation_id.reset(cid_token)
+        otel_context.detach(token)
+
+
+def handling(
+    name: str,
+    traceparent: str | None,
+    cid: str | None,
+    kind: trace.SpanKind = trace.SpanKind.CONSUMER,
+    attributes: dict[str, str] | None = None,
+) -> AbstractContextManager[object]:
+    """Carrying out a message or a frame: its own span (`continue_trace`) when spans are
+    exported, else only inside the trace it carried, or a new trace's ids when it carried
+    none (logs name the trace id; what the handler sends on carries the traceparent).
+    A span nobody exports costs CPU on every message."""
+    if _exporting:
+        return continue_trace(name, traceparent, cid, kind, attributes)
+    return _inside(traceparent or _new_traceparent(), cid)
+
+
+def _new_traceparent() -> str:
+    return f"00-{random.getrandbits(128):032x}-{random.getrandbits(64):016x}-01"
+
+
+@contextmanager
+def _inside(traceparent: str, cid: str | None) -> Iterator[None]:
+    token = otel_context.attach(_propagator.extract({"traceparent": traceparent}))
+    cid_token = correlation_id.set(cid)
+    try:
+        yield
     finally:
         correlation_id.reset(cid_token)
         otel_context.detach(token)

@@ -23,7 +23,7 @@ from frontdesk_contracts import Contract, Envelope, contract_type
 from pydantic import ValidationError
 
 from .faults import DONE, WAIT, Outcome, PermanentError, failed, is_transient, reason
-from .observability import COMMAND_VERDICTS, continue_trace, current_traceparent
+from .observability import COMMAND_VERDICTS, current_traceparent, handling
 from .refusals import Refused
 from .unit_of_work import UnitOfWork
 
@@ -244,7 +244,7 @@ class Pipeline(Generic[C]):
 
     async def _one(self, uow: UnitOfWork, item: _Item, careful: bool) -> Outcome:
         message, answers = item.message, self.answers
-        with continue_trace(f"handle {message.type}", message.traceparent, str(message.correlation_id)):
+        with handling(f"handle {message.type}", message.traceparent, str(message.correlation_id)):
             try:
                 if careful:
                     async with uow.savepoint():

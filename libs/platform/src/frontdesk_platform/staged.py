@@ -2,7 +2,7 @@
 
 A batch of commands loads every stream it touches in one round trip (snapshot and the
 events after it); each command then works on what the commands before it left, in order;
-the batch's new events and snapshots go to PostgreSQL in two multi-row statements just
+the batch's new events and snapshots go to PostgreSQL in one multi-row statement just
 before the commit. A command undone in its savepoint takes its staged events with it
 (`mark` / `undo`), so the next command of the same stream never sees them.
 """
@@ -32,9 +32,22 @@ class StagedStreams:
         if missing:
             self._histories |= await self._store.load_many(self._connection, missing)
 
+    def loaded(self, stream_id: str) -> History:
+        """A stream `load` read (KeyError if it did not)."""
+        return self._histories[stream_id]
+
     async def history(self, stream_id: str) -> History:
         await self.load([stream_id])
         return self._histories[stream_id]
+
+    def staged_snapshot(self, stream_id: str) -> Snapshot | None:
+        """The snapshot staged for a stream at its current version, if any: a command after
+        another of the same stream in a batch starts from it instead of replaying."""
+        staged = self._snapshots.get(stream_id)
+        history = self._histories.get(stream_id)
+        if staged is None or history is None or staged[0] != history.version:
+            return None
+        return staged
 
     def stage(
         self, stream_id: str, expected_version: int, events: list[NewEvent], snapshot: dict[str, Any] | None
@@ -58,11 +71,10 @@ class StagedStreams:
         del self._appends[appends:]
         for stream, history in self._histories.items():
             del history.events[lengths.get(stream, history.stored) :]
-        self._snapshots = snapshots
+        self._snapshots = dict(snapshots)  # the mark stays as it was, should it be undone to again
 
     async def flush(self) -> None:
-        """Write what was staged: the events in one statement, the snapshots in another."""
+        """Write what was staged: the events and the snapshots, in one statement."""
         appends, snapshots = self._appends, self._snapshots
         self._appends, self._snapshots = [], {}
-        await self._store.append_many(self._connection, appends)
-        await self._store.save_snapshots(self._connection, snapshots)
+        await self._store.append_many(self._connection, appends, snapshots)

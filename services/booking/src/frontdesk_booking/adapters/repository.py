@@ -16,7 +16,6 @@ from frontdesk_platform import shredding
 from frontdesk_platform.eventstore import EventStore, NewEvent, RecordedEvent
 from frontdesk_platform.unit_of_work import UnitOfWork
 from pydantic import TypeAdapter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain import booking as b
 from ..domain import booking_events as be
@@ -141,7 +140,7 @@ class Repository(Generic[A]):
         events, aggregate.pending = aggregate.pending, []
         if events:
             dumped = [(NAMES[type(e)], _ADAPTERS[type(e)].dump_python(e, mode="json")) for e in events]
-            key = await self._key(uow.session, aggregate, dumped)
+            key = await self._key(uow, aggregate, dumped)
             streams = await uow.streams(self._store)
             await streams.load([self.stream_id(aggregate.id)])  # made, not read (a waitlist offer)
             streams.stage(
@@ -153,7 +152,7 @@ class Repository(Generic[A]):
         return events
 
     async def _key(
-        self, session: AsyncSession, aggregate: A, dumped: list[tuple[str, dict[str, Any]]]
+        self, uow: UnitOfWork, aggregate: A, dumped: list[tuple[str, dict[str, Any]]]
     ) -> shredding.CustomerKey | None:
         """The customer's key when an event has personal text to seal: none for a shop's or
         a waitlist entry's events, nor for a booking held without a note (no key lookup)."""
@@ -162,7 +161,7 @@ class Repository(Generic[A]):
             return None
         if not any(name in SEALED and shredding.needs_sealing(data, SEALED[name]) for name, data in dumped):
             return None
-        return await shredding.key_for(session, shop_id, customer_id)
+        return await shredding.key_for(await uow.connection(), shop_id, customer_id)
 
 
 class Repositories:

@@ -16,7 +16,7 @@ from fastapi import WebSocket
 from frontdesk_contracts import Envelope
 from frontdesk_platform.command_client import is_rejection
 from frontdesk_platform.errors import ApiError, field_problem
-from frontdesk_platform.observability import CONVERSATION_ATTRIBUTE, continue_trace
+from frontdesk_platform.observability import CONVERSATION_ATTRIBUTE, handling
 from frontdesk_platform.storable import Int32, StoredBody
 from opentelemetry import trace
 from pydantic import Field, ValidationError, model_validator
@@ -387,4 +387,4 @@ def _frame_trace(frame: dict[str, Any]) -> AbstractContextManager[object]:
         if isinstance(conversation, str) and len(conversation) <= 64
         else {}
     )
-    return continue_trace(f"socket {frame['type']}", None, str(uuid4()), trace.SpanKind.SERVER, about)
+    return handling(f"socket {frame['type']}", None, str(uuid4()), trace.SpanKind.SERVER, about)

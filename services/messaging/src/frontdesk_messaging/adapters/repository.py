@@ -8,7 +8,7 @@ from dataclasses import fields, replace
 from typing import Any
 from uuid import UUID
 
-from frontdesk_platform.eventstore import EventStore, NewEvent, RecordedEvent
+from frontdesk_platform.eventstore import EventStore, History, NewEvent, RecordedEvent
 from frontdesk_platform.shredding import CustomerKey, is_sealed, open_sealed
 from frontdesk_platform.staged import StagedStreams
 from pydantic import TypeAdapter
@@ -93,6 +93,17 @@ def from_recorded(recorded: RecordedEvent | NewEvent) -> Event:
     return event
 
 
+def customer_of(history: History) -> tuple[UUID, UUID] | None:
+    """The (shop, customer) of a loaded conversation, without replaying it."""
+    if history.snapshot:
+        state = history.snapshot[1]
+        return UUID(state["shop_id"]), UUID(state["customer_id"])
+    if history.events and history.events[0].type == "conversation.opened":
+        data = history.events[0].data
+        return UUID(str(data["shop_id"])), UUID(str(data["customer_id"]))
+    return None
+
+
 class ConversationRepository:
     def __init__(self, store: EventStore) -> None:
         self._store = store
@@ -104,6 +115,9 @@ class ConversationRepository:
     async def get(self, streams: StagedStreams, conversation_id: UUID) -> Conversation:
         """The conversation as this transaction sees it; a new, unopened one if it has no events."""
         history = await streams.history(stream_id(conversation_id))
+        staged = streams.staged_snapshot(stream_id(conversation_id))
+        if staged is not None:  # an earlier command of the batch left it so
+            return Conversation.restore(conversation_id, *staged)
         conversation = (
             Conversation.restore(conversation_id, *history.snapshot)
             if history.snapshot

@@ -20,6 +20,7 @@ from frontdesk_platform.unit_of_work import UnitOfWork
 from ..adapters.repository import (
     ConversationRepository,
     ShopRepository,
+    customer_of,
     event_data,
     needs_key,
     shop_stream_id,
@@ -66,8 +67,10 @@ class Context:
         """Stage the new events, update the read models and queue the contract events."""
         key = None
         if needs_key(conversation.pending) and conversation.shop_id and conversation.customer_id:
-            key = await shredding.key_for(self.uow.session, conversation.shop_id, conversation.customer_id)
+            key = await self.customer_key(conversation.shop_id, conversation.customer_id)
         events = self.deps.conversations.save(await self.streams(), conversation, key)
+        if any(type(event) in _FREES_STAFF for event in events):
+            self.uow.memo.pop(_NOBODY, None)
         version = conversation.version - len(events)
         for event in events:
             version += 1
@@ -81,6 +84,27 @@ class Context:
             data = contract_type(name).parse(payload).model_dump(mode="json")
             self.uow.publish(self._caused(name, conversation.id, data, version))
         return events
+
+    async def customer_key(self, shop_id: UUID, customer_id: UUID) -> shredding.CustomerKey:
+        """The customer's key, looked up once a batch (`preload` reads the batch's keys)."""
+        keys: dict[shredding.Customer, shredding.CustomerKey] = self.uow.memo.setdefault(_KEYS, {})
+        key = keys.get((shop_id, customer_id))
+        if key is None:
+            connection = await self.uow.connection()
+            key = keys[(shop_id, customer_id)] = await shredding.key_for(connection, shop_id, customer_id)
+        return key
+
+    async def next_in_rotation(self, shop_id: UUID) -> UUID | None:
+        """The staff member the shop's round-robin gives a conversation to, if any. That a
+        shop has nobody (no one online with room: every customer message asks) is noted for
+        the rest of the batch, until one of its changes could free someone."""
+        nobody: set[UUID] = self.uow.memo.setdefault(_NOBODY, set())
+        if shop_id in nobody:
+            return None
+        staff_id = await shop_model.next_in_rotation(self.uow.session, shop_id, shop_domain.DEFAULT_CAPACITY)
+        if staff_id is None:
+            nobody.add(shop_id)
+        return staff_id
 
     async def sent_before(self, message_id: UUID) -> dict[str, Any] | None:
         """The message (id and seq) if it is stored or sent earlier in this batch."""
@@ -100,6 +124,7 @@ class Context:
 
     async def save_shop(self, settings: ShopSettings) -> None:
         events = self.deps.shops.save(await self.streams(), settings)
+        self.uow.memo.pop(_NOBODY, None)  # a capacity raised
         version = settings.version - len(events)
         for event in events:
             version += 1
@@ -122,20 +147,27 @@ class Context:
 
 
 async def preload(deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any]) -> None:
-    """Read what a batch of commands needs in two round trips: their conversations (and
-    shops' settings), and which of their messages were sent before (a retried send)."""
-    ids = [stream_id(cmd.conversation_id) for cmd in commands if hasattr(cmd, "conversation_id")]
+    """Read what a batch of commands needs in three round trips: their conversations (and
+    shops' settings), which of their messages were sent before (a retried send), and their
+    customers' keys."""
+    conversations = [stream_id(cmd.conversation_id) for cmd in commands if hasattr(cmd, "conversation_id")]
     # a customer's message is checked against their shop's hours: its settings come along
-    ids += [
+    ids = conversations + [
         shop_stream_id(cmd.actor.shop_id)
         for cmd in commands
         if isinstance(cmd, contracts.SendMessage) and cmd.actor.role == "customer" and cmd.actor.shop_id
     ]
-    await (await uow.streams(deps.conversations.store)).load(ids)
+    streams = await uow.streams(deps.conversations.store)
+    await streams.load(ids)
     sends = [sent_message_id(cmd) for cmd in commands if isinstance(cmd, contracts.SendMessage)]
     if sends:
         uow.memo[_SENT] = await queries.sent_among(uow.session, sends)
         uow.memo[_SENDS] = set(sends)
+    # the keys their texts are sealed with, locked for the batch in one round trip
+    loaded = [customer_of(streams.loaded(conversation)) for conversation in conversations]
+    customers = {customer for customer in loaded if customer is not None}
+    if customers:
+        uow.memo[_KEYS] = await shredding.keys_for(await uow.connection(), customers)
 
 
 def sent_message_id(cmd: contracts.SendMessage) -> UUID:
@@ -145,6 +177,10 @@ def sent_message_id(cmd: contracts.SendMessage) -> UUID:
 
 
 _SENT, _SENDS = "sent", "sends"  # memo keys: stored (id → id and seq), and the ids asked about
+_KEYS = "keys"  # memo key: the customers' keys, (shop_id, customer_id) → CustomerKey
+_NOBODY = "nobody_in_rotation"  # memo key: shops whose round-robin found nobody in this batch
+# what can give a staff member room again (a conversation resolved or moved to someone else)
+_FREES_STAFF = (e.ConversationAssigned, e.StatusChanged)
 
 
 Answer = dict[str, Any]  # what an accepted command's reply carries besides the command's ids

@@ -58,7 +58,7 @@ async def _answer_customer(ctx: Context, conversation: Conversation, sent: Messa
     if closed is not None and not settings.assistant_answers(conversation, sent.text):
         conversation.reply_out_of_hours(*closed, now)
     if conversation.assignee_id is None:
-        staff_id = await shops.next_in_rotation(ctx.uow.session, conversation.shop_id, DEFAULT_CAPACITY)
+        staff_id = await ctx.next_in_rotation(conversation.shop_id)
         if staff_id is not None:
             conversation.assign(None, staff_id, now)
 

@@ -1,0 +1,146 @@
+"""A batch of customer messages on the real PostgreSQL: what it looks up once for the whole
+batch, however many messages it holds (the customers' keys, a shop with nobody to assign
+to) and what it writes in one statement (events with their snapshots, outbox rows with
+the relay's wake-up), while each message is still sealed under its own customer's key and
+the round-robin still assigns as soon as someone can take the conversation."""
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import pytest
+from frontdesk_contracts import Envelope
+from frontdesk_messaging.adapters.repository import ConversationRepository, ShopRepository
+from frontdesk_messaging.bootstrap import MIGRATIONS
+from frontdesk_messaging.config import MessagingSettings
+from frontdesk_messaging.service_layer.handlers import CONSUMER, Dependencies, commands, handle_command
+from frontdesk_platform.database import create_engine, migrate, session_factory
+from frontdesk_platform.eventstore import EventStore
+from frontdesk_platform.unit_of_work import UnitOfWork
+from sqlalchemy import event, text
+
+pytestmark = pytest.mark.integration
+NOW = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+
+
+class CountedUnitOfWork(UnitOfWork):
+    """Notes the statements its transaction sends on the connection without SQLAlchemy."""
+
+    statements: list[str]
+
+    async def connection(self) -> asyncpg.Connection:
+        first = self._connection is None
+        connection = await super().connection()
+        if first:
+            connection.add_query_logger(self._note)
+        return connection
+
+    def _note(self, record: Any) -> None:
+        self.statements.append(record.query)
+
+    async def __aexit__(self, *exc: Any) -> None:
+        if self._connection is not None:
+            self._connection.remove_query_logger(self._note)
+        await super().__aexit__(*exc)
+
+
+@pytest.fixture(scope="module")
+async def engine(endpoints):
+    settings = MessagingSettings(**endpoints.service_settings("messaging-batch-statements"))
+    await migrate(settings, MIGRATIONS)
+    engine = create_engine(settings)
+    yield engine
+    await engine.dispose()
+
+
+async def test_a_batch_looks_up_keys_and_an_empty_rotation_once_and_writes_in_few_statements(engine):
+    sessions = session_factory(engine)
+    statements: list[str] = []  # what goes through SQLAlchemy, and asyncpg straight
+    event.listen(engine.sync_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+
+    def unit_of_work() -> UnitOfWork:
+        uow = CountedUnitOfWork(sessions, lambda t: t)
+        uow.statements = statements
+        return uow
+
+    store = EventStore()
+    deps = Dependencies(ConversationRepository(store), ShopRepository(store), unit_of_work, lambda: NOW)
+    shop, staff = uuid4(), uuid4()
+    async with sessions() as session, session.begin():
+        await session.execute(
+            text("INSERT INTO people VALUES (:u, :s, 'staff', 'S')"), {"u": staff, "s": shop}
+        )
+        await session.execute(
+            text("INSERT INTO staff_presence (staff_id, status) VALUES (:u, 'offline')"), {"u": staff}
+        )
+    customers = [uuid4() for _ in range(4)]
+    conversations: dict[UUID, UUID] = {}
+    for customer in customers:
+        conversations[customer] = uuid4()
+        me = {"user_id": str(customer), "role": "customer", "shop_id": str(shop)}
+        data = {"conversation_id": str(conversations[customer]), "actor": me}
+        await handle_command(
+            deps,
+            Envelope(
+                type="messaging.conversation.open.v1",
+                source="test",
+                aggregate_id=str(conversations[customer]),
+                data={**data, "shop_id": str(shop), "customer_id": str(customer)},
+            ),
+        )
+
+    def send(customer: UUID, n: int) -> Envelope:
+        me = {"user_id": str(customer), "role": "customer", "shop_id": str(shop)}
+        return Envelope(
+            type="messaging.message.send.v1",
+            source="test",
+            aggregate_id=str(conversations[customer]),
+            data={
+                "conversation_id": str(conversations[customer]),
+                "actor": me,
+                "client_msg_id": f"m{n}",
+                "text": f"我家旺财 {customer} {n}",
+            },
+        )
+
+    await commands(deps).carry_out(CONSUMER, unit_of_work, [send(c, 0) for c in customers])  # keys made
+    batch = [send(customer, n) for n in range(1, 4) for customer in customers]  # 12 messages
+    statements.clear()
+    outcomes = await commands(deps).carry_out(CONSUMER, unit_of_work, batch)
+    assert [o.kind for o in outcomes] == ["done"] * 12
+    assert len([s for s in statements if "customer_keys" in s]) == 1
+    assert len([s for s in statements if "staff_presence" in s]) == 1  # nobody online: asked once
+    # the batch's events, their snapshots, the outbox rows and the relay's wake-up: two statements
+    written = ("INTO events", "INTO snapshots", "INTO outbox", "NOTIFY", "pg_notify")
+    assert len([s for s in statements if any(w in s for w in written)]) == 2
+
+    async with sessions() as session:
+        rows = (
+            await session.execute(
+                text(
+                    "SELECT e.stream_id, e.data->>'text' AS sealed, k.customer_id FROM events e "
+                    "JOIN customer_keys k ON k.key_id = CAST(split_part(e.data->>'text', ':', 3) AS uuid) "
+                    "WHERE e.type = 'message.sent'"
+                )
+            )
+        ).all()
+    assert len(rows) == 16
+    for row in rows:  # each text sealed under its own customer's key
+        assert row.sealed.startswith("sealed:v1:") and "旺财" not in row.sealed
+        assert row.stream_id == f"conversation-{conversations[row.customer_id]}"
+
+    # someone comes online: the next batch's messages are assigned again
+    async with sessions() as session, session.begin():
+        await session.execute(
+            text("UPDATE staff_presence SET status = 'online' WHERE staff_id = :u"), {"u": staff}
+        )
+    await commands(deps).carry_out(CONSUMER, unit_of_work, [send(customers[0], 9)])
+    async with sessions() as session:
+        assignee = (
+            await session.execute(
+                text("SELECT assignee_id FROM conversations WHERE id = :c"),
+                {"c": conversations[customers[0]]},
+            )
+        ).scalar_one()
+    assert assignee == staff
