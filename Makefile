@@ -24,10 +24,11 @@ down:  ## stop the services and the stack
 	-uv run python deploy/local/dev.py --stop
 	bash $(STACK) stop
 
-test: setup clients stack  ## every test, against the real Kafka, PostgreSQL and Redis (HAProxy for the failover test, chromium for the console's, Prometheus for the dashboards and alerts); kubeconform and the compose schema for the deploy files
+test: setup clients stack  ## every test, against the real Kafka, PostgreSQL and Redis (HAProxy for the failover test, chromium for the console's, Prometheus for the dashboards and alerts, coturn for the calls); kubeconform and the compose schema for the deploy files
 	bash $(STACK) haproxy-install
 	bash $(STACK) chromium-install
 	bash $(STACK) prometheus-install
+	bash $(STACK) coturn-install
 	bash $(STACK) deploy-checks-install
 	uv run pytest
 

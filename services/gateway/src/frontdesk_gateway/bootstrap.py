@@ -24,6 +24,9 @@ from .audit.log import AuditLog
 from .audit.trail import AuditTrail
 from .bookings import BookingReads, Bookings
 from .calendar.feeds import CalendarFeeds
+from .calls.frames import CallFrames
+from .calls.service import Calls, CallSettings
+from .calls.store import CallRouting, CallStore
 from .campaigns import Campaigns
 from .commands import SOURCE, Commands
 from .config import GatewaySettings
@@ -212,11 +215,29 @@ def create_app(
         app.state.campaigns = Campaigns(notify_http, app.state.notifications)
         app.state.webhooks = InternalApi(notify_http, "Notify", frozenset({404, 422}))
         app.state.assistant = ShopAssistant(assistant_http, commands)
+        call_routing = CallRouting(redis, connections, settings.kafka_namespace)
+        app.state.calls = Calls(
+            CallStore(redis, settings.kafka_namespace, settings.call_max_seconds),
+            call_routing,
+            commands,
+            CallSettings(
+                settings.call_ring_seconds,
+                settings.call_max_seconds,
+                settings.turn_urls,
+                settings.turn_secret,
+                settings.turn_credential_seconds,
+            ),
+            clock,
+        )
+        app.state.call_frames = CallFrames(app.state.calls, conversations, app.state.notifications)
+        await call_routing.start()
         await events.start()
         try:
             yield
         finally:
             await events.stop()
+            await app.state.calls.stop()
+            await call_routing.stop()
             await signals.stop()
             await limiter.stop()
             await watch.stop()

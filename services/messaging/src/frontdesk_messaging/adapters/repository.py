@@ -32,6 +32,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
     "survey.requested": events.SurveyRequested,
     "survey.answered": events.SurveyAnswered,
     "out_of_hours.replied": events.OutOfHoursReplied,
+    "call.started": events.CallStarted,
+    "call.answered": events.CallAnswered,
+    "call.ended": events.CallEnded,
 }
 _NAMES = {cls: name for name, cls in EVENT_TYPES.items()}
 _ADAPTERS: dict[type[Event], TypeAdapter[Any]] = {cls: TypeAdapter(cls) for cls in EVENT_TYPES.values()}

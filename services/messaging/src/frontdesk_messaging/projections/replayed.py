@@ -37,6 +37,7 @@ MESSAGE_COLUMNS = (
     "sender_kind",
     "attachment",
     "booking_update",
+    "call",
     "recalled",
     "edited_at",
 )
@@ -233,6 +234,7 @@ class ReplayedReadModels:
             event.sender_kind,
             json.dumps(event.attachment) if event.attachment else None,
             json.dumps(event.booking_update) if event.booking_update else None,
+            json.dumps(event.call, default=str) if event.call else None,
             False,
             None,
         ]

@@ -190,6 +190,9 @@ _CONTRACTS: dict[type, str] = {
     e.SurveyRequested: "messaging.survey.requested.v1",
     e.SurveyAnswered: "messaging.survey.answered.v1",
     e.OutOfHoursReplied: "messaging.conversation.out_of_hours_replied.v1",
+    e.CallStarted: "messaging.call.started.v1",
+    e.CallAnswered: "messaging.call.answered.v1",
+    e.CallEnded: "messaging.call.ended.v1",
 }
 
 _SHOP_CONTRACTS: dict[type, str] = {

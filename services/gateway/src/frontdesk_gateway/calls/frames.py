@@ -1,0 +1,89 @@
+"""The call frames of a socket: parse, check who may do it, hand to the use cases.
+
+Who may call: only the conversation's participants (its customer, and the staff of its
+shop); a customer reaches only their own shop. A customer's call rings the staff member
+the conversation is assigned to, else the shop's staff on duty (or its owners: who
+notify would push). A staff member's call rings every device of the customer.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from uuid import UUID
+
+from frontdesk_platform.storable import StoredBody
+from pydantic import Field, ValidationError
+
+from ..conversations import Conversations
+from ..notifications import Notifications
+from ..realtime.connections import Connection
+from .model import CallRefused
+from .service import Calls, Invite
+
+STEPS = ("call.accept", "call.decline", "call.cancel", "call.hangup")
+RELAYED = ("call.offer", "call.answer", "call.ice")
+KINDS = frozenset({"call.invite", *STEPS, *RELAYED})
+
+
+class InviteFrame(StoredBody):
+    conversation_id: UUID
+    media: Literal["audio", "video"]
+
+
+class StepFrame(StoredBody):
+    call_id: UUID
+
+
+class SdpFrame(StepFrame):
+    sdp: str = Field(min_length=1, max_length=60_000)
+
+
+class IceFrame(StepFrame):
+    # null: the sender's candidates are complete
+    candidate: dict[str, Any] | None = None
+
+
+class CallFrames:
+    def __init__(self, calls: Calls, conversations: Conversations, notifications: Notifications) -> None:
+        self._calls = calls
+        self._conversations = conversations
+        self._notifications = notifications
+
+    async def on_frame(self, connection: Connection, kind: str, frame: dict[str, Any]) -> None:
+        try:
+            if kind == "call.invite":
+                await self._invite(connection, InviteFrame.model_validate(frame), frame.get("id"))
+            elif kind in RELAYED:
+                model = IceFrame if kind == "call.ice" else SdpFrame
+                body = model.model_validate(frame).model_dump(mode="json", exclude={"call_id"})
+                await self._calls.relay(connection, kind, StepFrame.model_validate(frame).call_id, body)
+            else:
+                call_id = StepFrame.model_validate(frame).call_id
+                step = {
+                    "call.accept": self._calls.accept,
+                    "call.decline": self._calls.decline,
+                    "call.cancel": self._calls.cancel,
+                    "call.hangup": self._calls.hang_up,
+                }[kind]
+                await step(connection, call_id)
+        except ValidationError as exc:
+            why = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise CallRefused("invalid_frame", f"{kind}: {why}", 422) from None
+
+    async def _invite(self, connection: Connection, frame: InviteFrame, ref: Any) -> None:
+        caller = connection.principal
+        customer_id = await self._conversations.authorize(caller, frame.conversation_id)
+        if caller.is_staff:
+            callees = [customer_id]
+        else:
+            callees = await self._staff_to_ring(connection, frame.conversation_id)
+        invite = Invite(frame.conversation_id, customer_id, frame.media, callees)
+        await self._calls.invite(connection, invite, ref)
+
+    async def _staff_to_ring(self, connection: Connection, conversation_id: UUID) -> list[UUID]:
+        caller = connection.principal
+        assignee = await self._conversations.assignee(caller.shop_id, conversation_id)
+        if assignee is not None:
+            return [assignee]
+        on_duty = await self._notifications.get(caller, "/on-duty")
+        return [UUID(u) for u in on_duty["answering"]]
