@@ -75,6 +75,13 @@ async def _history_calls(api: Api, who: Account, conversation: str) -> list[dict
     return [m for m in page["messages"] if m["sender_kind"] == "call"]
 
 
+async def _chat_pushes(api: Api, owner: Account, customer: Account) -> list[dict[str, Any]]:
+    sunk = await api.http.get(
+        f"/v1/shops/{owner.shop_id}/dev-sink", params={"user_id": customer.user_id}, headers=owner.auth
+    )
+    return [r for r in sunk.json() if r["notification_id"].startswith("chat:")]
+
+
 async def _until(check: Any, timeout: float = 20) -> Any:
     async with asyncio.timeout(timeout):
         while not (found := await check()):
@@ -195,6 +202,7 @@ async def test_a_video_call_connects_through_turn_and_the_callee_sees_the_caller
 async def test_a_declined_call_stops_every_device_ringing_and_is_kept_in_the_conversation(api, api2, coturn):
     owner = await api.shop("Golden Paws")
     customer = await api.customer(owner.shop_id, "Wang")
+    await api.push_device(customer)
     conversation = await api.open_conversation(owner, customer.user_id)
     counter = await api.device(owner)
     phone, laptop = await api.device(customer), await api2.device(customer)
@@ -210,6 +218,8 @@ async def test_a_declined_call_stops_every_device_ringing_and_is_kept_in_the_con
 
     [message] = await _until(lambda: _history_calls(api, customer, conversation))
     assert (message["text"], message["call"]["outcome"]) == ("语音通话已拒绝", "declined")
+    await asyncio.sleep(6.5)  # past the chat alert's delay (5 s in tests)
+    assert await _chat_pushes(api, owner, customer) == []  # they declined it: nothing to tell them
 
 
 async def test_a_call_nobody_answers_is_missed_in_the_conversation_and_pushed(api, coturn):
@@ -229,13 +239,7 @@ async def test_a_call_nobody_answers_is_missed_in_the_conversation_and_pushed(ap
     [message] = await _until(lambda: _history_calls(api, customer, conversation))
     assert (message["text"], message["call"]["outcome"]) == ("未接视频通话", "missed")
 
-    async def pushes() -> list[dict[str, Any]]:
-        sunk = await api.http.get(
-            f"/v1/shops/{owner.shop_id}/dev-sink", params={"user_id": customer.user_id}, headers=owner.auth
-        )
-        return [r for r in sunk.json() if r["notification_id"].startswith("chat:")]
-
-    [push] = await _until(pushes)
+    [push] = await _until(lambda: _chat_pushes(api, owner, customer))
     assert "未接视频通话" in push["body"]
 
 

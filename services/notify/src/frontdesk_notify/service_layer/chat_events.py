@@ -25,6 +25,9 @@ from ..projections import chat, duty, recipients, store
 from .deps import Dependencies
 
 CONSUMER = "notify.chat-events"
+# A call that is over is a message from its caller; only one the other side never picked up
+# (missed, or cancelled while ringing) notifies, like a message.
+UNMISSED_CALLS = ("completed", "declined")
 PREVIEW_LENGTH = 60
 
 
@@ -85,6 +88,8 @@ async def _sent(session: AsyncSession, data: dict[str, Any], delay: timedelta) -
     conversation, sender, shop = UUID(data["conversation_id"]), UUID(data["sender_id"]), UUID(data["shop_id"])
     if data.get("sender_kind") == "waitlist_offer":
         return  # the offer is a notification of its own (booking_waitlist_offered)
+    if data.get("sender_kind") == "call" and (data.get("call") or {}).get("outcome") in UNMISSED_CALLS:
+        return  # the other side answered or declined it: nothing to tell them
     unattended = False
     if data["sender_role"] == "customer":
         assignee = await chat.assignee(session, conversation)
