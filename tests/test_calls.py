@@ -12,7 +12,9 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -289,3 +291,44 @@ async def _first_of(a: Device, b: Device) -> tuple[Device, Device]:
             if b.of_type("call.ringing"):
                 return b, a
             await asyncio.sleep(0.05)
+
+
+async def test_only_participants_call_and_only_when_the_shop_takes_calls(api, coturn):
+    owner = await api.shop("Golden Paws")
+    customer = await api.customer(owner.shop_id, "Wang")
+    conversation = await api.open_conversation(customer)
+    other = await api.shop("Other Shop")
+    their_customer = await api.customer(other.shop_id, "Zhao")
+    theirs = await api.open_conversation(their_customer)
+    phone, elsewhere = await api.device(customer), await api.device(other)
+
+    invite = {"type": "call.invite", "media": "video"}
+    await phone.send({**invite, "id": "x", "conversation_id": theirs})
+    assert (await phone.next("error", ref="x"))["code"] == "conversation_not_found"
+    await elsewhere.send({**invite, "id": "y", "conversation_id": conversation})
+    assert (await elsewhere.next("error", ref="y"))["code"] == "conversation_not_found"
+
+    calls = f"/v1/shops/{owner.shop_id}/calls"
+    off = await api.http.put(calls, json={"policy": "off"}, headers=owner.auth)
+    assert off.status_code == 200 and off.json()["open_now"] is False, off.text
+    refused = await api.http.put(calls, json={"policy": "always"}, headers=customer.auth)
+    assert refused.status_code == 403, refused.text
+    await phone.send({**invite, "id": "off", "conversation_id": conversation})
+    assert (await phone.next("error", ref="off"))["code"] == "calls_off"
+
+    # open on no day of the week but one that is not today in the shop's timezone
+    hours = await api.http.get(f"/v1/shops/{owner.shop_id}/hours", headers=owner.auth)
+    today = datetime.now(ZoneInfo(hours.json()["timezone"])).weekday()
+    weekly = {str((today + 3) % 7): [["09:00", "17:00"]]}
+    set_hours = await api.http.put(
+        f"/v1/shops/{owner.shop_id}/hours", json={"weekly": weekly}, headers=owner.auth
+    )
+    assert set_hours.status_code == 200, set_hours.text
+    business = await api.http.put(calls, json={"policy": "business_hours"}, headers=owner.auth)
+    assert business.json() == {"policy": "business_hours", "live_view_minutes": 30, "open_now": False}
+    await phone.send({**invite, "id": "closed", "conversation_id": conversation})
+    assert (await phone.next("error", ref="closed"))["code"] == "shop_closed"
+
+    assert (await api.http.put(calls, json={"policy": "always"}, headers=owner.auth)).json()["open_now"]
+    await phone.send({**invite, "id": "ok", "conversation_id": conversation})
+    await phone.next("call.ringing", ref="ok")

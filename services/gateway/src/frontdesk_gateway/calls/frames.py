@@ -73,12 +73,21 @@ class CallFrames:
     async def _invite(self, connection: Connection, frame: InviteFrame, ref: Any) -> None:
         caller = connection.principal
         customer_id = await self._conversations.authorize(caller, frame.conversation_id)
+        await self.check_policy(connection)
         if caller.is_staff:
             callees = [customer_id]
         else:
             callees = await self._staff_to_ring(connection, frame.conversation_id)
         invite = Invite(frame.conversation_id, customer_id, frame.media, callees)
         await self._calls.invite(connection, invite, ref)
+
+    async def check_policy(self, connection: Connection) -> None:
+        """The shop may have calls off, or on only in its business hours."""
+        policy = await self._conversations.read_shop(connection.principal, "/calls")
+        if policy["policy"] == "off":
+            raise CallRefused("calls_off", "This shop does not take calls.", 403)
+        if not policy["open_now"]:
+            raise CallRefused("shop_closed", "This shop takes calls in its business hours only.", 403)
 
     async def _staff_to_ring(self, connection: Connection, conversation_id: UUID) -> list[UUID]:
         caller = connection.principal

@@ -130,6 +130,7 @@ SHOP_EVENT_TYPES: dict[str, type[ShopEvent]] = {
     "shop.template_deleted": shop.TemplateDeleted,
     "shop.staff_capacity_set": shop.StaffCapacitySet,
     "shop.assistant_set": shop.AssistantSet,
+    "shop.calls_set": shop.CallsSet,
 }
 _SHOP_NAMES = {cls: name for name, cls in SHOP_EVENT_TYPES.items()}
 _SHOP_ADAPTERS: dict[type[ShopEvent], TypeAdapter[Any]] = {

@@ -201,4 +201,5 @@ _SHOP_CONTRACTS: dict[type, str] = {
     shop_domain.TemplateDeleted: "messaging.shop.template_deleted.v1",
     shop_domain.StaffCapacitySet: "messaging.shop.staff_capacity_set.v1",
     shop_domain.AssistantSet: "messaging.shop.assistant_set.v1",
+    shop_domain.CallsSet: "messaging.shop.calls_set.v1",
 }
