@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -21,7 +22,9 @@ import pytest
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, VideoStreamTrack
 from aiortc.rtcconfiguration import RTCIceTransportPolicy
+from frontdesk_contracts.messaging import conversation_id_for
 
+from .booking_shop import days_ahead, set_up
 from .client import Account, Api, Device
 from .conftest import ROOT, TURN_PORT, TURN_SECRET
 
@@ -82,6 +85,17 @@ async def _chat_pushes(api: Api, owner: Account, customer: Account) -> list[dict
         f"/v1/shops/{owner.shop_id}/dev-sink", params={"user_id": customer.user_id}, headers=owner.auth
     )
     return [r for r in sunk.json() if r["notification_id"].startswith("chat:")]
+
+
+async def _sunk(api: Api, owner: Account, customer: Account, notification_id: str) -> list[dict[str, Any]]:
+    sunk = await api.http.get(
+        f"/v1/shops/{owner.shop_id}/dev-sink", params={"user_id": customer.user_id}, headers=owner.auth
+    )
+    return [r for r in sunk.json() if r["notification_id"] == notification_id]
+
+
+def conversation_id_for_customer(owner: Account, customer: Account) -> str:
+    return str(conversation_id_for(UUID(owner.shop_id), UUID(customer.user_id)))
 
 
 async def _until(check: Any, timeout: float = 20) -> Any:
@@ -332,3 +346,73 @@ async def test_only_participants_call_and_only_when_the_shop_takes_calls(api, co
     assert (await api.http.put(calls, json={"policy": "always"}, headers=owner.auth)).json()["open_now"]
     await phone.send({**invite, "id": "ok", "conversation_id": conversation})
     await phone.next("call.ringing", ref="ok")
+
+
+async def test_staff_show_a_checked_in_booking_live_to_its_customer_until_it_is_completed(api, api2, coturn):
+    shop = await set_up(api, check_in_window_minutes=7 * 24 * 60)
+    groomer, owner = shop.staff[0], shop.owner
+    customer = await api.customer(owner.shop_id, "Wang")
+    await api.push_device(customer)
+    stranger = await api.customer(owner.shop_id, "Li")
+    held = await shop.hold(customer, shop.local(days_ahead(), 10))
+    assert held.status_code == 201, held.text
+    booking_id = held.json()["id"]
+    assert (await shop.step(customer, booking_id, "confirm")).status_code == 200
+    counter = await api.device(groomer)
+    phone, tablet, snooper = (
+        await api.device(customer),
+        await api2.device(customer),
+        await api.device(stranger),
+    )
+
+    watch = {"type": "call.invite", "media": "live_view", "booking_id": booking_id}
+    await counter.send({**watch, "id": "early"})
+    assert (await counter.next("error", ref="early"))["code"] == "not_checked_in"
+    await phone.send({**watch, "id": "mine"})
+    assert (await phone.next("error", ref="mine"))["code"] == "not_allowed"
+    assert (await shop.step(groomer, booking_id, "check-in")).status_code == 200
+
+    await counter.send({**watch, "id": "go"})
+    call_id = (await counter.next("call.ringing", ref="go"))["call"]["call_id"]
+    for device in (phone, tablet):
+        incoming = await device.next("call.incoming")
+        assert (incoming["call"]["media"], incoming["call"]["booking_id"]) == ("live_view", booking_id)
+
+    # a push to join, at once, and a progress update on the booking that links to it
+    [push] = await _until(lambda: _sunk(api, owner, customer, f"live-view:{call_id}"))
+    assert push["title"] == "实时观看"
+
+    async def linked() -> list[dict[str, Any]]:
+        found = await api.http.get(f"/v1/bookings/{booking_id}", headers=customer.auth)
+        return [u for u in found.json()["updates"] or [] if u.get("live_view_id") == call_id]
+
+    await _until(linked)
+    progress = await phone.next("booking.progress", timeout=20)
+    assert progress["booking"]["live_view_id"] == call_id
+
+    async def in_conversation() -> list[dict[str, Any]]:
+        page = await api.history(customer, conversation_id_for_customer(owner, customer))
+        return [m for m in page["messages"] if (m["booking_update"] or {}).get("live_view_id") == call_id]
+
+    await _until(in_conversation)
+
+    # watched on the tablet, then, when it goes away, on the phone
+    await tablet.send({"type": "call.accept", "call_id": call_id})
+    await counter.next("call.accepted")
+    await tablet.close()
+    assert (await counter.next("call.left"))["call"]["state"] == "ringing"
+    await phone.send({"type": "call.accept", "call_id": call_id})
+    assert (await counter.next("call.accepted"))["call"]["answered_by"]["user_id"] == customer.user_id
+
+    await asyncio.sleep(1.1)
+    assert (await shop.step(groomer, booking_id, "start")).status_code == 200
+    assert (await shop.step(groomer, booking_id, "complete")).status_code == 200
+    for device in (counter, phone):
+        ended = await device.next("call.ended", timeout=15)
+        assert (ended["call"]["outcome"], ended["call"]["reason"]) == ("completed", "booking_completed")
+    [message] = await _until(
+        lambda: _history_calls(api, customer, conversation_id_for_customer(owner, customer))
+    )
+    assert message["call"]["booking_id"] == booking_id and message["call"]["duration_ms"] >= 1000
+    assert message["text"].startswith("实时观看 0:0")
+    assert not [f for f in snooper.frames if f["type"].startswith("call.")]

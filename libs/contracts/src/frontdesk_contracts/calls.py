@@ -37,6 +37,10 @@ class RecordCall(ConversationCommand):
     answered_at: datetime | None = None
     outcome: Outcome | None = Field(default=None, description="Required when phase is ended.")
     booking_id: UUID | None = None
+    customer_id: UUID | None = Field(
+        default=None,
+        description="The conversation's customer: a call opens the conversation if it was not yet.",
+    )
 
 
 @contract("messaging.call.started.v1", topic=MESSAGING_EVENTS, kind="event")

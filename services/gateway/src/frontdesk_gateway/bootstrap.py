@@ -38,6 +38,7 @@ from .entrypoints import (
     audit,
     booking,
     calendar,
+    call_settings,
     campaigns,
     care,
     conversation_work,
@@ -229,8 +230,11 @@ def create_app(
             ),
             clock,
         )
-        app.state.call_frames = CallFrames(app.state.calls, conversations, app.state.notifications)
+        app.state.call_frames = CallFrames(
+            app.state.calls, conversations, app.state.notifications, app.state.bookings
+        )
         await call_routing.start()
+        fanout.on_booking = app.state.calls.on_booking
         await events.start()
         try:
             yield
@@ -262,6 +266,7 @@ def create_app(
     )
     app.include_router(conversation_work.router)
     app.include_router(shop_settings.router)
+    app.include_router(call_settings.router)
     app.include_router(rest.router)
     app.include_router(staff.router)
     app.include_router(attachments.router, max_body_size=largest_form(rules))

@@ -89,7 +89,8 @@ class Call:
             raise CallRefused("call_answered_elsewhere", "The call was answered on another device.")
         if self.state != "ringing":
             raise CallRefused("call_ended", "The call is over.")
-        self.state, self.answered_by, self.answered_at = "active", Party(user_id, role, connection), at
+        self.state, self.answered_by = "active", Party(user_id, role, connection)
+        self.answered_at = self.answered_at or at  # a live view rejoined counts from its first answer
 
     def decline(self, user_id: UUID, at: datetime) -> None:
         if not self.is_callee(user_id):
@@ -113,13 +114,17 @@ class Call:
         else:
             self._end("completed", "hangup", at)
 
-    def dropped(self, connection: UUID, at: datetime) -> bool:
-        """A party's device went away: the call ends for the other side. False if the
+    def dropped(self, connection: UUID, at: datetime) -> str | None:
+        """A party's device went away: "ended" for the other side too, or, for a live
+        view's viewer, "left" (it rings again: they may join from any device). None if the
         socket was not a party's (a ringing callee device that closed changes nothing)."""
         if self.state == "ended" or connection not in self.party_connections():
-            return False
+            return None
+        if self.media == "live_view" and self.answered_by and connection == self.answered_by.connection:
+            self.state, self.answered_by = "ringing", None
+            return "left"
         self._end("completed" if self.state == "active" else "cancelled", "dropped", at)
-        return True
+        return "ended"
 
     def time_out(self, at: datetime) -> bool:
         """Nobody answered in time: missed. False if it was answered or ended meanwhile."""

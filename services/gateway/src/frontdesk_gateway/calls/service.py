@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 from uuid import UUID, uuid4
 
+from frontdesk_contracts.call_frames import CallParty, CallView
 from frontdesk_contracts.calls import RecordCall
 from frontdesk_contracts.messaging import Actor
 from frontdesk_platform.errors import ApiError
@@ -32,7 +33,9 @@ SETUP = Histogram(
     "From a call's invite to its answer.",
     buckets=(0.5, 1, 2, 3, 5, 8, 13, 21, 34, 60),
 )
-SDP_MAX = 60_000
+BOOKING_OVER = frozenset(
+    {"booking.booking.completed.v1", "booking.booking.cancelled.v1", "booking.booking.no_show.v1"}
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,8 @@ class Calls:
 
     # -- steps -----------------------------------------------------------------------
 
-    async def invite(self, connection: Connection, invite: Invite, ref: Any) -> None:
+    async def invite(self, connection: Connection, invite: Invite, ref: Any) -> UUID | None:
+        """Ring the callee's devices; None if the conversation has a call already (glare)."""
         caller = connection.principal
         call = Call(
             call_id=uuid4(),
@@ -94,7 +98,9 @@ class Calls:
             booking_id=invite.booking_id,
             limit_seconds=invite.limit_seconds,
         )
-        if await self._store.create(call, self._settings.ring_seconds) is None:
+        # A live view rings (may be joined) for its whole time; a call for ring_seconds.
+        ring_seconds = float(invite.limit_seconds or self._settings.ring_seconds)
+        if await self._store.create(call, ring_seconds) is None:
             live = await self._store.live_in(invite.conversation_id)
             connection.push(
                 {
@@ -105,7 +111,7 @@ class Calls:
                     "call_id": str(live.call_id) if live else None,
                 }
             )
-            return
+            return None
         self._hold(connection, call.call_id)
         connection.push(
             {
@@ -121,10 +127,12 @@ class Calls:
             {"type": "call.incoming", "call": self._view(call)},
             but=[connection.id],
         )
+        ends = self._run_out if invite.limit_seconds else self._time_out
         self._timers[call.call_id] = asyncio.get_running_loop().call_later(
-            self._settings.ring_seconds, self._spawn, self._time_out(call.call_id)
+            ring_seconds, lambda: self._spawn(ends(call.call_id))
         )
         self._record(call, "started", caller.user_id, caller.role)
+        return call.call_id
 
     async def accept(self, connection: Connection, call_id: UUID) -> None:
         who = connection.principal
@@ -141,10 +149,6 @@ class Calls:
             call.shop_id, call.callees, {"type": "call.answered_elsewhere", "call": view}, but=[connection.id]
         )
         self._record(call, "answered", who.user_id, who.role)
-        if call.limit_seconds:
-            self._timers[call_id] = asyncio.get_running_loop().call_later(
-                call.limit_seconds, self._spawn, self._run_out(call_id)
-            )
 
     async def decline(self, connection: Connection, call_id: UUID) -> None:
         now = self._clock()
@@ -179,12 +183,28 @@ class Calls:
     async def disconnected(self, connection: Connection) -> None:
         """A party's device dropped: its calls end for the other side."""
         for call_id in self._mine.pop(connection.id, set()):
-            await self._end_if(call_id, partial(Call.dropped, connection=connection.id, at=self._clock()))
+            try:
+                call, what = await self._store.step(
+                    call_id, partial(Call.dropped, connection=connection.id, at=self._clock())
+                )
+            except ApiError:
+                continue  # gone, or Redis is away: the other side's own drop or timeout ends it
+            if what == "ended":
+                await self._ended(call)
+            elif what == "left":  # the viewer may join again, from any device
+                await self._routing.to_sockets(
+                    [call.caller.connection], {"type": "call.left", "call": self._view(call)}
+                )
         self._routing.let_go(connection.id)
 
-    async def end_for_booking(self, call_ids: list[UUID]) -> None:
-        """A live view ends when its booking is completed."""
-        for call_id in call_ids:
+    def on_booking(self, kind: str, booking_id: UUID) -> None:
+        """A live view ends when its booking is completed (or otherwise over)."""
+        if kind in BOOKING_OVER:
+            self._spawn(self._booking_over(booking_id))
+
+    async def _booking_over(self, booking_id: UUID) -> None:
+        call_id = await self._store.live_view_of(booking_id)
+        if call_id is not None:
             await self._end_if(call_id, partial(Call.finish, reason="booking_completed", at=self._clock()))
 
     async def _end_if(self, call_id: UUID, change: Callable[[Call], bool]) -> None:
@@ -228,23 +248,20 @@ class Calls:
     @staticmethod
     def _view(call: Call) -> dict[str, Any]:
         """What both sides see of a call (never the other side's socket ids)."""
-        return {
-            "call_id": str(call.call_id),
-            "conversation_id": str(call.conversation_id),
-            "media": call.media,
-            "caller": {"user_id": str(call.caller.user_id), "role": call.caller.role},
-            "state": call.state,
-            "answered_by": (
-                {"user_id": str(call.answered_by.user_id), "role": call.answered_by.role}
-                if call.answered_by
-                else None
-            ),
-            "started_at": call.started_at.isoformat(),
-            "outcome": call.outcome,
-            "reason": call.reason,
-            "duration_ms": call.duration_ms,
-            "booking_id": str(call.booking_id) if call.booking_id else None,
-        }
+        answered = call.answered_by
+        return CallView(
+            call_id=call.call_id,
+            conversation_id=call.conversation_id,
+            media=call.media,
+            caller=CallParty(user_id=call.caller.user_id, role=call.caller.role),
+            state=call.state,
+            answered_by=CallParty(user_id=answered.user_id, role=answered.role) if answered else None,
+            started_at=call.started_at,
+            outcome=call.outcome,
+            reason=call.reason,
+            duration_ms=call.duration_ms,
+            booking_id=call.booking_id,
+        ).model_dump(mode="json")
 
     def _record(self, call: Call, phase: str, user_id: UUID, role: str) -> None:
         """Into the conversation, through messaging; the call goes on if Kafka is slow."""
@@ -263,6 +280,7 @@ class Calls:
             answered_at=call.answered_at,
             outcome=call.outcome if phase == "ended" else None,
             booking_id=call.booking_id,
+            customer_id=call.customer_id,
         )
         self._spawn(self._submit(call.shop_id, call.conversation_id, command))
 

@@ -58,9 +58,23 @@ class CallStore:
             await self._redis.set(
                 self._key(call.call_id), json.dumps(call.to_json(), default=str), ex=self._live_seconds
             )
+            if call.booking_id is not None:
+                await self._redis.set(
+                    self._booking(call.booking_id), str(call.call_id), ex=int(ring_seconds) + 5
+                )
         except RedisError as exc:
             raise CallsUnavailable() from exc
         return call.call_id
+
+    def _booking(self, booking_id: UUID) -> str:
+        return f"{self._prefix}-of-booking:{booking_id}"
+
+    async def live_view_of(self, booking_id: UUID) -> UUID | None:
+        try:
+            found = await self._redis.get(self._booking(booking_id))
+        except RedisError:
+            return None  # its limit ends it
+        return UUID(found.decode() if isinstance(found, bytes) else found) if found else None
 
     async def live_in(self, conversation_id: UUID) -> Call | None:
         try:

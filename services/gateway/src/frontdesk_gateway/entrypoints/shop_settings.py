@@ -43,19 +43,6 @@ class TemplateBody(StoredBody):
     text: str = Field(min_length=1, max_length=4000, examples=["{customer_name}您好,{pet_name}已经洗好了"])
 
 
-class CallSettings(StoredBody):
-    policy: Literal["off", "always", "business_hours"] = Field(
-        description="Calls in the shop's conversations: off, at any time, or only in its business hours"
-    )
-    live_view_minutes: int = Field(
-        default=30, ge=1, le=240, description="How long a live view of a service may run."
-    )
-
-
-class CallSettingsNow(CallSettings):
-    open_now: bool = Field(description="Whether a call may start now")
-
-
 class Capacity(StoredBody):
     capacity: int = Field(ge=0, le=100, description="Open conversations the round-robin gives at most.")
 
@@ -93,23 +80,6 @@ async def set_hours(request: Request, caller: Caller, shop_id: UUID, body: Busin
         caller, "messaging.shop.set_business_hours.v1", hours.model_dump()
     )
     return hours
-
-
-@router.get(
-    "/calls", response_model=CallSettingsNow, summary="Whether calls are on, and on now (docs/calls.md)"
-)
-async def get_calls(request: Request, caller: Caller, shop_id: UUID) -> Any:
-    own_shop(caller, shop_id)
-    return await _conversations(request).read_shop(caller, "/calls")
-
-
-@router.put(
-    "/calls", response_model=CallSettingsNow, summary="Turn calls off, on, or on in business hours (owner)"
-)
-async def set_calls(request: Request, caller: Caller, shop_id: UUID, body: CallSettings) -> Any:
-    own_shop(caller, shop_id)
-    await _conversations(request).execute_for_shop(caller, "messaging.shop.set_calls.v1", body.model_dump())
-    return await _conversations(request).read_shop(caller, "/calls")
 
 
 @router.get("/templates")

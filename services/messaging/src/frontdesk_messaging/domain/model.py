@@ -235,7 +235,11 @@ class Conversation:
             )
         )
 
-    def start_call(self, actor: Actor, started: CallStarted) -> None:
+    def start_call(self, actor: Actor, started: CallStarted, customer_id: UUID | None = None) -> None:
+        """A call may be the first thing in a conversation (a live view of a booking, a
+        customer who calls before writing): it opens the conversation then."""
+        if not self.is_open and customer_id is not None:
+            self.open(actor.shop_id, customer_id, actor, started.started_at)
         self._check_access(actor)
         if actor.user_id != started.caller_id:
             raise NotAllowed("a call is started by its caller")

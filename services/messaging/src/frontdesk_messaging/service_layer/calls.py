@@ -5,10 +5,11 @@ reports and notifications see calls that way)."""
 from __future__ import annotations
 
 from frontdesk_contracts.calls import CallSummary, RecordCall
+from frontdesk_contracts.messaging import conversation_id_for
 
 from ..domain.calls import call_text
 from ..domain.events import CallAnswered, CallEnded, CallStarted
-from ..domain.model import InvalidMessage
+from ..domain.model import ConversationNotFound, InvalidMessage
 from .context import Answer, Context, actor_of
 
 
@@ -16,6 +17,10 @@ async def record_call(ctx: Context, cmd: RecordCall) -> Answer:
     conversation = await ctx.load(cmd.conversation_id)
     actor = actor_of(cmd)
     if cmd.phase == "started":
+        if cmd.customer_id is not None and cmd.conversation_id != conversation_id_for(
+            cmd.actor.shop_id, cmd.customer_id
+        ):
+            raise ConversationNotFound("this conversation belongs to someone else")
         conversation.start_call(
             actor,
             CallStarted(
@@ -27,6 +32,7 @@ async def record_call(ctx: Context, cmd: RecordCall) -> Answer:
                 cmd.at,
                 cmd.booking_id,
             ),
+            cmd.customer_id,
         )
     elif cmd.phase == "answered":
         if cmd.answered_by is None:
