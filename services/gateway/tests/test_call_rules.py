@@ -104,3 +104,28 @@ def test_turn_credentials_follow_the_turn_rest_api_and_expire():
     expected = hmac.new(b"s3cret", server["username"].encode(), hashlib.sha1).digest()
     assert base64.b64decode(server["credential"]) == expected
     assert ice_servers([], "s3cret", user, NOW, 600) == []  # no TURN configured: none handed out
+
+
+async def test_a_shops_call_policy_is_remembered_briefly_and_forgotten_when_it_changes():
+    from frontdesk_gateway.calls.policy import TTL_SECONDS, CallPolicies
+    from frontdesk_gateway.identity.tokens import Principal
+
+    class Messaging:
+        reads = 0
+        policy = "always"
+
+        async def read_shop(self, caller, path):
+            Messaging.reads += 1
+            return {"policy": Messaging.policy, "live_view_minutes": 30, "open_now": True}
+
+    now = [0.0]
+    policies = CallPolicies(Messaging(), clock=lambda: now[0])  # type: ignore[arg-type]
+    caller = Principal(uuid4(), uuid4(), "customer", NOW + timedelta(hours=1))
+    assert (await policies.of(caller))["policy"] == "always"
+    Messaging.policy = "off"
+    assert (await policies.of(caller))["policy"] == "always" and Messaging.reads == 1
+    policies.forget(caller.shop_id)  # changed through this instance: seen at once
+    assert (await policies.of(caller))["policy"] == "off"
+    Messaging.policy = "always"
+    now[0] += TTL_SECONDS  # changed through another instance: seen after the TTL
+    assert (await policies.of(caller))["policy"] == "always" and Messaging.reads == 3

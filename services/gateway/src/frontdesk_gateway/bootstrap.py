@@ -25,6 +25,7 @@ from .audit.trail import AuditTrail
 from .bookings import BookingReads, Bookings
 from .calendar.feeds import CalendarFeeds
 from .calls.frames import CallFrames
+from .calls.policy import CallPolicies
 from .calls.service import Calls, CallSettings
 from .calls.store import CallRouting, CallStore
 from .campaigns import Campaigns
@@ -230,8 +231,13 @@ def create_app(
             ),
             clock,
         )
+        app.state.call_policies = CallPolicies(conversations)
         app.state.call_frames = CallFrames(
-            app.state.calls, conversations, app.state.notifications, app.state.bookings
+            app.state.calls,
+            conversations,
+            app.state.notifications,
+            app.state.bookings,
+            app.state.call_policies,
         )
         await call_routing.start()
         fanout.on_booking = app.state.calls.on_booking

@@ -21,6 +21,7 @@ from ..conversations import Conversations
 from ..notifications import Notifications
 from ..realtime.connections import Connection
 from .model import CallRefused
+from .policy import CallPolicies
 from .service import Calls, Invite
 
 STEPS = ("call.accept", "call.decline", "call.cancel", "call.hangup")
@@ -57,12 +58,18 @@ class IceFrame(StepFrame):
 
 class CallFrames:
     def __init__(
-        self, calls: Calls, conversations: Conversations, notifications: Notifications, bookings: Bookings
+        self,
+        calls: Calls,
+        conversations: Conversations,
+        notifications: Notifications,
+        bookings: Bookings,
+        policies: CallPolicies,
     ) -> None:
         self._calls = calls
         self._conversations = conversations
         self._notifications = notifications
         self._bookings = bookings
+        self._policies = policies
 
     async def on_frame(self, connection: Connection, kind: str, frame: dict[str, Any]) -> None:
         try:
@@ -133,7 +140,7 @@ class CallFrames:
 
     async def check_policy(self, connection: Connection, business_hours: bool = True) -> dict[str, Any]:
         """The shop may have calls off, or on only in its business hours."""
-        policy: dict[str, Any] = await self._conversations.read_shop(connection.principal, "/calls")
+        policy = await self._policies.of(connection.principal)
         if policy["policy"] == "off":
             raise CallRefused("calls_off", "This shop does not take calls.", 403)
         if business_hours and not policy["open_now"]:

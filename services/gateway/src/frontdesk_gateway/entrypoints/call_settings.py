@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from frontdesk_platform.storable import StoredBody
 from pydantic import Field
 
+from ..calls.policy import CallPolicies
 from ..conversations import Conversations
 from .auth import Caller, own_shop
 from .schemas import ERRORS
@@ -48,4 +49,6 @@ async def get_calls(request: Request, caller: Caller, shop_id: UUID) -> Any:
 async def set_calls(request: Request, caller: Caller, shop_id: UUID, body: CallSettings) -> Any:
     own_shop(caller, shop_id)
     await _conversations(request).execute_for_shop(caller, "messaging.shop.set_calls.v1", body.model_dump())
+    policies: CallPolicies = request.app.state.call_policies
+    policies.forget(shop_id)
     return await _conversations(request).read_shop(caller, "/calls")
