@@ -129,7 +129,7 @@ class Calls:
         )
         ends = self._run_out if invite.limit_seconds else self._time_out
         self._timers[call.call_id] = asyncio.get_running_loop().call_later(
-            ring_seconds, lambda: self._spawn(ends(call.call_id))
+            ring_seconds, self._ring_over, call.call_id, ends
         )
         self._record(call, "started", caller.user_id, caller.role)
         return call.call_id
@@ -216,6 +216,10 @@ class Calls:
             await self._ended(call)
 
     # -- the end of a call ------------------------------------------------------------
+
+    def _ring_over(self, call_id: UUID, ends: Callable[[UUID], Coroutine[Any, Any, None]]) -> None:
+        self._timers.pop(call_id, None)  # also when the call ended on another instance meanwhile
+        self._spawn(ends(call_id))
 
     async def _time_out(self, call_id: UUID) -> None:
         await self._end_if(call_id, partial(Call.time_out, at=self._clock()))
