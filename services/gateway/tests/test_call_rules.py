@@ -129,3 +129,18 @@ async def test_a_shops_call_policy_is_remembered_briefly_and_forgotten_when_it_c
     Messaging.policy = "always"
     now[0] += TTL_SECONDS  # changed through another instance: seen after the TTL
     assert (await policies.of(caller))["policy"] == "always" and Messaging.reads == 3
+
+
+def test_a_live_view_viewer_who_drops_may_join_again_and_the_limit_ends_it():
+    view = _call()
+    view.media = "live_view"
+    view.callees = [view.customer_id]
+    tablet, phone = uuid4(), uuid4()
+    view.accept(view.customer_id, "customer", tablet, NOW + timedelta(seconds=5))
+    assert view.dropped(tablet, NOW + timedelta(seconds=65)) == "left"
+    assert (view.state, view.answered_by) == ("ringing", None)
+    view.accept(view.customer_id, "customer", phone, NOW + timedelta(seconds=70))
+    assert view.peer_of(phone) == view.caller.connection
+    assert view.run_out(NOW + timedelta(minutes=30))
+    assert (view.outcome, view.reason) == ("completed", "limit")
+    assert view.duration_ms == (timedelta(minutes=30) - timedelta(seconds=5)).total_seconds() * 1000
