@@ -11,6 +11,7 @@ import contextlib
 import os
 import re
 import subprocess
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -416,3 +417,23 @@ async def test_staff_show_a_checked_in_booking_live_to_its_customer_until_it_is_
     assert message["call"]["booking_id"] == booking_id and message["call"]["duration_ms"] >= 1000
     assert message["text"].startswith("实时观看 0:0")
     assert not [f for f in snooper.frames if f["type"].startswith("call.")]
+
+
+async def test_nobody_rings_a_shop_in_a_loop(api, coturn):
+    owner = await api.shop("Golden Paws")
+    customer = await api.customer(owner.shop_id, "Wang")
+    conversation = await api.open_conversation(customer)
+    phone = await api.device(customer)
+    if time.time() % 60 > 40:  # the limit counts per clock minute: keep the loop inside one
+        await asyncio.sleep(61 - time.time() % 60)
+    for n in range(20):  # FRONTDESK_CALL_INVITES_PER_MINUTE
+        await phone.send(
+            {"type": "call.invite", "id": f"c{n}", "conversation_id": conversation, "media": "audio"}
+        )
+        call_id = (await phone.next("call.ringing", ref=f"c{n}"))["call"]["call_id"]
+        await phone.send({"type": "call.cancel", "call_id": call_id})
+        await phone.next("call.ended")
+    await phone.send(
+        {"type": "call.invite", "id": "again", "conversation_id": conversation, "media": "audio"}
+    )
+    assert (await phone.next("error", ref="again"))["code"] == "rate_limited"

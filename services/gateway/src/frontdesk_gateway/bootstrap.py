@@ -238,6 +238,8 @@ def create_app(
             app.state.notifications,
             app.state.bookings,
             app.state.call_policies,
+            limiter,
+            settings.call_invites_per_minute,
         )
         await call_routing.start()
         fanout.on_booking = app.state.calls.on_booking

@@ -71,6 +71,7 @@ class GatewaySettings(ServiceSettings):
     # state is kept (its longest duration), and the TURN servers whose shared secret signs
     # the short-lived credentials each call hands out (TURN REST API; coturn use-auth-secret).
     call_ring_seconds: float = 30.0
+    call_invites_per_minute: int = 20  # per caller: nobody rings a shop's phones in a loop
     call_max_seconds: int = 4 * 3600
     turn_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     turn_secret: str = ""

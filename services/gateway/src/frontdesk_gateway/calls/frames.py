@@ -19,6 +19,7 @@ from pydantic import Field, ValidationError, model_validator
 from ..bookings import Bookings, actor
 from ..conversations import Conversations
 from ..notifications import Notifications
+from ..ratelimit import RateLimiter
 from ..realtime.connections import Connection
 from .model import CallRefused
 from .policy import CallPolicies
@@ -64,12 +65,16 @@ class CallFrames:
         notifications: Notifications,
         bookings: Bookings,
         policies: CallPolicies,
+        limiter: RateLimiter,
+        invites_per_minute: int,
     ) -> None:
         self._calls = calls
         self._conversations = conversations
         self._notifications = notifications
         self._bookings = bookings
         self._policies = policies
+        self._limiter = limiter
+        self._invites_per_minute = invites_per_minute
 
     async def on_frame(self, connection: Connection, kind: str, frame: dict[str, Any]) -> None:
         try:
@@ -93,6 +98,7 @@ class CallFrames:
             raise CallRefused("invalid_frame", f"{kind}: {why}", 422) from None
 
     async def _invite(self, connection: Connection, frame: InviteFrame, ref: Any) -> None:
+        await self._limiter.check("call", str(connection.principal.user_id), self._invites_per_minute, 60)
         if frame.booking_id is not None and frame.media == "live_view":
             await self._live_view(connection, frame.booking_id, ref)
             return
