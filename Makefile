@@ -4,7 +4,7 @@ UV_VERSION := 0.13.9
 
 STACK := deploy/local/stack.sh
 
-.PHONY: setup clients stack dev down test unit lint typecheck bench bench-sockets bench-mix bench-search bench-booking bench-notify bench-assistant bench-relay bench-rebuild schemas asyncapi eval-ai
+.PHONY: setup clients stack dev down test unit lint typecheck bench bench-sockets bench-mix bench-search bench-booking bench-notify bench-assistant bench-relay bench-rebuild bench-calls schemas asyncapi eval-ai
 
 setup:  ## install uv and the locked Python dependencies
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install -q "uv==$(UV_VERSION)" \
@@ -24,10 +24,11 @@ down:  ## stop the services and the stack
 	-uv run python deploy/local/dev.py --stop
 	bash $(STACK) stop
 
-test: setup clients stack  ## every test, against the real Kafka, PostgreSQL and Redis (HAProxy for the failover test, chromium for the console's, Prometheus for the dashboards and alerts); kubeconform and the compose schema for the deploy files
+test: setup clients stack  ## every test, against the real Kafka, PostgreSQL and Redis (HAProxy for the failover test, chromium for the console's, Prometheus for the dashboards and alerts, coturn for the calls); kubeconform and the compose schema for the deploy files
 	bash $(STACK) haproxy-install
 	bash $(STACK) chromium-install
 	bash $(STACK) prometheus-install
+	bash $(STACK) coturn-install
 	bash $(STACK) deploy-checks-install
 	uv run pytest
 
@@ -54,6 +55,10 @@ bench-booking: setup stack  ## booking: confirmations/s under contention, slot-s
 
 eval-ai: setup  ## the assistant's understanding on labelled messages; fails below eval/floors.json
 	uv run python services/ai-assist/eval/run.py $(EVAL_ARGS)
+
+bench-calls: setup stack  ## call setup across two gateways and the first video frame through coturn (docs/benchmarks.md#calls)
+	bash $(STACK) coturn-install
+	uv run python bench/calls.py $(BENCH_ARGS)
 
 schemas:  ## snapshot new contract schemas (refuses incompatible changes)
 	uv run python -m frontdesk_contracts.snapshots

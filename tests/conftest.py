@@ -26,6 +26,10 @@ KID = f"e2e-{uuid.uuid4().hex[:8]}"
 JWT_KEYS = json.dumps({"keys": [{**OKPAlgorithm.to_jwk(SIGNING_KEY, as_dict=True), "kid": KID}]})
 CONSOLE_ORIGIN = "https://console.frontdesk.test"  # a web app allowed in a browser
 CONSOLE_PORT = 27100  # where tests/test_console.py serves the staff console, also allowed
+# The local coturn tests/test_calls.py starts (deploy/local/stack.sh coturn-start) and the
+# secret it shares with the gateways, which sign each call's TURN credentials with it.
+TURN_PORT = 21300
+TURN_SECRET = "frontdesk-test-turn-secret"
 
 
 def sign_token(claims: dict[str, Any], key: Ed25519PrivateKey = SIGNING_KEY) -> str:
@@ -70,6 +74,9 @@ def system(endpoints, attachments_dir, otlp) -> Iterator[System]:
             # test mode: webhook receivers on http://127.0.0.1, retried in seconds rather than a day
             FRONTDESK_WEBHOOKS_ALLOW_LOOPBACK="true",
             FRONTDESK_WEBHOOK_RETRY_SECONDS="[0.5,0.5,0.5]",
+            FRONTDESK_TURN_URLS=f"turn:127.0.0.1:{TURN_PORT}?transport=udp",
+            FRONTDESK_TURN_SECRET=TURN_SECRET,
+            FRONTDESK_CALL_RING_SECONDS="6",  # a call nobody answers is missed within a test's wait
         ),
         log_dir=ROOT / ".local" / "test-logs" / prefix,
         database_prefix=prefix,

@@ -248,3 +248,17 @@ def test_compose_publishes_the_ops_port_on_loopback_only() -> None:
     published = [port for service in compose["services"].values() for port in service.get("ports", [])]
     assert any(port.endswith(f":{ops_port}") for port in published)
     assert all(port.startswith("127.0.0.1:") for port in published if port.endswith(f":{ops_port}"))
+
+
+def test_the_gateway_signs_turn_credentials_with_the_secret_the_turn_server_checks() -> None:
+    [turn] = named("DaemonSet", "turn")["spec"]["template"]["spec"]["containers"]
+    turn_env = {item["name"]: item for item in turn["env"]}
+    secret = env("gateway")["FRONTDESK_TURN_SECRET"]["valueFrom"]["secretKeyRef"]
+    assert turn_env["TURN_SECRET"]["valueFrom"]["secretKeyRef"] == secret
+    assert {"--use-auth-secret", "--static-auth-secret=$(TURN_SECRET)"} <= set(turn["args"])
+    config = named("ConfigMap", "frontdesk-config")["data"]
+    assert GatewaySettings(turn_urls=config["FRONTDESK_TURN_URLS"]).turn_urls[0].startswith("turn:")
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    gateway_secret = compose["services"]["gateway"]["environment"]["FRONTDESK_TURN_SECRET"]
+    assert f"--static-auth-secret={gateway_secret}" in compose["services"]["turn"]["command"]

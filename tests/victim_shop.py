@@ -38,6 +38,7 @@ class VictimShop:
                 [
                     shop + "/templates",
                     shop + "/hours",
+                    shop + "/calls",
                     shop + "/staff",
                     "/v1/shop/templates",  # the deprecated aliases read the same
                     "/v1/shop/hours",
@@ -144,6 +145,7 @@ async def _shop_settings(api: Api, victim: VictimShop, groomer: Account) -> None
     await _ok(api, "PUT", f"{shop}/staff/{groomer.user_id}/capacity", owner, {"capacity": 7})
     hours = {"timezone": "Europe/Berlin", "weekly": {"0": [["09:00", "17:00"]]}, "auto_reply_text": SECRET}
     await _ok(api, "PUT", f"{shop}/hours", owner, hours)
+    await _ok(api, "PUT", f"{shop}/calls", owner, {"policy": "business_hours", "live_view_minutes": 17})
     day = days_ahead(9)
     time_off = {"starts_at": victim.shop.local(day, 9), "ends_at": victim.shop.local(day, 12)}
     found = await _ok(api, "POST", f"{shop}/staff/{groomer.user_id}/time-off", owner, time_off)

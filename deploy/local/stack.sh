@@ -24,6 +24,14 @@
 #                                  Prometheus on 127.0.0.1:PORT scraping those ops listeners
 #                                  every second, with deploy/observability/alerts.yml loaded
 #   deploy/local/stack.sh prometheus-stop PORT
+#   deploy/local/stack.sh coturn-install
+#                                  install Debian's coturn (turnserver) if missing (the call tests
+#                                  and coturn-start need it)
+#   deploy/local/stack.sh coturn-start PORT
+#                                  a TURN server on 127.0.0.1:PORT (UDP and TCP), relaying on ports
+#                                  PORT+1..PORT+49, with the TURN REST API's shared secret
+#                                  $FRONTDESK_TURN_SECRET (default: the development one)
+#   deploy/local/stack.sh coturn-stop PORT
 #   deploy/local/stack.sh haproxy-start PORT GATEWAY_URL...
 #   deploy/local/stack.sh haproxy-stop PORT
 #                                  a load balancer on 127.0.0.1:PORT in front of running gateways
@@ -246,6 +254,14 @@ ensure_prometheus_installed() {
     apt_install prometheus
   fi
   command -v promtool >/dev/null 2>&1 || die "promtool not found after installing prometheus"
+}
+
+ensure_coturn_installed() {
+  if ! command -v turnserver >/dev/null 2>&1; then
+    say "coturn is missing; installing"
+    apt_install coturn
+  fi
+  command -v turnserver >/dev/null 2>&1 || die "turnserver not found after installing coturn"
 }
 
 ensure_chromium_installed() {
@@ -757,8 +773,60 @@ cmd_prometheus_stop() {
   rm -rf "$dir"
 }
 
+coturn_dir() { echo "$LOCAL_DIR/coturn-$1"; }
+
+cmd_coturn_start() {
+  [ $# -eq 1 ] || die "usage: $0 coturn-start PORT"
+  local port=$1 dir
+  dir=$(coturn_dir "$port")
+  ensure_coturn_installed
+  pid_alive "$(read_pid "$dir/pid")" turnserver && die "coturn already runs on $port"
+  rm -rf "$dir" && mkdir -p "$dir"
+  # use-auth-secret: credentials are the TURN REST API's (username "<expiry>:<user>",
+  # password base64(HMAC-SHA1(secret, username))), minted by the gateway per call.
+  # Everything is on loopback here, so loopback peers must be allowed (coturn refuses them
+  # by default); no CLI, no TLS, no database.
+  {
+    echo "listening-ip=$HOST"
+    echo "relay-ip=$HOST"
+    echo "listening-port=$port"
+    echo "min-port=$((port + 1))"
+    echo "max-port=$((port + 49))"
+    echo "realm=frontdesk.local"
+    echo "use-auth-secret"
+    echo "static-auth-secret=${FRONTDESK_TURN_SECRET:-frontdesk-dev-turn-secret}"
+    echo "allow-loopback-peers"
+    echo "fingerprint"
+    echo "no-cli"
+    echo "no-tls"
+    echo "no-dtls"
+    echo "no-multicast-peers"
+    echo "userdb=$dir/turndb"
+    echo "pidfile=$dir/turnserver.pid"
+    echo "log-file=stdout"
+    echo "simple-log"
+  } >"$dir/turnserver.conf"
+  nohup turnserver -c "$dir/turnserver.conf" </dev/null >"$dir/turnserver.log" 2>&1 &
+  echo $! >"$dir/pid"
+  for _ in $(seq 1 100); do
+    port_open "$port" && { say "coturn on $HOST:$port"; return 0; }
+    sleep 0.1
+  done
+  log_tail "$dir/turnserver.log"
+  die "coturn did not start on $port"
+}
+
+cmd_coturn_stop() {
+  [ $# -eq 1 ] || die "usage: $0 coturn-stop PORT"
+  local dir pid
+  dir=$(coturn_dir "$1")
+  pid=$(read_pid "$dir/pid")
+  if pid_alive "$pid" turnserver; then terminate "$pid" coturn 10; fi
+  rm -rf "$dir"
+}
+
 usage() {
-  echo "usage: $0 {start|stop|status|env|haproxy-install|chromium-install|deploy-checks-install|prometheus-install|prometheus-start PORT TARGET...|prometheus-stop PORT|haproxy-start PORT URL...|haproxy-stop PORT|kafka-run CLASS [ARGS...]}" >&2
+  echo "usage: $0 {start|stop|status|env|haproxy-install|chromium-install|deploy-checks-install|prometheus-install|prometheus-start PORT TARGET...|prometheus-stop PORT|coturn-install|coturn-start PORT|coturn-stop PORT|haproxy-start PORT URL...|haproxy-stop PORT|kafka-run CLASS [ARGS...]}" >&2
   exit 2
 }
 
@@ -777,6 +845,9 @@ case $cmd in
   prometheus-install) ensure_prometheus_installed ;;
   prometheus-start) cmd_prometheus_start "$@" ;;
   prometheus-stop) cmd_prometheus_stop "$@" ;;
+  coturn-install) ensure_coturn_installed ;;
+  coturn-start) cmd_coturn_start "$@" ;;
+  coturn-stop) cmd_coturn_stop "$@" ;;
   haproxy-start) cmd_haproxy_start "$@" ;;
   haproxy-stop) cmd_haproxy_stop "$@" ;;
   -h | --help | help) usage ;;

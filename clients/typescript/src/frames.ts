@@ -19,8 +19,9 @@ export interface Message {
   seq: number;
   sender_id: string;
   sender_role: "owner" | "staff" | "customer";
-  /** `person`, `auto_reply`, `assistant` (show it as the shop's assistant), `booking_update`
-   * or `waitlist_offer` (offer "confirm" for `booking_update.booking_id`). */
+  /** `person`, `auto_reply`, `assistant` (show it as the shop's assistant), `booking_update`,
+   * `waitlist_offer` (offer "confirm" for `booking_update.booking_id`) or `call` (a call that
+   * is over: `call` says how it went). */
   sender_kind: string;
   client_msg_id: string;
   kind: "text" | "image" | "voice" | "video" | "file";
@@ -31,8 +32,57 @@ export interface Message {
   customer_id?: string;
   recalled?: boolean;
   edited_at?: string | null;
-  booking_update?: { booking_id?: string; update_id?: string; photo_ref?: string | null } | null;
+  booking_update?: { booking_id?: string; update_id?: string; photo_ref?: string | null; live_view_id?: string | null } | null;
+  call?: CallSummary | null;
 }
+
+export type CallMedia = "audio" | "video" | "live_view";
+export type CallOutcome = "completed" | "missed" | "declined" | "cancelled" | "failed";
+
+/** A call that is over, as its message in the conversation says (docs/calls.md). */
+export interface CallSummary {
+  call_id: string;
+  media: CallMedia;
+  outcome: CallOutcome;
+  caller_id: string;
+  answered_by: string | null;
+  started_at: string;
+  answered_at: string | null;
+  ended_at: string;
+  duration_ms: number;
+  booking_id: string | null;
+}
+
+/** A call as both sides see it while it rings, runs and ends. */
+export interface Call {
+  call_id: string;
+  conversation_id: string;
+  media: CallMedia;
+  caller: { user_id: string; role: "owner" | "staff" | "customer" };
+  state: "ringing" | "active" | "ended";
+  answered_by: { user_id: string; role: "owner" | "staff" | "customer" } | null;
+  started_at: string;
+  outcome: CallOutcome | null;
+  reason: "hangup" | "dropped" | "timeout" | "declined" | "cancelled" | "limit" | "booking_completed" | null;
+  duration_ms: number;
+  booking_id: string | null;
+}
+
+/** RTCPeerConnection's iceServers entry: short-lived TURN credentials. */
+export interface IceServer {
+  urls: string[];
+  username: string;
+  credential: string;
+  ttl: number;
+}
+
+export type CallFrame =
+  | { type: "call.ringing"; ref: string | null; call: Call; ice_servers: IceServer[] }
+  | { type: "call.incoming"; call: Call }
+  | { type: "call.accepted"; call: Call; ice_servers?: IceServer[] | null }
+  | { type: "call.answered_elsewhere" | "call.left" | "call.ended"; call: Call }
+  | { type: "call.offer" | "call.answer"; call_id: string; from: string; sdp: string }
+  | { type: "call.ice"; call_id: string; from: string; candidate: Record<string, unknown> | null };
 
 export interface Ack {
   conversation_id: string;
@@ -84,6 +134,7 @@ export type ServerFrame =
   | { type: "presence"; user_id: string; status: "online" | "busy" | "offline" }
   | { type: "conversation.opened"; conversation: Record<string, unknown> & { conversation_id: string } }
   | BookingFrame
+  | CallFrame
   | { type: string; [field: string]: unknown };
 
 export type ClientFrame =
@@ -93,4 +144,9 @@ export type ClientFrame =
   | { type: "typing"; conversation_id: string }
   | { type: "sync"; id: string; conversations: Record<string, number> }
   | { type: "presence.set"; status: "online" | "busy" }
-  | { type: "ping"; id: string };
+  | { type: "ping"; id: string }
+  | { type: "call.invite"; id?: string; media: "audio" | "video"; conversation_id: string }
+  | { type: "call.invite"; id?: string; media: "live_view"; booking_id: string }
+  | { type: "call.accept" | "call.decline" | "call.cancel" | "call.hangup"; id?: string; call_id: string }
+  | { type: "call.offer" | "call.answer"; call_id: string; sdp: string }
+  | { type: "call.ice"; call_id: string; candidate: Record<string, unknown> | null };

@@ -5,7 +5,22 @@ import { Session, type Tokens } from "./session.js";
 import { FrontdeskSocket, type SocketOptions, type WebSocketConstructor } from "./socket.js";
 
 export { FrontdeskError } from "./errors.js";
-export type { Ack, Attachment, Booking, BookingFrame, ClientFrame, Message, ServerFrame, WaitlistEntry } from "./frames.js";
+export type {
+  Ack,
+  Attachment,
+  Booking,
+  BookingFrame,
+  Call,
+  CallFrame,
+  CallMedia,
+  CallOutcome,
+  CallSummary,
+  ClientFrame,
+  IceServer,
+  Message,
+  ServerFrame,
+  WaitlistEntry,
+} from "./frames.js";
 export type { components, operations, paths } from "./openapi.js";
 export type { RestClient } from "./rest.js";
 export type { Tokens } from "./session.js";

@@ -1327,6 +1327,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/shops/{shop_id}/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether calls are on, and on now */
+        get: operations["get_calls_v1_shops__shop_id__calls_get"];
+        /** Turn calls off, on, or on in business hours (owner) */
+        put: operations["set_calls_v1_shops__shop_id__calls_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/shops/{shop_id}/campaigns": {
         parameters: {
             query?: never;
@@ -2406,6 +2424,91 @@ export interface components {
             /** Timezone */
             timezone: string | null;
         };
+        /** CallSettings */
+        CallSettings: {
+            /**
+             * Live View Minutes
+             * @description How long a live view of a service may run.
+             * @default 30
+             */
+            live_view_minutes?: number;
+            /**
+             * Policy
+             * @description Calls in the shop's conversations: off, at any time, or only in its business hours
+             * @enum {string}
+             */
+            policy: "off" | "always" | "business_hours";
+        };
+        /** CallSettingsNow */
+        CallSettingsNow: {
+            /**
+             * Live View Minutes
+             * @description How long a live view of a service may run.
+             * @default 30
+             */
+            live_view_minutes?: number;
+            /**
+             * Open Now
+             * @description Whether a call may start now
+             */
+            open_now: boolean;
+            /**
+             * Policy
+             * @description Calls in the shop's conversations: off, at any time, or only in its business hours
+             * @enum {string}
+             */
+            policy: "off" | "always" | "business_hours";
+        };
+        /**
+         * CallSummary
+         * @description What a call message says: kept on the message, so history shows it without events.
+         */
+        CallSummary: {
+            /** Answered At */
+            answered_at?: string | null;
+            /** Answered By */
+            answered_by?: string | null;
+            /**
+             * Booking Id
+             * @description A live view: the booking it showed.
+             */
+            booking_id?: string | null;
+            /**
+             * Call Id
+             * Format: uuid
+             */
+            call_id: string;
+            /**
+             * Caller Id
+             * Format: uuid
+             */
+            caller_id: string;
+            /**
+             * Duration Ms
+             * @description From answer to end; 0 for a call nobody answered.
+             */
+            duration_ms: number;
+            /**
+             * Ended At
+             * Format: date-time
+             */
+            ended_at: string;
+            /**
+             * Media
+             * @enum {string}
+             */
+            media: "audio" | "video" | "live_view";
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "completed" | "missed" | "declined" | "cancelled" | "failed";
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+        };
         /** Campaign */
         Campaign: {
             /** Body */
@@ -3083,6 +3186,8 @@ export interface components {
             booking_update?: {
                 [key: string]: unknown;
             } | null;
+            /** @description sender_kind call: how the call went (docs/calls.md) */
+            call?: components["schemas"]["CallSummary"] | null;
             /** Client Msg Id */
             client_msg_id: string;
             /**
@@ -3108,7 +3213,7 @@ export interface components {
             sender_id: string;
             /**
              * Sender Kind
-             * @description person, auto_reply, assistant, booking_update or waitlist_offer
+             * @description person, auto_reply, assistant, booking_update, waitlist_offer or call
              */
             sender_kind: string;
             /**
@@ -13987,6 +14092,234 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CalendarPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_calls_v1_shops__shop_id__calls_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallSettingsNow"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    set_calls_v1_shops__shop_id__calls_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                shop_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CallSettings"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallSettingsNow"];
                 };
             };
             /** @description Bad Request */

@@ -86,6 +86,7 @@ async def test_rebuilt_read_models_equal_the_live_ones(endpoints):
             )
         await run_for_shop("messaging.shop.delete_template.v1", template_id=str(dropped))
         await run_for_shop("messaging.shop.set_staff_capacity.v1", staff_id=str(staff[1]), capacity=3)
+        await run_for_shop("messaging.shop.set_calls.v1", policy="business_hours", live_view_minutes=20)
 
     async def talk(customer) -> None:
         conversation = uuid4()
@@ -105,6 +106,36 @@ async def test_rebuilt_read_models_equal_the_live_ones(endpoints):
             )
             if n % 10 == 4:
                 await run("messaging.receipt.mark_read.v1", conversation, clerk, up_to_seq=n)
+        call = {
+            "call_id": str(uuid4()),
+            "media": "video",
+            "caller_id": me["user_id"],
+            "caller_role": "customer",
+            "started_at": "2026-11-20T02:00:00+00:00",
+        }
+        await run(
+            "messaging.call.record.v1", conversation, me, phase="started", at=call["started_at"], **call
+        )
+        answered = {"answered_by": clerk["user_id"], "answered_at": "2026-11-20T02:00:05+00:00"}
+        await run(
+            "messaging.call.record.v1",
+            conversation,
+            clerk,
+            phase="answered",
+            at=answered["answered_at"],
+            **call,
+            **answered,
+        )
+        await run(
+            "messaging.call.record.v1",
+            conversation,
+            me,
+            phase="ended",
+            at="2026-11-20T02:03:17+00:00",
+            outcome="completed",
+            **call,
+            **answered,
+        )
         history = await read_model_messages(conversation)
         await run("messaging.message.recall.v1", conversation, me, message_id=str(history[1]))
         await run("messaging.message.edit.v1", conversation, me, message_id=str(history[2]), text="edited")
@@ -147,17 +178,19 @@ async def test_rebuilt_read_models_equal_the_live_ones(endpoints):
         await set_up_shop()
         await asyncio.gather(*(one_talk() for _ in range(CONVERSATIONS)))
         live = await dump(sessions)
-        assert len(live["messages"]) == CONVERSATIONS * MESSAGES_EACH
+        assert len(live["messages"]) == CONVERSATIONS * (MESSAGES_EACH + 1)  # and one call each
+        calls = [m for m in live["messages"] if m["sender_kind"] == "call"]
+        assert {(m["text"], m["call"]["duration_ms"]) for m in calls} == {("视频通话 3:12", 192_000)}
         assert sum(m["recalled"] for m in live["messages"]) == CONVERSATIONS
         async with sessions() as session, session.begin():
             replayed = await rebuild(session, store)
-        assert replayed > CONVERSATIONS * MESSAGES_EACH
+        assert replayed > CONVERSATIONS * (MESSAGES_EACH + 1)
         assert await dump(sessions) == live
         # Small pages: recalls and edits then reach messages written in an earlier page.
         async with sessions() as session, session.begin():
             assert await rebuild(session, store, batch=97) == replayed
         assert await dump(sessions) == live
-        assert live["templates"] and live["shop_hours"] and live["staff_capacity"]
+        assert live["templates"] and live["shop_hours"] and live["staff_capacity"] and live["shop_calls"]
         assert any(survey["rating"] for survey in live["surveys"])
         assert any(episode["frt_seconds"] for episode in live["response_episodes"])
     finally:

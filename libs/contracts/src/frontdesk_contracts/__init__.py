@@ -1,6 +1,6 @@
 """Frontdesk contracts: the envelope and every versioned event, command and reply."""
 
-from . import assistant, booking, booking_v2, booking_v3, identity, messaging, messaging_shop, notify
+from . import assistant, booking, booking_v2, booking_v3, calls, identity, messaging, messaging_shop, notify
 from .envelope import Envelope
 from .registry import Contract, ContractType, all_contracts, contract, contract_type, type_name
 
@@ -13,6 +13,7 @@ __all__ = [
     "booking",
     "booking_v2",
     "booking_v3",
+    "calls",
     "contract",
     "contract_type",
     "identity",

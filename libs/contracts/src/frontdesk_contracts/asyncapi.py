@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from .booking_frames import FRAMES
+from .call_frames import CLIENT_FRAMES, SERVER_FRAMES
 from .registry import all_contracts, contract_type
 from .topics import dead_letter
 
@@ -95,15 +96,35 @@ def _socket_frames() -> tuple[dict[str, Any], dict[str, Any]]:
         }
         for frame, (key, schemas) in sorted(by_frame.items())
     }
+    messages.update(_call_frames())
     channel = {
         "address": "/v1/ws",
         "description": (
             "The gateway's WebSocket: booking frames go to every staff socket of the shop and "
-            "to the customer's own sockets (docs/websocket.md)."
+            "to the customer's own sockets (docs/websocket.md); call frames (docs/calls.md) "
+            "go between the two parties of a call."
         ),
         "messages": {key: {"$ref": f"#/components/messages/{key}"} for key in messages},
     }
     return channel, messages
+
+
+def _call_frames() -> dict[str, Any]:
+    """The call signalling frames, each way (docs/calls.md)."""
+    messages: dict[str, Any] = {}
+    for direction, models in (("client-frame", CLIENT_FRAMES), ("socket-frame", SERVER_FRAMES)):
+        for model in models:
+            name = model.__name__
+            key = f"{'client' if direction == 'client-frame' else 'frame'}_{name}"
+            messages[key] = {
+                "name": name,
+                "title": name,
+                "summary": (model.__doc__ or "").strip().split("\n")[0] or name,
+                "contentType": "application/json",
+                "payload": model.model_json_schema(by_alias=True),
+                "x-kind": direction,
+            }
+    return messages
 
 
 def _envelope_schema() -> dict[str, Any]:

@@ -283,6 +283,9 @@ class PostProgress(BookingStep):
     update_id: UUID
     text: str = ""
     photo_ref: str | None = None
+    live_view_id: UUID | None = Field(
+        default=None, description="A live view of the service to join (a call id)."
+    )
 
 
 @contract("booking.booking.complete.v1", topic=BOOKING_COMMANDS, kind="command")
@@ -513,6 +516,9 @@ class ProgressPosted(BookingEvent):
     text: str = ""
     photo_ref: str | None = None
     posted_by: UUID
+    live_view_id: UUID | None = Field(
+        default=None, description="A live view of the service to join (a call id)."
+    )
 
 
 @contract("booking.booking.completed.v1", topic=BOOKING_EVENTS, kind="event")

@@ -92,6 +92,25 @@ class BookingUpdate(BaseModel):
     photo_ref: str | None = None
 
 
+CallMedia = Literal["audio", "video", "live_view"]
+CallOutcome = Literal["completed", "missed", "declined", "cancelled", "failed"]
+
+
+class CallSummary(BaseModel):
+    """What a call message says: kept on the message, so history shows it without events."""
+
+    call_id: UUID
+    media: CallMedia
+    outcome: CallOutcome
+    caller_id: UUID
+    answered_by: UUID | None = None
+    started_at: datetime
+    answered_at: datetime | None = None
+    ended_at: datetime
+    duration_ms: int = Field(description="From answer to end; 0 for a call nobody answered.")
+    booking_id: UUID | None = Field(default=None, description="A live view: the booking it showed.")
+
+
 @contract("messaging.message.sent.v1", topic=MESSAGING_EVENTS, kind="event")
 class MessageSent(Contract):
     """A message was stored with its gapless per-conversation sequence number."""
@@ -109,10 +128,12 @@ class MessageSent(Contract):
     sent_at: datetime
     sender_kind: str = Field(
         default="person",
-        description="person, auto_reply (the shop's automatic answer), assistant, or booking_update",
+        description="person, auto_reply (the shop's automatic answer), assistant, booking_update, "
+        "waitlist_offer or call (a call is over: `call` says how it went)",
     )
     attachment: Attachment | None = None
     booking_update: BookingUpdate | None = None
+    call: CallSummary | None = Field(default=None, description="sender_kind call: how the call went.")
 
 
 @contract("messaging.command.accepted.v1", topic=MESSAGING_REPLIES, kind="reply")

@@ -118,6 +118,28 @@ class AssistantSet(ShopEvent):
     set_at: datetime
 
 
+CallPolicy = Literal["off", "always", "business_hours"]
+
+
+@contract("messaging.shop.set_calls.v1", topic=MESSAGING_COMMANDS, kind="command")
+class SetCalls(ShopCommand):
+    """Whether customers and staff can call in the shop's conversations (owner), and how
+    long a live view of a service may run."""
+
+    policy: CallPolicy
+    live_view_minutes: int = Field(default=30, ge=1, le=240)
+
+
+@contract("messaging.shop.calls_set.v1", topic=MESSAGING_EVENTS, kind="event")
+class CallsSet(ShopEvent):
+    """The shop's call policy changed: off, always, or only in business hours."""
+
+    policy: CallPolicy
+    live_view_minutes: int
+    set_by: UUID
+    set_at: datetime
+
+
 @contract("presence.staff.status_changed.v1", topic=PRESENCE_EVENTS, kind="event")
 class StaffStatusChanged(ShopEvent):
     """A staff member went online, busy or offline (any of their devices)."""

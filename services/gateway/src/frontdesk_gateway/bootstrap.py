@@ -25,6 +25,10 @@ from .audit.log import AuditLog
 from .audit.trail import AuditTrail
 from .bookings import BookingReads, Bookings
 from .calendar.feeds import CalendarFeeds
+from .calls.frames import CallFrames
+from .calls.policy import CallPolicies
+from .calls.service import Calls, CallSettings
+from .calls.store import CallRouting, CallStore
 from .campaigns import Campaigns
 from .commands import SOURCE, Commands
 from .config import GatewaySettings
@@ -36,6 +40,7 @@ from .entrypoints import (
     audit,
     booking,
     calendar,
+    call_settings,
     campaigns,
     care,
     conversation_work,
@@ -215,11 +220,39 @@ def create_app(
         app.state.campaigns = Campaigns(notify_http, app.state.notifications)
         app.state.webhooks = InternalApi(notify_http, "Notify", frozenset({404, 422}))
         app.state.assistant = ShopAssistant(assistant_http, commands)
+        call_routing = CallRouting(redis, connections, settings.kafka_namespace)
+        app.state.calls = Calls(
+            CallStore(redis, settings.kafka_namespace, settings.call_max_seconds),
+            call_routing,
+            commands,
+            CallSettings(
+                settings.call_ring_seconds,
+                settings.call_max_seconds,
+                settings.turn_urls,
+                settings.turn_secret,
+                settings.turn_credential_seconds,
+            ),
+            clock,
+        )
+        app.state.call_policies = CallPolicies(conversations)
+        app.state.call_frames = CallFrames(
+            app.state.calls,
+            conversations,
+            app.state.notifications,
+            app.state.bookings,
+            app.state.call_policies,
+            limiter,
+            settings.call_invites_per_minute,
+        )
+        await call_routing.start()
+        fanout.on_booking = app.state.calls.on_booking
         await events.start()
         try:
             yield
         finally:
             await events.stop()
+            await app.state.calls.stop()
+            await call_routing.stop()
             await signals.stop()
             await limiter.stop()
             await watch.stop()
@@ -244,6 +277,7 @@ def create_app(
     )
     app.include_router(conversation_work.router)
     app.include_router(shop_settings.router)
+    app.include_router(call_settings.router)
     app.include_router(rest.router)
     app.include_router(staff.router)
     app.include_router(attachments.router, max_body_size=largest_form(rules))

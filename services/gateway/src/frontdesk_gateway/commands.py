@@ -28,6 +28,10 @@ class Commands:
     def envelope(self, caller: Principal, aggregate_id: UUID, payload: Contract) -> Envelope:
         return self._client.envelope(caller.shop_id, aggregate_id, payload)
 
+    def for_shop(self, shop_id: UUID, aggregate_id: UUID, payload: Contract) -> Envelope:
+        """A command on behalf of the gateway itself (a call's timeout), for that shop."""
+        return self._client.envelope(shop_id, aggregate_id, payload)
+
     async def submit(self, command: Envelope) -> asyncio.Future[Envelope]:
         """Publish a command; the future resolves with the owning service's reply."""
         try:

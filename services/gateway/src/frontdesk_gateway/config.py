@@ -67,6 +67,21 @@ class GatewaySettings(ServiceSettings):
     # A benchmark aid (bench/sockets.py --trace-memory): trace allocations, report on SIGUSR1.
     trace_memory_file: str = ""
 
+    # Calls (docs/calls.md): how long a call rings before it is missed, how long a call's
+    # state is kept (its longest duration), and the TURN servers whose shared secret signs
+    # the short-lived credentials each call hands out (TURN REST API; coturn use-auth-secret).
+    call_ring_seconds: float = 30.0
+    call_invites_per_minute: int = 20  # per caller: nobody rings a shop's phones in a loop
+    call_max_seconds: int = 4 * 3600
+    turn_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    turn_secret: str = ""
+    turn_credential_seconds: int = 3600
+
+    @field_validator("turn_urls", mode="before")
+    @classmethod
+    def _comma_separated_turn(cls, value: object) -> object:
+        return [u.strip() for u in value.split(",") if u.strip()] if isinstance(value, str) else value
+
     attachments_storage: Literal["local", "s3"] = "local"
     attachments_dir: str = ".local/attachments"
     attachments_s3_bucket: str = ""

@@ -75,6 +75,11 @@ class Conversations:
             raise NOT_FOUND
         return known[1]
 
+    async def assignee(self, shop_id: UUID, conversation_id: UUID) -> UUID | None:
+        """Who has the conversation now (a customer's call rings them)."""
+        found = await self._reads.get(f"/internal/conversations/{conversation_id}", shop_id=shop_id)
+        return UUID(found["assignee_id"]) if found.get("assignee_id") else None
+
     async def open(self, caller: Principal, customer_id: UUID) -> tuple[dict[str, Any], bool]:
         """Open (or find) the conversation with a customer; True if it was created now."""
         conversation_id = conversation_id_for(caller.shop_id, customer_id)

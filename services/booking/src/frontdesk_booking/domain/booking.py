@@ -253,14 +253,20 @@ class Booking(CustomersOwn):
         self._record(ServiceStarted(self.id, actor.user_id, now))
 
     def post_progress(
-        self, actor: Actor, update_id: UUID, text: str, photo_ref: str | None, now: datetime
+        self,
+        actor: Actor,
+        update_id: UUID,
+        text: str,
+        photo_ref: str | None,
+        now: datetime,
+        live_view_id: UUID | None = None,
     ) -> None:
         self._staff_step(actor, "post progress on", "checked_in", "in_service")
-        if not text.strip() and not photo_ref:
+        if not text.strip() and not photo_ref and not live_view_id:
             raise InvalidRequest("a progress update needs some text or a photo")
         if len(text) > MAX_NOTE_LENGTH:
             raise InvalidRequest(f"a progress update has at most {MAX_NOTE_LENGTH} characters")
-        self._record(ProgressPosted(self.id, update_id, text, photo_ref, actor.user_id, now))
+        self._record(ProgressPosted(self.id, update_id, text, photo_ref, actor.user_id, now, live_view_id))
 
     def complete(self, actor: Actor, policy: Policy, now: datetime) -> None:
         self._staff_step(actor, "complete", "checked_in", "in_service")

@@ -117,6 +117,7 @@ class ProgressPosted:
     photo_ref: str | None
     by: UUID
     at: datetime
+    live_view_id: UUID | None = None
 
 
 @dataclass(frozen=True)

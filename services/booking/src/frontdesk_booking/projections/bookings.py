@@ -69,7 +69,7 @@ _INSERT_NOTE = text(
 )
 _INSERT_UPDATE = text(
     "INSERT INTO booking_updates (update_id, booking_id, text, photo_ref, posted_by, "
-    "posted_at) VALUES (:u, :b, :t, :p, :by, :at) ON CONFLICT (update_id) DO NOTHING"
+    "posted_at, live_view_id) VALUES (:u, :b, :t, :p, :by, :at, :lv) ON CONFLICT (update_id) DO NOTHING"
 )
 
 
@@ -145,6 +145,7 @@ def _update_row(event: ProgressPosted) -> dict[str, Any]:
         "p": event.photo_ref,
         "by": event.by,
         "at": event.at,
+        "lv": event.live_view_id,
     }
 
 
@@ -175,7 +176,7 @@ async def get(
     found = dict(row)
     updates = await session.execute(
         text(
-            "SELECT update_id, text, photo_ref, posted_by, posted_at FROM booking_updates "
+            "SELECT update_id, text, photo_ref, posted_by, posted_at, live_view_id FROM booking_updates "
             "WHERE booking_id = :id ORDER BY posted_at, update_id"
         ),
         {"id": booking_id},

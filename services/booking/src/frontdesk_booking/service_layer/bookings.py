@@ -408,7 +408,7 @@ async def start_service(ctx: Context, cmd: c.StartService) -> None:
 
 async def post_progress(ctx: Context, cmd: c.PostProgress) -> None:
     booking = await ctx.repositories.bookings.get(ctx.uow, cmd.booking_id)
-    booking.post_progress(actor(cmd.actor), cmd.update_id, cmd.text, cmd.photo_ref, ctx.now)
+    booking.post_progress(actor(cmd.actor), cmd.update_id, cmd.text, cmd.photo_ref, ctx.now, cmd.live_view_id)
     await ctx.save_booking(booking)
 
 

@@ -251,6 +251,7 @@ def _booking_event(event: be.BookingEvent, booking: b.Booking) -> tuple[type[Con
                 "text": event.text,
                 "photo_ref": event.photo_ref,
                 "posted_by": event.by,
+                "live_view_id": event.live_view_id,
             }
         case be.Completed():
             return c.BookingCompleted, base

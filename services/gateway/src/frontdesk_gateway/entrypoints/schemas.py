@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
+from frontdesk_contracts.messaging import CallSummary
 from frontdesk_platform.storable import Int32, StoredBody
 from pydantic import BaseModel, Field, model_validator
 
@@ -146,7 +147,9 @@ class Message(BaseModel):
     message_id: UUID
     sender_id: UUID
     sender_role: Literal["owner", "staff", "customer"]
-    sender_kind: str = Field(description="person, auto_reply, assistant, booking_update or waitlist_offer")
+    sender_kind: str = Field(
+        description="person, auto_reply, assistant, booking_update, waitlist_offer or call"
+    )
     client_msg_id: str
     kind: str
     text: str = Field(description="Empty once recalled.")
@@ -159,6 +162,9 @@ class Message(BaseModel):
     booking_update: dict[str, Any] | None = Field(
         default=None,
         description="Booking progress updates: booking_id, update_id, photo_ref; a waitlist offer: booking_id (the hold)",
+    )
+    call: CallSummary | None = Field(
+        default=None, description="sender_kind call: how the call went (docs/calls.md)"
     )
 
 

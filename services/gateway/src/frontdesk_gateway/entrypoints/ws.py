@@ -23,6 +23,8 @@ from pydantic import Field, ValidationError, model_validator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..attachments.service import Attachments
+from ..calls.frames import KINDS as CALL_FRAMES
+from ..calls.frames import CallFrames
 from ..config import GatewaySettings
 from ..conversations import Conversations
 from ..realtime.connections import Connection, Connections
@@ -112,7 +114,9 @@ async def socket(websocket: WebSocket) -> None:
     connections: Connections = state.connections
     connection = Connection(websocket, principal, state.settings.socket_queue_size)
     signals: Signals = state.signals
-    session = _Session(connection, state.conversations, state.attachments, signals, state.settings)
+    session = _Session(
+        connection, state.conversations, state.attachments, signals, state.settings, state.call_frames
+    )
     if signed_in.resume is not None:
         session.sync(signed_in.resume)  # holds its conversations before the first live message
     connections.add(connection)
@@ -142,6 +146,7 @@ async def socket(websocket: WebSocket) -> None:
             expiry.cancel()
         await session.stop()
         await connection.close()
+        await state.calls.disconnected(connection)  # its calls end for the other side
 
 
 class _Session:
@@ -152,8 +157,10 @@ class _Session:
         attachments: Attachments,
         signals: Signals,
         settings: GatewaySettings,
+        calls: CallFrames,
     ) -> None:
         self._connection = connection
+        self._calls = calls
         self._conversations = conversations
         self._attachments = attachments
         self._signals = signals
@@ -194,6 +201,8 @@ class _Session:
             self.sync(frame)
         elif kind == "presence.set":
             await self._presence(frame)
+        elif kind in CALL_FRAMES:
+            await self._calls.on_frame(self._connection, kind, frame)
         else:
             self._error("unknown_frame_type", f"Unknown frame type {kind!r}.", frame.get("id"))
 

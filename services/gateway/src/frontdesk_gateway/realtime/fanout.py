@@ -8,6 +8,7 @@ for how this scales and when to switch to per-user routing through Redis.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Literal
 from uuid import UUID
@@ -54,6 +55,8 @@ class Fanout:
         self._connections = connections
         self._replies = replies
         self._seen = _Seen()
+        # Told of every booking change this instance reads (a live view ends with its booking).
+        self.on_booking: Callable[[str, UUID], None] | None = None
 
     async def handle(self, envelope: Envelope) -> None:
         if envelope.type.startswith("messaging.command."):
@@ -101,6 +104,8 @@ class Fanout:
 
     def _push_booking(self, kind: str, data: dict[str, Any]) -> None:
         """The shop's staff see every booking change; a customer their own."""
+        if self.on_booking is not None:
+            self.on_booking(kind, UUID(data["booking_id"]))
         frame_type, key = BOOKING_FRAMES[kind]
         recipients = self.recipients(UUID(data["shop_id"]), UUID(data["customer_id"]), "everyone")
         if recipients:

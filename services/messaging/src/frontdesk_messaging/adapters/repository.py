@@ -32,6 +32,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
     "survey.requested": events.SurveyRequested,
     "survey.answered": events.SurveyAnswered,
     "out_of_hours.replied": events.OutOfHoursReplied,
+    "call.started": events.CallStarted,
+    "call.answered": events.CallAnswered,
+    "call.ended": events.CallEnded,
 }
 _NAMES = {cls: name for name, cls in EVENT_TYPES.items()}
 _ADAPTERS: dict[type[Event], TypeAdapter[Any]] = {cls: TypeAdapter(cls) for cls in EVENT_TYPES.values()}
@@ -151,6 +154,7 @@ SHOP_EVENT_TYPES: dict[str, type[ShopEvent]] = {
     "shop.template_deleted": shop.TemplateDeleted,
     "shop.staff_capacity_set": shop.StaffCapacitySet,
     "shop.assistant_set": shop.AssistantSet,
+    "shop.calls_set": shop.CallsSet,
 }
 _SHOP_NAMES = {cls: name for name, cls in SHOP_EVENT_TYPES.items()}
 _SHOP_ADAPTERS: dict[type[ShopEvent], TypeAdapter[Any]] = {

@@ -38,6 +38,7 @@ class MessageSent:
     kind: str = "text"
     attachment: dict[str, Any] | None = None
     booking_update: dict[str, Any] | None = None
+    call: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,38 @@ class OutOfHoursReplied:
     replied_at: datetime
 
 
+@dataclass(frozen=True)
+class CallStarted:
+    conversation_id: UUID
+    call_id: UUID
+    media: str
+    caller_id: UUID
+    caller_role: Role
+    started_at: datetime
+    booking_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class CallAnswered:
+    conversation_id: UUID
+    call_id: UUID
+    answered_by: UUID
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class CallEnded:
+    conversation_id: UUID
+    call_id: UUID
+    media: str
+    outcome: str
+    caller_id: UUID
+    answered_by: UUID | None
+    ended_at: datetime
+    duration_ms: int
+    booking_id: UUID | None = None
+
+
 Event = (
     ConversationOpened
     | MessageSent
@@ -152,4 +185,7 @@ Event = (
     | SurveyRequested
     | SurveyAnswered
     | OutOfHoursReplied
+    | CallStarted
+    | CallAnswered
+    | CallEnded
 )

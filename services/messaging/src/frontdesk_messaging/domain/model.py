@@ -15,6 +15,9 @@ from uuid import UUID, uuid5
 from frontdesk_platform.refusals import Refused as Refused  # the kinds below name their codes
 
 from .events import (
+    CallAnswered,
+    CallEnded,
+    CallStarted,
     ConversationAssigned,
     ConversationOpened,
     Event,
@@ -229,6 +232,45 @@ class Conversation:
                 at,
                 sender_kind="waitlist_offer",
                 booking_update=offer,
+            )
+        )
+
+    def start_call(self, actor: Actor, started: CallStarted, customer_id: UUID | None = None) -> None:
+        """A call may be the first thing in a conversation (a live view of a booking, a
+        customer who calls before writing): it opens the conversation then."""
+        if not self.is_open and customer_id is not None:
+            self.open(actor.shop_id, customer_id, actor, started.started_at)
+        self._check_access(actor)
+        if actor.user_id != started.caller_id:
+            raise NotAllowed("a call is started by its caller")
+        self._record(started)
+
+    def answer_call(self, actor: Actor, answered: CallAnswered) -> None:
+        self._check_access(actor)
+        if actor.user_id != answered.answered_by:
+            raise NotAllowed("a call is answered by whoever answers it")
+        self._record(answered)
+
+    def end_call(
+        self, actor: Actor, ended: CallEnded, caller_role: Role, text: str, summary: dict[str, Any]
+    ) -> None:
+        """The call is over: an event, and a message from the caller that says how it went
+        (it counts as unread for the other side, and notifies like any message)."""
+        self._check_access(actor)
+        self._record(ended)
+        client_msg_id = f"call:{ended.call_id}"
+        self._record(
+            MessageSent(
+                self.id,
+                uuid5(self.id, client_msg_id),
+                self.last_seq + 1,
+                ended.caller_id,
+                caller_role,
+                client_msg_id,
+                text,
+                ended.ended_at,
+                sender_kind="call",
+                call=summary,
             )
         )
 

@@ -15,6 +15,7 @@ from .hours import Weekly, is_open, local_day, parse_weekly
 from .model import MAX_TEXT_LENGTH, Conversation, InvalidMessage
 
 DEFAULT_CAPACITY = 5
+CALL_POLICIES = ("off", "always", "business_hours")
 _VARIABLE = re.compile(r"\{(\w+)\}")
 
 
@@ -63,7 +64,16 @@ class AssistantSet:
     set_at: datetime
 
 
-ShopEvent = BusinessHoursSet | TemplateSaved | TemplateDeleted | StaffCapacitySet | AssistantSet
+@dataclass(frozen=True)
+class CallsSet:
+    shop_id: UUID
+    policy: str
+    live_view_minutes: int
+    set_by: UUID
+    set_at: datetime
+
+
+ShopEvent = BusinessHoursSet | TemplateSaved | TemplateDeleted | StaffCapacitySet | AssistantSet | CallsSet
 
 
 @dataclass
@@ -115,6 +125,11 @@ class ShopSettings:
         if mode != self.assistant_mode:
             self._record(AssistantSet(self.shop_id, mode, by, at))
 
+    def set_calls(self, by: UUID, policy: str, live_view_minutes: int, at: datetime) -> None:
+        if policy not in CALL_POLICIES or not 1 <= live_view_minutes <= 240:
+            raise InvalidMessage("calls are off, always or business_hours; a live view runs 1 to 240 minutes")
+        self._record(CallsSet(self.shop_id, policy, live_view_minutes, by, at))
+
     def assistant_answers(self, conversation: Conversation, text: str) -> bool:
         """Whether the shop's assistant answers this customer message itself; then the
         out-of-hours answer is not sent too. Every mode but `off` answers a closed shop's
@@ -147,6 +162,8 @@ class ShopSettings:
                 self.capacity[event.staff_id] = event.capacity
             case AssistantSet():
                 self.assistant_mode = event.mode
+            case CallsSet():
+                pass  # read from its projection when a call starts
         self.version += 1
 
     def _record(self, event: ShopEvent) -> None:

@@ -59,6 +59,7 @@ class Message(BaseModel):
     edited_at: datetime | None
     attachment: dict[str, Any] | None
     booking_update: dict[str, Any] | None = None
+    call: dict[str, Any] | None = None
 
 
 class MessagePage(BaseModel):

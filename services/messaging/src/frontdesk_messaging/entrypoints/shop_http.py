@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -11,6 +11,7 @@ from frontdesk_platform.errors import ApiError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..domain.hours import is_open, parse_weekly
 from ..domain.shop import render
 from ..projections import reports, shops
 
@@ -54,6 +55,18 @@ async def hours(request: Request, shop_id: UUID) -> dict[str, Any]:
     async with _session(request) as session:
         found = await shops.hours(session, shop_id)
     return found or {"timezone": "UTC", "weekly": {}, "auto_reply_text": None}
+
+
+@router.get("/calls")
+async def calls(request: Request, shop_id: UUID) -> dict[str, Any]:
+    """The call policy, and whether a call may start now (business hours in the shop's timezone)."""
+    async with _session(request) as session:
+        policy = await shops.calls(session, shop_id)
+        opening = await shops.hours(session, shop_id)
+    open_now = policy["policy"] != "off"
+    if policy["policy"] == "business_hours" and opening and opening["weekly"]:  # no hours set: always open
+        open_now = is_open(parse_weekly(opening["weekly"]), opening["timezone"], datetime.now(UTC))
+    return {**policy, "open_now": open_now}
 
 
 @router.get("/reports")

@@ -82,9 +82,9 @@ async def _sent(session: AsyncSession, event: e.MessageSent) -> None:
     await _run(
         session,
         "INSERT INTO messages (conversation_id, seq, message_id, sender_id, sender_role, client_msg_id, kind, "
-        "text, sent_at, customer_messages, shop_messages, sender_kind, attachment, booking_update) "
+        "text, sent_at, customer_messages, shop_messages, sender_kind, attachment, booking_update, call) "
         "SELECT c.id, :seq, :id, :sender, :role, :client, :message_kind, :text, :at, c.customer_messages, "
-        "c.shop_messages, :kind, CAST(:attachment AS jsonb), CAST(:booking_update AS jsonb) "
+        "c.shop_messages, :kind, CAST(:attachment AS jsonb), CAST(:booking_update AS jsonb), CAST(:call AS jsonb) "
         "FROM conversations c WHERE c.id = :c",
         row=row(event.conversation_id),
         c=event.conversation_id,
@@ -99,6 +99,7 @@ async def _sent(session: AsyncSession, event: e.MessageSent) -> None:
         message_kind=event.kind,
         attachment=json.dumps(event.attachment) if event.attachment else None,
         booking_update=json.dumps(event.booking_update) if event.booking_update else None,
+        call=json.dumps(event.call, default=str) if event.call else None,
     )
 
 
@@ -280,4 +281,7 @@ _PROJECTORS: dict[type, Projector] = {
     e.SurveyRequested: _survey_requested,
     e.SurveyAnswered: _survey_answered,
     e.OutOfHoursReplied: _nothing,
+    e.CallStarted: _nothing,  # the call's message, once it is over, is what the read models show
+    e.CallAnswered: _nothing,
+    e.CallEnded: _nothing,
 }

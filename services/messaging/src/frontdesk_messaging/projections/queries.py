@@ -24,7 +24,7 @@ LEFT JOIN read_marks m ON m.conversation_id = c.id AND m.reader_id = :reader
 _MESSAGE_COLUMNS = (
     "conversation_id, seq, message_id, sender_id, sender_role, sender_kind, client_msg_id, kind, "
     "CASE WHEN recalled THEN '' ELSE text END AS text, sent_at, recalled, edited_at, attachment, "
-    "booking_update"
+    "booking_update, call"
 )
 
 

@@ -261,6 +261,11 @@ async def _write_shops(conn: asyncpg.Connection, models: ReplayedReadModels) -> 
         records=[(staff, shop, c) for (shop, staff), c in models.capacity.items()],
         columns=("staff_id", "shop_id", "capacity"),
     )
+    await conn.copy_records_to_table(
+        "shop_calls",
+        records=[(shop, policy, minutes) for shop, (policy, minutes) in models.calls.items()],
+        columns=("shop_id", "policy", "live_view_minutes"),
+    )
     # Presence is not a rebuilt table (it holds who is online); only the rotation's
     # last-assigned time comes from the events.
     await conn.executemany(

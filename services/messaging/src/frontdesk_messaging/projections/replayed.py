@@ -37,6 +37,7 @@ MESSAGE_COLUMNS = (
     "sender_kind",
     "attachment",
     "booking_update",
+    "call",
     "recalled",
     "edited_at",
 )
@@ -115,6 +116,7 @@ class ReplayedReadModels:
         self.hours: dict[UUID, tuple[str, dict[str, Any], str | None]] = {}
         self.templates: dict[tuple[UUID, UUID], tuple[str, str, datetime]] = {}
         self.capacity: dict[tuple[UUID, UUID], int] = {}
+        self.calls: dict[UUID, tuple[str, int]] = {}
         self.last_assigned: dict[UUID, datetime] = {}
         self._changes = 0
         self._opening: dict[UUID, tuple[str, Weekly]] = {}
@@ -143,6 +145,8 @@ class ReplayedReadModels:
                 self.templates.pop((event.shop_id, event.template_id), None)
             case s.StaffCapacitySet():
                 self.capacity[(event.shop_id, event.staff_id)] = event.capacity
+            case s.CallsSet():
+                self.calls[event.shop_id] = (event.policy, event.live_view_minutes)
 
     def apply(self, event: e.Event) -> None:
         if isinstance(event, e.ConversationOpened):
@@ -233,6 +237,7 @@ class ReplayedReadModels:
             event.sender_kind,
             json.dumps(event.attachment) if event.attachment else None,
             json.dumps(event.booking_update) if event.booking_update else None,
+            json.dumps(event.call, default=str) if event.call else None,
             False,
             None,
         ]

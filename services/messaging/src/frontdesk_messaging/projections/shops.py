@@ -12,7 +12,7 @@ from ..domain import shop as s
 from .sql import rows as _rows
 from .sql import run as _run
 
-TABLES = ("templates", "shop_hours", "staff_capacity")
+TABLES = ("templates", "shop_hours", "staff_capacity", "shop_calls")
 
 
 async def project(session: AsyncSession, event: s.ShopEvent) -> None:
@@ -50,6 +50,17 @@ async def project(session: AsyncSession, event: s.ShopEvent) -> None:
                 shop=event.shop_id,
                 t=event.template_id,
             )
+        case s.CallsSet():
+            await _run(
+                session,
+                "INSERT INTO shop_calls (shop_id, policy, live_view_minutes) VALUES (:shop, :p, :m) "
+                "ON CONFLICT (shop_id) DO UPDATE SET policy = EXCLUDED.policy, "
+                "live_view_minutes = EXCLUDED.live_view_minutes",
+                row=("shop", event.shop_id),
+                shop=event.shop_id,
+                p=event.policy,
+                m=event.live_view_minutes,
+            )
         case s.StaffCapacitySet():
             await _run(
                 session,
@@ -75,6 +86,14 @@ async def hours(session: AsyncSession, shop_id: UUID) -> dict[str, Any] | None:
         session, "SELECT timezone, weekly, auto_reply_text FROM shop_hours WHERE shop_id = :s", s=shop_id
     )
     return rows[0] if rows else None
+
+
+async def calls(session: AsyncSession, shop_id: UUID) -> dict[str, Any]:
+    """The shop's call policy; a shop that never set one takes calls at any time."""
+    rows = await _rows(
+        session, "SELECT policy, live_view_minutes FROM shop_calls WHERE shop_id = :s", s=shop_id
+    )
+    return rows[0] if rows else {"policy": "always", "live_view_minutes": 30}
 
 
 async def next_in_rotation(session: AsyncSession, shop_id: UUID, default_capacity: int) -> UUID | None:

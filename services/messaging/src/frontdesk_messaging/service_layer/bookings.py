@@ -64,6 +64,7 @@ async def _post_progress(ctx: Context, data: dict[str, Any]) -> None:
         "booking_id": data["booking_id"],
         "update_id": data["update_id"],
         "photo_ref": data.get("photo_ref"),
+        "live_view_id": data.get("live_view_id"),
     }
     try:
         conversation.post_booking_update(

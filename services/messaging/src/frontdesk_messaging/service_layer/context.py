@@ -226,6 +226,9 @@ _CONTRACTS: dict[type, str] = {
     e.SurveyRequested: "messaging.survey.requested.v1",
     e.SurveyAnswered: "messaging.survey.answered.v1",
     e.OutOfHoursReplied: "messaging.conversation.out_of_hours_replied.v1",
+    e.CallStarted: "messaging.call.started.v1",
+    e.CallAnswered: "messaging.call.answered.v1",
+    e.CallEnded: "messaging.call.ended.v1",
 }
 
 _SHOP_CONTRACTS: dict[type, str] = {
@@ -234,4 +237,5 @@ _SHOP_CONTRACTS: dict[type, str] = {
     shop_domain.TemplateDeleted: "messaging.shop.template_deleted.v1",
     shop_domain.StaffCapacitySet: "messaging.shop.staff_capacity_set.v1",
     shop_domain.AssistantSet: "messaging.shop.assistant_set.v1",
+    shop_domain.CallsSet: "messaging.shop.calls_set.v1",
 }

@@ -5,11 +5,12 @@ transaction, so a redelivered command changes nothing."""
 from __future__ import annotations
 
 from frontdesk_contracts import Contract, Envelope
+from frontdesk_contracts import calls as call_contracts
 from frontdesk_contracts import messaging as contracts
 from frontdesk_platform.pipeline import Pipeline, Route
 
+from . import calls, shop
 from . import conversation as c
-from . import shop
 from .context import ANSWERS, CONSUMER, Context, Dependencies, Handler, decide, preload
 
 __all__ = ["CONSUMER", "Dependencies", "commands", "handle_command"]
@@ -35,6 +36,7 @@ _COMMANDS: dict[str, tuple[type[Contract], Handler]] = {
     "messaging.conversation.assign.v1": (contracts.AssignConversation, c.assign),
     "messaging.conversation.open.v1": (contracts.OpenConversation, c.open_conversation),
     "messaging.message.send.v1": (contracts.SendMessage, c.send_message),
+    "messaging.call.record.v1": (call_contracts.RecordCall, calls.record_call),
     "messaging.message.recall.v1": (contracts.RecallMessage, c.change_message),
     "messaging.message.edit.v1": (contracts.EditMessage, c.change_message),
     "messaging.receipt.mark_read.v1": (

@@ -58,6 +58,15 @@ COMMANDS: dict[str, tuple[type[Contract], Handler]] = {
             ctx, cmd, lambda s, a, now: s.set_assistant(a.user_id, cmd.mode, now), owner_only=True
         ),
     ),
+    "messaging.shop.set_calls.v1": (
+        contracts.SetCalls,
+        lambda ctx, cmd: _decide(
+            ctx,
+            cmd,
+            lambda s, a, now: s.set_calls(a.user_id, cmd.policy, cmd.live_view_minutes, now),
+            owner_only=True,
+        ),
+    ),
     "messaging.shop.set_staff_capacity.v1": (
         contracts.SetStaffCapacity,
         lambda ctx, cmd: _decide(

@@ -18,6 +18,7 @@ Category = Literal[
     "booking_waitlist_offered",
     "chat_message",
     "chat_unattended",
+    "live_view",
     "password_reset_code",
 ]
 LANGUAGES = ("zh-CN", "en")
@@ -36,6 +37,7 @@ _TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "{when}空出来了（{service}），{minutes}分钟内确认即可保留。",
         ),
         "chat_message": ("新消息", "{sender}：{preview}"),
+        "live_view": ("实时观看", "{sender}正在为您的宠物服务，点此实时观看。"),
         "password_reset_code": ("重置密码", "您的验证码是{code}，{minutes}分钟内有效。请勿告诉任何人。"),
     },
     "en": {
@@ -59,6 +61,7 @@ _TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "{when} is free ({service}). Confirm within {minutes} minutes to keep it.",
         ),
         "chat_message": ("New message", "{sender}: {preview}"),
+        "live_view": ("Live view", "{sender} is caring for your pet now: tap to watch live."),
         "password_reset_code": (
             "Password reset",
             "Your code is {code}. It expires in {minutes} minutes. Do not share it with anyone.",
@@ -135,6 +138,11 @@ def render_chat(language: str, sender: str, preview: str, count: int) -> Rendere
     if count > 1:
         return Rendered(title, _COLLAPSED[language].format(sender=sender, count=count), language)
     return Rendered(title, body.format(sender=sender, preview=preview), language)
+
+
+def render_live_view(language: str, shop: str) -> Rendered:
+    title, body = _TEXTS[language]["live_view"]
+    return Rendered(title, body.format(sender=shop), language)
 
 
 def render_code(language: str, code: str, minutes: int) -> Rendered:

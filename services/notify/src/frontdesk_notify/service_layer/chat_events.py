@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from frontdesk_contracts import Envelope, identity
+from frontdesk_contracts.calls import CallStarted
 from frontdesk_platform.pipeline import Pipeline, Route, Work
 from frontdesk_platform.row_writes import RowWrite, write
 from sqlalchemy import Row
@@ -25,11 +26,20 @@ from ..projections import chat, duty, erasure, recipients, store
 from .deps import Dependencies
 
 CONSUMER = "notify.chat-events"
+# A call that is over is a message from its caller; only one the other side never picked up
+# (missed, or cancelled while ringing) notifies, like a message.
+UNMISSED_CALLS = ("completed", "declined")
 PREVIEW_LENGTH = 60
 
 
 def events(deps: Dependencies, delay: timedelta) -> Pipeline[Work[Dependencies]]:
     def route(type_name: str) -> Route[Work[Dependencies]] | None:
+        if type_name == _CALL_STARTED:
+
+            async def started(work: Work[Dependencies], event: Envelope) -> None:
+                await _invite_to_live_view(work.session, work.deps, CallStarted.model_validate(event.data))
+
+            return Route(started)
         if type_name == _SENT:
 
             async def sent(work: Work[Dependencies], event: Envelope) -> None:
@@ -91,6 +101,8 @@ async def _sent(session: AsyncSession, data: dict[str, Any], delay: timedelta) -
     conversation, sender, shop = UUID(data["conversation_id"]), UUID(data["sender_id"]), UUID(data["shop_id"])
     if data.get("sender_kind") == "waitlist_offer":
         return  # the offer is a notification of its own (booking_waitlist_offered)
+    if data.get("sender_kind") == "call" and (data.get("call") or {}).get("outcome") in UNMISSED_CALLS:
+        return  # the other side answered or declined it: nothing to tell them
     unattended = False
     if data["sender_role"] == "customer":
         assignee = await chat.assignee(session, conversation)
@@ -116,6 +128,32 @@ async def _sent(session: AsyncSession, data: dict[str, Any], delay: timedelta) -
         )
 
 
+async def _invite_to_live_view(session: AsyncSession, deps: Dependencies, call: CallStarted) -> None:
+    """Staff started a live view of a booking: its customer is pushed at once to join."""
+    if call.media != "live_view":
+        return  # a ringing call reaches the devices that are online; a missed one notifies later
+    prefs = await recipients.preferences(session, call.customer_id)
+    language = templates.language_of(prefs.language, deps.default_language)
+    rendered = templates.render_live_view(language, await chat.name(session, call.shop_id) or "")
+    await store.queue(
+        session,
+        id=f"live-view:{call.call_id}",
+        shop_id=call.shop_id,
+        user_id=call.customer_id,
+        category="live_view",
+        critical=False,
+        title=rendered.title,
+        body=rendered.body,
+        language=rendered.language,
+        data={
+            "call_id": str(call.call_id),
+            "conversation_id": str(call.conversation_id),
+            "booking_id": str(call.booking_id) if call.booking_id else None,
+        },
+        now=deps.clock(),
+    )
+
+
 def _staff_added(data: dict[str, Any]) -> list[RowWrite]:
     return [*_named(data), *duty.staff_joined(data)]
 
@@ -134,6 +172,7 @@ _PROJECTIONS: dict[str, Callable[[dict[str, Any]], list[RowWrite]]] = {
 }
 _SENT = "messaging.message.sent.v1"
 _ERASED = "identity.customer.erased.v1"
+_CALL_STARTED = "messaging.call.started.v1"
 
 
 def projects(type_name: str) -> bool:
