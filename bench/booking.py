@@ -22,8 +22,6 @@ import json
 import os
 import random
 import secrets
-import shutil
-import subprocess
 import sys
 import time
 import uuid
@@ -207,30 +205,6 @@ async def slot_search(shop: Shop, first_day: date, days: int, repeats: int) -> d
     }
 
 
-def cpu_seconds(system: System) -> dict[str, float]:
-    """User + system CPU each service process has used so far (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    used = {}
-    for name, running in system.running.items():
-        with open(f"/proc/{running.process.pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        used[name] = (int(fields[11]) + int(fields[12])) / tick
-    return used
-
-
-def start_profilers(system: System, seconds: int) -> list[subprocess.Popen[bytes]]:
-    if shutil.which("py-spy") is None:
-        print("--profile: py-spy not found; skipping", file=sys.stderr)
-        return []
-    options = ["-d", str(seconds), "--nonblocking", "--format", "speedscope"]
-    profilers = []
-    for name, running in system.running.items():
-        out = str(LOG_DIR / f"profile-booking-bench-{name}.json")
-        command = ["py-spy", "record", "--pid", str(running.process.pid), *options, "-o", out]
-        profilers.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    return profilers
-
-
 async def contention(
     shop: Shop, clients: int, holds: int, day: date, system: System, profile: int = 0
 ) -> dict[str, Any]:
@@ -286,15 +260,15 @@ async def contention(
 
     # what each process spends with no traffic (Kafka polls, heartbeats), to tell it apart
     # from what the commands cost
-    idle_from, idle_began = cpu_seconds(system), time.perf_counter()
+    idle_from, idle_began = system.cpu_seconds(), time.perf_counter()
     await asyncio.sleep(IDLE_SECONDS)
-    idle_to, idle_seconds = cpu_seconds(system), time.perf_counter() - idle_began
-    profilers = start_profilers(system, profile) if profile else []
-    cpu_before = cpu_seconds(system)
+    idle_to, idle_seconds = system.cpu_seconds(), time.perf_counter() - idle_began
+    profilers = system.start_profilers(profile, LOG_DIR, "profile-booking-bench-") if profile else []
+    cpu_before = system.cpu_seconds()
     began = time.perf_counter()
     await asyncio.gather(*(customer(auth) for auth in customers))
     elapsed = time.perf_counter() - began
-    cpu_after = cpu_seconds(system)
+    cpu_after = system.cpu_seconds()
     for profiler in profilers:
         await asyncio.to_thread(profiler.wait, profile + 30)
     # CPU per command (a hold or a confirm) of each service over the contention run: the

@@ -22,8 +22,6 @@ import asyncio
 import json
 import os
 import secrets
-import shutil
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -373,30 +371,6 @@ def start_system(run: str) -> System:
     return System(env=env, log_dir=LOG_DIR, database_prefix=f"bench_{run}", random_ports=True)
 
 
-def cpu_seconds(system: System) -> dict[str, float]:
-    """User + system CPU each service process has used so far (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    used = {}
-    for name, running in system.running.items():
-        with open(f"/proc/{running.process.pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        used[name] = (int(fields[11]) + int(fields[12])) / tick
-    return used
-
-
-def start_profilers(system: System, seconds: int) -> list[subprocess.Popen[bytes]]:
-    if shutil.which("py-spy") is None:
-        print("--profile: py-spy not found (pip install py-spy); skipping", file=sys.stderr)
-        return []
-    options = ["-d", str(seconds), "--nonblocking", "--format", "speedscope"]
-    profilers = []
-    for name, running in system.running.items():
-        out = str(LOG_DIR / f"profile-{name}.json")
-        command = ["py-spy", "record", "--pid", str(running.process.pid), *options, "-o", out]
-        profilers.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    return profilers
-
-
 async def drop_run(run: str) -> None:
     """Drop the run's databases and delete its Kafka topics."""
     conn = await asyncpg.connect(host="127.0.0.1", port=15432, user="postgres", database="postgres")
@@ -419,15 +393,15 @@ async def bench(args: argparse.Namespace, system: System, run: str, deadline: fl
     pairs = await asyncio.wait_for(make_pairs(base, args.pairs, total, run), deadline - time.monotonic())
     sockets = [connect(base.replace("http://", "ws://"), s) for p in pairs for s in (p.customer, p.staff)]
     await asyncio.wait_for(asyncio.gather(*sockets), deadline - time.monotonic())
-    profilers = start_profilers(system, args.profile) if args.profile else []
-    cpu_before = cpu_seconds(system)
+    profilers = system.start_profilers(args.profile, LOG_DIR, "profile-") if args.profile else []
+    cpu_before = system.cpu_seconds()
     if args.rate:
         for pair in pairs:
             pair.remaining = total  # the schedule decides who sends
         tally, end = await open_loop(pairs, args.rate, total, deadline)
     else:
         tally, end = await traffic(pairs, args.window, deadline)
-    cpu_after = cpu_seconds(system)
+    cpu_after = system.cpu_seconds()
     for profiler in profilers:
         await asyncio.to_thread(profiler.wait, args.profile + 30)
     result = summarize(args, tally, end)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -87,6 +88,30 @@ class System:
     def ops_url(self, name: str) -> str:
         """Where a service serves /metrics and its API docs."""
         return self.running[name].ops_url
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """User + system CPU each service process has used so far (Linux /proc): benchmarks
+        report CPU per message from two of these."""
+        tick = os.sysconf("SC_CLK_TCK")
+        used = {}
+        for name, running in self.running.items():
+            with open(f"/proc/{running.process.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            used[name] = (int(fields[11]) + int(fields[12])) / tick
+        return used
+
+    def start_profilers(self, seconds: int, out_dir: Path, prefix: str) -> list[subprocess.Popen[bytes]]:
+        """py-spy on every service process for `seconds`, a speedscope file each in `out_dir`."""
+        if shutil.which("py-spy") is None:
+            print("--profile: py-spy not found (pip install py-spy); skipping", file=sys.stderr)
+            return []
+        options = ["-d", str(seconds), "--nonblocking", "--format", "speedscope"]
+        profilers = []
+        for name, running in self.running.items():
+            out = str(out_dir / f"{prefix}{name}.json")
+            command = ["py-spy", "record", "--pid", str(running.process.pid), *options, "-o", out]
+            profilers.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        return profilers
 
     def start(
         self,
