@@ -76,6 +76,27 @@ async def erased_customers(session: AsyncSession) -> list[tuple[UUID, UUID]]:
     return [(row.shop_id, row.customer_id) for row in rows]
 
 
+@dataclass(frozen=True)
+class Forgetting:
+    """How a service that keeps copies from contract events forgets a customer: its
+    `statements` (parameters :s the shop, :c the customer) run on the erasure, and again for
+    everyone erased after a rebuild has projected the replayed events."""
+
+    statements: tuple[str, ...]
+
+    async def erase(self, session: AsyncSession, shop_id: UUID, customer_id: UUID, at: object) -> None:
+        await remember_erased(session, shop_id, customer_id, at)
+        await self.forget(session, shop_id, customer_id)
+
+    async def forget(self, session: AsyncSession, shop_id: UUID, customer_id: UUID) -> None:
+        for statement in self.statements:
+            await session.execute(text(statement), {"s": shop_id, "c": customer_id})
+
+    async def forget_all_erased(self, session: AsyncSession) -> None:
+        for shop_id, customer_id in await erased_customers(session):
+            await self.forget(session, shop_id, customer_id)
+
+
 PREFIX = "sealed:v1:"
 ERASED = ""  # what a sealed value reads as once its key is destroyed
 

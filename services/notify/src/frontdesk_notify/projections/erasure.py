@@ -9,11 +9,8 @@ retention drops them, so it runs `forget` again for everyone in `erased_customer
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from frontdesk_contracts import identity
 from frontdesk_platform import shredding
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 _CONVERSATIONS = "SELECT conversation_id::text FROM conversations WHERE shop_id = :s AND customer_id = :c"
@@ -39,17 +36,9 @@ _FORGET = (
 )
 
 
+_FORGETTING = shredding.Forgetting(_FORGET)
+forget_all_erased = _FORGETTING.forget_all_erased  # after a rebuild: forgotten again
+
+
 async def erase(session: AsyncSession, erased: identity.CustomerErased) -> None:
-    await shredding.remember_erased(session, erased.shop_id, erased.customer_id, erased.erased_at)
-    await forget(session, erased.shop_id, erased.customer_id)
-
-
-async def forget(session: AsyncSession, shop_id: UUID, customer_id: UUID) -> None:
-    for statement in _FORGET:
-        await session.execute(text(statement), {"s": shop_id, "c": customer_id})
-
-
-async def forget_all_erased(session: AsyncSession) -> None:
-    """After a rebuild: what it projected again of erased customers is forgotten again."""
-    for shop_id, customer_id in await shredding.erased_customers(session):
-        await forget(session, shop_id, customer_id)
+    await _FORGETTING.erase(session, erased.shop_id, erased.customer_id, erased.erased_at)
