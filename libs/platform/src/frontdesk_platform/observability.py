@@ -220,17 +220,13 @@ def continue_trace(
 ) -> Iterator[trace.Span]:
     """A span that continues the trace a message carried (or starts one when it carried
     none), with its correlation id set."""
-    parent = _propagator.extract({"traceparent": traceparent} if traceparent else {})
-    token = otel_context.attach(parent)
-    cid_token = correlation_id.set(cid)
-    try:
-        with tracer().start_as_current_span(name, kind=kind, attributes=attributes) as span:
-            if cid:
-                span.set_attribute(CORRELATION_ATTRIBUTE, cid)
-            yield span
-    finally:
-        correlation_id.reset(cid_token)
-        otel_context.detach(token)
+    with (
+        _inside(traceparent, cid),
+        tracer().start_as_current_span(name, kind=kind, attributes=attributes) as span,
+    ):
+        if cid:
+            span.set_attribute(CORRELATION_ATTRIBUTE, cid)
+        yield span
 
 
 def handling(
@@ -254,8 +250,9 @@ def _new_traceparent() -> str:
 
 
 @contextmanager
-def _inside(traceparent: str, cid: str | None) -> Iterator[None]:
-    token = otel_context.attach(_propagator.extract({"traceparent": traceparent}))
+def _inside(traceparent: str | None, cid: str | None) -> Iterator[None]:
+    """Inside the trace `traceparent` names (none: the root context), with `cid` set."""
+    token = otel_context.attach(_propagator.extract({"traceparent": traceparent} if traceparent else {}))
     cid_token = correlation_id.set(cid)
     try:
         yield
