@@ -80,6 +80,32 @@ async def test_a_row_committed_after_a_higher_id_is_published_first_not_skipped(
     assert dict(records[0].headers)["ce_type"] == EVENT.encode()
 
 
+async def test_rows_held_back_by_a_running_transaction_go_out_soon_after_it_ends(database, producer):
+    """Rows behind a transaction still running are looked at again within milliseconds,
+    not after the idle poll: its commit may send no NOTIFY (another database's, or this
+    raw insert's)."""
+    topic = database.settings.topic(MESSAGING_EVENTS)
+    await ensure_topics(database.settings.kafka_connection(), [topic], 1)
+    relay = OutboxRelay(
+        name="t", dsn=database.dsn, producer=producer, signer=database.signer, idle_poll=30, held_back_poll=0.005
+    )
+    early, late = await asyncpg.connect(database.dsn), await asyncpg.connect(database.dsn)
+    try:
+        slow = early.transaction()
+        await slow.start()
+        await insert_outbox_row(early, topic, envelope("a", 1))
+        await insert_outbox_row(late, topic, envelope("b", 1))  # committed, but behind "a"
+        await relay.start()
+        await asyncio.sleep(0.3)  # the relay has looked, found both waiting, and polls
+        await slow.commit()
+        records = await read_topic(database.settings.kafka_connection(), topic, 2, timeout=10)
+    finally:
+        await relay.stop()
+        for conn in (early, late):
+            await conn.close()
+    assert [r.key for r in records] == [b"a", b"b"]
+
+
 async def test_rows_go_out_in_numeric_xid_order_when_xids_gain_a_digit(database, producer):
     # A fresh PostgreSQL reaches xid 1000 early; '1000' sorts before '999' as text.
     topic = database.settings.topic(MESSAGING_EVENTS)

@@ -37,15 +37,24 @@ from .unit_of_work import OUTBOX_CHANNEL
 
 log = logging.getLogger(__name__)
 
-# ORDER BY names the table's columns: a bare `xid` there would mean the text alias in the
-# select list, and sort '1000' before '999'.
+# Rows are ready once every transaction with a smaller xid has finished (below the
+# snapshot's xmin). The second part says, in the same round trip, whether a row waits
+# behind that line (one row at most: while a long transaction holds xmin back, the relay
+# must not fetch the waiting rows every few milliseconds). ORDER BY names the table's
+# columns: a bare `xid` there would mean the text alias, and sort '1000' before '999'.
 _FETCH = """
-SELECT id, xid::text AS xid, topic, key, event_id, type, envelope, traceparent, created_at
-FROM outbox
-WHERE (xid, id) > ($1::text::xid8, $2)
-  AND xid < pg_snapshot_xmin(pg_current_snapshot())
-ORDER BY outbox.xid, outbox.id
-LIMIT $3
+WITH line AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+(SELECT id, xid::text AS xid, topic, key, event_id, type, envelope, traceparent, created_at,
+        true AS ready
+ FROM outbox, line
+ WHERE (outbox.xid, id) > ($1::text::xid8, $2) AND outbox.xid < line.xmin
+ ORDER BY outbox.xid, outbox.id
+ LIMIT $3)
+UNION ALL
+(SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false
+ FROM outbox, line
+ WHERE (outbox.xid, id) > ($1::text::xid8, $2) AND outbox.xid >= line.xmin
+ LIMIT 1)
 """
 
 # Counted up to a cap: past it the number no longer changes what on-call does, and the
@@ -92,6 +101,7 @@ class OutboxRelay:
         self._prune_every = prune_every
         self._pruned_at = 0.0
         self._measured_at = 0.0
+        self._held_back = False  # the last fetch found rows not yet ready
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -148,7 +158,7 @@ class OutboxRelay:
                     continue
                 # xmin is cluster-wide: a transaction in any database can hold rows back,
                 # and its commit sends no NOTIFY here. Look again soon while rows wait.
-                wait = self._held_back_poll if await self._rows_held_back(conn) else self._idle_poll
+                wait = self._held_back_poll if self._held_back else self._idle_poll
                 try:
                     await asyncio.wait_for(self._wake.wait(), wait)
                 except TimeoutError:
@@ -159,8 +169,12 @@ class OutboxRelay:
             await conn.close()
 
     async def publish_batch(self, conn: asyncpg.Connection) -> int:
+        """Publish the next rows that are ready, in (xid, id) order; how many were acked.
+        Notes whether rows wait behind a transaction still running (`_held_back`)."""
         position = await self._position(conn)
-        rows = await conn.fetch(_FETCH, position.xid, position.id, self._batch_size)
+        fetched = await conn.fetch(_FETCH, position.xid, position.id, self._batch_size)
+        rows = [row for row in fetched if row["ready"]]
+        self._held_back = len(rows) < len(fetched)
         if not rows:
             return 0
         acked, failure = await self._send(rows)
@@ -255,16 +269,6 @@ class OutboxRelay:
             known = sorted(await self._producer.partitions_for(topic))
             self._partition_ids[topic] = known
         return known
-
-    async def _rows_held_back(self, conn: asyncpg.Connection) -> bool:
-        position = await self._position(conn)
-        return bool(
-            await conn.fetchval(
-                "SELECT EXISTS (SELECT 1 FROM outbox WHERE (xid, id) > ($1::text::xid8, $2))",
-                position.xid,
-                position.id,
-            )
-        )
 
     async def _position(self, conn: asyncpg.Connection) -> RelayPosition:
         if self._at is None:
