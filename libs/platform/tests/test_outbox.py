@@ -87,7 +87,12 @@ async def test_rows_held_back_by_a_running_transaction_go_out_soon_after_it_ends
     topic = database.settings.topic(MESSAGING_EVENTS)
     await ensure_topics(database.settings.kafka_connection(), [topic], 1)
     relay = OutboxRelay(
-        name="t", dsn=database.dsn, producer=producer, signer=database.signer, idle_poll=30, held_back_poll=0.005
+        name="t",
+        dsn=database.dsn,
+        producer=producer,
+        signer=database.signer,
+        idle_poll=30,
+        held_back_poll=0.005,
     )
     early, late = await asyncpg.connect(database.dsn), await asyncpg.connect(database.dsn)
     try:
