@@ -116,6 +116,36 @@ async def test_a_command_that_fails_in_a_batch_is_undone_alone_and_the_others_co
     assert commits == 1  # one transaction for the batch
 
 
+async def test_the_records_of_several_partitions_waiting_at_once_share_one_transaction(
+    database, producer, topic
+):
+    spread = database.settings.topic("baths.spread")
+    await ensure_topics(database.settings.kafka_connection(), [spread, dead_letter(spread)], 3)
+    commands = [bath(n) for n in range(1, 7)]
+    for n, command in enumerate(commands):
+        await producer.send(
+            spread,
+            command.model_dump_json().encode(),
+            key=command.aggregate_id.encode(),
+            headers=headers_for(command),
+            partition=n % 3,
+        )
+    await producer.flush()  # all waiting before the consumer starts
+    loop = loop_for(database, producer, spread, f"g-{uuid.uuid4().hex[:6]}")
+    await loop.start()
+    try:
+        replies = await answers(database, 6)
+    finally:
+        await loop.stop()
+
+    assert sorted(r["n"] for r in replies) == [1, 2, 3, 4, 5, 6]
+    async with database.engine.connect() as conn:
+        commits = (
+            await conn.execute(text("SELECT count(DISTINCT processed_at) FROM processed_messages"))
+        ).scalar()
+    assert commits == 1  # three partitions' batches, one transaction
+
+
 async def test_after_a_crash_between_commit_and_offset_commit_the_batch_changes_nothing_again(
     database, producer, topic
 ):

@@ -2,7 +2,8 @@
 
 Each partition has a worker that takes the records waiting for it (up to a bound; a
 lone record does not wait for company) and hands them to its batch handler: a
-`Pipeline` carries a batch out in one transaction; a plain handler takes them one by one.
+`Pipeline` carries a batch out in one transaction, together with the batches of other
+partitions that are waiting at that moment; a plain handler takes them one by one.
 A record that failed permanently is copied to <topic>.dlt with its error at once. One
 that failed transiently is held aside with the later records of its key and retried
 with backoff while the partition's other keys go on, so a retry holds up nothing but
@@ -167,7 +168,7 @@ class _PartitionWorker:
         return due
 
     async def _carry_out(self, batch: list[_Entry]) -> None:
-        outcomes = await self._loop._carry_out(batch)
+        outcomes = await self._loop._carry_out_together(batch)
         retried: set[str | None] = set()
         for entry, outcome in zip(batch, outcomes, strict=True):
             key = entry.envelope.aggregate_id
@@ -209,6 +210,54 @@ class _PartitionWorker:
         await self._task
 
 
+class _Together:
+    """Carries out the batches the partition workers hand over, those that wait at the same
+    moment as one: a single transaction for what several partitions have waiting, so under
+    load more records share a batch's fixed statements, and a batch that comes alone goes
+    at once. Up to `at_once` transactions run side by side, so a batch that is slow (a lock
+    wait) holds up the records it took, not the partitions' later ones. Each worker hands
+    over its partition's records in order and waits for their outcomes, so a partition's
+    order holds; partitions have no order between them."""
+
+    def __init__(
+        self, carry_out: Callable[[list[_Entry]], Awaitable[list[Outcome]]], max_batch: int, at_once: int
+    ) -> None:
+        self._carry_out = carry_out
+        self._max_batch = max_batch
+        self._at_once = at_once
+        self._waiting: deque[tuple[list[_Entry], asyncio.Future[list[Outcome]]]] = deque()
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def carry_out(self, batch: list[_Entry]) -> list[Outcome]:
+        outcomes: asyncio.Future[list[Outcome]] = asyncio.get_running_loop().create_future()
+        self._waiting.append((batch, outcomes))
+        if len(self._running) < self._at_once:
+            task = asyncio.create_task(self._rounds())
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+        return await outcomes
+
+    async def _rounds(self) -> None:
+        while self._waiting:
+            taken = [self._waiting.popleft()]
+            size = len(taken[0][0])
+            while self._waiting and size + len(self._waiting[0][0]) <= self._max_batch:
+                size += len(self._waiting[0][0])
+                taken.append(self._waiting.popleft())
+            try:
+                outcomes = await self._carry_out([entry for batch, _ in taken for entry in batch])
+            except Exception as exc:
+                for _, waiter in taken:
+                    if not waiter.done():
+                        waiter.set_exception(exc)
+                continue
+            start = 0
+            for batch, waiter in taken:
+                if not waiter.done():
+                    waiter.set_result(outcomes[start : start + len(batch)])
+                start += len(batch)
+
+
 class ConsumerLoop:
     def __init__(
         self,
@@ -224,12 +273,13 @@ class ConsumerLoop:
         offset_reset: str = "earliest",
         max_queued: int = 500,
         max_batch: int = 100,
+        at_once: int = 2,
         signer: CommandSigner | None = None,
         signed_topics: Iterable[str] = (),
         service: str = "",
     ) -> None:
-        """`pipeline` carries out a batch of records at once; a plain `handler` one record.
-        `service` names the service in its dead letters (`frontdesk-<service> dead-letters`)."""
+        """`pipeline` carries out a batch of records at once (in at most `at_once`
+        transactions side by side); a plain `handler` one record. `service` names the service in its dead letters (`frontdesk-<service> dead-letters`)."""
         self.name = name
         self.service = service
         self._topics = topics
@@ -238,6 +288,9 @@ class ConsumerLoop:
             raise ValueError(f"consumer {name} needs a handler or a pipeline")
         self._carry_out_batch = pipeline or one_by_one(handler)  # type: ignore[arg-type]
         self.max_batch = max_batch if pipeline is not None else 1
+        # A pipeline's partitions share transactions; plain handlers share nothing, so each
+        # partition carries out its own records, side by side with the others.
+        self._together = _Together(self._carry_out, max_batch, at_once) if pipeline is not None else None
         self._producer = producer
         self.retry = retry or RetryPolicy()
         self._max_queued = max_queued
@@ -376,6 +429,11 @@ class ConsumerLoop:
             await self._dead_letter(record, exc)
             return None
         return _Entry(record, _after_last_hop(envelope, record))
+
+    async def _carry_out_together(self, batch: list[_Entry]) -> list[Outcome]:
+        if self._together is None:
+            return await self._carry_out(batch)
+        return await self._together.carry_out(batch)
 
     async def _carry_out(self, batch: list[_Entry]) -> list[Outcome]:
         """The outcome of each record; a batch whose transaction failed as a whole is
