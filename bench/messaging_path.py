@@ -26,12 +26,14 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import websockets
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient
 from frontdesk_local.system import System
 from prometheus_client.parser import text_string_to_metric_families
@@ -75,6 +77,7 @@ class Tally:
     ack_ms: list[float] = field(default_factory=list)
     send_lag_ms: list[float] = field(default_factory=list)  # open loop: actual send - scheduled
     receive_ms: list[float] = field(default_factory=list)
+    received: dict[str, int] = field(default_factory=dict)  # client_msg_id → perf_counter_ns
     duplicates: int = 0
     duplicate_acks: int = 0
     out_of_order: int = 0
@@ -177,6 +180,7 @@ def on_message(side: Side, message: dict[str, Any], now: int, tally: Tally) -> b
         tally.echoed.add(client_msg_id)
         return False
     tally.delivered.add(client_msg_id)
+    tally.received[client_msg_id] = now
     tally.receive_ms.append((now - tally.sent[client_msg_id]) / 1e6)
     tally.last_delivery = now
     return True
@@ -284,6 +288,73 @@ def percentiles(values: list[float]) -> dict[str, float | None]:
     return {k: round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2) for k, q in ranks.items()}
 
 
+# The path's hops, from the times the records and envelopes carry (all clocks of this
+# machine): the bench's send, the command record's CreateTime (the gateway handed it to
+# its producer), the event envelope's time (messaging's handler made it), the event
+# record's CreateTime (the relay handed it over) and the other side's receive.
+HOPS = (
+    "gateway: frame to command record",
+    "Kafka + messaging batch up to the handler",
+    "rest of the transaction + relay",
+    "Kafka + gateway fan-out to the other socket",
+)
+
+
+async def hops(run: str, tally: Tally) -> dict[str, dict[str, float | None]]:
+    """Where an average message's time went, hop by hop (`--hops`)."""
+    wall_offset_ms = (time.time_ns() - time.perf_counter_ns()) / 1e6
+    commands, events = await asyncio.gather(
+        read_topic(f"bench{run}.messaging.commands"), read_topic(f"bench{run}.messaging.events")
+    )
+    by_command = {}
+    for record in commands:
+        envelope = json.loads(record.value)
+        if envelope["type"] == "messaging.message.send.v1":
+            by_command[envelope["id"]] = record.timestamp
+    spans: list[list[float]] = [[] for _ in HOPS]
+    for record in events:
+        envelope = json.loads(record.value)
+        client_msg_id = envelope["data"].get("client_msg_id")
+        command_at = by_command.get(envelope.get("causation_id"))
+        if envelope["type"] != "messaging.message.sent.v1" or command_at is None:
+            continue
+        if client_msg_id not in tally.sent or client_msg_id not in tally.received:
+            continue
+        made_at = datetime.fromisoformat(envelope["time"]).timestamp() * 1000
+        times = (
+            tally.sent[client_msg_id] / 1e6 + wall_offset_ms,
+            command_at,
+            made_at,
+            record.timestamp,
+            tally.received[client_msg_id] / 1e6 + wall_offset_ms,
+        )
+        for i in range(len(HOPS)):
+            spans[i].append(times[i + 1] - times[i])
+    return {name: percentiles(values) for name, values in zip(HOPS, spans, strict=True)}
+
+
+async def read_topic(topic: str) -> list[ConsumerRecord]:
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=KAFKA, auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        for _ in range(100):
+            if consumer.assignment():
+                break
+            await asyncio.sleep(0.05)
+        left = {
+            tp: end for tp, end in (await consumer.end_offsets(list(consumer.assignment()))).items() if end
+        }
+        records: list[ConsumerRecord] = []
+        while left:
+            for tp, batch in (await consumer.getmany(timeout_ms=500)).items():
+                records.extend(batch)
+                if batch and batch[-1].offset + 1 >= left.get(tp, 0):
+                    left.pop(tp, None)
+        return records
+    finally:
+        await consumer.stop()
+
+
 def summarize(args: argparse.Namespace, tally: Tally, end: int) -> dict[str, Any]:
     duration = max(end - tally.first_send, 1) / 1e9
     mode: dict[str, Any] = {"mode": "closed", "window": args.window}
@@ -319,6 +390,8 @@ def print_table(result: dict[str, Any]) -> None:
     for name in ("send_to_receive_ms", "send_to_ack_ms", "send_lag_ms", "cpu_ms_per_message"):
         rows += [(f"{name} {k}", v) for k, v in result.get(name, {}).items()]
     rows.append(("errors", result["errors"] or "-"))
+    for hop, figures in result.get("hops_ms", {}).items():
+        rows.append((f"hop ms: {hop}", f"p50 {figures['p50']} / p95 {figures['p95']}"))
     print("\n".join(f"  {k:<26} {v}" for k, v in rows))
 
 
@@ -412,6 +485,8 @@ async def bench(args: argparse.Namespace, system: System, run: str, deadline: fl
     result["cpu_ms_per_message"] = {
         name: round((cpu_after[name] - cpu_before[name]) * 1000 / delivered, 3) for name in cpu_after
     }
+    if args.hops:
+        result["hops_ms"] = await hops(run, tally)
     return result
 
 
@@ -430,6 +505,8 @@ def parse_args() -> argparse.Namespace:
         "--profile", type=int, nargs="?", const=20, default=0, metavar="SECONDS", help=profile
     )
     parser.add_argument("--drop", action="store_true", help="drop the run's databases and topics at the end")
+    hops_help = "read the run's topics back and print where a message's time went, hop by hop"
+    parser.add_argument("--hops", action="store_true", help=hops_help)
     return parser.parse_args()
 
 
