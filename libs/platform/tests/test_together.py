@@ -37,6 +37,15 @@ async def test_a_lone_batch_goes_at_once() -> None:
     assert [o.kind for o in outcomes] == ["done"]
 
 
+async def test_a_batch_handed_over_just_as_the_last_round_ends_gets_a_round_of_its_own() -> None:
+    transactions = Transactions()
+    together = _Together(transactions, max_batch=100, at_once=1)
+    async with asyncio.timeout(1):
+        for n in range(3):  # each hands over the moment the one before has its outcomes
+            await together.carry_out([f"a{n}"])  # type: ignore[list-item]
+    assert transactions.calls == [["a0"], ["a1"], ["a2"]]
+
+
 async def test_batches_that_wait_at_the_same_moment_go_as_one_and_each_gets_its_own_outcomes() -> None:
     transactions = Transactions()
     transactions.stuck = {"a1"}

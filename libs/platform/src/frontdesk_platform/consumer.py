@@ -226,18 +226,30 @@ class _Together:
         self._max_batch = max_batch
         self._at_once = at_once
         self._waiting: deque[tuple[list[_Entry], asyncio.Future[list[Outcome]]]] = deque()
-        self._running: set[asyncio.Task[None]] = set()
+        self._rounds_running = 0
+        self._tasks: set[asyncio.Task[None]] = set()  # referenced while they run
 
     async def carry_out(self, batch: list[_Entry]) -> list[Outcome]:
         outcomes: asyncio.Future[list[Outcome]] = asyncio.get_running_loop().create_future()
         self._waiting.append((batch, outcomes))
-        if len(self._running) < self._at_once:
+        if self._rounds_running < self._at_once:
+            self._rounds_running += 1
             task = asyncio.create_task(self._rounds())
-            self._running.add(task)
-            task.add_done_callback(self._running.discard)
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return await outcomes
 
     async def _rounds(self) -> None:
+        try:
+            await self._take_rounds()
+        finally:
+            # Counted down as the last round ends, with no await between the last look at
+            # `_waiting` and here: a batch handed over after that look starts a round of its
+            # own (a done-callback would count down a moment later, and such a batch would
+            # wait for a round that never comes).
+            self._rounds_running -= 1
+
+    async def _take_rounds(self) -> None:
         while self._waiting:
             taken = [self._waiting.popleft()]
             size = len(taken[0][0])
