@@ -1,8 +1,9 @@
 """A batch of customer messages on the real PostgreSQL: what it looks up once for the whole
 batch, however many messages it holds (the customers' keys, a shop with nobody to assign
-to) and what it writes in one statement (events with their snapshots, outbox rows with
-the relay's wake-up), while each message is still sealed under its own customer's key and
-the round-robin still assigns as soon as someone can take the conversation."""
+to) and what it writes in one statement (events with their snapshots, tracking records,
+outbox rows with the relay's wake-up), while each message is still sealed under its own
+customer's key and the round-robin still assigns as soon as someone can take the
+conversation."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -111,9 +112,17 @@ async def test_a_batch_looks_up_keys_and_an_empty_rotation_once_and_writes_in_fe
     assert [o.kind for o in outcomes] == ["done"] * 12
     assert len([s for s in statements if "customer_keys" in s]) == 1
     assert len([s for s in statements if "staff_presence" in s]) == 1  # nobody online: asked once
-    # the batch's events, their snapshots, the outbox rows and the relay's wake-up: two statements
-    written = ("INTO events", "INTO snapshots", "INTO outbox", "NOTIFY", "pg_notify")
-    assert len([s for s in statements if any(w in s for w in written)]) == 2
+    # the batch's events, their snapshots, tracking records, the outbox rows and the relay's
+    # wake-up: one statement
+    written = (
+        "INTO events",
+        "INTO snapshots",
+        "INTO processed_messages",
+        "INTO outbox",
+        "NOTIFY",
+        "pg_notify",
+    )
+    assert len([s for s in statements if any(w in s for w in written)]) == 1
 
     async with sessions() as session:
         rows = (
