@@ -58,7 +58,11 @@ async def engine(endpoints):
 async def test_a_batch_looks_up_keys_and_an_empty_rotation_once_and_writes_in_few_statements(engine):
     sessions = session_factory(engine)
     statements: list[str] = []  # what goes through SQLAlchemy, and asyncpg straight
+    through_sqlalchemy: list[str] = []
     event.listen(engine.sync_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    event.listen(
+        engine.sync_engine, "before_cursor_execute", lambda *args: through_sqlalchemy.append(args[2])
+    )
 
     def unit_of_work() -> UnitOfWork:
         uow = CountedUnitOfWork(sessions, lambda t: t)
@@ -108,8 +112,10 @@ async def test_a_batch_looks_up_keys_and_an_empty_rotation_once_and_writes_in_fe
     await commands(deps).carry_out(CONSUMER, unit_of_work, [send(c, 0) for c in customers])  # keys made
     batch = [send(customer, n) for n in range(1, 4) for customer in customers]  # 12 messages
     statements.clear()
+    through_sqlalchemy.clear()
     outcomes = await commands(deps).carry_out(CONSUMER, unit_of_work, batch)
     assert [o.kind for o in outcomes] == ["done"] * 12
+    assert through_sqlalchemy == []  # the read models' reads too go on the transaction's connection
     assert len([s for s in statements if "customer_keys" in s]) == 1
     assert len([s for s in statements if "staff_presence" in s]) == 1  # nobody online: asked once
     # the batch's events, their snapshots, tracking records, the outbox rows and the relay's
