@@ -47,7 +47,7 @@ class CommitWrites:
         queries: list[str] = []
         params: list[Any] = []
         for n, insert in enumerate(self._inserts):
-            queries.append(f"w{n} AS ({_renumbered(insert.sql, len(params))})")
+            queries.append(f"w{n} AS ({renumbered(insert.sql, len(params))})")
             params.extend(insert.params)
         last = f"SELECT pg_notify('{self._notify}', '')" if self._notify else "SELECT 1"
         return (f"WITH {', '.join(queries)} {last}" if queries else last), params
@@ -68,7 +68,8 @@ class CommitWrites:
                 insert.written()
 
 
-def _renumbered(sql: str, offset: int) -> str:
+def renumbered(sql: str, offset: int) -> str:
+    """A statement whose parameters are numbered from $1, with each moved `offset` on."""
     if offset == 0:
         return sql
     return _PARAMETER.sub(lambda found: f"${int(found.group(1)) + offset}", sql)
