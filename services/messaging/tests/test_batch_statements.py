@@ -160,3 +160,28 @@ async def test_a_batch_looks_up_keys_and_an_empty_rotation_once_and_writes_in_fe
             )
         ).scalar_one()
     assert assignee == staff
+
+    # the staff member answers: how long that took is figured and stored, not through SQLAlchemy either
+    through_sqlalchemy.clear()
+    staff_actor = {"user_id": str(staff), "role": "staff", "shop_id": str(shop)}
+    reply = Envelope(
+        type="messaging.message.send.v1",
+        source="test",
+        aggregate_id=str(conversations[customers[0]]),
+        data={
+            "conversation_id": str(conversations[customers[0]]),
+            "actor": staff_actor,
+            "client_msg_id": "r1",
+            "text": "好的",
+        },
+    )
+    [outcome] = await commands(deps).carry_out(CONSUMER, unit_of_work, [reply])
+    assert outcome.kind == "done" and through_sqlalchemy == []
+    async with sessions() as session:
+        answered = (
+            await session.execute(
+                text("SELECT frt_seconds FROM response_episodes WHERE conversation_id = :c"),
+                {"c": conversations[customers[0]]},
+            )
+        ).scalar_one()
+    assert answered is not None

@@ -106,10 +106,13 @@ class StagedWrites:
     (a figure computed in Python from them): the first one under its key counts.
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(
+        self, session: AsyncSession, connection: Callable[[], Awaitable[asyncpg.Connection]] | None = None
+    ) -> None:
         self._session = session
         self._page = WritePage()
         self._finishers: dict[Hashable, Finisher] = {}
+        self._connection_of = connection or (lambda: driver_connection(session))  # the transaction's own
         self._connected: Connected | None = None
 
     def add(self, *writes: RowWrite) -> None:
@@ -137,9 +140,14 @@ class StagedWrites:
         await self.flush()
         return await (await self._connection()).fetch(sql, params)
 
+    async def send(self, sql: TextClause, rows: list[dict[str, Any]]) -> None:
+        """A statement sent now for each of these rows, after what is staged."""
+        await self.flush()
+        await (await self._connection()).execute(sql, rows)
+
     async def _connection(self) -> Connected:
         if self._connected is None:
-            connection = await driver_connection(self._session)
+            connection = await self._connection_of()
             self._connected = Connected(connection, self._session.get_bind().dialect)
         return self._connected
 

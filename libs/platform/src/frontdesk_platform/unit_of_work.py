@@ -47,7 +47,7 @@ class UnitOfWork:
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
         self.session.info["uow"] = self  # read models stage their writes here (`writes`)
-        self.writes = StagedWrites(self.session)
+        self.writes = StagedWrites(self.session, self.connection)
         self.memo: dict[str, Any] = {}  # what a batch looked up once; forgotten with an undone savepoint
         await self.session.begin()
         self._outbox = []
