@@ -96,7 +96,7 @@ class FakeUnitOfWork:
     async def processed_among(self, consumer: str, ids: set[UUID]) -> set[UUID]:
         return {i for i in ids if (consumer, i) in self.db.processed}
 
-    async def mark_all_processed(self, consumer: str, ids: list[UUID]) -> None:
+    def mark_all_processed(self, consumer: str, ids: list[UUID]) -> None:
         self.tracked = [(consumer, i) for i in ids]
 
     async def commit(self) -> None:

@@ -1,8 +1,9 @@
 """A batch of customer messages on the real PostgreSQL: what it looks up once for the whole
 batch, however many messages it holds (the customers' keys, a shop with nobody to assign
-to) and what it writes in one statement (events with their snapshots, outbox rows with
-the relay's wake-up), while each message is still sealed under its own customer's key and
-the round-robin still assigns as soon as someone can take the conversation."""
+to) and what it writes in one statement (events with their snapshots, tracking records,
+outbox rows with the relay's wake-up), while each message is still sealed under its own
+customer's key and the round-robin still assigns as soon as someone can take the
+conversation."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -57,7 +58,11 @@ async def engine(endpoints):
 async def test_a_batch_looks_up_keys_and_an_empty_rotation_once_and_writes_in_few_statements(engine):
     sessions = session_factory(engine)
     statements: list[str] = []  # what goes through SQLAlchemy, and asyncpg straight
+    through_sqlalchemy: list[str] = []
     event.listen(engine.sync_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    event.listen(
+        engine.sync_engine, "before_cursor_execute", lambda *args: through_sqlalchemy.append(args[2])
+    )
 
     def unit_of_work() -> UnitOfWork:
         uow = CountedUnitOfWork(sessions, lambda t: t)
@@ -107,13 +112,24 @@ async def test_a_batch_looks_up_keys_and_an_empty_rotation_once_and_writes_in_fe
     await commands(deps).carry_out(CONSUMER, unit_of_work, [send(c, 0) for c in customers])  # keys made
     batch = [send(customer, n) for n in range(1, 4) for customer in customers]  # 12 messages
     statements.clear()
+    through_sqlalchemy.clear()
     outcomes = await commands(deps).carry_out(CONSUMER, unit_of_work, batch)
     assert [o.kind for o in outcomes] == ["done"] * 12
-    assert len([s for s in statements if "customer_keys" in s]) == 1
+    assert through_sqlalchemy == []  # the read models' reads too go on the transaction's connection
+    [keys] = [s for s in statements if "customer_keys" in s]
+    assert "FROM messages" in keys  # retried sends are looked up in the same round trip
     assert len([s for s in statements if "staff_presence" in s]) == 1  # nobody online: asked once
-    # the batch's events, their snapshots, the outbox rows and the relay's wake-up: two statements
-    written = ("INTO events", "INTO snapshots", "INTO outbox", "NOTIFY", "pg_notify")
-    assert len([s for s in statements if any(w in s for w in written)]) == 2
+    # the batch's events, their snapshots, tracking records, the outbox rows and the relay's
+    # wake-up: one statement
+    written = (
+        "INTO events",
+        "INTO snapshots",
+        "INTO processed_messages",
+        "INTO outbox",
+        "NOTIFY",
+        "pg_notify",
+    )
+    assert len([s for s in statements if any(w in s for w in written)]) == 1
 
     async with sessions() as session:
         rows = (
@@ -144,3 +160,28 @@ async def test_a_batch_looks_up_keys_and_an_empty_rotation_once_and_writes_in_fe
             )
         ).scalar_one()
     assert assignee == staff
+
+    # the staff member answers: how long that took is figured and stored, not through SQLAlchemy either
+    through_sqlalchemy.clear()
+    staff_actor = {"user_id": str(staff), "role": "staff", "shop_id": str(shop)}
+    reply = Envelope(
+        type="messaging.message.send.v1",
+        source="test",
+        aggregate_id=str(conversations[customers[0]]),
+        data={
+            "conversation_id": str(conversations[customers[0]]),
+            "actor": staff_actor,
+            "client_msg_id": "r1",
+            "text": "好的",
+        },
+    )
+    [outcome] = await commands(deps).carry_out(CONSUMER, unit_of_work, [reply])
+    assert outcome.kind == "done" and through_sqlalchemy == []
+    async with sessions() as session:
+        answered = (
+            await session.execute(
+                text("SELECT frt_seconds FROM response_episodes WHERE conversation_id = :c"),
+                {"c": conversations[customers[0]]},
+            )
+        ).scalar_one()
+    assert answered is not None

@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .commit_writes import CommitWrites, Insert
 from .observability import APPENDED, CONFLICTS
 
 
@@ -147,33 +148,49 @@ class EventStore:
     ) -> None:
         """(stream, version, event) rows in one statement, in the order given (their
         positions follow it), and the streams' new snapshots in the same statement."""
-        if not appends:
-            await self.save_snapshots(connection, snapshots or {})
-            return
-        events = [
-            [stream for stream, _, _ in appends],
-            [version for _, version, _ in appends],
-            [event.event_id for _, _, event in appends],
-            [event.type for _, _, event in appends],
-            [json.dumps(event.data, default=str, ensure_ascii=False) for _, _, event in appends],
-            [json.dumps(event.metadata, default=str) for _, _, event in appends],
-        ]
-        try:
-            if snapshots:
-                await connection.execute(_APPEND_WITH_SNAPSHOTS, *events, *_snapshot_columns(snapshots))
-            else:
-                await connection.execute(_APPEND_MANY, *events)
-        except asyncpg.UniqueViolationError as exc:
-            CONFLICTS.labels(self.name).inc()
-            raise ConcurrencyError(f"a stream of {len(appends)} new events moved on") from exc
-        APPENDED.labels(self.name).inc(len(appends))
+        writes = CommitWrites()
+        writes.add(*self.inserts(appends, snapshots or {}))
+        await writes.send(connection)
 
     async def save_snapshots(
         self, connection: asyncpg.Connection, snapshots: Mapping[str, tuple[int, dict[str, Any]]]
     ) -> None:
-        if not snapshots:
-            return
-        await connection.execute(_SAVE_SNAPSHOTS, *_snapshot_columns(snapshots))
+        await self.append_many(connection, [], snapshots)
+
+    def inserts(
+        self,
+        appends: Sequence[tuple[str, int, NewEvent]],
+        snapshots: Mapping[str, tuple[int, dict[str, Any]]],
+    ) -> list[Insert]:
+        """The events (in the order given: their positions follow it) and the snapshots, as
+        inserts of a transaction's last statement (see commit_writes)."""
+        inserts: list[Insert] = []
+        if appends:
+            events = [
+                [stream for stream, _, _ in appends],
+                [version for _, version, _ in appends],
+                [event.event_id for _, _, event in appends],
+                [event.type for _, _, event in appends],
+                [json.dumps(event.data, default=str, ensure_ascii=False) for _, _, event in appends],
+                [json.dumps(event.metadata, default=str) for _, _, event in appends],
+            ]
+            inserts.append(
+                Insert(
+                    _APPEND_MANY,
+                    events,
+                    "events",
+                    conflict=lambda exc: self._moved_on(len(appends)),
+                    written=lambda: APPENDED.labels(self.name).inc(len(appends)),
+                )
+            )
+        if snapshots:
+            # a snapshot never conflicts (it is an upsert): a unique violation is the events' own
+            inserts.append(Insert(_SAVE_SNAPSHOTS, _snapshot_columns(snapshots), "snapshots"))
+        return inserts
+
+    def _moved_on(self, appended: int) -> ConcurrencyError:
+        CONFLICTS.labels(self.name).inc()
+        return ConcurrencyError(f"a stream of {appended} new events moved on")
 
 
 def _snapshot_columns(snapshots: Mapping[str, tuple[int, dict[str, Any]]]) -> list[list[Any]]:
@@ -196,13 +213,6 @@ _APPEND_MANY = (
     "SELECT s, v, id, t, CAST(d AS jsonb), CAST(m AS jsonb) FROM unnest("
     "$1::text[], $2::int[], $3::uuid[], $4::text[], $5::text[], $6::text[]"
     ") WITH ORDINALITY AS r(s, v, id, t, d, m, n) ORDER BY n"
-)
-# a snapshot never conflicts (it is an upsert): a unique violation is the events' own
-_APPEND_WITH_SNAPSHOTS = (
-    "WITH saved AS (INSERT INTO snapshots (stream_id, version, state) "
-    "SELECT s, v, CAST(st AS jsonb) FROM unnest($7::text[], $8::int[], $9::text[]) AS r(s, v, st) "
-    "ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version, state = EXCLUDED.state) "
-    + _APPEND_MANY
 )
 _SAVE_SNAPSHOTS = (
     "INSERT INTO snapshots (stream_id, version, state) "

@@ -217,7 +217,7 @@ class Pipeline(Generic[C]):
                 if careful:
                     raise
                 raise _Undo from exc  # which command's write failed? each in a savepoint will tell
-            await uow.mark_all_processed(consumer, carried_out)
+            uow.mark_all_processed(consumer, carried_out)  # written with the commit
             await uow.commit()
         return outcomes
 

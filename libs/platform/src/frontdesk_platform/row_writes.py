@@ -81,6 +81,11 @@ class Connected:
         else:
             await self._connection.executemany(query, [tuple(row[name] for name in names) for row in rows])
 
+    async def fetch(self, sql: TextClause, params: Mapping[str, Any]) -> list[asyncpg.Record]:
+        query, names = _positional(sql, self._dialect)
+        found: list[asyncpg.Record] = await self._connection.fetch(query, *(params[name] for name in names))
+        return found
+
 
 @lru_cache(maxsize=512)
 def _positional(sql: TextClause, dialect: Dialect) -> tuple[str, tuple[str, ...]]:
@@ -101,10 +106,14 @@ class StagedWrites:
     (a figure computed in Python from them): the first one under its key counts.
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(
+        self, session: AsyncSession, connection: Callable[[], Awaitable[asyncpg.Connection]] | None = None
+    ) -> None:
         self._session = session
         self._page = WritePage()
         self._finishers: dict[Hashable, Finisher] = {}
+        self._connection_of = connection or (lambda: driver_connection(session))  # the transaction's own
+        self._connected: Connected | None = None
 
     def add(self, *writes: RowWrite) -> None:
         self._page.add(writes)
@@ -120,10 +129,27 @@ class StagedWrites:
         if not self.pending:
             return
         finishers, self._finishers = self._finishers, {}
-        connection = await driver_connection(self._session)
-        await self._page.flush(Connected(connection, self._session.get_bind().dialect))
+        await self._page.flush(await self._connection())
         for finisher in finishers.values():
             await finisher(self._session)
+
+    async def fetch(self, sql: TextClause, params: Mapping[str, Any]) -> list[asyncpg.Record]:
+        """A statement sent now, after what is staged (so it sees all of it), on the
+        transaction's own connection: on a command's hot path SQLAlchemy's handling of a
+        statement cost more than the statement."""
+        await self.flush()
+        return await (await self._connection()).fetch(sql, params)
+
+    async def send(self, sql: TextClause, rows: list[dict[str, Any]]) -> None:
+        """A statement sent now for each of these rows, after what is staged."""
+        await self.flush()
+        await (await self._connection()).execute(sql, rows)
+
+    async def _connection(self) -> Connected:
+        if self._connected is None:
+            connection = await self._connection_of()
+            self._connected = Connected(connection, self._session.get_bind().dialect)
+        return self._connected
 
     def discard(self) -> None:
         """Forget what was staged (its savepoint was undone)."""

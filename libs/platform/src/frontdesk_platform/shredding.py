@@ -13,6 +13,7 @@ import json
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
@@ -22,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .database import create_engine, driver_connection, session_factory
+from .reads import Read, read_together
 from .settings import ServiceSettings
 
 # The key table, the same in every service that seals (its migration runs these).
@@ -146,14 +148,22 @@ async def keys_for(
     until the writer commits, so an erasure running meanwhile waits for the writer."""
     if not customers:
         return {}
-    rows = await connection.fetch(
+    return keys_from((await read_together(connection, {"keys": live_keys(customers)}))["keys"])
+
+
+def live_keys(customers: Collection[Customer]) -> Read:
+    """`keys_for` as a read to send along with others (reads.read_together)."""
+    return Read(
         "SELECT k.shop_id, k.customer_id, k.key_id, k.key FROM customer_keys k "
         "JOIN unnest($1::uuid[], $2::uuid[]) AS c(shop_id, customer_id) "
         "ON k.shop_id = c.shop_id AND k.customer_id = c.customer_id "
         "WHERE k.key IS NOT NULL FOR SHARE OF k",
-        [shop for shop, _ in customers],
-        [customer for _, customer in customers],
+        ([shop for shop, _ in customers], [customer for _, customer in customers]),
+        ("shop_id", "customer_id", "key_id", "key"),
     )
+
+
+def keys_from(rows: list[dict[str, Any]]) -> dict[Customer, CustomerKey]:
     return {
         (row["shop_id"], row["customer_id"]): CustomerKey(row["key_id"], bytes(row["key"])) for row in rows
     }

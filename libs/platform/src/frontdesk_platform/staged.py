@@ -2,8 +2,8 @@
 
 A batch of commands loads every stream it touches in one round trip (snapshot and the
 events after it); each command then works on what the commands before it left, in order;
-the batch's new events and snapshots go to PostgreSQL in one multi-row statement just
-before the commit. A command undone in its savepoint takes its staged events with it
+the batch's new events and snapshots go to PostgreSQL with the commit's statement
+(commit_writes). A command undone in its savepoint takes its staged events with it
 (`mark` / `undo`), so the next command of the same stream never sees them.
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 
+from .commit_writes import Insert
 from .eventstore import ConcurrencyError, EventStore, History, NewEvent, Snapshot
 
 Mark = tuple[int, dict[str, int], dict[str, Snapshot]]
@@ -73,8 +74,8 @@ class StagedStreams:
             del history.events[lengths.get(stream, history.stored) :]
         self._snapshots = dict(snapshots)  # the mark stays as it was, should it be undone to again
 
-    async def flush(self) -> None:
-        """Write what was staged: the events and the snapshots, in one statement."""
+    def inserts(self) -> list[Insert]:
+        """What was staged, the events and the snapshots, for the commit's statement."""
         appends, snapshots = self._appends, self._snapshots
         self._appends, self._snapshots = [], {}
-        await self._store.append_many(self._connection, appends, snapshots)
+        return self._store.inserts(appends, snapshots)

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from .commit_writes import CommitWrites, Insert
 from .database import driver_connection
 from .eventstore import EventStore
 from .row_writes import StagedWrites
@@ -41,11 +42,12 @@ class UnitOfWork:
         self._committed = False
         self._connection: asyncpg.Connection | None = None
         self._streams: StagedStreams | None = None
+        self._tracked: list[Insert] = []
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
         self.session.info["uow"] = self  # read models stage their writes here (`writes`)
-        self.writes = StagedWrites(self.session)
+        self.writes = StagedWrites(self.session, self.connection)
         self.memo: dict[str, Any] = {}  # what a batch looked up once; forgotten with an undone savepoint
         await self.session.begin()
         self._outbox = []
@@ -53,6 +55,7 @@ class UnitOfWork:
         self._committed = False
         self._connection = None
         self._streams = None
+        self._tracked = []
         return self
 
     async def connection(self) -> asyncpg.Connection:
@@ -148,43 +151,43 @@ class UnitOfWork:
         )
         return {row["message_id"] for row in found}
 
-    async def mark_all_processed(self, consumer: str, message_ids: Collection[UUID]) -> None:
-        """The tracking records of a batch, in one statement."""
-        if not message_ids:
-            return
-        try:
-            await (await self.connection()).execute(
-                "INSERT INTO processed_messages (consumer, message_id) SELECT $1, unnest($2::uuid[])",
-                consumer,
-                list(message_ids),
+    def mark_all_processed(self, consumer: str, message_ids: Collection[UUID]) -> None:
+        """The tracking records of a batch, written with the commit's statement; a message
+        another delivery carried out meanwhile makes the commit raise AlreadyProcessed."""
+        if message_ids:
+            self._tracked.append(
+                Insert(
+                    _TRACKING_INSERT, (consumer, list(message_ids)), "processed_messages", _already(consumer)
+                )
             )
-        except asyncpg.UniqueViolationError as exc:
-            raise AlreadyProcessed(f"{len(message_ids)} messages of {consumer}") from exc
 
     async def commit(self) -> None:
         await self.writes.flush()
+        writes = CommitWrites()
         if self._streams is not None:
-            await self._streams.flush()
+            writes.add(*self._streams.inserts())
+        writes.add(*self._tracked)
         if self._outbox:
-            # one multi-row statement for the whole transaction, its NOTIFY in the same round trip
+            # ids follow the order rows were queued in: the relay's order per key
             rows = self._outbox
-            connection = await self.connection()
-            await connection.execute(
-                _OUTBOX_INSERT, *([row[column] for row in rows] for column in _OUTBOX_COLUMNS)
-            )
+            writes.add(Insert(_OUTBOX_INSERT, [[row[c] for row in rows] for c in _OUTBOX_COLUMNS], "outbox"))
+            writes.notify(OUTBOX_CHANNEL)  # the relay is woken at commit
+        await writes.send(await self.connection())
         await self.session.commit()
         self._committed = True
         for callback in self._after_commit:
             callback()
 
 
+def _already(consumer: str) -> Callable[[asyncpg.UniqueViolationError], Exception]:
+    return lambda exc: AlreadyProcessed(f"a message of {consumer} was carried out meanwhile")
+
+
+_TRACKING_INSERT = "INSERT INTO processed_messages (consumer, message_id) SELECT $1, unnest($2::uuid[])"
 _OUTBOX_COLUMNS = ("topic", "key", "event_id", "type", "envelope", "traceparent")
 _OUTBOX_INSERT = (
-    # ids follow the order rows were queued in: the relay's order per key; the relay is
-    # woken at commit (a data-modifying WITH runs whether or not the query reads it)
-    "WITH queued AS (INSERT INTO outbox (topic, key, event_id, type, envelope, traceparent) "
+    "INSERT INTO outbox (topic, key, event_id, type, envelope, traceparent) "
     "SELECT topic, key, event_id, type, envelope, traceparent FROM unnest("
     "$1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[]"
-    ") WITH ORDINALITY AS r(topic, key, event_id, type, envelope, traceparent, n) ORDER BY n) "
-    f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')"
+    ") WITH ORDINALITY AS r(topic, key, event_id, type, envelope, traceparent, n) ORDER BY n"
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from frontdesk_platform.reads import Read
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..domain.model import StoredMessage
@@ -124,14 +125,18 @@ async def page_messages(
     )
 
 
-async def sent_among(session: AsyncSession, message_ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
-    """Which of these messages are stored already (their id and seq), in one round trip."""
-    found = await _rows(
-        session,
-        "SELECT message_id, seq FROM messages WHERE message_id = ANY(CAST(:m AS uuid[]))",
-        m=message_ids,
+def sent_among(message_ids: list[UUID]) -> Read:
+    """Which of these messages are stored already (their id and seq): a read to send along
+    with others (frontdesk_platform.reads), its rows made a lookup by `sent_from`."""
+    return Read(
+        "SELECT message_id, seq FROM messages WHERE message_id = ANY($1::uuid[])",
+        (message_ids,),
+        ("message_id", "seq"),
     )
-    return {row["message_id"]: row for row in found}
+
+
+def sent_from(rows: list[dict[str, Any]]) -> dict[UUID, dict[str, Any]]:
+    return {row["message_id"]: row for row in rows}
 
 
 async def stored_message(

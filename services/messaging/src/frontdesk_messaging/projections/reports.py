@@ -85,7 +85,11 @@ async def _first_response_times(session: AsyncSession) -> None:
         }
         for episode in episodes
     ]
-    await session.execute(_SET_FRT, figures)
+    staged = staged_writes(session)
+    if staged is not None:
+        await staged.send(_SET_FRT, figures)
+    else:
+        await session.execute(_SET_FRT, figures)
 
 
 _SET_FRT = text(

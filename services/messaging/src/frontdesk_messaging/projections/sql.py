@@ -2,7 +2,8 @@
 
 Inside a command's unit of work a write that names the row it changes (`row`) is staged
 and sent with the batch's other writes (frontdesk_platform.row_writes.StagedWrites);
-any other statement first sends what is staged, so it sees all of it.
+any other statement first sends what is staged, so it sees all of it, and goes on the
+transaction's own asyncpg connection too.
 """
 
 from __future__ import annotations
@@ -25,15 +26,20 @@ async def run(session: AsyncSession, sql: str, *, row: Hashable | None = None, *
 
 
 async def rows(session: AsyncSession, sql: str, **params: Any) -> list[dict[str, Any]]:
-    return [dict(r) for r in (await execute(session, sql, params)).mappings()]
-
-
-async def execute(session: AsyncSession, sql: str | TextClause, params: dict[str, Any]) -> Any:
-    """Run a statement now, after what is staged."""
     staged = staged_writes(session)
     if staged is not None:
-        await staged.flush()
-    return await session.execute(statement(sql) if isinstance(sql, str) else sql, params)
+        return [dict(r) for r in await staged.fetch(statement(sql), params)]
+    return [dict(r) for r in (await session.execute(statement(sql), params)).mappings()]
+
+
+async def execute(session: AsyncSession, sql: str | TextClause, params: dict[str, Any]) -> None:
+    """Run a statement now, after what is staged."""
+    clause = statement(sql) if isinstance(sql, str) else sql
+    staged = staged_writes(session)
+    if staged is not None:
+        await staged.fetch(clause, params)
+    else:
+        await session.execute(clause, params)
 
 
 def staged_writes(session: AsyncSession) -> StagedWrites | None:

@@ -14,6 +14,7 @@ from frontdesk_contracts import messaging as contracts
 from frontdesk_platform import shredding
 from frontdesk_platform.observability import current_traceparent
 from frontdesk_platform.pipeline import Answers
+from frontdesk_platform.reads import Read, read_together
 from frontdesk_platform.staged import StagedStreams
 from frontdesk_platform.unit_of_work import UnitOfWork
 
@@ -112,7 +113,9 @@ class Context:
         if message_id in memo.get(_SENDS, ()):
             found: dict[str, Any] | None = memo[_SENT].get(message_id)
             return found
-        return (await queries.sent_among(self.uow.session, [message_id])).get(message_id)
+        await self.uow.writes.flush()  # what this batch sent so far is staged until then
+        found = await read_together(await self.uow.connection(), {_SENT: queries.sent_among([message_id])})
+        return queries.sent_from(found[_SENT]).get(message_id)
 
     def sent(self, message_id: UUID, seq: int) -> None:
         """Note a message sent in this batch: the same send again later in it is a duplicate."""
@@ -147,9 +150,9 @@ class Context:
 
 
 async def preload(deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any]) -> None:
-    """Read what a batch of commands needs in three round trips: their conversations (and
-    shops' settings), which of their messages were sent before (a retried send), and their
-    customers' keys."""
+    """Read what a batch of commands needs in two round trips: their conversations (and
+    shops' settings); then which of their messages were sent before (a retried send) and
+    their customers' keys, together."""
     conversations = [stream_id(cmd.conversation_id) for cmd in commands if hasattr(cmd, "conversation_id")]
     # a customer's message is checked against their shop's hours: its settings come along
     ids = conversations + [
@@ -159,15 +162,21 @@ async def preload(deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any]) 
     ]
     streams = await uow.streams(deps.conversations.store)
     await streams.load(ids)
+    reads: dict[str, Read] = {}
     sends = [sent_message_id(cmd) for cmd in commands if isinstance(cmd, contracts.SendMessage)]
     if sends:
-        uow.memo[_SENT] = await queries.sent_among(uow.session, sends)
-        uow.memo[_SENDS] = set(sends)
-    # the keys their texts are sealed with, locked for the batch in one round trip
+        reads[_SENT] = queries.sent_among(sends)
+    # the keys their texts are sealed with, locked for the batch
     loaded = [customer_of(streams.loaded(conversation)) for conversation in conversations]
     customers = {customer for customer in loaded if customer is not None}
     if customers:
-        uow.memo[_KEYS] = await shredding.keys_for(await uow.connection(), customers)
+        reads[_KEYS] = shredding.live_keys(customers)
+    found = await read_together(await uow.connection(), reads)
+    if sends:
+        uow.memo[_SENT] = queries.sent_from(found[_SENT])
+        uow.memo[_SENDS] = set(sends)
+    if customers:
+        uow.memo[_KEYS] = shredding.keys_from(found[_KEYS])
 
 
 def sent_message_id(cmd: contracts.SendMessage) -> UUID:
