@@ -193,6 +193,7 @@ def create_app(
             redis, runtime.unit_of_work, settings.access_token_seconds, settings.kafka_namespace, watch
         )
         app.state.revocations = revocations
+        await revocations.start()
         sessions = Sessions(revocations, signals.sessions_ended, clock)
         app.state.staff = Staff(runtime.unit_of_work, sessions, clock)
         app.state.customer_erasure = CustomerErasure(runtime.unit_of_work, sessions)
@@ -254,6 +255,7 @@ def create_app(
             await app.state.calls.stop()
             await call_routing.stop()
             await signals.stop()
+            await revocations.stop()
             await limiter.stop()
             await watch.stop()
             passwords.close()
