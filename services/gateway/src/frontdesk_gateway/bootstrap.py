@@ -277,13 +277,17 @@ def create_app(
         checks={},
         telemetry={"exclude": ws.is_socket},
     )
+    # FastAPI tries the routes one by one in this order, at a few microseconds each: the
+    # busiest (sending messages, holding and confirming bookings) come early. Every route
+    # must stay the one its own path reaches (conversation_work's /conversations/sync before
+    # rest's /conversations/{id}): services/gateway/tests/test_route_table.py.
     app.include_router(conversation_work.router)
+    app.include_router(rest.router)
+    app.include_router(booking.router)
     app.include_router(shop_settings.router)
     app.include_router(call_settings.router)
-    app.include_router(rest.router)
     app.include_router(staff.router)
     app.include_router(attachments.router, max_body_size=largest_form(rules))
-    app.include_router(booking.router)
     app.include_router(calendar.router)
     app.include_router(search.router)
     app.include_router(notifications.router)
