@@ -13,17 +13,15 @@ from uuid import uuid4
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
-from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from prometheus_client import Counter, Histogram
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .body_limit import install_body_limit
 from .errors import install_error_handlers
-from .observability import CORRELATION_ATTRIBUTE, correlation_id, trace_exemplar, tracer
+from .observability import exporting, handling, trace_exemplar
 from .service_auth import ServiceCredential
 
-_propagator = TraceContextTextMapPropagator()
 log = logging.getLogger(__name__)
 HealthCheck = Callable[[], Awaitable[None]]
 
@@ -35,9 +33,10 @@ LATENCY = Histogram("frontdesk_http_request_seconds", "HTTP request latency.", [
 
 class ObserveRequests:
     """Every HTTP request: its correlation id (the caller's, or a new one) for the handler
-    and in the answer, a server span continuing the caller's trace, and its count and
-    latency by route. A plain ASGI middleware: Starlette's `BaseHTTPMiddleware` runs the
-    app in a task group of its own, which cost more per request than the rest of this."""
+    and in the answer, a server span continuing the caller's trace (when spans are
+    exported; else only inside that trace: `handling`), and its count and latency by
+    route. A plain ASGI middleware: Starlette's `BaseHTTPMiddleware` runs the app in a
+    task group of its own, which cost more per request than the rest of this."""
 
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
@@ -49,9 +48,7 @@ class ObserveRequests:
             return
         headers = Headers(scope=scope)
         cid = headers.get("x-correlation-id") or str(uuid4())
-        token = correlation_id.set(cid)
         started = time.perf_counter()
-        parent = _propagator.extract(dict(headers))
         status = 500
         stamp = (b"x-correlation-id", cid.encode("latin-1"))
 
@@ -63,17 +60,10 @@ class ObserveRequests:
                 message = {**message, "headers": [*kept, stamp]}
             await send(message)
 
-        try:
-            with tracer().start_as_current_span(
-                f"{scope['method']} {scope['path']}",
-                context=parent,
-                kind=trace.SpanKind.SERVER,
-                attributes={CORRELATION_ATTRIBUTE: cid},
-            ):
-                await self.app(scope, receive, answering)
-                exemplar = trace_exemplar()
-        finally:
-            correlation_id.reset(token)
+        name = f"{scope['method']} {scope['path']}"
+        with handling(name, headers.get("traceparent"), cid, trace.SpanKind.SERVER):
+            await self.app(scope, receive, answering)
+            exemplar = trace_exemplar()
         route = getattr(scope.get("route"), "path", "unmatched")
         REQUESTS.labels(self.service, scope["method"], route, str(status)).inc()
         LATENCY.labels(self.service, scope["method"], route).observe(time.perf_counter() - started, exemplar)
@@ -90,6 +80,10 @@ def build_app(
     max_body_bytes: int,
     **fastapi_args: Any,
 ) -> FastAPI:
+    if not exporting():
+        # FastAPI's own spans (the request, each dependency, the endpoint, the answer's
+        # serialization) would be made for every request and thrown away.
+        fastapi_args["telemetry"] = {**fastapi_args.get("telemetry", {}), "tracing": False}
     # No docs on the public port: ops_app serves them from app.openapi().
     app = FastAPI(
         title=title,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from .errors import TOO_LARGE, error_body
 
@@ -25,16 +25,13 @@ def too_large() -> JSONResponse:
 
 def install_body_limit(app: FastAPI, max_bytes: int) -> None:
     """Every route of the app takes at most max_bytes unless it declares its own limit."""
-    app.add_middleware(RequestBodyLimitMiddleware, max_body_size=max_bytes)
-    app.add_middleware(_AnswerInJson)
+    app.add_middleware(_BodyLimit, max_body_size=max_bytes)
 
 
-class _AnswerInJson:
-    """Starlette answers its 413 in plain text (and replaces the app's own answer with it
-    when the declared length was over the limit); clients get the API's error shape."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+class _BodyLimit(RequestBodyLimitMiddleware):
+    """Starlette's limit, one layer, answering in the API's error shape: Starlette answers
+    its 413 in plain text (and replaces the app's own answer with it when the declared
+    length was over the limit)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -50,7 +47,7 @@ class _AnswerInJson:
             elif not replaced:
                 await send(message)
 
-        await self.app(scope, receive, send_shaped)
+        await super().__call__(scope, receive, send_shaped)
 
 
 def _plain_413(start: Message) -> bool:

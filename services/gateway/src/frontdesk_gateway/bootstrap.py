@@ -193,6 +193,7 @@ def create_app(
             redis, runtime.unit_of_work, settings.access_token_seconds, settings.kafka_namespace, watch
         )
         app.state.revocations = revocations
+        await revocations.start()
         sessions = Sessions(revocations, signals.sessions_ended, clock)
         app.state.staff = Staff(runtime.unit_of_work, sessions, clock)
         app.state.customer_erasure = CustomerErasure(runtime.unit_of_work, sessions)
@@ -254,6 +255,7 @@ def create_app(
             await app.state.calls.stop()
             await call_routing.stop()
             await signals.stop()
+            await revocations.stop()
             await limiter.stop()
             await watch.stop()
             passwords.close()
@@ -275,13 +277,17 @@ def create_app(
         checks={},
         telemetry={"exclude": ws.is_socket},
     )
+    # FastAPI tries the routes one by one in this order, at a few microseconds each: the
+    # busiest (sending messages, holding and confirming bookings) come early. Every route
+    # must stay the one its own path reaches (conversation_work's /conversations/sync before
+    # rest's /conversations/{id}): services/gateway/tests/test_route_table.py.
     app.include_router(conversation_work.router)
+    app.include_router(rest.router)
+    app.include_router(booking.router)
     app.include_router(shop_settings.router)
     app.include_router(call_settings.router)
-    app.include_router(rest.router)
     app.include_router(staff.router)
     app.include_router(attachments.router, max_body_size=largest_form(rules))
-    app.include_router(booking.router)
     app.include_router(calendar.router)
     app.include_router(search.router)
     app.include_router(notifications.router)

@@ -37,7 +37,6 @@ from .booking_schemas import (
 from .schemas import ERRORS
 
 router = APIRouter(prefix="/v1", responses=ERRORS)
-router.include_router(booking_setup.router)
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
@@ -385,3 +384,7 @@ async def customer_profile(request: Request, caller: Caller, customer_id: UUID) 
     pets = await reads.get(caller, "/pets", customer_id=customer_id)
     bookings = await reads.get(caller, "/bookings", customer_id=customer_id, limit=200)
     return {"customer_id": customer_id, "name": name, "pets": pets, "bookings": bookings}
+
+
+# After the bookings' own routes: holding and confirming are tried first (bootstrap.py).
+router.include_router(booking_setup.router)
