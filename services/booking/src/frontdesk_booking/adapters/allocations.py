@@ -20,6 +20,7 @@ from uuid import UUID
 
 import asyncpg
 
+from ..domain.occupancy import Allocation
 from ..domain.placement import Busy, Placement
 
 Kind = Literal["current", "proposed"]
@@ -48,6 +49,27 @@ async def busy(
     runs (a run may reach past the window)."""
     rows = await db.fetch(_BUSY, shop_id, start, end, now, ignore_booking)
     return [Busy(key, lower, upper) for key, lower, upper in rows]
+
+
+_ROWS = (
+    "SELECT lower(during), upper(during), key, booking_id, kind, expires_at FROM allocations "
+    "WHERE shop_id = $1 AND during && ANY($2::tstzrange[])"
+)
+
+
+async def rows(
+    db: asyncpg.Connection, shop_id: UUID, stretches: Sequence[tuple[datetime, datetime]]
+) -> list[Allocation]:
+    """Every row of the shop that overlaps any of the stretches, expired holds too (they
+    still occupy their time until expired for good)."""
+    found = await db.fetch(_ROWS, shop_id, [asyncpg.Range(lo, hi) for lo, hi in stretches])
+    return [Allocation(*row) for row in found]
+
+
+async def confirm_all(db: asyncpg.Connection, booking_ids: Sequence[UUID]) -> None:
+    await db.execute(
+        "UPDATE allocations SET expires_at = NULL WHERE booking_id = ANY($1::uuid[])", booking_ids
+    )
 
 
 async def expired_in_the_way(db: asyncpg.Connection, placement: Placement, now: datetime) -> list[UUID]:

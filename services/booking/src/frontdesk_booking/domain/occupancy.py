@@ -1,0 +1,122 @@
+"""What a batch of commands knows is allocated in a stretch of the shop's time: the rows of
+the allocation table that overlap it, read once, then kept as the batch's own commands
+place, confirm and release, so every slot search of the batch (the placement tried and the
+alternatives offered after a refusal) works on the same rows without reading them again.
+
+It is a guide, not a guard: the allocation table's exclusion constraint still refuses a
+placement that overlaps anything, whatever this says.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import NamedTuple
+from uuid import UUID
+
+from .placement import Placement, Timeline
+
+
+class Allocation(NamedTuple):
+    """One row of the allocation table: a booking's staff member or unit, from starts_at
+    to ends_at; a hold's row lapses at expires_at."""
+
+    starts_at: datetime
+    ends_at: datetime
+    key: UUID
+    booking_id: UUID
+    kind: str  # "current" or "proposed"
+    expires_at: datetime | None
+
+
+class Occupancy:
+    """The allocations overlapping the stretches in `covers`, per staff member or unit,
+    sorted by start."""
+
+    def __init__(self, rows: Iterable[Allocation], covers: Sequence[tuple[datetime, datetime]]) -> None:
+        self.covers = list(covers)
+        self._rows: dict[UUID, list[Allocation]] = defaultdict(list)
+        self._longest: dict[UUID, timedelta] = defaultdict(timedelta)
+        self._keys_of: dict[UUID, set[UUID]] = defaultdict(set)  # a booking's staff and units
+        for row in rows:
+            self._add(row)
+
+    def covering(self, start: datetime, end: datetime) -> bool:
+        return any(lo <= start and end <= hi for lo, hi in self.covers)
+
+    def seen_at(self, now: datetime, ignore: UUID | None = None) -> Seen:
+        """What a slot search at `now` must avoid: every live row but `ignore`'s own."""
+        return Seen(self, now, ignore)
+
+    def place(
+        self, booking_id: UUID, placements: Sequence[Placement], expires_at: datetime | None, kind: str
+    ) -> None:
+        for placement in placements:
+            for key in placement.keys:
+                self._add(
+                    Allocation(
+                        placement.starts_at, placement.occupied_until, key, booking_id, kind, expires_at
+                    )
+                )
+
+    def release(self, booking_id: UUID, kind: str | None = None) -> None:
+        self._change(booking_id, kind, lambda row: None)
+
+    def confirm(self, booking_id: UUID) -> None:
+        self._change(booking_id, None, lambda row: row._replace(expires_at=None))
+
+    def promote(self, booking_id: UUID) -> None:
+        """The proposed placement becomes the booking's own (the current one is released)."""
+        self.release(booking_id, "current")
+        self._change(booking_id, "proposed", lambda row: row._replace(kind="current"))
+
+    def _add(self, row: Allocation) -> None:
+        insort(self._rows[row.key], row, key=_start)
+        self._longest[row.key] = max(self._longest[row.key], row.ends_at - row.starts_at)
+        self._keys_of[row.booking_id].add(row.key)
+
+    def _change(
+        self, booking_id: UUID, kind: str | None, change: Callable[[Allocation], Allocation | None]
+    ) -> None:
+        for key in self._keys_of.get(booking_id, ()):
+            rows = self._rows[key]
+            kept = []
+            for row in rows:
+                if row.booking_id == booking_id and (kind is None or row.kind == kind):
+                    changed = change(row)
+                    if changed is not None:
+                        kept.append(changed)
+                else:
+                    kept.append(row)
+            self._rows[key] = kept
+
+    def overlapping(self, key: UUID, start: datetime, end: datetime) -> Iterable[Allocation]:
+        rows = self._rows.get(key)
+        if not rows:
+            return
+        # rows of a key overlap only within one booking, so none that starts more than the
+        # key's longest row before `start` can reach it
+        first = bisect_left(rows, start - self._longest[key], key=_start)
+        last = bisect_left(rows, end, key=_start)
+        for row in rows[first:last]:
+            if row.ends_at > start:
+                yield row
+
+
+def _start(row: Allocation) -> datetime:
+    return row.starts_at
+
+
+class Seen(Timeline):
+    """An occupancy as a slot search at one instant sees it (a Timeline for `slots`)."""
+
+    def __init__(self, occupancy: Occupancy, now: datetime, ignore: UUID | None) -> None:
+        self._occupancy, self._now, self._ignore = occupancy, now, ignore
+
+    def is_free(self, key: UUID, start: datetime, end: datetime) -> bool:
+        return not any(
+            row.booking_id != self._ignore and (row.expires_at is None or row.expires_at > self._now)
+            for row in self._occupancy.overlapping(key, start, end)
+        )
