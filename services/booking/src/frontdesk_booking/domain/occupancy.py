@@ -5,6 +5,9 @@ alternatives offered after a refusal) works on the same rows without reading the
 
 It is a guide, not a guard: the allocation table's exclusion constraint still refuses a
 placement that overlaps anything, whatever this says.
+
+Rows no command of the batch can change (confirmed ones of bookings it does not name) may
+come merged into runs per staff member or unit, under the booking id `ANYONE`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from typing import NamedTuple
 from uuid import UUID
 
 from .placement import Placement, Timeline
+
+ANYONE = UUID(int=0)  # the booking of a merged run: bookings the batch does not change
+
+Stretch = tuple[datetime, datetime]
 
 
 class Allocation(NamedTuple):
@@ -35,16 +42,43 @@ class Occupancy:
     """The allocations overlapping the stretches in `covers`, per staff member or unit,
     sorted by start."""
 
-    def __init__(self, rows: Iterable[Allocation], covers: Sequence[tuple[datetime, datetime]]) -> None:
-        self.covers = list(covers)
+    def __init__(self) -> None:
+        self.covers: list[Stretch] = []
         self._rows: dict[UUID, list[Allocation]] = defaultdict(list)
         self._longest: dict[UUID, timedelta] = defaultdict(timedelta)
         self._keys_of: dict[UUID, set[UUID]] = defaultdict(set)  # a booking's staff and units
-        for row in rows:
-            self._add(row)
 
     def covering(self, start: datetime, end: datetime) -> bool:
         return any(lo <= start and end <= hi for lo, hi in self.covers)
+
+    def missing(self, wanted: Iterable[Stretch]) -> list[Stretch]:
+        """The parts of the wanted stretches not read yet, merged."""
+        gaps: list[Stretch] = []
+        for lo, hi in merged(wanted):
+            for covered_lo, covered_hi in self.covers:
+                if covered_hi <= lo or hi <= covered_lo:
+                    continue
+                if lo < covered_lo:
+                    gaps.append((lo, covered_lo))
+                lo = max(lo, covered_hi)
+                if lo >= hi:
+                    break
+            if lo < hi:
+                gaps.append((lo, hi))
+        return gaps
+
+    def extend(self, rows: Iterable[Allocation], stretches: Iterable[Stretch]) -> None:
+        """The rows read for more stretches. A row read twice (it reaches into what was read
+        before) is kept twice: every change goes to each copy, and a search asks only
+        whether anything is in the way."""
+        touched: set[UUID] = set()
+        for row in rows:
+            self._rows[row.key].append(row)
+            touched.add(row.key)
+            self._noted(row)
+        for key in touched:
+            self._rows[key].sort(key=_start)
+        self.covers = merged([*self.covers, *stretches])
 
     def seen_at(self, now: datetime, ignore: UUID | None = None) -> Seen:
         """What a slot search at `now` must avoid: every live row but `ignore`'s own."""
@@ -74,6 +108,9 @@ class Occupancy:
 
     def _add(self, row: Allocation) -> None:
         insort(self._rows[row.key], row, key=_start)
+        self._noted(row)
+
+    def _noted(self, row: Allocation) -> None:
         self._longest[row.key] = max(self._longest[row.key], row.ends_at - row.starts_at)
         self._keys_of[row.booking_id].add(row.key)
 
@@ -103,6 +140,16 @@ class Occupancy:
         for row in rows[first:last]:
             if row.ends_at > start:
                 yield row
+
+
+def merged(stretches: Iterable[Stretch]) -> list[Stretch]:
+    found: list[Stretch] = []
+    for lo, hi in sorted(stretches):
+        if found and lo <= found[-1][1]:
+            found[-1] = (found[-1][0], max(hi, found[-1][1]))
+        else:
+            found.append((lo, hi))
+    return found
 
 
 def _start(row: Allocation) -> datetime:

@@ -25,17 +25,21 @@ from ..adapters import allocations
 from ..domain.occupancy import Occupancy
 from ..domain.placement import Placement
 
-# What is read around each time a batch's commands ask for: the first look for alternatives
-# (the day either side, from midnight to midnight: two days) and a day for the service.
+# What is read around each time a batch's commands ask for: at first the time itself (a
+# service's length, a short one: a longer one reads what it misses), then, at the first
+# refusal, the days where alternatives are looked first (the day either side, midnight to
+# midnight: two days, and a day for the service).
+NEAR = timedelta(hours=4)
 BEFORE, AFTER = timedelta(days=2), timedelta(days=3)
 
 _KEY = "booking.allocations"
-_WANTED = "booking.wanted_times"
+_WANTED = "booking.wanted"
 
 
-def expect(uow: UnitOfWork, times: Sequence[datetime]) -> None:
-    """The times the batch's commands will look for (read with the first search)."""
-    uow.memo[_WANTED] = list(times)
+def expect(uow: UnitOfWork, times: Sequence[datetime], bookings: Sequence[UUID]) -> None:
+    """The times the batch's commands will look for, and the bookings they name (whose rows
+    come one by one, as the commands may change them)."""
+    uow.memo[_WANTED] = (list(times), list(bookings))
 
 
 def of(uow: UnitOfWork) -> AllocationView:
@@ -49,32 +53,40 @@ def of(uow: UnitOfWork) -> AllocationView:
 class AllocationView:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
+        self._times, self._named = uow.memo.get(_WANTED, ([], []))
         self._occupancy: dict[UUID, Occupancy] = {}
+        self._wide: set[UUID] = set()  # shops read around all the batch's times
         self._confirms: list[UUID] = []  # sent with the staged writes
 
     async def db(self) -> asyncpg.Connection:
         return await self._uow.connection()
 
-    async def occupancy(self, shop_id: UUID, start: datetime, end: datetime) -> Occupancy:
-        """What is allocated in the shop, read at least for [start, end)."""
-        known = self._occupancy.get(shop_id)
-        if known is not None and known.covering(start, end):
-            return known
-        wanted = [(start, end)]
-        if known is None:
-            wanted += [(t - BEFORE, t + AFTER) for t in self._uow.memo.get(_WANTED, ())]
+    async def occupancy(
+        self, shop_id: UUID, start: datetime, end: datetime, booking_id: UUID, around: bool = False
+    ) -> Occupancy:
+        """What is allocated in the shop, read at least for [start, end) (`around`: for
+        alternatives, around every time the batch asks for); `booking_id`'s rows one by one."""
+        occupancy = self._occupancy.get(shop_id)
+        if occupancy is None:
+            occupancy = self._occupancy[shop_id] = Occupancy()
+            wanted = [(start, end), *((t, t + NEAR) for t in self._times)]
         else:
-            wanted += known.covers
-        covers = _merged(wanted)
-        occupancy = Occupancy(await allocations.rows(await self.db(), shop_id, covers), covers)
-        for booking_id in self._confirms:
-            occupancy.confirm(booking_id)
-        self._occupancy[shop_id] = occupancy
+            wanted = [(start, end)]
+        if around and shop_id not in self._wide:
+            self._wide.add(shop_id)
+            wanted += [(t - BEFORE, t + AFTER) for t in self._times]
+        gaps = occupancy.missing(wanted)
+        if gaps:
+            changing = [*self._named, booking_id]
+            occupancy.extend(await allocations.rows(await self.db(), shop_id, gaps, changing), gaps)
+            for confirmed in self._confirms:
+                occupancy.confirm(confirmed)
         return occupancy
 
     def forget(self, shop_id: UUID) -> None:
         """Read the shop's allocations again at the next search."""
         self._occupancy.pop(shop_id, None)
+        self._wide.discard(shop_id)
 
     async def place(
         self,
@@ -112,13 +124,3 @@ class AllocationView:
         confirms, self._confirms = self._confirms, []
         if confirms:
             await allocations.confirm_all(await self.db(), confirms)
-
-
-def _merged(stretches: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    merged: list[tuple[datetime, datetime]] = []
-    for lo, hi in sorted(stretches):
-        if merged and lo <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
-        else:
-            merged.append((lo, hi))
-    return merged

@@ -55,7 +55,7 @@ async def place(
     start = start.astimezone(UTC)
     view = ctx.allocations
     # only what overlaps this very placement can stand in its way
-    occupancy = await view.occupancy(shop.id, start, start + service.reach(nights))
+    occupancy = await view.occupancy(shop.id, start, start + service.reach(nights), booking_id)
     candidates = placements_at(
         shop, service, start, occupancy.seen_at(ctx.now, booking_id), ctx.now, staff_id, nights
     )
@@ -106,7 +106,7 @@ async def _alternatives(
     for days in (1, ALTERNATIVE_DAYS):
         margin = timedelta(days=days + 1)
         occupancy = await ctx.allocations.occupancy(
-            shop.id, start - margin, start + margin + service.reach(nights)
+            shop.id, start - margin, start + margin + service.reach(nights), booking_id, around=True
         )
         busy = occupancy.seen_at(ctx.now, booking_id)
         alternatives, settled = nearest(

@@ -35,7 +35,7 @@ async def place_chain(
     or refuse with the nearest free starts."""
     start = start.astimezone(UTC)
     view = ctx.allocations
-    occupancy = await view.occupancy(shop.id, start, start + reach(steps))
+    occupancy = await view.occupancy(shop.id, start, start + reach(steps), booking_id)
     chains = chains_at(shop, steps, start, occupancy.seen_at(ctx.now, booking_id), ctx.now, prefer)
     for chain in chains:
         if await view.place(shop.id, booking_id, chain, expires_at) or (
@@ -59,7 +59,9 @@ async def _alternatives(
 ) -> list[Placement]:
     """The nearest free starts, each as the whole booking's envelope."""
     margin = timedelta(days=ALTERNATIVE_DAYS + 1)
-    occupancy = await ctx.allocations.occupancy(shop.id, start - margin, start + margin + reach(steps))
+    occupancy = await ctx.allocations.occupancy(
+        shop.id, start - margin, start + margin + reach(steps), booking_id, around=True
+    )
     found = nearest_chains(
         shop, steps, start, occupancy.seen_at(ctx.now, booking_id), ctx.now, ALTERNATIVE_DAYS
     )

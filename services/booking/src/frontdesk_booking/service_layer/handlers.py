@@ -65,9 +65,9 @@ async def preload(deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any]) 
     round trip; the rest are read when a command asks. The times its commands ask for are
     noted, for its first slot search to read their allocations at once."""
     repositories, wanted = deps.repositories, []
-    allocation_view.expect(
-        uow, [cmd.starts_at for cmd in commands if isinstance(getattr(cmd, "starts_at", None), datetime)]
-    )
+    times = [cmd.starts_at for cmd in commands if isinstance(getattr(cmd, "starts_at", None), datetime)]
+    named = [cmd.booking_id for cmd in commands if isinstance(getattr(cmd, "booking_id", None), UUID)]
+    allocation_view.expect(uow, times, named)
     for cmd in commands:
         if isinstance(getattr(cmd, "booking_id", None), UUID):
             wanted.append(repositories.bookings.stream_id(cmd.booking_id))
