@@ -15,7 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import NamedTuple
 from uuid import UUID
 
@@ -45,7 +45,6 @@ class Occupancy:
     def __init__(self) -> None:
         self.covers: list[Stretch] = []
         self._rows: dict[UUID, list[Allocation]] = defaultdict(list)
-        self._longest: dict[UUID, timedelta] = defaultdict(timedelta)
         self._keys_of: dict[UUID, set[UUID]] = defaultdict(set)  # a booking's staff and units
 
     def covering(self, start: datetime, end: datetime) -> bool:
@@ -75,7 +74,7 @@ class Occupancy:
         for row in rows:
             self._rows[row.key].append(row)
             touched.add(row.key)
-            self._noted(row)
+            self._keys_of[row.booking_id].add(row.key)
         for key in touched:
             self._rows[key].sort(key=_start)
         self.covers = merged([*self.covers, *stretches])
@@ -108,10 +107,6 @@ class Occupancy:
 
     def _add(self, row: Allocation) -> None:
         insort(self._rows[row.key], row, key=_start)
-        self._noted(row)
-
-    def _noted(self, row: Allocation) -> None:
-        self._longest[row.key] = max(self._longest[row.key], row.ends_at - row.starts_at)
         self._keys_of[row.booking_id].add(row.key)
 
     def _change(
@@ -129,17 +124,9 @@ class Occupancy:
                     kept.append(row)
             self._rows[key] = kept
 
-    def overlapping(self, key: UUID, start: datetime, end: datetime) -> Iterable[Allocation]:
-        rows = self._rows.get(key)
-        if not rows:
-            return
-        # rows of a key overlap only within one booking, so none that starts more than the
-        # key's longest row before `start` can reach it
-        first = bisect_left(rows, start - self._longest[key], key=_start)
-        last = bisect_left(rows, end, key=_start)
-        for row in rows[first:last]:
-            if row.ends_at > start:
-                yield row
+    def rows_of(self, key: UUID) -> Sequence[Allocation]:
+        """A staff member's or unit's rows, by start."""
+        return self._rows.get(key, ())
 
 
 def merged(stretches: Iterable[Stretch]) -> list[Stretch]:
@@ -157,13 +144,34 @@ def _start(row: Allocation) -> datetime:
 
 
 class Seen(Timeline):
-    """An occupancy as a slot search at one instant sees it (a Timeline for `slots`)."""
+    """An occupancy as a slot search at one instant sees it (a Timeline for `slots`): each
+    staff member's or unit's live rows merged into runs the first time it is asked about."""
 
     def __init__(self, occupancy: Occupancy, now: datetime, ignore: UUID | None) -> None:
+        super().__init__()
         self._occupancy, self._now, self._ignore = occupancy, now, ignore
 
     def is_free(self, key: UUID, start: datetime, end: datetime) -> bool:
-        return not any(
-            row.booking_id != self._ignore and (row.expires_at is None or row.expires_at > self._now)
-            for row in self._occupancy.overlapping(key, start, end)
-        )
+        starts = self._starts.get(key)
+        if starts is None:
+            starts = self._merge(key)
+        if not starts:
+            return True
+        before = bisect_left(starts, end)  # runs starting before `end`
+        return before == 0 or self._ends[key][before - 1] <= start
+
+    def _merge(self, key: UUID) -> list[datetime]:
+        starts: list[datetime] = []
+        ends: list[datetime] = []
+        now, ignore = self._now, self._ignore
+        for row in self._occupancy.rows_of(key):
+            if row.booking_id == ignore or (row.expires_at is not None and row.expires_at <= now):
+                continue
+            if ends and row.starts_at <= ends[-1]:
+                if row.ends_at > ends[-1]:
+                    ends[-1] = row.ends_at
+            else:
+                starts.append(row.starts_at)
+                ends.append(row.ends_at)
+        self._starts[key], self._ends[key] = starts, ends
+        return starts
