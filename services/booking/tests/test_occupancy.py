@@ -87,3 +87,16 @@ def test_only_what_was_not_read_is_missing_and_a_row_read_twice_goes_with_both_c
     seen = occupancy.seen_at(T)
     assert seen.is_free(groomer, T + 23 * HOUR, T + 26 * HOUR)
     assert not seen.is_free(groomer, T + 27 * HOUR, T + 28 * HOUR)
+
+
+def test_a_search_within_a_stretch_still_sees_a_long_row_that_began_before_it():
+    kennel, stay, bath = uuid4(), uuid4(), uuid4()
+    occupancy = read(
+        Allocation(T - 20 * HOUR, T + 20 * HOUR, kennel, stay, "current", None),
+        Allocation(T - 2 * HOUR, T - HOUR, kennel, bath, "current", None),
+    )
+    within = (T, T + 2 * HOUR)
+    assert not occupancy.seen_at(T, within=within).is_free(kennel, T, T + HOUR)
+    assert occupancy.seen_at(T, ignore=stay, within=within).is_free(kennel, T, T + HOUR)
+    # asked beyond the stretch, it looks at everything
+    assert not occupancy.seen_at(T, ignore=stay, within=within).is_free(kennel, T - 2 * HOUR, T)

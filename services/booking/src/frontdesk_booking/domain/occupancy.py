@@ -15,7 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 from uuid import UUID
 
@@ -46,6 +46,7 @@ class Occupancy:
         self.covers: list[Stretch] = []
         self._rows: dict[UUID, list[Allocation]] = defaultdict(list)
         self._keys_of: dict[UUID, set[UUID]] = defaultdict(set)  # a booking's staff and units
+        self._longest: dict[UUID, timedelta] = defaultdict(timedelta)  # each key's longest row
 
     def covering(self, start: datetime, end: datetime) -> bool:
         return any(lo <= start and end <= hi for lo, hi in self.covers)
@@ -74,14 +75,15 @@ class Occupancy:
         for row in rows:
             self._rows[row.key].append(row)
             touched.add(row.key)
-            self._keys_of[row.booking_id].add(row.key)
+            self._noted(row)
         for key in touched:
             self._rows[key].sort(key=_start)
         self.covers = merged([*self.covers, *stretches])
 
-    def seen_at(self, now: datetime, ignore: UUID | None = None) -> Seen:
-        """What a slot search at `now` must avoid: every live row but `ignore`'s own."""
-        return Seen(self, now, ignore)
+    def seen_at(self, now: datetime, ignore: UUID | None = None, within: Stretch | None = None) -> Seen:
+        """What a slot search at `now` must avoid: every live row but `ignore`'s own (a
+        search that asks only `within` a stretch looks at its rows alone)."""
+        return Seen(self, now, ignore, within)
 
     def place(
         self, booking_id: UUID, placements: Sequence[Placement], expires_at: datetime | None, kind: str
@@ -107,7 +109,11 @@ class Occupancy:
 
     def _add(self, row: Allocation) -> None:
         insort(self._rows[row.key], row, key=_start)
+        self._noted(row)
+
+    def _noted(self, row: Allocation) -> None:
         self._keys_of[row.booking_id].add(row.key)
+        self._longest[row.key] = max(self._longest[row.key], row.ends_at - row.starts_at)
 
     def _change(
         self, booking_id: UUID, kind: str | None, change: Callable[[Allocation], Allocation | None]
@@ -124,9 +130,19 @@ class Occupancy:
                     kept.append(row)
             self._rows[key] = kept
 
-    def rows_of(self, key: UUID) -> Sequence[Allocation]:
-        """A staff member's or unit's rows, by start."""
-        return self._rows.get(key, ())
+    def rows_of(self, key: UUID, within: Stretch | None = None) -> Sequence[Allocation]:
+        """A staff member's or unit's rows by start (those that may overlap `within`)."""
+        rows = self._rows.get(key)
+        if not rows:
+            return ()
+        if within is None:
+            return rows
+        # rows of a key overlap only within one booking (or as runs read twice), so none
+        # that starts more than the key's longest row before the stretch can reach into it
+        lo, hi = within
+        return rows[
+            bisect_left(rows, lo - self._longest[key], key=_start) : bisect_left(rows, hi, key=_start)
+        ]
 
 
 def merged(stretches: Iterable[Stretch]) -> list[Stretch]:
@@ -147,11 +163,15 @@ class Seen(Timeline):
     """An occupancy as a slot search at one instant sees it (a Timeline for `slots`): each
     staff member's or unit's live rows merged into runs the first time it is asked about."""
 
-    def __init__(self, occupancy: Occupancy, now: datetime, ignore: UUID | None) -> None:
+    def __init__(
+        self, occupancy: Occupancy, now: datetime, ignore: UUID | None, within: Stretch | None
+    ) -> None:
         super().__init__()
-        self._occupancy, self._now, self._ignore = occupancy, now, ignore
+        self._occupancy, self._now, self._ignore, self._within = occupancy, now, ignore, within
 
     def is_free(self, key: UUID, start: datetime, end: datetime) -> bool:
+        if self._within is not None and not (self._within[0] <= start and end <= self._within[1]):
+            self._within, self._starts, self._ends = None, {}, {}  # asked beyond it: look at all
         starts = self._starts.get(key)
         if starts is None:
             starts = self._merge(key)
@@ -164,7 +184,7 @@ class Seen(Timeline):
         starts: list[datetime] = []
         ends: list[datetime] = []
         now, ignore = self._now, self._ignore
-        for row in self._occupancy.rows_of(key):
+        for row in self._occupancy.rows_of(key, self._within):
             if row.booking_id == ignore or (row.expires_at is not None and row.expires_at <= now):
                 continue
             if ends and row.starts_at <= ends[-1]:

@@ -55,10 +55,10 @@ async def place(
     start = start.astimezone(UTC)
     view = ctx.allocations
     # only what overlaps this very placement can stand in its way
-    occupancy = await view.occupancy(shop.id, start, start + service.reach(nights), booking_id)
-    candidates = placements_at(
-        shop, service, start, occupancy.seen_at(ctx.now, booking_id), ctx.now, staff_id, nights
-    )
+    reach = (start, start + service.reach(nights))
+    occupancy = await view.occupancy(shop.id, *reach, booking_id)
+    seen = occupancy.seen_at(ctx.now, booking_id, within=reach)
+    candidates = placements_at(shop, service, start, seen, ctx.now, staff_id, nights)
     candidates.sort(key=lambda p: p.resource_units != keep)  # stable: otherwise best first
     for candidate in candidates:
         if await view.place(shop.id, booking_id, (candidate,), expires_at, kind):
@@ -105,10 +105,9 @@ async def _alternatives(
     alternatives: list[Placement] = []
     for days in (1, ALTERNATIVE_DAYS):
         margin = timedelta(days=days + 1)
-        occupancy = await ctx.allocations.occupancy(
-            shop.id, start - margin, start + margin + service.reach(nights), booking_id, around=True
-        )
-        busy = occupancy.seen_at(ctx.now, booking_id)
+        around = (start - margin, start + margin + service.reach(nights))
+        occupancy = await ctx.allocations.occupancy(shop.id, *around, booking_id, around=True)
+        busy = occupancy.seen_at(ctx.now, booking_id, within=around)
         alternatives, settled = nearest(
             shop, service, start, busy, ctx.now, staff_id, max_days=days, nights=nights
         )
