@@ -158,7 +158,7 @@ def test_nearest_alternatives_are_the_closest_free_times():
     assert wall(alternatives) == ["11:15", "11:30", "11:45"]  # nothing before 09:00 opens
 
 
-def test_nearest_tries_starts_nearest_first_and_finds_what_a_search_of_every_day_finds():
+def test_nearest_and_placements_at_find_what_a_search_of_every_day_finds():
     # the day-by-day search (still used for stays) is the reference
     rng = random.Random(5)
     shop, _, bath, groomers = pet_shop(groomers=3, stations=2)
@@ -179,6 +179,9 @@ def test_nearest_tries_starts_nearest_first_and_finds_what_a_search_of_every_day
         for max_days in (1, 3):
             expected = _nearest_by_days(shop, bath, around, busy, NOW, staff_id, 3, max_days, None)
             assert nearest(shop, bath, around, busy, NOW, staff_id, max_days=max_days) == expected, case
+        day = around.astimezone(BERLIN).date()
+        at_start = search(shop, bath, day, day, busy, NOW, staff_id, only_at=around)
+        assert placements_at(shop, bath, around, busy, NOW, staff_id) == at_start, case
 
 
 def test_timeline_merges_overlaps_and_touching_intervals_do_not_collide():

@@ -104,9 +104,38 @@ def placements_at(
     nights: int | None = None,
 ) -> list[Placement]:
     """The free placements that start exactly at `start`, best first (for a stay, one per
-    free kennel)."""
+    free kennel): what `search` finds at that start, without walking the whole day."""
     day = start.astimezone(shop.zone).date()
-    return search(shop, service, day, day, busy, now, staff_id, only_at=start, nights=nights)
+    if service.per_night:
+        return search(shop, service, day, day, busy, now, staff_id, only_at=start, nights=nights)
+    service.check_booking(staff_id, nights)
+    horizon = now + timedelta(days=shop.policy.max_days_ahead)
+    units_by_type = [shop.units_of_type(t) for t in service.resource_types]
+    if start < now or start > horizon or any(not units for units in units_by_type):
+        return []
+    timeline = busy if isinstance(busy, Timeline) else Timeline(busy)
+    zone, step = shop.zone, timedelta(minutes=shop.policy.slot_step_minutes)
+    end = start + service.duration
+    until = end + service.buffer
+    units: tuple[UUID, ...] | None = None
+    looked = False  # the units free at a start are the same whoever does the service
+    found: list[Placement] = []
+    for key, hours, profile in _workers(shop, service, staff_id):
+        for period in (p for p in hours if p.weekday == day.weekday()):
+            if end > local_instant(day, period.end, zone, last=True) or start not in _wall_clock_starts(
+                day, period, step, zone
+            ):
+                continue
+            if key is not None and not (
+                Timeline(_blocked(profile, day, zone)).is_free(key, start, until)
+                and timeline.is_free(key, start, until)
+            ):
+                continue
+            if not looked:
+                units, looked = free_units(units_by_type, timeline, start, until), True
+            if units is not None:
+                found.append(Placement(start, end, until, key, units))
+    return found
 
 
 def placements_from(
