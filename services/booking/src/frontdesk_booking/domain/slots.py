@@ -202,16 +202,22 @@ def nearest(
     horizon = now + timedelta(days=shop.policy.max_days_ahead)
     step = timedelta(minutes=shop.policy.slot_step_minutes)
     duration, buffer = service.duration, service.buffer
-    # every start any worker's hours give on those days, with who could take it, best first
-    who: dict[datetime, list[tuple[int, date, UUID | None, StaffProfile | None]]] = {}
-    for rank, (key, hours, profile) in enumerate(_workers(shop, service, staff_id)):
-        for offset in range(-max_days, max_days + 1):
-            each = day + timedelta(days=offset)
-            for period in (p for p in hours if p.weekday == each.weekday()):
-                close = local_instant(each, period.end, zone, last=True)
-                for start in _wall_clock_starts(each, period, step, zone):
-                    if now <= start <= horizon and start + duration <= close:
-                        who.setdefault(start, []).append((rank, each, key, profile))
+    workers = _workers(shop, service, staff_id)
+    # every start any worker's hours give on those days, with who could take it (staff
+    # members with the same hours share their starts: each period's are laid out once)
+    who: dict[datetime, list[tuple[int, date]]] = {}
+    for offset in range(-max_days, max_days + 1):
+        each = day + timedelta(days=offset)
+        working: dict[WeeklyPeriod, list[tuple[int, date]]] = {}
+        for rank, (_, hours, _) in enumerate(workers):
+            for period in hours:
+                if period.weekday == each.weekday():
+                    working.setdefault(period, []).append((rank, each))
+        for period, ranks in working.items():
+            close = local_instant(each, period.end, zone, last=True)
+            for start in _wall_clock_starts(each, period, step, zone):
+                if now <= start <= horizon and start + duration <= close:
+                    who.setdefault(start, []).extend(ranks)
     blocked: dict[tuple[int, date], Timeline] = {}
     chosen: list[Placement] = []
     for start in sorted(who, key=lambda s: (abs(s - around), s)):
@@ -219,7 +225,8 @@ def nearest(
         until = end + buffer
         units: tuple[UUID, ...] | None = None
         looked = False  # the units free at a start are the same whoever does the service
-        for rank, each, key, profile in who[start]:  # best first
+        for rank, each in sorted(who[start]):  # best first
+            key, _, profile = workers[rank]
             if key is not None:
                 if (rank, each) not in blocked:
                     blocked[rank, each] = Timeline(_blocked(profile, each, zone))
