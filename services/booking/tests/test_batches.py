@@ -14,6 +14,7 @@ import asyncpg
 import pytest
 from frontdesk_booking.adapters import allocations
 from frontdesk_booking.domain.placement import Placement
+from frontdesk_booking.service_layer import allocation_view
 from frontdesk_booking.service_layer.handlers import CONSUMER, commands
 from frontdesk_contracts import Contract, Envelope, type_name
 from frontdesk_contracts import booking as c
@@ -209,3 +210,19 @@ async def test_alternatives_leave_out_what_the_batch_took_after_they_were_first_
     assert at(24, 12, 45) in {datetime.fromisoformat(a["starts_at"]) for a in answered[1]["alternatives"]}
     offered = [datetime.fromisoformat(a["starts_at"]) for a in answered[3]["alternatives"]]
     assert offered and all(not at(24, 11, 30) < start < at(24, 14) for start in offered)
+
+
+async def test_after_an_undone_savepoint_a_release_frees_the_time_in_what_the_batch_read(harness):
+    shop = await pet_shop(harness)
+    who = shop.customer()
+    booking_id, hold = holding(shop, who, 10)
+    confirm = envelope(c.ConfirmBooking(booking_id=booking_id, actor=who), shop)
+    await commands(harness.deps).carry_out(CONSUMER, harness.deps.unit_of_work, [hold, confirm])
+    groomer = shop.staff[0].user_id
+    async with harness.deps.unit_of_work() as uow:
+        # an undone savepoint forgets which bookings the batch names: nothing may come merged
+        view = allocation_view.of(uow)
+        occupancy = await view.occupancy(shop.id, at(24, 9), at(24, 12), uuid4())
+        assert not occupancy.seen_at(harness.clock()).is_free(groomer, at(24, 10), at(24, 11))
+        await view.release(booking_id)
+        assert occupancy.seen_at(harness.clock()).is_free(groomer, at(24, 10), at(24, 11))

@@ -53,7 +53,9 @@ def of(uow: UnitOfWork) -> AllocationView:
 class AllocationView:
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
-        self._times, self._named = uow.memo.get(_WANTED, ([], []))
+        # Forgotten with an undone savepoint: the commands after it read every row one by
+        # one (a merged run could hide the rows of a booking a later command releases).
+        self._times, self._named = uow.memo.get(_WANTED, ([], None))
         self._occupancy: dict[UUID, Occupancy] = {}
         self._wide: set[UUID] = set()  # shops read around all the batch's times
         self._confirms: list[UUID] = []  # sent with the staged writes
@@ -77,7 +79,7 @@ class AllocationView:
             wanted += [(t - BEFORE, t + AFTER) for t in self._times]
         gaps = occupancy.missing(wanted)
         if gaps:
-            changing = [*self._named, booking_id]
+            changing = None if self._named is None else [*self._named, booking_id]
             occupancy.extend(await allocations.rows(await self.db(), shop_id, gaps, changing), gaps)
             for confirmed in self._confirms:
                 occupancy.confirm(confirmed)

@@ -38,11 +38,14 @@ async def place_chain(
     occupancy = await view.occupancy(shop.id, start, start + reach(steps), booking_id)
     chains = chains_at(shop, steps, start, occupancy.seen_at(ctx.now, booking_id), ctx.now, prefer)
     for chain in chains:
-        if await view.place(shop.id, booking_id, chain, expires_at) or (
+        placed = await view.place(shop.id, booking_id, chain, expires_at)
+        if not placed:
             # an expired hold nobody has swept yet still holds its rows: expire it, try again
-            await clear_expired(ctx, chain, booking_id)
-            and await view.place(shop.id, booking_id, chain, expires_at)
-        ):
+            if await clear_expired(ctx, chain, booking_id):
+                placed = await view.place(shop.id, booking_id, chain, expires_at)
+            else:
+                view.forget(shop.id)  # another transaction took it: what was read is out of date
+        if placed:
             return tuple(
                 Part(service.id, placement, service.price_for(None))
                 for (service, _), placement in zip(steps, chain, strict=True)
