@@ -5,15 +5,20 @@ refused alone, without undoing the batch; nothing double booked."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
+import asyncpg
 import pytest
 from frontdesk_booking.adapters import allocations
 from frontdesk_booking.domain.placement import Placement
+from frontdesk_booking.service_layer import allocation_view
 from frontdesk_booking.service_layer.handlers import CONSUMER, commands
 from frontdesk_contracts import Contract, Envelope, type_name
 from frontdesk_contracts import booking as c
+from frontdesk_platform.unit_of_work import UnitOfWork
 from sqlalchemy import text
 
 from .harness import Harness
@@ -130,3 +135,94 @@ async def test_busy_times_come_merged_into_runs_per_staff_member_or_unit(harness
             (station, start, start + hour),
         ]
     )
+
+
+class Counted(UnitOfWork):
+    """A unit of work that notes the statements sent on its asyncpg connection."""
+
+    def __init__(self, *args: Any, sent: list[str]) -> None:
+        super().__init__(*args)
+        self._sent = sent
+        self._logged: asyncpg.Connection | None = None
+
+    async def connection(self) -> asyncpg.Connection:
+        found = await super().connection()
+        if self._logged is None:
+            self._logged = found
+            found.add_query_logger(self._note)
+        return found
+
+    def _note(self, record: Any) -> None:
+        self._sent.append(record.query)
+
+    async def __aexit__(self, *exc: Any) -> None:
+        if self._logged is not None:
+            self._logged.remove_query_logger(self._note)
+        await super().__aexit__(*exc)
+
+
+async def test_a_batch_reads_the_allocations_once_and_confirms_them_in_one_statement(harness):
+    shop = await pet_shop(harness, groomers=2, stations=2)
+    alice, bob, carol = shop.customer(), shop.customer(), shop.customer()
+    held = [holding(shop, who, hour) for who, hour in ((alice, 9), (bob, 11), (carol, 14))]
+    confirms = [
+        envelope(c.ConfirmBooking(booking_id=booking_id, actor=who), shop)
+        for (booking_id, _), who in zip(held, (alice, bob, carol), strict=True)
+    ]
+    batch = [command for _, command in held] + confirms
+    sent: list[str] = []
+    deps = replace(harness.deps, unit_of_work=lambda: Counted(harness.sessions, lambda t: t, sent=sent))
+
+    await commands(deps).carry_out(CONSUMER, deps.unit_of_work, batch)
+
+    answered = await verdicts(harness, batch)
+    assert [a["type"].split(".")[-2] for a in answered] == ["accepted"] * 6
+    on_allocations = [q.split()[0] for q in sent if "allocations" in q]
+    assert on_allocations.count("SELECT") == 1  # the three times' allocations, read at once
+    assert on_allocations.count("INSERT") == 3
+    assert on_allocations.count("UPDATE") == 1  # the three confirms
+    lapsing = await harness.scalar(
+        "SELECT count(*) FROM allocations WHERE booking_id = ANY(:b) AND expires_at IS NOT NULL",
+        b=[booking_id for booking_id, _ in held],
+    )
+    assert lapsing == 0
+
+
+async def test_alternatives_leave_out_what_the_batch_took_after_they_were_first_read(harness):
+    shop = await pet_shop(harness)  # one groomer, one station
+    first, (_, taken), later = (holding(shop, shop.customer(), 14) for _ in range(3))
+    quarter_to_one = c.HoldBooking(
+        booking_id=uuid4(),
+        shop_id=shop.id,
+        customer_id=(who := shop.customer()).user_id,
+        service_id=shop.bath,
+        starts_at=at(24, 12, 45),
+        actor=who,
+    )
+    # the second hold at 14:00 is refused (the days around are read then); 12:45 is taken
+    # after that; the last hold at 14:00 must not be offered 12:45 (nor anything overlapping it)
+    batch = [first[1], taken, envelope(quarter_to_one, shop), later[1]]
+
+    await commands(harness.deps).carry_out(CONSUMER, harness.deps.unit_of_work, batch)
+
+    answered = await verdicts(harness, batch)
+    assert [a["type"].split(".")[-2] for a in answered] == ["accepted", "rejected", "accepted", "rejected"]
+    assert at(24, 12, 45) in {datetime.fromisoformat(a["starts_at"]) for a in answered[1]["alternatives"]}
+    offered = [datetime.fromisoformat(a["starts_at"]) for a in answered[3]["alternatives"]]
+    assert offered and all(not at(24, 11, 30) < start < at(24, 14) for start in offered)
+
+
+async def test_after_an_undone_savepoint_a_release_frees_the_time_in_what_the_batch_read(harness):
+    shop = await pet_shop(harness)
+    who = shop.customer()
+    booking_id, hold = holding(shop, who, 10)
+    confirm = envelope(c.ConfirmBooking(booking_id=booking_id, actor=who), shop)
+    await commands(harness.deps).carry_out(CONSUMER, harness.deps.unit_of_work, [hold, confirm])
+    groomer = shop.staff[0].user_id
+    async with harness.deps.unit_of_work() as uow:
+        # an undone savepoint forgets which bookings the batch names: nothing may come merged
+        view = allocation_view.of(uow)
+        occupancy = await view.occupancy(shop.id, at(24, 9), at(24, 12), uuid4())
+        assert not occupancy.seen_at(harness.clock()).is_free(groomer, at(24, 10), at(24, 11))
+        await view.release(booking_id)
+        assert occupancy.seen_at(harness.clock()).is_free(groomer, at(24, 10), at(24, 11))

@@ -2,6 +2,7 @@
 existing bookings, and the two nights a year when Berlin's clocks change."""
 
 import itertools
+import random
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import uuid4
 from zoneinfo import ZoneInfo
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 from frontdesk_booking.domain.placement import Busy, Timeline
 from frontdesk_booking.domain.services import WeeklyPeriod
 from frontdesk_booking.domain.shop import Policy, StaffProfile, TimeOff
-from frontdesk_booking.domain.slots import nearest, placements_at, search
+from frontdesk_booking.domain.slots import _nearest_by_days, nearest, placements_at, search
 
 from .factories import NOW, every_day, pet_shop
 
@@ -155,6 +156,32 @@ def test_nearest_alternatives_are_the_closest_free_times():
     alternatives, settled = nearest(shop, bath, local(day, 10), busy, NOW)
     assert settled
     assert wall(alternatives) == ["11:15", "11:30", "11:45"]  # nothing before 09:00 opens
+
+
+def test_nearest_and_placements_at_find_what_a_search_of_every_day_finds():
+    # the day-by-day search (still used for stays) is the reference
+    rng = random.Random(5)
+    shop, _, bath, groomers = pet_shop(groomers=3, stations=2)
+    units = shop.units_of_type("bath")
+    for case in range(60):
+        first = date(2026, 3, 22)
+        busy = []
+        for _ in range(rng.randrange(0, 400)):
+            start = local(
+                first + timedelta(days=rng.randrange(0, 9)), rng.randrange(8, 17), 15 * rng.randrange(4)
+            )
+            key = rng.choice([*groomers, *units])
+            busy.append(Busy(key, start, start + timedelta(minutes=rng.choice((45, 75, 150, 480)))))
+        around = local(
+            first + timedelta(days=rng.randrange(1, 8)), rng.randrange(6, 20), 15 * rng.randrange(4)
+        )
+        staff_id = rng.choice([None, None, groomers[0]])
+        for max_days in (1, 3):
+            expected = _nearest_by_days(shop, bath, around, busy, NOW, staff_id, 3, max_days, None)
+            assert nearest(shop, bath, around, busy, NOW, staff_id, max_days=max_days) == expected, case
+        day = around.astimezone(BERLIN).date()
+        at_start = search(shop, bath, day, day, busy, NOW, staff_id, only_at=around)
+        assert placements_at(shop, bath, around, busy, NOW, staff_id) == at_start, case
 
 
 def test_timeline_merges_overlaps_and_touching_intervals_do_not_collide():

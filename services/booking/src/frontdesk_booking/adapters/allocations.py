@@ -20,6 +20,7 @@ from uuid import UUID
 
 import asyncpg
 
+from ..domain.occupancy import ANYONE, Allocation, Stretch
 from ..domain.placement import Busy, Placement
 
 Kind = Literal["current", "proposed"]
@@ -48,6 +49,46 @@ async def busy(
     runs (a run may reach past the window)."""
     rows = await db.fetch(_BUSY, shop_id, start, end, now, ignore_booking)
     return [Busy(key, lower, upper) for key, lower, upper in rows]
+
+
+# The rows a batch may change (holds, which lapse, and the bookings its commands name) one
+# by one; the rest merged into runs per staff member or unit (fewer rows to send and decode).
+# No list of the bookings named: every row one by one.
+_ROWS = (
+    "SELECT lower(run), upper(run), key, $4::uuid, 'current', NULL::timestamptz FROM ("
+    "SELECT key, unnest(range_agg(during)) AS run FROM allocations "
+    "WHERE shop_id = $1 AND during && ANY($2::tstzrange[]) AND $3::uuid[] IS NOT NULL "
+    "AND expires_at IS NULL AND booking_id <> ALL($3::uuid[]) GROUP BY key) AS merged "
+    "UNION ALL "
+    "SELECT lower(during), upper(during), key, booking_id, kind, expires_at FROM allocations "
+    "WHERE shop_id = $1 AND during && ANY($2::tstzrange[]) "
+    "AND (expires_at IS NOT NULL OR booking_id = ANY($3::uuid[]) OR $3::uuid[] IS NULL)"
+)
+
+
+async def rows(
+    db: asyncpg.Connection,
+    shop_id: UUID,
+    stretches: Sequence[Stretch],
+    changing: Sequence[UUID] | None,
+) -> list[Allocation]:
+    """Every row of the shop that overlaps any of the stretches, expired holds too (they
+    still occupy their time until expired for good); the confirmed rows of bookings not in
+    `changing` as runs of `ANYONE` (None: no runs)."""
+    found = await db.fetch(
+        _ROWS,
+        shop_id,
+        [asyncpg.Range(lo, hi) for lo, hi in stretches],
+        None if changing is None else list(changing),
+        ANYONE,
+    )
+    return [Allocation(*row) for row in found]
+
+
+async def confirm_all(db: asyncpg.Connection, booking_ids: Sequence[UUID]) -> None:
+    await db.execute(
+        "UPDATE allocations SET expires_at = NULL WHERE booking_id = ANY($1::uuid[])", booking_ids
+    )
 
 
 async def expired_in_the_way(db: asyncpg.Connection, placement: Placement, now: datetime) -> list[UUID]:

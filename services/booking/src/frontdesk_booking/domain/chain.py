@@ -99,14 +99,14 @@ def nearest_chains(
     shop: Shop,
     steps: Sequence[Step],
     around: datetime,
-    busy: Iterable[Busy],
+    busy: Iterable[Busy] | Timeline,
     now: datetime,
     days: int,
     count: int = 3,
 ) -> list[Chain]:
     """Up to `count` free chains at different starts within `days` days of `around`, nearest
     first, returned in time order."""
-    timeline = Timeline(busy)
+    timeline = busy if isinstance(busy, Timeline) else Timeline(busy)
     first, staff_id = steps[0]
     day = around.astimezone(shop.zone).date()
     starts = sorted(

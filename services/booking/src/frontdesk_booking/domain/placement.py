@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -86,6 +87,7 @@ def free_units(
     return tuple(chosen)
 
 
+@lru_cache(maxsize=8192)  # a slot search asks for each staff member's opening and closing times
 def local_instant(day: date, at: time, zone: ZoneInfo, last: bool = False) -> datetime:
     """A local wall time as a UTC instant; `last` picks the later one when it happens twice."""
     return datetime.combine(day, at).replace(tzinfo=zone, fold=1 if last else 0).astimezone(UTC)

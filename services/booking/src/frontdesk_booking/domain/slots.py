@@ -104,9 +104,38 @@ def placements_at(
     nights: int | None = None,
 ) -> list[Placement]:
     """The free placements that start exactly at `start`, best first (for a stay, one per
-    free kennel)."""
+    free kennel): what `search` finds at that start, without walking the whole day."""
     day = start.astimezone(shop.zone).date()
-    return search(shop, service, day, day, busy, now, staff_id, only_at=start, nights=nights)
+    if service.per_night:
+        return search(shop, service, day, day, busy, now, staff_id, only_at=start, nights=nights)
+    service.check_booking(staff_id, nights)
+    horizon = now + timedelta(days=shop.policy.max_days_ahead)
+    units_by_type = [shop.units_of_type(t) for t in service.resource_types]
+    if start < now or start > horizon or any(not units for units in units_by_type):
+        return []
+    timeline = busy if isinstance(busy, Timeline) else Timeline(busy)
+    zone, step = shop.zone, timedelta(minutes=shop.policy.slot_step_minutes)
+    end = start + service.duration
+    until = end + service.buffer
+    units: tuple[UUID, ...] | None = None
+    looked = False  # the units free at a start are the same whoever does the service
+    found: list[Placement] = []
+    for key, hours, profile in _workers(shop, service, staff_id):
+        for period in (p for p in hours if p.weekday == day.weekday()):
+            if end > local_instant(day, period.end, zone, last=True) or start not in _wall_clock_starts(
+                day, period, step, zone
+            ):
+                continue
+            if key is not None and not (
+                Timeline(_blocked(profile, day, zone)).is_free(key, start, until)
+                and timeline.is_free(key, start, until)
+            ):
+                continue
+            if not looked:
+                units, looked = free_units(units_by_type, timeline, start, until), True
+            if units is not None:
+                found.append(Placement(start, end, until, key, units))
+    return found
 
 
 def placements_from(
@@ -158,8 +187,84 @@ def nearest(
     """Up to `count` free placements at different times, nearest to `around` first, and
     whether they are surely the nearest (False: days beyond `max_days` were not searched).
 
-    Searches the day of `around` first and widens a day at a time on both sides, until
-    nothing outside the searched days could be nearer than what was found."""
+    The starts of the days within `max_days` are tried nearest first (each with the best
+    free placement at it, as `search` ranks them) until `count` are found: the same as
+    searching every day and keeping the nearest, without looking at every start."""
+    if service.per_night:
+        return _nearest_by_days(shop, service, around, busy, now, staff_id, count, max_days, nights)
+    service.check_booking(staff_id, nights)
+    zone = shop.zone
+    timeline = busy if isinstance(busy, Timeline) else Timeline(busy)
+    day = around.astimezone(zone).date()
+    units_by_type = [shop.units_of_type(t) for t in service.resource_types]
+    if any(not units for units in units_by_type):
+        return [], False
+    horizon = now + timedelta(days=shop.policy.max_days_ahead)
+    step = timedelta(minutes=shop.policy.slot_step_minutes)
+    duration, buffer = service.duration, service.buffer
+    workers = _workers(shop, service, staff_id)
+    # every start any worker's hours give on those days, with who could take it (staff
+    # members with the same hours share their starts: each period's are laid out once)
+    who: dict[datetime, list[tuple[int, date]]] = {}
+    for offset in range(-max_days, max_days + 1):
+        each = day + timedelta(days=offset)
+        working: dict[WeeklyPeriod, list[tuple[int, date]]] = {}
+        for rank, (_, hours, _) in enumerate(workers):
+            for period in hours:
+                if period.weekday == each.weekday():
+                    working.setdefault(period, []).append((rank, each))
+        for period, ranks in working.items():
+            close = local_instant(each, period.end, zone, last=True)
+            for start in _wall_clock_starts(each, period, step, zone):
+                if now <= start <= horizon and start + duration <= close:
+                    who.setdefault(start, []).extend(ranks)
+    blocked: dict[tuple[int, date], Timeline] = {}
+    chosen: list[Placement] = []
+    for start in sorted(who, key=lambda s: (abs(s - around), s)):
+        end = start + duration
+        until = end + buffer
+        units: tuple[UUID, ...] | None = None
+        looked = False  # the units free at a start are the same whoever does the service
+        for rank, each in sorted(who[start]):  # best first
+            key, _, profile = workers[rank]
+            if key is not None:
+                if (rank, each) not in blocked:
+                    blocked[rank, each] = Timeline(_blocked(profile, each, zone))
+                if not (
+                    blocked[rank, each].is_free(key, start, until) and timeline.is_free(key, start, until)
+                ):
+                    continue
+            if not looked:
+                units, looked = free_units(units_by_type, timeline, start, until), True
+            if units is not None:
+                chosen.append(Placement(start, end, until, key, units))
+                break
+        if len(chosen) == count:
+            break
+    chosen.sort(key=lambda p: p.starts_at)
+    if len(chosen) < count:
+        return chosen, False
+    farthest = max(abs(p.starts_at - around) for p in chosen)
+    outside = min(
+        around - datetime.combine(day - timedelta(days=max_days), time(), zone).astimezone(UTC),
+        datetime.combine(day + timedelta(days=max_days + 1), time(), zone).astimezone(UTC) - around,
+    )
+    return chosen, farthest <= outside
+
+
+def _nearest_by_days(
+    shop: Shop,
+    service: Service,
+    around: datetime,
+    busy: Iterable[Busy] | Timeline,
+    now: datetime,
+    staff_id: UUID | None,
+    count: int,
+    max_days: int,
+    nights: int | None,
+) -> tuple[list[Placement], bool]:
+    """`nearest` for stays: searches the day of `around` first and widens a day at a time
+    on both sides, until nothing outside the searched days could be nearer than what was found."""
     zone = shop.zone
     timeline = busy if isinstance(busy, Timeline) else Timeline(busy)
     day = around.astimezone(zone).date()

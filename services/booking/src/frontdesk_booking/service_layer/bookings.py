@@ -53,19 +53,23 @@ async def place(
     `unwritten`: the command wrote nothing before this, so a refusal that expired no
     lapsed hold on its way leaves nothing to undo (`Refused.before_writing`)."""
     start = start.astimezone(UTC)
-    db = await ctx.db()
+    view = ctx.allocations
     # only what overlaps this very placement can stand in its way
-    busy = await allocations.busy(db, shop.id, start, start + service.reach(nights), ctx.now, booking_id)
-    candidates = placements_at(shop, service, start, busy, ctx.now, staff_id, nights)
+    reach = (start, start + service.reach(nights))
+    occupancy = await view.occupancy(shop.id, *reach, booking_id)
+    seen = occupancy.seen_at(ctx.now, booking_id, within=reach)
+    candidates = placements_at(shop, service, start, seen, ctx.now, staff_id, nights)
     candidates.sort(key=lambda p: p.resource_units != keep)  # stable: otherwise best first
     for candidate in candidates:
-        if await allocations.try_place(db, shop.id, booking_id, candidate, expires_at, kind):
+        if await view.place(shop.id, booking_id, (candidate,), expires_at, kind):
             return candidate
         CONFLICTS.labels("lost_race").inc()
         # An expired hold nobody has swept yet still holds its rows: expire it and try again.
         cleared = await clear_expired(ctx, (candidate,), booking_id)
         unwritten = unwritten and not cleared
-        if cleared and await allocations.try_place(db, shop.id, booking_id, candidate, expires_at, kind):
+        if not cleared:
+            view.forget(shop.id)  # another transaction took it: what was read is out of date
+        elif await view.place(shop.id, booking_id, (candidate,), expires_at, kind):
             return candidate
     alternatives = (
         await _alternatives(ctx, shop, service, start, staff_id, booking_id, nights)
@@ -101,14 +105,9 @@ async def _alternatives(
     alternatives: list[Placement] = []
     for days in (1, ALTERNATIVE_DAYS):
         margin = timedelta(days=days + 1)
-        busy = await allocations.busy(
-            await ctx.db(),
-            shop.id,
-            start - margin,
-            start + margin + service.reach(nights),
-            ctx.now,
-            booking_id,
-        )
+        around = (start - margin, start + margin + service.reach(nights))
+        occupancy = await ctx.allocations.occupancy(shop.id, *around, booking_id, around=True)
+        busy = occupancy.seen_at(ctx.now, booking_id, within=around)
         alternatives, settled = nearest(
             shop, service, start, busy, ctx.now, staff_id, max_days=days, nights=nights
         )
@@ -253,7 +252,7 @@ async def confirm(ctx: Context, cmd: c.ConfirmBooking) -> Answer | None:
     booking = await ctx.repositories.bookings.get(ctx.uow, cmd.booking_id)
     booking.confirm(actor(cmd.actor), ctx.now)
     if booking.pending:
-        await allocations.confirm(await ctx.db(), booking.id)
+        ctx.allocations.confirm(booking.id)
         await settle_offer(ctx, booking, "booked")
     await ctx.save_booking(booking)
     return showing(booking)
@@ -266,7 +265,7 @@ async def cancel(ctx: Context, cmd: c.CancelBooking) -> Answer | None:
     freed = [*booking.placements, booking.proposal.placement if booking.proposal else None]
     booking.cancel(who, cmd.reason, shop.policy, ctx.now)
     if booking.pending:
-        await allocations.release(await ctx.db(), booking.id)
+        await ctx.allocations.release(booking.id)
         await ctx.save_booking(booking)
         await settle_offer(ctx, booking, "declined")  # a cancelled offer: the next in line's turn
         for placement in freed:
@@ -288,7 +287,7 @@ async def reschedule(ctx: Context, cmd: c.RescheduleBooking) -> Answer | None:
     service = await _service(shop, booking)
     nights = cmd.nights if cmd.nights is not None else previous.nights
     service.check_booking(cmd.staff_id, nights)
-    await allocations.release(await ctx.db(), booking.id, "current")
+    await ctx.allocations.release(booking.id, "current")
     placement = await place(
         ctx,
         shop,
@@ -319,7 +318,7 @@ async def _reschedule_several(
     if any(s is None for s in services):
         raise ServiceNotFound("a service of the booking is no longer offered")
     steps = [(s, cmd.staff_id if n == 0 else None) for n, s in enumerate(services) if s is not None]
-    await allocations.release(await ctx.db(), booking.id, "current")
+    await ctx.allocations.release(booking.id, "current")
     prefer = [p.placement.staff_id for p in previous]
     parts = await place_chain(ctx, shop, steps, booking.id, cmd.starts_at, booking.hold_expires_at, prefer)
     price = sum(p.price_cents or 0 for p in parts)
@@ -344,7 +343,7 @@ async def propose_change(ctx: Context, cmd: c.ProposeChange) -> Answer | None:
     booking.check_proposal(who, cmd.starts_at, ctx.now)
     earlier = booking.proposal
     assert booking.placement is not None
-    await allocations.release(await ctx.db(), booking.id, "proposed")
+    await ctx.allocations.release(booking.id, "proposed")
     placement = await place(
         ctx,
         shop,
@@ -366,7 +365,7 @@ async def propose_change(ctx: Context, cmd: c.ProposeChange) -> Answer | None:
 async def accept_change(ctx: Context, cmd: c.AcceptChange) -> Answer | None:
     booking = await ctx.repositories.bookings.get(ctx.uow, cmd.booking_id)
     previous = booking.accept_change(actor(cmd.actor), ctx.now)
-    await allocations.promote_proposal(await ctx.db(), booking.id)
+    await ctx.allocations.promote_proposal(booking.id)
     await ctx.save_booking(booking)
     assert booking.shop_id is not None
     await offer_freed(ctx, booking.shop_id, previous)
@@ -379,11 +378,11 @@ async def decline_change(ctx: Context, cmd: c.DeclineChange) -> Answer | None:
     booking.decline_change(actor(cmd.actor), ctx.now)
     assert proposal is not None and booking.shop_id is not None
     if booking.status == "cancelled":
-        await allocations.release(await ctx.db(), booking.id)
+        await ctx.allocations.release(booking.id)
         assert booking.placement is not None
         await offer_freed(ctx, booking.shop_id, booking.placement)
     else:
-        await allocations.release(await ctx.db(), booking.id, "proposed")
+        await ctx.allocations.release(booking.id, "proposed")
     await ctx.save_booking(booking)
     await offer_freed(ctx, booking.shop_id, proposal.placement)
     return showing(booking)
@@ -395,7 +394,7 @@ async def check_in(ctx: Context, cmd: c.CheckIn) -> None:
     proposal = booking.proposal
     booking.check_in(actor(cmd.actor), shop.policy, ctx.now)
     if proposal is not None:
-        await allocations.release(await ctx.db(), booking.id, "proposed")
+        await ctx.allocations.release(booking.id, "proposed")
     await ctx.save_booking(booking)
 
 
@@ -416,13 +415,13 @@ async def complete(ctx: Context, cmd: c.CompleteBooking) -> None:
     booking = await ctx.repositories.bookings.get(ctx.uow, cmd.booking_id)
     shop = await ctx.shop(cmd.actor.shop_id)
     booking.complete(actor(cmd.actor), shop.policy, ctx.now)
-    await allocations.release(await ctx.db(), booking.id)
+    await ctx.allocations.release(booking.id)
     await ctx.save_booking(booking)
 
 
 async def mark_no_show(ctx: Context, cmd: c.MarkNoShow) -> Answer | None:
     booking = await ctx.repositories.bookings.get(ctx.uow, cmd.booking_id)
     booking.mark_no_show(actor(cmd.actor), ctx.now)
-    await allocations.release(await ctx.db(), booking.id)
+    await ctx.allocations.release(booking.id)
     await ctx.save_booking(booking)
     return showing(booking)

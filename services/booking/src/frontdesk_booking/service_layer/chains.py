@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from ..adapters import allocations
 from ..domain.chain import Part, Step, chains_at, nearest_chains, reach
 from ..domain.placement import Placement
 from ..domain.shop import Shop
@@ -35,14 +34,18 @@ async def place_chain(
     """Allocate the best free chain at `start` (keeping the staff in `prefer` where it can),
     or refuse with the nearest free starts."""
     start = start.astimezone(UTC)
-    busy = await allocations.busy(await ctx.db(), shop.id, start, start + reach(steps), ctx.now, booking_id)
-    chains = chains_at(shop, steps, start, busy, ctx.now, prefer)
+    view = ctx.allocations
+    occupancy = await view.occupancy(shop.id, start, start + reach(steps), booking_id)
+    chains = chains_at(shop, steps, start, occupancy.seen_at(ctx.now, booking_id), ctx.now, prefer)
     for chain in chains:
-        if await allocations.try_place_all(await ctx.db(), shop.id, booking_id, chain, expires_at) or (
+        placed = await view.place(shop.id, booking_id, chain, expires_at)
+        if not placed:
             # an expired hold nobody has swept yet still holds its rows: expire it, try again
-            await clear_expired(ctx, chain, booking_id)
-            and await allocations.try_place_all(await ctx.db(), shop.id, booking_id, chain, expires_at)
-        ):
+            if await clear_expired(ctx, chain, booking_id):
+                placed = await view.place(shop.id, booking_id, chain, expires_at)
+            else:
+                view.forget(shop.id)  # another transaction took it: what was read is out of date
+        if placed:
             return tuple(
                 Part(service.id, placement, service.price_for(None))
                 for (service, _), placement in zip(steps, chain, strict=True)
@@ -59,10 +62,12 @@ async def _alternatives(
 ) -> list[Placement]:
     """The nearest free starts, each as the whole booking's envelope."""
     margin = timedelta(days=ALTERNATIVE_DAYS + 1)
-    busy = await allocations.busy(
-        await ctx.db(), shop.id, start - margin, start + margin + reach(steps), ctx.now, booking_id
+    occupancy = await ctx.allocations.occupancy(
+        shop.id, start - margin, start + margin + reach(steps), booking_id, around=True
     )
-    found = nearest_chains(shop, steps, start, busy, ctx.now, ALTERNATIVE_DAYS)
+    found = nearest_chains(
+        shop, steps, start, occupancy.seen_at(ctx.now, booking_id), ctx.now, ALTERNATIVE_DAYS
+    )
     return [
         Placement(c[0].starts_at, c[-1].ends_at, c[-1].occupied_until, c[0].staff_id, c[0].resource_units)
         for c in found

@@ -25,7 +25,7 @@ from ..domain.waitlist import WaitlistEntry
 from ..projections import bookings as booking_rows
 from ..projections import calendar, catalog
 from ..projections import customers as customer_rows
-from . import translate
+from . import allocation_view, translate
 
 SOURCE = "frontdesk.booking"
 
@@ -72,6 +72,11 @@ class Context:
     @property
     def session(self) -> AsyncSession:
         return self.uow.session
+
+    @property
+    def allocations(self) -> allocation_view.AllocationView:
+        """The batch's allocations (what it read of the table, and its changes to it)."""
+        return allocation_view.of(self.uow)
 
     async def db(self) -> asyncpg.Connection:
         """The transaction's own asyncpg connection (statements on the hot path)."""

@@ -6,6 +6,7 @@ time asked for is taken."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from frontdesk_platform.pipeline import Answers, Pipeline, Route
 from frontdesk_platform.refusals import Refused
 from frontdesk_platform.unit_of_work import UnitOfWork
 
-from . import bookings, customers, setup, translate
+from . import allocation_view, bookings, customers, setup, translate
 from .context import SOURCE, Context, Dependencies
 
 CONSUMER = "booking.commands"
@@ -61,8 +62,12 @@ def commands(deps: Dependencies) -> Pipeline[Context]:
 
 async def preload(deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any]) -> None:
     """The streams a batch's commands name (bookings, waitlist entries, pets), read in one
-    round trip; the rest are read when a command asks."""
+    round trip; the rest are read when a command asks. The times its commands ask for are
+    noted, for its first slot search to read their allocations at once."""
     repositories, wanted = deps.repositories, []
+    times = [cmd.starts_at for cmd in commands if isinstance(getattr(cmd, "starts_at", None), datetime)]
+    named = [cmd.booking_id for cmd in commands if isinstance(getattr(cmd, "booking_id", None), UUID)]
+    allocation_view.expect(uow, times, named)
     for cmd in commands:
         if isinstance(getattr(cmd, "booking_id", None), UUID):
             wanted.append(repositories.bookings.stream_id(cmd.booking_id))

@@ -13,7 +13,7 @@ from .waitlist_offers import settle_offer
 async def expire(ctx: Context, booking_id: UUID) -> None:
     booking = await ctx.repositories.bookings.get(ctx.uow, booking_id)
     if booking.expire_if_due(ctx.now):
-        await allocations.release(await ctx.db(), booking_id)
+        await ctx.allocations.release(booking_id)
         await ctx.save_booking(booking)
         await settle_offer(ctx, booking, "expired")
 

@@ -1,0 +1,128 @@
+"""A batch's allocations: the allocation table's statements, and what the batch has read of it.
+
+The first slot search of a batch reads the rows of the days its commands ask for (and the
+days around them, where alternatives are looked for) in one statement; every change the
+batch's commands make goes to the table and to that occupancy alike, so the searches after
+it see the same thing without reading again. A search outside what was read reads again.
+The exclusion constraint stays the last word: a try it refuses is refused, and the view is
+read again after a refusal it did not foresee (another transaction got there first).
+
+Confirms change no row a search of the batch avoids (a confirmed hold stays taken), so the
+batch's confirms go in one UPDATE with its staged writes, just before the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from frontdesk_platform.unit_of_work import UnitOfWork
+
+from ..adapters import allocations
+from ..domain.occupancy import Occupancy
+from ..domain.placement import Placement
+
+# What is read around each time a batch's commands ask for: at first the time itself (a
+# service's length, a short one: a longer one reads what it misses), then, at the first
+# refusal, the days where alternatives are looked first (the day either side, midnight to
+# midnight: two days, and a day for the service).
+NEAR = timedelta(hours=4)
+BEFORE, AFTER = timedelta(days=2), timedelta(days=3)
+
+_KEY = "booking.allocations"
+_WANTED = "booking.wanted"
+
+
+def expect(uow: UnitOfWork, times: Sequence[datetime], bookings: Sequence[UUID]) -> None:
+    """The times the batch's commands will look for, and the bookings they name (whose rows
+    come one by one, as the commands may change them)."""
+    uow.memo[_WANTED] = (list(times), list(bookings))
+
+
+def of(uow: UnitOfWork) -> AllocationView:
+    """The batch's view (a new one after an undone savepoint, which forgets the memo)."""
+    found: AllocationView | None = uow.memo.get(_KEY)
+    if found is None:
+        found = uow.memo[_KEY] = AllocationView(uow)
+    return found
+
+
+class AllocationView:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        # Forgotten with an undone savepoint: the commands after it read every row one by
+        # one (a merged run could hide the rows of a booking a later command releases).
+        self._times, self._named = uow.memo.get(_WANTED, ([], None))
+        self._occupancy: dict[UUID, Occupancy] = {}
+        self._wide: set[UUID] = set()  # shops read around all the batch's times
+        self._confirms: list[UUID] = []  # sent with the staged writes
+
+    async def db(self) -> asyncpg.Connection:
+        return await self._uow.connection()
+
+    async def occupancy(
+        self, shop_id: UUID, start: datetime, end: datetime, booking_id: UUID, around: bool = False
+    ) -> Occupancy:
+        """What is allocated in the shop, read at least for [start, end) (`around`: for
+        alternatives, around every time the batch asks for); `booking_id`'s rows one by one."""
+        occupancy = self._occupancy.get(shop_id)
+        if occupancy is None:
+            occupancy = self._occupancy[shop_id] = Occupancy()
+            wanted = [(start, end), *((t, t + NEAR) for t in self._times)]
+        else:
+            wanted = [(start, end)]
+        if around and shop_id not in self._wide:
+            self._wide.add(shop_id)
+            wanted += [(t - BEFORE, t + AFTER) for t in self._times]
+        gaps = occupancy.missing(wanted)
+        if gaps:
+            changing = None if self._named is None else [*self._named, booking_id]
+            occupancy.extend(await allocations.rows(await self.db(), shop_id, gaps, changing), gaps)
+            for confirmed in self._confirms:
+                occupancy.confirm(confirmed)
+        return occupancy
+
+    def forget(self, shop_id: UUID) -> None:
+        """Read the shop's allocations again at the next search."""
+        self._occupancy.pop(shop_id, None)
+        self._wide.discard(shop_id)
+
+    async def place(
+        self,
+        shop_id: UUID,
+        booking_id: UUID,
+        placements: Sequence[Placement],
+        expires_at: datetime | None,
+        kind: allocations.Kind = "current",
+    ) -> bool:
+        placed = await allocations.try_place_all(
+            await self.db(), shop_id, booking_id, placements, expires_at, kind
+        )
+        if placed and shop_id in self._occupancy:
+            self._occupancy[shop_id].place(booking_id, placements, expires_at, kind)
+        return placed
+
+    async def release(self, booking_id: UUID, kind: allocations.Kind | None = None) -> None:
+        await allocations.release(await self.db(), booking_id, kind)
+        for occupancy in self._occupancy.values():
+            occupancy.release(booking_id, kind)
+
+    async def promote_proposal(self, booking_id: UUID) -> None:
+        await allocations.promote_proposal(await self.db(), booking_id)
+        for occupancy in self._occupancy.values():
+            occupancy.promote(booking_id)
+
+    def confirm(self, booking_id: UUID) -> None:
+        """The booking's rows no longer lapse; written with the batch's staged writes."""
+        for occupancy in self._occupancy.values():
+            occupancy.confirm(booking_id)
+        self._confirms.append(booking_id)
+        self._uow.writes.then(_KEY, self._send_confirms)
+
+    async def _send_confirms(self, session: Any) -> None:
+        confirms, self._confirms = self._confirms, []
+        if confirms:
+            await allocations.confirm_all(await self.db(), confirms)
