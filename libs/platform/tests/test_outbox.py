@@ -211,6 +211,30 @@ async def test_a_savepoint_that_fails_takes_its_writes_and_outbox_rows_with_it(d
         await conn.close()
 
 
+async def test_a_savepoint_undoes_statements_sent_past_sqlalchemy_and_events_it_cannot_store(database):
+    # Before: SQLAlchemy sent SAVEPOINT only with its own next statement, so a raw one
+    # failing first aborted the whole batch's transaction instead of its savepoint.
+    uow = UnitOfWork(database.sessions, database.settings.topic)
+    async with uow:
+        streams = await uow.streams(EventStore())
+        await streams.load(["kept", "raw", "unstorable"])
+        streams.stage("kept", 0, [NewEvent("x", {})], None)
+        with pytest.raises(asyncpg.DataError):
+            async with uow.savepoint():
+                await insert_outbox_row(await uow.connection(), "t", envelope("raw", 1))
+                await (await uow.connection()).execute("SELECT 1/0")
+        with pytest.raises(asyncpg.DataError):
+            async with uow.savepoint():
+                streams.stage("unstorable", 0, [NewEvent("x", {"text": "a\x00b"})], None)
+        await uow.commit()
+    conn = await asyncpg.connect(database.dsn)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM outbox") == 0
+        assert [r["stream_id"] for r in await conn.fetch("SELECT stream_id FROM events")] == ["kept"]
+    finally:
+        await conn.close()
+
+
 async def test_published_rows_past_their_retention_are_pruned_and_nothing_else(database, producer):
     from datetime import timedelta
 

@@ -218,7 +218,12 @@ class Pipeline(Generic[C]):
                     raise
                 raise _Undo from exc  # which command's write failed? each in a savepoint will tell
             uow.mark_all_processed(consumer, carried_out)  # written with the commit
-            await uow.commit()
+            try:
+                await uow.commit()  # the batch's events are written only now
+            except Exception as exc:
+                if careful or is_transient(exc):
+                    raise
+                raise _Undo from exc  # an event the database refuses: whose? savepoints will tell
         return outcomes
 
     async def carry_out_one(

@@ -104,13 +104,15 @@ class UnitOfWork:
     async def savepoint(self) -> AsyncIterator[None]:
         """A part of the transaction that is undone, with what it queued for the outbox
         and after the commit, if it raises."""
-        await self.writes.flush()  # what is staged from now on is this savepoint's alone
+        await self._write_staged()  # what is staged from now on is this savepoint's alone
         queued, callbacks = len(self._outbox), len(self._after_commit)
         staged = self._streams.mark() if self._streams is not None else None
         try:
             async with self.session.begin_nested():
+                # SQLAlchemy sends SAVEPOINT with its own next statement: a raw one may come first
+                await self.session.connection()
                 yield
-                await self.writes.flush()  # a failing write fails its own savepoint
+                await self._write_staged()  # a failing write (an event it cannot store) fails its savepoint
         except BaseException:
             del self._outbox[queued:]
             del self._after_commit[callbacks:]
@@ -160,6 +162,13 @@ class UnitOfWork:
                     _TRACKING_INSERT, (consumer, list(message_ids)), "processed_messages", _already(consumer)
                 )
             )
+
+    async def _write_staged(self) -> None:
+        await self.writes.flush()
+        if self._streams is not None:
+            writes = CommitWrites()
+            writes.add(*self._streams.inserts())
+            await writes.send(await self.connection())
 
     async def commit(self) -> None:
         await self.writes.flush()
