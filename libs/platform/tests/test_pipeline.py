@@ -68,6 +68,7 @@ class FakeUnitOfWork:
         self.baths = list(self.db.baths)
         self.outbox: list[Envelope] = []
         self.writes = FakeWrites(self)
+        self.events = FakeWrites(self)  # like StagedStreams: sent with the commit, or a savepoint's end
         self.callbacks: list[Callable[[], object]] = []
         return self
 
@@ -83,13 +84,16 @@ class FakeUnitOfWork:
     @asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:
         await self.writes.flush()
+        await self.events.flush()
         baths, outbox, callbacks = len(self.baths), len(self.outbox), len(self.callbacks)
         self.db.savepoints += 1
         try:
             yield
             await self.writes.flush()
+            await self.events.flush()
         except BaseException:
             self.writes.discard()
+            self.events.discard()
             del self.baths[baths:], self.outbox[outbox:], self.callbacks[callbacks:]
             raise
 
@@ -101,6 +105,7 @@ class FakeUnitOfWork:
 
     async def commit(self) -> None:
         await self.writes.flush()
+        await self.events.flush()
         self.db.baths = self.baths
         self.db.replies += self.outbox
         self.db.processed.update(self.tracked)
@@ -126,6 +131,9 @@ async def book(uow: FakeUnitOfWork, cmd: Book) -> dict[str, Any]:
     if cmd.pet == "staged":  # a read-model write that fails only when the batch's writes are sent
         uow.baths.pop()
         uow.writes.staged.append(-cmd.n)
+    if cmd.pet == "event":  # an event the database refuses only when the commit sends it
+        uow.baths.pop()
+        uow.events.staged.append(-cmd.n)
     return {"bath": cmd.n}
 
 
@@ -256,6 +264,16 @@ async def test_a_staged_write_that_fails_when_sent_fails_its_own_command_alone()
     db = Database()
     pipeline = Pipeline({"baths.bath.book.v1": Route(book, Book)}, lambda uow, message: uow, ANSWERS)
     outcomes = await carry_out(db, [command(1), command(2, pet="staged", key="k2"), command(3)], pipeline)
+    assert outcomes == ["done"] * 3
+    assert db.baths == [1, 3]
+    assert verdicts(db) == [("accepted", "1"), ("rejected", "invalid_data"), ("accepted", "3")]
+    assert db.commits == 1
+
+
+async def test_an_event_that_fails_only_at_commit_fails_its_own_command_alone():
+    db = Database()
+    pipeline = Pipeline({"baths.bath.book.v1": Route(book, Book)}, lambda uow, message: uow, ANSWERS)
+    outcomes = await carry_out(db, [command(1), command(2, pet="event", key="k2"), command(3)], pipeline)
     assert outcomes == ["done"] * 3
     assert db.baths == [1, 3]
     assert verdicts(db) == [("accepted", "1"), ("rejected", "invalid_data"), ("accepted", "3")]
