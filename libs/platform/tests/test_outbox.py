@@ -7,7 +7,7 @@ from frontdesk_contracts import Envelope
 from frontdesk_contracts.topics import MESSAGING_EVENTS
 from frontdesk_platform.eventstore import ConcurrencyError, EventStore, NewEvent
 from frontdesk_platform.kafka import ensure_topics
-from frontdesk_platform.outbox import OutboxRelay
+from frontdesk_platform.outbox import _BACKLOG, _FETCH, OutboxRelay
 from frontdesk_platform.unit_of_work import UnitOfWork
 from prometheus_client import REGISTRY
 
@@ -385,3 +385,30 @@ async def test_the_backlog_and_the_age_of_the_oldest_waiting_row_show_until_they
         )
     finally:
         await conn.close()
+
+
+@pytest.mark.parametrize("name, statement", [("relay_fetch", _FETCH), ("relay_backlog", _BACKLOG)])
+async def test_the_relay_reads_only_past_its_position_however_many_published_rows_are_kept(
+    database, name, statement
+):
+    # Before: the plan PostgreSQL settles on for a prepared statement scanned every row
+    # kept for the retention, each fetch (the relay's CPU grew with the outbox).
+    conn = await asyncpg.connect(database.dsn)
+    try:
+        await conn.execute(
+            "INSERT INTO outbox (topic, key, event_id, type, envelope)"
+            " SELECT 't', 'k', gen_random_uuid(), 'x', repeat('e', 300) FROM generate_series(1, 5000)"
+        )
+        await conn.execute("ANALYZE outbox")
+        last = await conn.fetchrow(
+            "SELECT xid::text AS xid, id FROM outbox ORDER BY xid DESC, id DESC LIMIT 1"
+        )
+        await conn.execute("SET plan_cache_mode = force_generic_plan")
+        await conn.execute(f"PREPARE {name}(text, bigint, bigint) AS {statement}")
+        plan = await conn.fetch(
+            f"EXPLAIN (ANALYZE, COSTS OFF) EXECUTE {name}('{last['xid']}', {last['id']}, 100)"
+        )
+    finally:
+        await conn.close()
+    lines = "\n".join(row[0] for row in plan)
+    assert "Seq Scan" not in lines and "Rows Removed" not in lines, lines

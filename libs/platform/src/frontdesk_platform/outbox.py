@@ -42,18 +42,22 @@ log = logging.getLogger(__name__)
 # behind that line (one row at most: while a long transaction holds xmin back, the relay
 # must not fetch the waiting rows every few milliseconds). ORDER BY names the table's
 # columns: a bare `xid` there would mean the text alias, and sort '1000' before '999'.
+# Every read of the outbox is ordered by its index and bounds xid by a value, not a join:
+# the generic plan PostgreSQL picks for a prepared statement after a few runs would
+# otherwise scan every row kept for the retention, on every fetch.
 _FETCH = """
 WITH line AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
 (SELECT id, xid::text AS xid, topic, key, event_id, type, envelope, traceparent, created_at,
         true AS ready
- FROM outbox, line
- WHERE (outbox.xid, id) > ($1::text::xid8, $2) AND outbox.xid < line.xmin
+ FROM outbox
+ WHERE (outbox.xid, id) > ($1::text::xid8, $2) AND outbox.xid < (SELECT xmin FROM line)
  ORDER BY outbox.xid, outbox.id
  LIMIT $3)
 UNION ALL
 (SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false
- FROM outbox, line
- WHERE (outbox.xid, id) > ($1::text::xid8, $2) AND outbox.xid >= line.xmin
+ FROM outbox
+ WHERE (outbox.xid, id) > ($1::text::xid8, $2) AND outbox.xid >= (SELECT xmin FROM line)
+ ORDER BY outbox.xid, outbox.id
  LIMIT 1)
 """
 
@@ -64,7 +68,7 @@ _BACKLOG = """
 SELECT count(*) AS rows,
        (SELECT extract(epoch FROM clock_timestamp() - created_at) FROM outbox
         WHERE (xid, id) > ($1::text::xid8, $2) ORDER BY outbox.xid, outbox.id LIMIT 1) AS oldest
-FROM (SELECT 1 FROM outbox WHERE (xid, id) > ($1::text::xid8, $2) LIMIT $3) AS waiting
+FROM (SELECT 1 FROM outbox WHERE (xid, id) > ($1::text::xid8, $2) ORDER BY xid, id LIMIT $3) AS waiting
 """
 
 
