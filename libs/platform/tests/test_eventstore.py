@@ -1,8 +1,9 @@
 import asyncio
 
+import asyncpg
 import pytest
 from frontdesk_platform.database import driver_connection
-from frontdesk_platform.eventstore import ConcurrencyError, EventStore, NewEvent
+from frontdesk_platform.eventstore import _LOAD_MANY, ConcurrencyError, EventStore, NewEvent
 
 pytestmark = pytest.mark.integration
 
@@ -63,3 +64,27 @@ async def test_the_snapshot_and_the_events_after_it_come_in_one_read(database):
     assert snapshot == (2, {"messages": 1}) and [e.data["n"] for e in since] == [3]
     assert none is None and [e.version for e in all_of_it] == [1]
     assert (found["s-11"].snapshot, found["s-11"].events) == (None, [])
+
+
+async def test_a_batch_reads_only_the_events_after_each_snapshot_however_long_the_streams(database):
+    # Before: a hash join read every event of every stream (a seq scan per batch once
+    # conversations were long), whatever their snapshots said.
+    conn = await asyncpg.connect(database.dsn)
+    try:
+        await conn.execute(
+            "INSERT INTO events (stream_id, version, event_id, type, data, metadata)"
+            " SELECT 's-' || (n % 20), n / 20 + 1, gen_random_uuid(), 'sent', '{}', '{}'"
+            " FROM generate_series(0, 19999) AS n"
+        )
+        await conn.execute(
+            "INSERT INTO snapshots (stream_id, version, state)"
+            " SELECT 's-' || n, 990, '{}' FROM generate_series(0, 19) AS n"
+        )
+        await conn.execute("ANALYZE events; ANALYZE snapshots")
+        await conn.execute("SET plan_cache_mode = force_generic_plan")
+        await conn.execute(f"PREPARE load_many(text[]) AS {_LOAD_MANY}")
+        plan = await conn.fetch("EXPLAIN (ANALYZE, COSTS OFF) EXECUTE load_many(ARRAY['s-1', 's-2'])")
+    finally:
+        await conn.close()
+    lines = "\n".join(row[0] for row in plan)
+    assert "Seq Scan on events" not in lines and "Rows Removed" not in lines, lines

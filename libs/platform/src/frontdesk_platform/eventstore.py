@@ -205,7 +205,10 @@ _LOAD_MANY = (
     f"SELECT wanted.id AS wanted, s.version AS snapshot_version, s.state, {_EVENT_COLUMNS} "
     "FROM unnest($1::text[]) AS wanted(id) "
     "LEFT JOIN snapshots s ON s.stream_id = wanted.id "
-    "LEFT JOIN events e ON e.stream_id = wanted.id AND e.version > COALESCE(s.version, 0) "
+    # LATERAL, and ordered so it stays a subquery: each stream's events after its snapshot
+    # come from the (stream_id, version) index, never a scan of every stream's events
+    "LEFT JOIN LATERAL (SELECT * FROM events e WHERE e.stream_id = wanted.id "
+    "AND e.version > COALESCE(s.version, 0) ORDER BY e.version) e ON true "
     "ORDER BY wanted.id, e.version"
 )
 _APPEND_MANY = (
