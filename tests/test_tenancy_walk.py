@@ -53,6 +53,9 @@ OWN_NAMES = {
     "PUT /v1/shops/{shop_id}/faq/{entry_id}",
     "DELETE /v1/shops/{shop_id}/faq/{entry_id}",
 }
+# An intruder that named a thing of its own shop after a victim's id (above) reads its own
+# thing back under that name; the victim's data must still not come with it.
+OWN_NAME_READS = {"GET /v1/shops/{shop_id}/faq/{entry_id}"}
 # ...so those ids may come back to an intruder, as the names of its own things.
 NAMED_BY_ANY_SHOP = {"template_id", "service_id", "resource_id", "faq_entry_id"}
 
@@ -139,7 +142,7 @@ class Walk:
         op, status = call.operation, response.status_code
         where = f"{op.name} as {call.who}{' in its own shop' if call.own_shop else ''}"
         mine = named & CUSTOMERS_OWN if call.caller.shop_id == self.victim.owner.shop_id else named
-        may_name = op.name in OWN_NAMES and (call.own_shop or "{shop_id}" not in op.path)
+        may_name = op.name in OWN_NAMES | OWN_NAME_READS and (call.own_shop or "{shop_id}" not in op.path)
         if status >= 500:
             self.failures.append(f"{where}: server error {status} {response.text[:200]}")
         if not 200 <= status < 300:
