@@ -53,11 +53,11 @@ OWN_NAMES = {
     "PUT /v1/shops/{shop_id}/faq/{entry_id}",
     "DELETE /v1/shops/{shop_id}/faq/{entry_id}",
 }
+# ...so those ids may come back to an intruder, as the names of its own things.
+NAMED_BY_ANY_SHOP = {"template_id", "service_id", "resource_id", "faq_entry_id"}
 # An intruder that named a thing of its own shop after a victim's id (above) reads its own
 # thing back under that name; the victim's data must still not come with it.
 OWN_NAME_READS = {"GET /v1/shops/{shop_id}/faq/{entry_id}"}
-# ...so those ids may come back to an intruder, as the names of its own things.
-NAMED_BY_ANY_SHOP = {"template_id", "service_id", "resource_id", "faq_entry_id"}
 
 # Things that belong to one customer: another customer of the same shop tries these too.
 CUSTOMERS_OWN = {

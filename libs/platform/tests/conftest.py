@@ -89,3 +89,12 @@ async def producer(endpoints):
     await started.start()
     yield started
     await started.stop()
+
+
+async def generic_plan(conn: asyncpg.Connection, name: str, types: str, statement: str, args: str) -> str:
+    """EXPLAIN ANALYZE of the plan PostgreSQL settles on for a prepared statement after a
+    few runs (the generic one, blind to the parameters' values), as one text."""
+    await conn.execute("SET plan_cache_mode = force_generic_plan")
+    await conn.execute(f"PREPARE {name}({types}) AS {statement}")
+    plan = await conn.fetch(f"EXPLAIN (ANALYZE, COSTS OFF) EXECUTE {name}({args})")
+    return "\n".join(row[0] for row in plan)

@@ -5,6 +5,8 @@ import pytest
 from frontdesk_platform.database import driver_connection
 from frontdesk_platform.eventstore import _LOAD_MANY, ConcurrencyError, EventStore, NewEvent
 
+from .conftest import generic_plan
+
 pytestmark = pytest.mark.integration
 
 
@@ -81,10 +83,7 @@ async def test_a_batch_reads_only_the_events_after_each_snapshot_however_long_th
             " SELECT 's-' || n, 990, '{}' FROM generate_series(0, 19) AS n"
         )
         await conn.execute("ANALYZE events; ANALYZE snapshots")
-        await conn.execute("SET plan_cache_mode = force_generic_plan")
-        await conn.execute(f"PREPARE load_many(text[]) AS {_LOAD_MANY}")
-        plan = await conn.fetch("EXPLAIN (ANALYZE, COSTS OFF) EXECUTE load_many(ARRAY['s-1', 's-2'])")
+        lines = await generic_plan(conn, "load_many", "text[]", _LOAD_MANY, "ARRAY['s-1', 's-2']")
     finally:
         await conn.close()
-    lines = "\n".join(row[0] for row in plan)
     assert "Seq Scan on events" not in lines and "Rows Removed" not in lines, lines

@@ -11,7 +11,7 @@ from frontdesk_platform.outbox import _BACKLOG, _FETCH, OutboxRelay
 from frontdesk_platform.unit_of_work import UnitOfWork
 from prometheus_client import REGISTRY
 
-from .conftest import read_topic
+from .conftest import generic_plan, read_topic
 
 pytestmark = pytest.mark.integration
 EVENT = "messaging.message.sent.v1"
@@ -403,12 +403,8 @@ async def test_the_relay_reads_only_past_its_position_however_many_published_row
         last = await conn.fetchrow(
             "SELECT xid::text AS xid, id FROM outbox ORDER BY xid DESC, id DESC LIMIT 1"
         )
-        await conn.execute("SET plan_cache_mode = force_generic_plan")
-        await conn.execute(f"PREPARE {name}(text, bigint, bigint) AS {statement}")
-        plan = await conn.fetch(
-            f"EXPLAIN (ANALYZE, COSTS OFF) EXECUTE {name}('{last['xid']}', {last['id']}, 100)"
-        )
+        position = f"'{last['xid']}', {last['id']}, 100"
+        lines = await generic_plan(conn, name, "text, bigint, bigint", statement, position)
     finally:
         await conn.close()
-    lines = "\n".join(row[0] for row in plan)
     assert "Seq Scan" not in lines and "Rows Removed" not in lines, lines

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 # behind that line (one row at most: while a long transaction holds xmin back, the relay
 # must not fetch the waiting rows every few milliseconds). ORDER BY names the table's
 # columns: a bare `xid` there would mean the text alias, and sort '1000' before '999'.
-# Every read of the outbox is ordered by its index and bounds xid by a value, not a join:
+# The relay's reads are ordered by the index and bound xid by a value, not a join:
 # the generic plan PostgreSQL picks for a prepared statement after a few runs would
 # otherwise scan every row kept for the retention, on every fetch.
 _FETCH = """
