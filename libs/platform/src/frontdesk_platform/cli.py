@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
@@ -93,8 +94,21 @@ def serve(settings: ServiceSettings, app: FastAPI, server_options: dict[str, Any
             ops.should_exit = True
             await ops_serving
 
+    settle_garbage_collector()
     with asyncio.Runner(loop_factory=public.config.get_loop_factory()) as runner:
         runner.run(both())
+
+
+def settle_garbage_collector() -> None:
+    """What a service loaded to start (its modules, the app, jieba's dictionary) lives as
+    long as the process: frozen out of the cyclic collector's way. And the youngest
+    generation is collected after 10,000 allocations, not 700: a message's work allocates
+    hundreds of objects and leaves almost no cycles, and each collection of the older
+    generations walked every object the process holds: 0.05 ms of the 0.63 ms a message
+    costs in messaging's command pipeline, 0.013 ms after (measured with gc.callbacks)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 100)
 
 
 class _OpsServer(uvicorn.Server):
