@@ -27,6 +27,10 @@ correlation_id: ContextVar[str | None] = ContextVar("correlation_id", default=No
 CORRELATION_ATTRIBUTE = "frontdesk.correlation_id"
 CONVERSATION_ATTRIBUTE = "frontdesk.conversation_id"
 _propagator = TraceContextTextMapPropagator()
+# The trace a message or request is handled in while no span is made for it (nothing is
+# exported): its traceparent as it came, read back as it is, without OpenTelemetry
+# parsing it into a context and printing it again for each event the handler sends on.
+_carried: ContextVar[str | None] = ContextVar("carried_traceparent", default=None)
 
 DEAD_LETTERED = "dead_lettered"
 CONSUMED = Counter(
@@ -111,9 +115,8 @@ class JsonFormatter(logging.Formatter):
         }
         if cid := correlation_id.get():
             entry["correlation_id"] = cid
-        span = trace.get_current_span().get_span_context()
-        if span.is_valid:
-            entry["trace_id"] = format(span.trace_id, "032x")
+        if trace_id := current_trace_id():
+            entry["trace_id"] = trace_id
         if record.exc_info:
             entry["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
@@ -185,11 +188,22 @@ def tracer() -> trace.Tracer:
 
 def trace_exemplar() -> dict[str, str] | None:
     """The current trace id as an exemplar, so a latency bucket links to a trace."""
+    trace_id = current_trace_id()
+    return {"trace_id": trace_id} if trace_id else None
+
+
+def current_trace_id() -> str | None:
+    carried = _carried.get()
+    if carried is not None:
+        return carried[3:35]
     span = trace.get_current_span().get_span_context()
-    return {"trace_id": format(span.trace_id, "032x")} if span.is_valid else None
+    return format(span.trace_id, "032x") if span.is_valid else None
 
 
 def current_traceparent() -> str | None:
+    carried = _carried.get()
+    if carried is not None:
+        return carried
     carrier: dict[str, str] = {}
     _propagator.inject(carrier)
     return carrier.get("traceparent")
@@ -199,7 +213,8 @@ def context_headers() -> dict[str, str]:
     """What a call to another service carries so its work joins this trace and request:
     `traceparent` and `x-correlation-id` (read by every service's app, app.py)."""
     headers: dict[str, str] = {}
-    _propagator.inject(headers)
+    if traceparent := current_traceparent():
+        headers["traceparent"] = traceparent
     if cid := correlation_id.get():
         headers["x-correlation-id"] = cid
     return headers
@@ -242,7 +257,9 @@ def handling(
     A span nobody exports costs CPU on every message."""
     if _exporting:
         return continue_trace(name, traceparent, cid, kind, attributes)
-    return _inside(traceparent or _new_traceparent(), cid)
+    return _carrying(
+        traceparent if traceparent and _TRACEPARENT.fullmatch(traceparent) else _new_traceparent(), cid
+    )
 
 
 def _new_traceparent() -> str:
@@ -253,9 +270,27 @@ def _new_traceparent() -> str:
 def _inside(traceparent: str | None, cid: str | None) -> Iterator[None]:
     """Inside the trace `traceparent` names (none: the root context), with `cid` set."""
     token = otel_context.attach(_propagator.extract({"traceparent": traceparent} if traceparent else {}))
+    carried_token = _carried.set(None)  # the spans made inside name the trace now
     cid_token = correlation_id.set(cid)
     try:
         yield
     finally:
         correlation_id.reset(cid_token)
+        _carried.reset(carried_token)
         otel_context.detach(token)
+
+
+@contextmanager
+def _carrying(traceparent: str, cid: str | None) -> Iterator[None]:
+    """Inside the trace `traceparent` names, with `cid` set, no span made."""
+    token = _carried.set(traceparent)
+    cid_token = correlation_id.set(cid)
+    try:
+        yield
+    finally:
+        correlation_id.reset(cid_token)
+        _carried.reset(token)
+
+
+# version 00, a trace id and a parent id that are not all zeros (W3C trace context)
+_TRACEPARENT = re.compile(r"00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}")
