@@ -1,6 +1,11 @@
 """What a search finds, decided by words alone: no database, no Kafka."""
 
+import logging
+import random
+import warnings
+
 import pytest
+import rjieba
 from frontdesk_messaging.projections.search_terms import (
     index_terms,
     load,
@@ -8,6 +13,10 @@ from frontdesk_messaging.projections.search_terms import (
     snippet,
     to_tsquery,
 )
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)  # jieba 0.42's regexes
+    import jieba  # what indexed the messages stored before rjieba
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -97,3 +106,29 @@ def test_a_long_message_is_cut_around_the_first_match():
     assert "洗澡" in text and len(text) < 130
     assert text.startswith("…") and text.endswith("…")
     assert [p.text for p in parts if p.match] == ["洗澡"]
+
+
+def test_messages_indexed_by_the_python_jieba_are_found_as_before():
+    """rjieba replaced the Python jieba: a message stored before the change must be found by
+    the same words, so both must cut any text alike (dictionary words, unknown characters,
+    digits, Latin, full-width, punctuation and emoji mixed)."""
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    words = [word for word, count in jieba.dt.FREQ.items() if count > 0]
+    rng = random.Random(11)
+    others = ["cat", "Bath", "OK", "ＯＫ", "１０", "，", "。", "！", " ", "？", "、", "~", "😀", "\n"]
+
+    def piece() -> str:
+        return rng.choice(
+            [
+                rng.choice(words),
+                chr(rng.randint(0x4E00, 0x9FFF)),
+                str(rng.randint(0, 999)),
+                rng.choice(others),
+            ]
+        )
+
+    for _ in range(3000):
+        text = "".join(piece() for _ in range(rng.randint(1, 20)))
+        assert rjieba.cut_for_search(text, False) == list(jieba.cut_for_search(text, HMM=False)), text
+        assert rjieba.cut(text, False) == list(jieba.cut(text, HMM=False)), text
