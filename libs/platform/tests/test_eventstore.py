@@ -2,6 +2,7 @@ import asyncio
 
 import asyncpg
 import pytest
+from frontdesk_platform import reads
 from frontdesk_platform.database import driver_connection
 from frontdesk_platform.eventstore import _LOAD_MANY, ConcurrencyError, EventStore, NewEvent
 
@@ -71,6 +72,7 @@ async def test_the_snapshot_and_the_events_after_it_come_in_one_read(database):
 async def test_a_batch_reads_only_the_events_after_each_snapshot_however_long_the_streams(database):
     # Before: a hash join read every event of every stream (a seq scan per batch once
     # conversations were long), whatever their snapshots said.
+    store = EventStore()
     conn = await asyncpg.connect(database.dsn)
     try:
         await conn.execute(
@@ -84,6 +86,17 @@ async def test_a_batch_reads_only_the_events_after_each_snapshot_however_long_th
         )
         await conn.execute("ANALYZE events; ANALYZE snapshots")
         lines = await generic_plan(conn, "load_many", "text[]", _LOAD_MANY, "ARRAY['s-1', 's-2']")
+        # the same read sent along with a batch's other reads (its tracking records first)
+        together, _ = reads.statement(
+            {"tracked": reads.Read("SELECT 1 AS one", (), ("one",)), "streams": store.read_many([])}
+        )
+        along = await generic_plan(conn, "load_along", "text[]", together, "ARRAY['s-1', 's-2']")
+        found = store.histories(
+            (await reads.read_together(conn, {"streams": store.read_many(["s-1", "s-2"])}))["streams"]
+        )
+        alone = await store.load_many(conn, ["s-1", "s-2"])
     finally:
         await conn.close()
     assert "Seq Scan on events" not in lines and "Rows Removed" not in lines, lines
+    assert "Seq Scan on events" not in along and "Rows Removed" not in along, along
+    assert found == alone and [e.version for e in found["s-1"].events] == list(range(991, 1001))

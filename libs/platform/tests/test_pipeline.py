@@ -97,8 +97,11 @@ class FakeUnitOfWork:
             del self.baths[baths:], self.outbox[outbox:], self.callbacks[callbacks:]
             raise
 
-    async def processed_among(self, consumer: str, ids: set[UUID]) -> set[UUID]:
-        return {i for i in ids if (consumer, i) in self.db.processed}
+    async def processed_among(
+        self, consumer: str, ids: set[UUID], reads: dict[str, Any]
+    ) -> tuple[set[UUID], dict[str, Any]]:
+        assert not reads  # these pipelines preload nothing
+        return {i for i in ids if (consumer, i) in self.db.processed}, {}
 
     def mark_all_processed(self, consumer: str, ids: list[UUID]) -> None:
         self.tracked = [(consumer, i) for i in ids]

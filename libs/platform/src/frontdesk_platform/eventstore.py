@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .commit_writes import CommitWrites, Insert
 from .observability import APPENDED, CONFLICTS
+from .reads import Read
 
 
 class ConcurrencyError(Exception):
@@ -125,7 +126,15 @@ class EventStore:
 
     async def load_many(self, connection: asyncpg.Connection, stream_ids: list[str]) -> dict[str, History]:
         """Each stream's snapshot (if any) and the events after it, in one round trip."""
-        rows = await connection.fetch(_LOAD_MANY, stream_ids)
+        return self.histories(await connection.fetch(_LOAD_MANY, stream_ids))
+
+    def read_many(self, stream_ids: list[str]) -> Read:
+        """`load_many` as a read to send along with others (reads.read_together); its rows
+        go to `histories`."""
+        return Read(_LOAD_MANY, (stream_ids,), _LOAD_MANY_COLUMNS)
+
+    def histories(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, History]:
+        """The streams `load_many`'s rows hold (each stream's rows in version order)."""
         histories: dict[str, History] = {}
         for row in rows:
             history = histories.get(row["wanted"])
@@ -137,6 +146,7 @@ class EventStore:
             if row["stream_id"] is not None:
                 history.events.append(_recorded(row))
         for history in histories.values():
+            history.events.sort(key=_version)  # a read's array keeps the order given, as a rule
             history.stored = len(history.events)
         return histories
 
@@ -211,6 +221,7 @@ _LOAD_MANY = (
     "AND e.version > COALESCE(s.version, 0) ORDER BY e.version) e ON true "
     "ORDER BY wanted.id, e.version"
 )
+_LOAD_MANY_COLUMNS = ("wanted", "snapshot_version", "state", *_COLUMNS.split(", "))
 _APPEND_MANY = (
     "INSERT INTO events (stream_id, version, event_id, type, data, metadata) "
     "SELECT s, v, id, t, CAST(d AS jsonb), CAST(m AS jsonb) FROM unnest("
@@ -224,9 +235,14 @@ _SAVE_SNAPSHOTS = (
 )
 
 
+def _version(event: RecordedEvent | NewEvent) -> int:
+    assert isinstance(event, RecordedEvent)
+    return event.version
+
+
 def _recorded(row: Any) -> RecordedEvent:
-    """From a SQLAlchemy row or an asyncpg record."""
-    if isinstance(row, asyncpg.Record):
+    """From a SQLAlchemy row, an asyncpg record or a read's row (reads.read_together)."""
+    if isinstance(row, asyncpg.Record | dict):
         return RecordedEvent(**{column: row[column] for column in _FIELDS})
     return RecordedEvent(**{column: getattr(row, column) for column in _FIELDS})
 

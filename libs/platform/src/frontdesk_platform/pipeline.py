@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from .faults import DONE, WAIT, Outcome, PermanentError, failed, is_transient, reason
 from .observability import COMMAND_VERDICTS, current_traceparent, handling
+from .reads import Read, Rows
 from .refusals import Refused
 from .unit_of_work import UnitOfWork
 
@@ -33,8 +34,16 @@ C = TypeVar("C")
 D = TypeVar("D")
 Handler = Callable[[C, Any], Awaitable[Any]]
 BatchHandler = Callable[[Sequence[Envelope]], Awaitable[list[Outcome]]]
-# Reads what a batch's parsed messages will need in one go (e.g. all their aggregates).
-Preload = Callable[[UnitOfWork, Sequence[Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Preload:
+    """What a batch's parsed messages will need (e.g. all their aggregates), read in the
+    batch's first round trip along with its tracking records: `reads` names the reads
+    (reads.read_together), `take` gets their rows and may read more."""
+
+    reads: Callable[[UnitOfWork, Sequence[Any]], Awaitable[Mapping[str, Read]]]
+    take: Callable[[UnitOfWork, Sequence[Any], Mapping[str, Rows]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -191,9 +200,11 @@ class Pipeline(Generic[C]):
         and the first failure undoes the whole transaction (_Undo) to be done carefully."""
         outcomes = list(parsed)
         async with unit_of_work() as uow:
-            seen = await uow.processed_among(consumer, {item.message.id for item in items})
+            bodies = [item.body for item in items]
+            reads = await self._preload.reads(uow, bodies) if self._preload is not None else {}
+            seen, found = await uow.processed_among(consumer, {item.message.id for item in items}, reads)
             if self._preload is not None:
-                await self._preload(uow, [item.body for item in items if item.message.id not in seen])
+                await self._preload.take(uow, bodies, found)
             waiting: set[str | None] = set()  # keys behind a record that is retried
             carried_out: list[UUID] = []
             for item in items:

@@ -33,14 +33,20 @@ async def read_together(connection: asyncpg.Connection, reads: Mapping[str, Read
     """Each read's rows, by the name it was given; no round trip when there is nothing to read."""
     if not reads:
         return {}
+    sql, params = statement(reads)
+    found = await connection.fetchrow(sql, *params)
+    return {
+        name: [dict(zip(read.columns, values, strict=True)) for values in found[n]]
+        for n, (name, read) in enumerate(reads.items())
+    }
+
+
+def statement(reads: Mapping[str, Read]) -> tuple[str, list[Any]]:
+    """The one SELECT that makes these reads, and its parameters."""
     selects: list[str] = []
     params: list[Any] = []
     for n, read in enumerate(reads.values()):
         columns = ", ".join(f"r.{column}" for column in read.columns)
         selects.append(f"ARRAY(SELECT ROW({columns}) FROM ({renumbered(read.sql, len(params))}) r) AS r{n}")
         params.extend(read.params)
-    found = await connection.fetchrow(f"SELECT {', '.join(selects)}", *params)
-    return {
-        name: [dict(zip(read.columns, values, strict=True)) for values in found[n]]
-        for n, (name, read) in enumerate(reads.items())
-    }
+    return f"SELECT {', '.join(selects)}", params

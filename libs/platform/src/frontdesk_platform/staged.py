@@ -15,6 +15,7 @@ import asyncpg
 
 from .commit_writes import Insert
 from .eventstore import ConcurrencyError, EventStore, History, NewEvent, Snapshot
+from .reads import Read, Rows
 
 Mark = tuple[int, dict[str, int], dict[str, Snapshot]]
 
@@ -29,9 +30,22 @@ class StagedStreams:
 
     async def load(self, stream_ids: list[str]) -> None:
         """Read the streams not read yet, all in one round trip."""
-        missing = [s for s in dict.fromkeys(stream_ids) if s not in self._histories]
+        missing = self._missing(stream_ids)
         if missing:
             self._histories |= await self._store.load_many(self._connection, missing)
+
+    def read(self, stream_ids: list[str]) -> Read | None:
+        """`load` as a read to send along with others (reads.read_together); its rows go to
+        `take`. None when every stream is read already."""
+        missing = self._missing(stream_ids)
+        return self._store.read_many(missing) if missing else None
+
+    def take(self, rows: Rows) -> None:
+        """The streams a `read` found."""
+        self._histories |= self._store.histories(rows)
+
+    def _missing(self, stream_ids: list[str]) -> list[str]:
+        return [s for s in dict.fromkeys(stream_ids) if s not in self._histories]
 
     def loaded(self, stream_id: str) -> History:
         """A stream `load` read (KeyError if it did not)."""

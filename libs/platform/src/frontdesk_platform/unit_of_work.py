@@ -8,7 +8,7 @@ and the relay's (xid, id) order is commit order per stream.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from .commit_writes import CommitWrites, Insert
 from .database import driver_connection
 from .eventstore import EventStore
+from .reads import Read, Rows, read_together
 from .row_writes import StagedWrites
 from .staged import StagedStreams
 
@@ -141,17 +142,14 @@ class UnitOfWork:
         except IntegrityError as exc:
             raise AlreadyProcessed(str(message_id)) from exc
 
-    async def processed_among(self, consumer: str, message_ids: Collection[UUID]) -> set[UUID]:
-        """Which of these messages this consumer has carried out already (one round trip
-        for a whole batch)."""
-        if not message_ids:
-            return set()
-        found = await (await self.connection()).fetch(
-            "SELECT message_id FROM processed_messages WHERE consumer = $1 AND message_id = ANY($2::uuid[])",
-            consumer,
-            list(message_ids),
-        )
-        return {row["message_id"] for row in found}
+    async def processed_among(
+        self, consumer: str, message_ids: Collection[UUID], reads: Mapping[str, Read] | None = None
+    ) -> tuple[set[UUID], dict[str, Rows]]:
+        """Which of these messages this consumer has carried out already, and the rows of
+        `reads` (what the batch will need): one round trip for a whole batch."""
+        tracked = Read(_TRACKED_AMONG, (consumer, list(message_ids)), ("message_id",))
+        found = await read_together(await self.connection(), {_TRACKED: tracked, **(reads or {})})
+        return {row["message_id"] for row in found.pop(_TRACKED)}, found
 
     def mark_all_processed(self, consumer: str, message_ids: Collection[UUID]) -> None:
         """The tracking records of a batch, written with the commit's statement; a message
@@ -192,6 +190,10 @@ def _already(consumer: str) -> Callable[[asyncpg.UniqueViolationError], Exceptio
     return lambda exc: AlreadyProcessed(f"a message of {consumer} was carried out meanwhile")
 
 
+_TRACKED = "tracked"  # the tracking records' read among a batch's first reads
+_TRACKED_AMONG = (
+    "SELECT message_id FROM processed_messages WHERE consumer = $1 AND message_id = ANY($2::uuid[])"
+)
 _TRACKING_INSERT = "INSERT INTO processed_messages (consumer, message_id) SELECT $1, unnest($2::uuid[])"
 _OUTBOX_COLUMNS = ("topic", "key", "event_id", "type", "envelope", "traceparent")
 _OUTBOX_INSERT = (

@@ -5,15 +5,17 @@ time asked for is taken."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 from frontdesk_contracts import Contract, Envelope
 from frontdesk_contracts import booking as c
 from frontdesk_platform.faults import PermanentError
-from frontdesk_platform.pipeline import Answers, Pipeline, Route
+from frontdesk_platform.pipeline import Answers, Pipeline, Preload, Route
+from frontdesk_platform.reads import Read, Rows
 from frontdesk_platform.refusals import Refused
 from frontdesk_platform.unit_of_work import UnitOfWork
 
@@ -56,14 +58,15 @@ def commands(deps: Dependencies) -> Pipeline[Context]:
         routes,
         lambda uow, command: Context(deps, uow, command, deps.clock()),
         ANSWERS,
-        preload=lambda uow, cmds: preload(deps, uow, cmds),
+        preload=Preload(partial(preload_reads, deps), partial(preload_take, deps)),
     )
 
 
-async def preload(deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any]) -> None:
-    """The streams a batch's commands name (bookings, waitlist entries, pets), read in one
-    round trip; the rest are read when a command asks. The times its commands ask for are
-    noted, for its first slot search to read their allocations at once."""
+async def preload_reads(deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any]) -> dict[str, Read]:
+    """The streams a batch's commands name (bookings, waitlist entries, pets), read with its
+    tracking records in one round trip; the rest are read when a command asks. The times
+    its commands ask for are noted, for its first slot search to read their allocations at
+    once."""
     repositories, wanted = deps.repositories, []
     times = [cmd.starts_at for cmd in commands if isinstance(getattr(cmd, "starts_at", None), datetime)]
     named = [cmd.booking_id for cmd in commands if isinstance(getattr(cmd, "booking_id", None), UUID)]
@@ -75,8 +78,18 @@ async def preload(deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any]) 
             wanted.append(repositories.waitlist.stream_id(cmd.entry_id))
         if isinstance(getattr(cmd, "pet_id", None), UUID):
             wanted.append(repositories.pets.stream_id(cmd.pet_id))
-    if wanted:
-        await (await uow.streams(repositories.store)).load(wanted)
+    streams = (await uow.streams(repositories.store)).read(wanted)
+    return {} if streams is None else {_STREAMS: streams}
+
+
+async def preload_take(
+    deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any], found: Mapping[str, Rows]
+) -> None:
+    if _STREAMS in found:
+        (await uow.streams(deps.repositories.store)).take(found[_STREAMS])
+
+
+_STREAMS = "streams"
 
 
 async def handle_command(deps: Dependencies, command: Envelope) -> None:

@@ -8,7 +8,7 @@ from dataclasses import fields, replace
 from typing import Any
 from uuid import UUID
 
-from frontdesk_platform.eventstore import EventStore, History, NewEvent, RecordedEvent
+from frontdesk_platform.eventstore import EventStore, NewEvent, RecordedEvent
 from frontdesk_platform.shredding import CustomerKey, is_sealed, open_sealed
 from frontdesk_platform.staged import StagedStreams
 from pydantic import TypeAdapter
@@ -94,17 +94,6 @@ def from_recorded(recorded: RecordedEvent | NewEvent) -> Event:
     cls = EVENT_TYPES[recorded.type]
     event: Event = _ADAPTERS[cls].validate_python(recorded.data)
     return event
-
-
-def customer_of(history: History) -> tuple[UUID, UUID] | None:
-    """The (shop, customer) of a loaded conversation, without replaying it."""
-    if history.snapshot:
-        state = history.snapshot[1]
-        return UUID(state["shop_id"]), UUID(state["customer_id"])
-    if history.events and history.events[0].type == "conversation.opened":
-        data = history.events[0].data
-        return UUID(str(data["shop_id"])), UUID(str(data["customer_id"]))
-    return None
 
 
 class ConversationRepository:

@@ -3,7 +3,7 @@ aggregates. The pipeline answers the sender with what a handler returns."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,14 +14,13 @@ from frontdesk_contracts import messaging as contracts
 from frontdesk_platform import shredding
 from frontdesk_platform.observability import current_traceparent
 from frontdesk_platform.pipeline import Answers
-from frontdesk_platform.reads import Read, read_together
+from frontdesk_platform.reads import Read, Rows, read_together
 from frontdesk_platform.staged import StagedStreams
 from frontdesk_platform.unit_of_work import UnitOfWork
 
 from ..adapters.repository import (
     ConversationRepository,
     ShopRepository,
-    customer_of,
     event_data,
     needs_key,
     shop_stream_id,
@@ -149,34 +148,54 @@ class Context:
         )
 
 
-async def preload(deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any]) -> None:
-    """Read what a batch of commands needs in two round trips: their conversations (and
-    shops' settings); then which of their messages were sent before (a retried send) and
-    their customers' keys, together."""
-    conversations = [stream_id(cmd.conversation_id) for cmd in commands if hasattr(cmd, "conversation_id")]
+async def preload_reads(deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any]) -> dict[str, Read]:
+    """What a batch of commands needs, read with its tracking records in one round trip:
+    their conversations (and shops' settings), which of their messages were sent before (a
+    retried send), and their customers' keys."""
+    conversations = [cmd.conversation_id for cmd in commands if hasattr(cmd, "conversation_id")]
     # a customer's message is checked against their shop's hours: its settings come along
-    ids = conversations + [
+    ids = [stream_id(conversation) for conversation in conversations] + [
         shop_stream_id(cmd.actor.shop_id)
         for cmd in commands
         if isinstance(cmd, contracts.SendMessage) and cmd.actor.role == "customer" and cmd.actor.shop_id
     ]
-    streams = await uow.streams(deps.conversations.store)
-    await streams.load(ids)
     reads: dict[str, Read] = {}
+    streams = (await uow.streams(deps.conversations.store)).read(ids)
+    if streams is not None:
+        reads[_STREAMS] = streams
     sends = [sent_message_id(cmd) for cmd in commands if isinstance(cmd, contracts.SendMessage)]
     if sends:
         reads[_SENT] = queries.sent_among(sends)
-    # the keys their texts are sealed with, locked for the batch
-    loaded = [customer_of(streams.loaded(conversation)) for conversation in conversations]
-    customers = {customer for customer in loaded if customer is not None}
-    if customers:
-        reads[_KEYS] = shredding.live_keys(customers)
-    found = await read_together(await uow.connection(), reads)
-    if sends:
+    if conversations:
+        # the keys their texts are sealed with, locked for the batch
+        reads[_KEYS] = _live_keys(list(dict.fromkeys(conversations)))
+    return reads
+
+
+async def preload_take(
+    deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any], found: Mapping[str, Rows]
+) -> None:
+    if _STREAMS in found:
+        (await uow.streams(deps.conversations.store)).take(found[_STREAMS])
+    if _SENT in found:
         uow.memo[_SENT] = queries.sent_from(found[_SENT])
-        uow.memo[_SENDS] = set(sends)
-    if customers:
+        uow.memo[_SENDS] = {
+            sent_message_id(cmd) for cmd in commands if isinstance(cmd, contracts.SendMessage)
+        }
+    if _KEYS in found:
         uow.memo[_KEYS] = shredding.keys_from(found[_KEYS])
+
+
+def _live_keys(conversations: list[UUID]) -> Read:
+    """`shredding.live_keys` of these conversations' customers (their shop and customer
+    from the read model, written with the conversation's first events)."""
+    return Read(
+        "SELECT k.shop_id, k.customer_id, k.key_id, k.key FROM customer_keys k "
+        "JOIN conversations c ON k.shop_id = c.shop_id AND k.customer_id = c.customer_id "
+        "WHERE c.id = ANY($1::uuid[]) AND k.key IS NOT NULL FOR SHARE OF k",
+        (conversations,),
+        ("shop_id", "customer_id", "key_id", "key"),
+    )
 
 
 def sent_message_id(cmd: contracts.SendMessage) -> UUID:
@@ -185,6 +204,7 @@ def sent_message_id(cmd: contracts.SendMessage) -> UUID:
     return uuid5(cmd.conversation_id, f"{cmd.actor.user_id}:{cmd.client_msg_id}")
 
 
+_STREAMS = "streams"  # preload's read of the batch's streams
 _SENT, _SENDS = "sent", "sends"  # memo keys: stored (id → id and seq), and the ids asked about
 _KEYS = "keys"  # memo key: the customers' keys, (shop_id, customer_id) → CustomerKey
 _NOBODY = "nobody_in_rotation"  # memo key: shops whose round-robin found nobody in this batch

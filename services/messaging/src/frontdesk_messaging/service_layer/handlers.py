@@ -4,14 +4,16 @@ transaction, so a redelivered command changes nothing."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from frontdesk_contracts import Contract, Envelope
 from frontdesk_contracts import calls as call_contracts
 from frontdesk_contracts import messaging as contracts
-from frontdesk_platform.pipeline import Pipeline, Route
+from frontdesk_platform.pipeline import Pipeline, Preload, Route
 
 from . import calls, shop
 from . import conversation as c
-from .context import ANSWERS, CONSUMER, Context, Dependencies, Handler, decide, preload
+from .context import ANSWERS, CONSUMER, Context, Dependencies, Handler, decide, preload_reads, preload_take
 
 __all__ = ["CONSUMER", "Dependencies", "commands", "handle_command"]
 
@@ -22,7 +24,7 @@ def commands(deps: Dependencies) -> Pipeline[Context]:
         routes,
         lambda uow, command: Context(deps, uow, command),
         ANSWERS,
-        preload=lambda uow, bodies: preload(deps, uow, bodies),
+        preload=Preload(partial(preload_reads, deps), partial(preload_take, deps)),
     )
 
 
