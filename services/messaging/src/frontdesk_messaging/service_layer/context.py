@@ -166,6 +166,7 @@ async def preload_reads(deps: Dependencies, uow: UnitOfWork, commands: Sequence[
     sends = [sent_message_id(cmd) for cmd in commands if isinstance(cmd, contracts.SendMessage)]
     if sends:
         reads[_SENT] = queries.sent_among(sends)
+        uow.memo[_SENDS] = set(sends)
     if conversations:
         # the keys their texts are sealed with, locked for the batch
         reads[_KEYS] = _live_keys(list(dict.fromkeys(conversations)))
@@ -179,9 +180,6 @@ async def preload_take(
         (await uow.streams(deps.conversations.store)).take(found[_STREAMS])
     if _SENT in found:
         uow.memo[_SENT] = queries.sent_from(found[_SENT])
-        uow.memo[_SENDS] = {
-            sent_message_id(cmd) for cmd in commands if isinstance(cmd, contracts.SendMessage)
-        }
     if _KEYS in found:
         uow.memo[_KEYS] = shredding.keys_from(found[_KEYS])
 
