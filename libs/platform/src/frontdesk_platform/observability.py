@@ -193,17 +193,18 @@ def trace_exemplar() -> dict[str, str] | None:
 
 
 def current_trace_id() -> str | None:
-    carried = _carried.get()
-    if carried is not None:
-        return carried[3:35]
+    if not _exporting:
+        carried = _carried.get()
+        return carried[3:35] if carried else None
     span = trace.get_current_span().get_span_context()
     return format(span.trace_id, "032x") if span.is_valid else None
 
 
 def current_traceparent() -> str | None:
-    carried = _carried.get()
-    if carried is not None:
-        return carried
+    """The trace to carry on: the current span's when spans are exported, else the one the
+    message or request being handled came in (no span was made for it)."""
+    if not _exporting:
+        return _carried.get()
     carrier: dict[str, str] = {}
     _propagator.inject(carrier)
     return carrier.get("traceparent")
@@ -270,7 +271,7 @@ def _new_traceparent() -> str:
 def _inside(traceparent: str | None, cid: str | None) -> Iterator[None]:
     """Inside the trace `traceparent` names (none: the root context), with `cid` set."""
     token = otel_context.attach(_propagator.extract({"traceparent": traceparent} if traceparent else {}))
-    carried_token = _carried.set(None)  # the spans made inside name the trace now
+    carried_token = _carried.set(traceparent if traceparent and _TRACEPARENT.fullmatch(traceparent) else None)
     cid_token = correlation_id.set(cid)
     try:
         yield
