@@ -20,8 +20,9 @@ from uuid import UUID
 
 import asyncpg
 from frontdesk_platform import shredding
-from frontdesk_platform.database import create_engine, session_factory
+from frontdesk_platform.database import create_engine, driver_connection, session_factory
 from frontdesk_platform.eventstore import EventStore
+from frontdesk_platform.folding import cycle_collection_paused
 from frontdesk_platform.settings import ServiceSettings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,7 +52,7 @@ async def rebuild(session: AsyncSession, store: EventStore, batch: int = 10_000)
     # Finding a message's terms (jieba) costs more than the rest of its replay: worker
     # processes find a page's terms while this one folds the next page and writes the last.
     search_terms.load()  # once, before the workers fork, rather than once in each
-    with ProcessPoolExecutor(max(2, os.cpu_count() or 1)) as workers:
+    with ProcessPoolExecutor(max(2, os.cpu_count() or 1)) as workers, cycle_collection_paused():
         waiting: tuple[Page, Awaitable[list[list[str]]]] | None = None
         while rows := await conn.fetch(_PAGE, position, batch):
             for row in rows:
@@ -64,7 +65,7 @@ async def rebuild(session: AsyncSession, store: EventStore, batch: int = 10_000)
             replayed += len(rows)
         if waiting:
             await _write_page(conn, *waiting)
-    await _write_rest(conn, models)
+        await _write_rest(conn, models)
     return replayed
 
 
@@ -89,12 +90,6 @@ def _terms(workers: ProcessPoolExecutor, texts: list[str]) -> Awaitable[list[lis
 
 def _terms_of(texts: list[str]) -> list[list[str]]:
     return [search_terms.index_terms(t) for t in texts]
-
-
-async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
-    """The session's own asyncpg connection (same transaction), for COPY."""
-    raw = await (await session.connection()).get_raw_connection()
-    return raw.driver_connection
 
 
 async def _write_page(conn: asyncpg.Connection, page: Page, terms: Awaitable[list[list[str]]]) -> None:
