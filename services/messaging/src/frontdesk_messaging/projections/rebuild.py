@@ -53,6 +53,9 @@ async def rebuild(session: AsyncSession, store: EventStore, batch: int = 10_000)
     # processes find a page's terms while this one folds the next page and writes the last.
     search_terms.load()  # once, before the workers fork, rather than once in each
     await conn.set_type_codec("tsvector", schema="pg_catalog", encoder=bytes, decoder=bytes, format="binary")
+    # A GIN index built once over every row costs half of what adding each page to it does.
+    search_index = await conn.fetchval("SELECT pg_get_indexdef('message_search_terms'::regclass)")
+    await conn.execute("DROP INDEX message_search_terms")
     try:
         with ProcessPoolExecutor(max(2, os.cpu_count() or 1)) as workers, cycle_collection_paused():
             written: tuple[Page, Awaitable[list[bytes | None]]] | None = None
@@ -69,6 +72,7 @@ async def rebuild(session: AsyncSession, store: EventStore, batch: int = 10_000)
             if written:
                 await _write_page(conn, *written)
             await _write_rest(conn, models)
+        await conn.execute(search_index)
     finally:
         await conn.reset_type_codec("tsvector", schema="pg_catalog")
     return replayed
