@@ -82,12 +82,12 @@ async def fill(dsn: str, conversations: int, messages: int) -> int:
         for stream, version, event in history(conversations, messages):
             new = to_new_event(event) if isinstance(event, e.Event) else _shop_event(event)
             data = json.dumps(new.data, default=str, ensure_ascii=False)
-            records.append((stream, version, new.event_id, new.type, data))
-        await conn.execute("CREATE TEMP TABLE staging (s text, v int, id uuid, t text, d text)")
+            records.append((len(records), stream, version, new.event_id, new.type, data))
+        await conn.execute("CREATE TEMP TABLE staging (n int, s text, v int, id uuid, t text, d text)")
         await conn.copy_records_to_table("staging", records=records)
         await conn.execute(
             "INSERT INTO events (stream_id, version, event_id, type, data) "
-            "SELECT s, v, id, t, d::jsonb FROM staging"
+            "SELECT s, v, id, t, d::jsonb FROM staging ORDER BY n"  # positions in the order recorded
         )
         return len(records)
     finally:
@@ -159,13 +159,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--service", choices=("messaging", "notify", "ai-assist"), default="messaging")
+    parser.add_argument(
+        "--service", choices=("messaging", "booking", "notify", "ai-assist"), default="messaging"
+    )
     parser.add_argument("--conversations", type=int, default=2_000)
     parser.add_argument("--messages", type=int, default=50, help="messages per conversation")
+    parser.add_argument("--bookings", type=int, default=20_000, help="booking: how many bookings")
     parser.add_argument("--page", type=int, default=10_000, help="events read per page")
     args = parser.parse_args()
     if args.service == "messaging":
         result = asyncio.run(run(args.conversations, args.messages, args.page))
+    elif args.service == "booking":
+        import rebuild_booking
+
+        result = asyncio.run(rebuild_booking.run(args.bookings, args.page))
     else:
         result = asyncio.run(run_topics(args.service, args.conversations, args.messages))
     print(json.dumps(result, indent=2))
