@@ -3,8 +3,9 @@
 `frontdesk-messaging rebuild-projections`. Writers wait on the table locks while it
 runs, so the rebuilt tables never miss an event committed meanwhile. Events are read a
 page at a time and folded in memory (replayed.py); each page's messages, notes and search
-terms are written with COPY, and the conversations, receipts, surveys, response figures
-and shop settings once at the end, all in the caller's one transaction.
+rows are written with COPY while the next page is folded, and the conversations,
+receipts, surveys, response figures and shop settings once at the end, all in the
+caller's one transaction.
 """
 
 from __future__ import annotations

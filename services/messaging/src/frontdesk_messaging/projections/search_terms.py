@@ -103,7 +103,10 @@ def _tokens(folded: str, *, search_mode: bool) -> Iterable[str]:
     in it anyway, at twenty times the cost (test_search_terms checks both premises)."""
     if folded.isascii() and not _IN_ASCII_WORDS.intersection(folded):
         return (folded,)
-    return jieba.cut_for_search(folded, HMM=False) if search_mode else jieba.cut(folded, HMM=False)
+    words: Iterable[str] = (
+        jieba.cut_for_search(folded, HMM=False) if search_mode else jieba.cut(folded, HMM=False)
+    )
+    return words
 
 
 _IN_ASCII_WORDS = frozenset("&+#")
