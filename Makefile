@@ -75,7 +75,7 @@ bench-mix: setup stack  ## messaging mix (typing, receipts), reconnect storm, re
 bench-relay: setup stack  ## outbox relay: rows/s from the outbox into Kafka, order per key checked
 	uv run python bench/relay.py $(BENCH_ARGS)
 
-bench-rebuild: setup stack  ## rebuild-projections events/s: messaging (150,000 events), or BENCH_ARGS="--service notify|ai-assist"
+bench-rebuild: setup stack  ## rebuild-projections events/s: messaging (154,000 events), or BENCH_ARGS="--service booking|notify|ai-assist" (booking: 131,000 events, rebuilt == live checked)
 	uv run python bench/rebuild.py $(BENCH_ARGS)
 
 bench-notify: setup stack  ## 100,000 reminders: how late they fire, none twice; delivery through the dev sink

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from frontdesk_platform.row_writes import RowWrite, WritePage
+from frontdesk_platform.row_writes import RowWrite, WritePage, copy_rows
 from sqlalchemy import text
 
 RESOLVE = text("UPDATE conversations SET status = 'resolved', released_at = :at WHERE id = :c")
@@ -50,3 +50,24 @@ async def test_a_row_changed_by_two_statements_gets_them_in_event_order() -> Non
                 released[row["c"]] = row["at"]
     assert released == {"a": 2, "b": 2}
     assert len(session.sent) <= 5
+
+
+class RecordingCopy:
+    def __init__(self) -> None:
+        self.copied: list[tuple[str, list[tuple[Any, ...]], tuple[str, ...]]] = []
+
+    async def copy_records_to_table(
+        self, table: str, *, records: list[Any], columns: tuple[str, ...]
+    ) -> None:
+        self.copied.append((table, records, columns))
+
+
+async def test_a_rebuild_copies_the_rows_built_for_a_statement_column_by_column() -> None:
+    connection = RecordingCopy()
+    rows = [{"n": 1, "b": "x", "t": "note"}, {"n": 2, "b": "y", "t": "other"}]
+    columns = {"note_id": "n", "text": "t", "booking_id": "b"}
+    await copy_rows(connection, "notes", columns, rows)  # type: ignore[arg-type]
+    await copy_rows(connection, "notes", columns, [])  # nothing to send: no COPY at all
+    assert connection.copied == [
+        ("notes", [(1, "note", "x"), (2, "other", "y")], ("note_id", "text", "booking_id"))
+    ]

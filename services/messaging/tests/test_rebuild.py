@@ -43,6 +43,15 @@ async def dump(sessions) -> dict[str, list]:
     return tables
 
 
+async def read_model_indexes(sessions) -> list[tuple[str, str]]:
+    async with sessions() as session:
+        rows = await session.execute(
+            text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(:t) ORDER BY 1"),
+            {"t": list(read_model.TABLES)},
+        )
+        return [(r.indexname, r.indexdef) for r in rows]
+
+
 async def test_rebuilt_read_models_equal_the_live_ones(endpoints):
     settings = MessagingSettings(**endpoints.service_settings("messaging-rebuild"))
     await migrate(settings, MIGRATIONS)
@@ -182,10 +191,12 @@ async def test_rebuilt_read_models_equal_the_live_ones(endpoints):
         calls = [m for m in live["messages"] if m["sender_kind"] == "call"]
         assert {(m["text"], m["call"]["duration_ms"]) for m in calls} == {("视频通话 3:12", 192_000)}
         assert sum(m["recalled"] for m in live["messages"]) == CONVERSATIONS
+        indexes = await read_model_indexes(sessions)
         async with sessions() as session, session.begin():
             replayed = await rebuild(session, store)
         assert replayed > CONVERSATIONS * (MESSAGES_EACH + 1)
         assert await dump(sessions) == live
+        assert await read_model_indexes(sessions) == indexes  # search's, dropped for the rebuild, is back
         # Small pages: recalls and edits then reach messages written in an earlier page.
         async with sessions() as session, session.begin():
             assert await rebuild(session, store, batch=97) == replayed

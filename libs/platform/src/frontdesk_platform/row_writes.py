@@ -31,6 +31,21 @@ async def write(session: AsyncSession, writes: Iterable[RowWrite]) -> None:
         await session.execute(each.sql, dict(each.params))
 
 
+async def copy_rows(
+    connection: asyncpg.Connection,
+    table: str,
+    columns: Mapping[str, str],
+    rows: Iterable[Mapping[str, Any]],
+) -> None:
+    """Rows built for a statement's named parameters, put into `table` by COPY (`columns`
+    names each column's parameter): a rebuild fills its emptied tables with the very rows
+    the live statements write, thousands in one round trip."""
+    names = tuple(columns.values())
+    records = [tuple(row[name] for name in names) for row in rows]
+    if records:
+        await connection.copy_records_to_table(table, records=records, columns=tuple(columns))
+
+
 class WritePage:
     """The writes of many events, sent statement by statement in rounds.
 

@@ -127,13 +127,14 @@ def open_sealed(value: str, keys: Mapping[UUID, bytes | None]) -> str:
     (events written before sealing began)."""
     if not is_sealed(value):
         return value
-    key_id, _, body = value[len(PREFIX) :].partition(":")
-    key = keys.get(UUID(key_id))
+    named, _, body = value[len(PREFIX) :].partition(":")
+    key_id = UUID(named)
+    key = keys.get(key_id)
     if key is None:
         return ERASED
     raw = base64.b64decode(body)
     try:
-        return AESGCM(key).decrypt(raw[:12], raw[12:], UUID(key_id).bytes).decode()
+        return AESGCM(key).decrypt(raw[:12], raw[12:], key_id.bytes).decode()
     except InvalidTag:
         return ERASED
 

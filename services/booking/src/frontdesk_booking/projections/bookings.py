@@ -4,12 +4,13 @@ transaction as the booking's events; rebuilt by replaying them."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from frontdesk_platform.row_writes import RowWrite
+import asyncpg
+from frontdesk_platform.row_writes import RowWrite, copy_rows
 from pydantic import TypeAdapter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,20 +23,22 @@ TABLES = ("booking_staff_notes", "booking_updates", "bookings")
 _PROPOSAL = TypeAdapter(Proposal)
 
 
-async def project_many(
-    session: AsyncSession, bookings: Sequence[tuple[Booking, Sequence[BookingEvent]]]
+async def copy_all(
+    connection: asyncpg.Connection, bookings: Sequence[Booking], events: Iterable[BookingEvent]
 ) -> None:
-    """Bookings and their progress updates, each statement sent once with every row (a
-    rebuild writes thousands at a time)."""
-    if not bookings:
-        return
-    await session.execute(_UPSERT_BOOKING, [_booking_row(booking) for booking, _ in bookings])
-    updates = [_update_row(e) for _, events in bookings for e in events if isinstance(e, ProgressPosted)]
-    if updates:
-        await session.execute(_INSERT_UPDATE, updates)
-    notes = [_note_row(e) for _, events in bookings for e in events if isinstance(e, StaffNoteAdded)]
-    if notes:
-        await session.execute(_INSERT_NOTE, notes)
+    """The rows `writes` leaves for these bookings and their events, by COPY into the
+    emptied tables (a rebuild); an update or note id seen again is skipped, as the
+    statements' ON CONFLICT DO NOTHING skips it."""
+    await copy_rows(connection, "bookings", _BOOKING_COLUMNS, [_booking_row(b) for b in bookings])
+    updates: dict[UUID, dict[str, Any]] = {}
+    notes: dict[UUID, dict[str, Any]] = {}
+    for event in events:
+        if isinstance(event, ProgressPosted):
+            updates.setdefault(event.update_id, _update_row(event))
+        elif isinstance(event, StaffNoteAdded):
+            notes.setdefault(event.note_id, _note_row(event))
+    await copy_rows(connection, "booking_updates", _UPDATE_COLUMNS, updates.values())
+    await copy_rows(connection, "booking_staff_notes", _NOTE_COLUMNS, notes.values())
 
 
 def writes(booking: Booking, events: Sequence[BookingEvent]) -> list[RowWrite]:
@@ -71,6 +74,27 @@ _INSERT_UPDATE = text(
     "INSERT INTO booking_updates (update_id, booking_id, text, photo_ref, posted_by, "
     "posted_at, live_view_id) VALUES (:u, :b, :t, :p, :by, :at, :lv) ON CONFLICT (update_id) DO NOTHING"
 )
+
+
+# Each column's parameter in the statements above, for copy_all.
+_BOOKING_COLUMNS = {
+    column: column
+    for column in (
+        "id shop_id customer_id pet_id service_id staff_id resource_units starts_at ends_at nights "
+        "price_cents status hold_expires_at source proposal services customer_note created_at updated_at "
+        "version"
+    ).split()
+}
+_NOTE_COLUMNS = {"note_id": "n", "booking_id": "b", "text": "t", "written_by": "by", "written_at": "at"}
+_UPDATE_COLUMNS = {
+    "update_id": "u",
+    "booking_id": "b",
+    "text": "t",
+    "photo_ref": "p",
+    "posted_by": "by",
+    "posted_at": "at",
+    "live_view_id": "lv",
+}
 
 
 def _booking_row(booking: Booking) -> dict[str, Any]:

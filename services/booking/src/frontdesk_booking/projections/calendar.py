@@ -18,7 +18,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from frontdesk_platform.row_writes import RowWrite
+import asyncpg
+from frontdesk_platform.row_writes import RowWrite, copy_rows
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,9 +62,30 @@ _UPSERT = text(
 )
 
 
-async def project_bookings(session: AsyncSession, bookings: Sequence[Booking]) -> None:
-    if bookings:
-        await session.execute(_UPSERT, [_booking_row(b) for b in bookings])
+async def copy_bookings(connection: asyncpg.Connection, bookings: Sequence[Booking]) -> None:
+    """Every booking's entry by COPY into the emptied table (a rebuild), each placed in
+    commit order as `_UPSERT` places it: this transaction's xid, the sequence's next number."""
+    xid = await connection.fetchval("SELECT pg_current_xact_id()")
+    numbers = await connection.fetch(
+        "SELECT nextval('calendar_changes') AS n FROM generate_series(1, $1)", len(bookings)
+    )
+    rows = [{**_booking_row(b), "xid": xid, "id": n["n"]} for b, n in zip(bookings, numbers, strict=True)]
+    await copy_rows(connection, "calendar_entries", _COPIED, rows)
+
+
+# Each column's parameter in _UPSERT (its change columns: copy_bookings's own values).
+_COPIED = {
+    "shop_id": "shop",
+    "entry_id": "entry",
+    "kind": "kind",
+    "staff_id": "staff",
+    "starts_at": "starts",
+    "ends_at": "ends",
+    "status": "status",
+    "body": "body",
+    "changed_xid": "xid",
+    "changed_id": "id",
+}
 
 
 def booking_write(booking: Booking) -> RowWrite:

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import asyncpg
+from frontdesk_platform.row_writes import copy_rows
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +37,29 @@ _UPSERT_PET = text(
     "allergies = EXCLUDED.allergies, temperament = EXCLUDED.temperament, notes = EXCLUDED.notes, "
     "updated_at = EXCLUDED.updated_at, version = EXCLUDED.version"
 )
+
+
+async def copy_pets(connection: asyncpg.Connection, pets: Sequence[Pet]) -> None:
+    """The rows `project_pets` writes, by COPY into the emptied table (a rebuild)."""
+    await copy_rows(connection, "pets", _PET_PARAMS, [_pet_row(pet) for pet in pets])
+
+
+_PET_PARAMS = {
+    "id": "id",
+    "shop_id": "shop",
+    "customer_id": "customer",
+    "kind": "kind",
+    "name": "name",
+    "species": "species",
+    "breed": "breed",
+    "birth_date": "birth",
+    "allergies": "allergies",
+    "temperament": "temperament",
+    "notes": "notes",
+    "registered_at": "registered",
+    "updated_at": "updated",
+    "version": "v",
+}
 
 
 def _pet_row(pet: Pet) -> dict[str, Any]:
@@ -75,6 +100,27 @@ _UPSERT_ENTRY = text(
     "ON CONFLICT (id) DO UPDATE SET "
     "status = EXCLUDED.status, booking_id = EXCLUDED.booking_id, version = EXCLUDED.version"
 )
+
+
+async def copy_entries(connection: asyncpg.Connection, entries: Sequence[WaitlistEntry]) -> None:
+    """The rows `project_entries` writes, by COPY into the emptied table (a rebuild)."""
+    await copy_rows(connection, "waitlist", _ENTRY_PARAMS, [_entry_row(entry) for entry in entries])
+
+
+_ENTRY_PARAMS = {
+    "id": "id",
+    "shop_id": "shop",
+    "customer_id": "customer",
+    "service_id": "service",
+    "staff_id": "staff",
+    "pet_id": "pet",
+    "starts_at": "starts",
+    "occupied_until": "until",
+    "status": "status",
+    "booking_id": "booking",
+    "joined_at": "joined",
+    "version": "v",
+}
 
 
 def _entry_row(entry: WaitlistEntry) -> dict[str, Any]:
