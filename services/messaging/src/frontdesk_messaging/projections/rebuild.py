@@ -50,8 +50,8 @@ async def rebuild(session: AsyncSession, store: EventStore, batch: int = 10_000)
     keys = await shredding.all_keys(session)
     models = ReplayedReadModels()
     position, replayed = 0, 0
-    # Finding a message's terms (jieba) costs more than the rest of its replay: worker
-    # processes find a page's terms while this one folds the next page and writes the last.
+    # Finding a message's terms is a third of its replay's CPU: worker processes find a
+    # page's terms while this one folds the next page and writes the last.
     search_terms.load()  # once, before the workers fork, rather than once in each
     await conn.set_type_codec("tsvector", schema="pg_catalog", encoder=bytes, decoder=bytes, format="binary")
     # A GIN index built once over every row costs half of what adding each page to it does.
