@@ -39,6 +39,7 @@ from frontdesk_messaging.domain import shop as s
 from frontdesk_messaging.projections.rebuild import rebuild
 from frontdesk_platform.database import create_engine, migrate, session_factory
 from frontdesk_platform.eventstore import EventStore
+from stored_events import store_events
 
 TEXTS = ["请问周六{n}点可以给狗狗洗澡吗", "Can I book a bath for my cat at {n}?", "好的,{n}点见", "谢谢!"]
 
@@ -83,18 +84,13 @@ def history(conversations: int, messages: int, seed: int = 7) -> Iterator[tuple[
 async def fill(dsn: str, conversations: int, messages: int) -> int:
     conn = await asyncpg.connect(dsn)
     try:
-        records = []
-        for stream, version, event in history(conversations, messages):
-            new = to_new_event(event) if isinstance(event, e.Event) else _shop_event(event)
-            data = json.dumps(new.data, default=str, ensure_ascii=False)
-            records.append((len(records), stream, version, new.event_id, new.type, data))
-        await conn.execute("CREATE TEMP TABLE staging (n int, s text, v int, id uuid, t text, d text)")
-        await conn.copy_records_to_table("staging", records=records)
-        await conn.execute(
-            "INSERT INTO events (stream_id, version, event_id, type, data) "
-            "SELECT s, v, id, t, d::jsonb FROM staging ORDER BY n"  # positions in the order recorded
+        return await store_events(
+            conn,
+            (
+                (stream, version, to_new_event(event) if isinstance(event, e.Event) else _shop_event(event))
+                for stream, version, event in history(conversations, messages)
+            ),
         )
-        return len(records)
     finally:
         await conn.close()
 

@@ -18,7 +18,6 @@ table is compared as a row count and a checksum of its rows.
 
 from __future__ import annotations
 
-import json
 import random
 import time as clock
 import uuid
@@ -49,6 +48,7 @@ from frontdesk_platform.row_writes import WritePage
 from frontdesk_platform.shredding import CustomerKey
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from stored_events import store_events
 
 ZONE = "Asia/Shanghai"  # UTC+8 all year: 09:00 there is 01:00 UTC
 NOTES = ["住在幸福路8号, 请按门铃", "它怕吹风机, 请轻一点", "", "", ""]
@@ -305,18 +305,10 @@ async def fill(dsn: str, busy: BusyShops) -> int:
             records=[(k.key_id, busy.shop_of[c], c, k.key) for c, k in busy.keys.items()],
             columns=("key_id", "shop_id", "customer_id", "key"),
         )
-        records = []
-        for stream, version, event, key in busy.in_order():
-            new = to_new_event(event, key)
-            data = json.dumps(new.data, ensure_ascii=False)
-            records.append((len(records), stream, version, new.event_id, new.type, data))
-        await conn.execute("CREATE TEMP TABLE staging (n int, s text, v int, id uuid, t text, d text)")
-        await conn.copy_records_to_table("staging", records=records)
-        await conn.execute(
-            "INSERT INTO events (stream_id, version, event_id, type, data) "
-            "SELECT s, v, id, t, d::jsonb FROM staging ORDER BY n"  # positions in the order recorded
+        events = (
+            (stream, version, to_new_event(event, key)) for stream, version, event, key in busy.in_order()
         )
-        return len(records)
+        return await store_events(conn, events)
     finally:
         await conn.close()
 

@@ -258,31 +258,30 @@ def handling(
     A span nobody exports costs CPU on every message."""
     if _exporting:
         return continue_trace(name, traceparent, cid, kind, attributes)
-    return _carrying(
-        traceparent if traceparent and _TRACEPARENT.fullmatch(traceparent) else _new_traceparent(), cid
-    )
+    return _carrying(_valid(traceparent) or _new_traceparent(), cid)
 
 
 def _new_traceparent() -> str:
     return f"00-{random.getrandbits(128):032x}-{random.getrandbits(64):016x}-01"
 
 
+def _valid(traceparent: str | None) -> str | None:
+    return traceparent if traceparent and _TRACEPARENT.fullmatch(traceparent) else None
+
+
 @contextmanager
 def _inside(traceparent: str | None, cid: str | None) -> Iterator[None]:
     """Inside the trace `traceparent` names (none: the root context), with `cid` set."""
     token = otel_context.attach(_propagator.extract({"traceparent": traceparent} if traceparent else {}))
-    carried_token = _carried.set(traceparent if traceparent and _TRACEPARENT.fullmatch(traceparent) else None)
-    cid_token = correlation_id.set(cid)
     try:
-        yield
+        with _carrying(_valid(traceparent), cid):
+            yield
     finally:
-        correlation_id.reset(cid_token)
-        _carried.reset(carried_token)
         otel_context.detach(token)
 
 
 @contextmanager
-def _carrying(traceparent: str, cid: str | None) -> Iterator[None]:
+def _carrying(traceparent: str | None, cid: str | None) -> Iterator[None]:
     """Inside the trace `traceparent` names, with `cid` set, no span made."""
     token = _carried.set(traceparent)
     cid_token = correlation_id.set(cid)
