@@ -9,6 +9,7 @@ the batch's new events and snapshots go to PostgreSQL with the commit's statemen
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -18,6 +19,7 @@ from .eventstore import ConcurrencyError, EventStore, History, NewEvent, Snapsho
 from .reads import Read, Rows
 
 Mark = tuple[int, dict[str, int], dict[str, Snapshot]]
+_READ = "staged_streams"  # the name of `reads`' read
 
 
 class StagedStreams:
@@ -34,15 +36,16 @@ class StagedStreams:
         if missing:
             self._histories |= await self._store.load_many(self._connection, missing)
 
-    def read(self, stream_ids: list[str]) -> Read | None:
-        """`load` as a read to send along with others (reads.read_together); its rows go to
-        `take`. None when every stream is read already."""
+    def reads(self, stream_ids: list[str]) -> dict[str, Read]:
+        """`load` as a read to send along with others (reads.read_together; none when every
+        stream is read already); `take` gets what it found."""
         missing = self._missing(stream_ids)
-        return self._store.read_many(missing) if missing else None
+        return {_READ: self._store.read_many(missing)} if missing else {}
 
-    def take(self, rows: Rows) -> None:
-        """The streams a `read` found."""
-        self._histories |= self._store.histories(rows)
+    def take(self, found: Mapping[str, Rows]) -> None:
+        """The streams `reads` found, among what a read_together found."""
+        if _READ in found:
+            self._histories |= self._store.histories(found[_READ])
 
     def _missing(self, stream_ids: list[str]) -> list[str]:
         return [s for s in dict.fromkeys(stream_ids) if s not in self._histories]

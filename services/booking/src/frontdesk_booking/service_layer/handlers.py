@@ -78,18 +78,13 @@ async def preload_reads(deps: Dependencies, uow: UnitOfWork, commands: Sequence[
             wanted.append(repositories.waitlist.stream_id(cmd.entry_id))
         if isinstance(getattr(cmd, "pet_id", None), UUID):
             wanted.append(repositories.pets.stream_id(cmd.pet_id))
-    streams = (await uow.streams(repositories.store)).read(wanted)
-    return {} if streams is None else {_STREAMS: streams}
+    return (await uow.streams(repositories.store)).reads(wanted)
 
 
 async def preload_take(
     deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any], found: Mapping[str, Rows]
 ) -> None:
-    if _STREAMS in found:
-        (await uow.streams(deps.repositories.store)).take(found[_STREAMS])
-
-
-_STREAMS = "streams"
+    (await uow.streams(deps.repositories.store)).take(found)
 
 
 async def handle_command(deps: Dependencies, command: Envelope) -> None:

@@ -159,10 +159,7 @@ async def preload_reads(deps: Dependencies, uow: UnitOfWork, commands: Sequence[
         for cmd in commands
         if isinstance(cmd, contracts.SendMessage) and cmd.actor.role == "customer" and cmd.actor.shop_id
     ]
-    reads: dict[str, Read] = {}
-    streams = (await uow.streams(deps.conversations.store)).read(ids)
-    if streams is not None:
-        reads[_STREAMS] = streams
+    reads = (await uow.streams(deps.conversations.store)).reads(ids)
     sends = [sent_message_id(cmd) for cmd in commands if isinstance(cmd, contracts.SendMessage)]
     if sends:
         reads[_SENT] = queries.sent_among(sends)
@@ -176,8 +173,7 @@ async def preload_reads(deps: Dependencies, uow: UnitOfWork, commands: Sequence[
 async def preload_take(
     deps: Dependencies, uow: UnitOfWork, commands: Sequence[Any], found: Mapping[str, Rows]
 ) -> None:
-    if _STREAMS in found:
-        (await uow.streams(deps.conversations.store)).take(found[_STREAMS])
+    (await uow.streams(deps.conversations.store)).take(found)
     if _SENT in found:
         uow.memo[_SENT] = queries.sent_from(found[_SENT])
     if _KEYS in found:
@@ -202,7 +198,6 @@ def sent_message_id(cmd: contracts.SendMessage) -> UUID:
     return uuid5(cmd.conversation_id, f"{cmd.actor.user_id}:{cmd.client_msg_id}")
 
 
-_STREAMS = "streams"  # preload's read of the batch's streams
 _SENT, _SENDS = "sent", "sends"  # memo keys: stored (id → id and seq), and the ids asked about
 _KEYS = "keys"  # memo key: the customers' keys, (shop_id, customer_id) → CustomerKey
 _NOBODY = "nobody_in_rotation"  # memo key: shops whose round-robin found nobody in this batch
