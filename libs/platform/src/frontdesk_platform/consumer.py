@@ -285,7 +285,7 @@ class ConsumerLoop:
         offset_reset: str = "earliest",
         max_queued: int = 500,
         max_batch: int = 100,
-        at_once: int = 2,
+        at_once: int = 4,
         signer: CommandSigner | None = None,
         signed_topics: Iterable[str] = (),
         service: str = "",

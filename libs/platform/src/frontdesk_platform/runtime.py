@@ -72,6 +72,7 @@ class Runtime:
             {
                 "pipeline": handler.bind(name, self.unit_of_work),
                 "max_batch": max_batch or self.settings.consumer_max_batch,
+                "at_once": self.settings.consumer_at_once,
             }
             if isinstance(handler, Pipeline)
             else {"handler": handler}
