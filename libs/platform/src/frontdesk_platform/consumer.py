@@ -55,6 +55,13 @@ class RetryPolicy:
         return float(min(self.first_delay * self.factor**attempt, self.max_delay))
 
 
+# Offsets are committed beside the fetching, at most this often. A commit costs the
+# consumer ~0.45 ms of CPU and ~6 ms until Kafka answers; awaited after every fetch, it was
+# up to 10 % of messaging's CPU and held up the next fetch. Committing less often only
+# means a crash redelivers more records, which their tracking records then skip.
+COMMIT_EVERY = 0.5
+
+
 class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, loop: ConsumerLoop) -> None:
         self._loop = loop
@@ -323,6 +330,8 @@ class ConsumerLoop:
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._lag_measured_at = 0.0
+        self._committing: asyncio.Task[None] | None = None
+        self._committed_at = 0.0
         self._lag_labels: set[tuple[str, str, str]] = set()
         self._first_fetched: dict[TopicPartition, int] = {}  # lag before anything is done
         for topic in topics:  # at zero from the start, so "dead letters appearing" sees the first
@@ -355,6 +364,8 @@ class ConsumerLoop:
 
     async def release(self, partitions: set[TopicPartition]) -> None:
         """Stop working on partitions (revoked, or shutting down) and commit their progress."""
+        if self._committing is not None:
+            await asyncio.gather(self._committing, return_exceptions=True)
         for tp in partitions:
             self._first_fetched.pop(tp, None)
             worker = self._workers.pop(tp, None)
@@ -384,13 +395,27 @@ class ConsumerLoop:
                     for record in records:
                         worker.queue.put_nowait(record)
                 self._apply_backpressure()
-                await self.commit(set(self._workers))
+                self._commit_beside()
                 await self._measure_lag()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("consumer %s loop error; carrying on", self.name)
                 await asyncio.sleep(1)
+
+    def _commit_beside(self) -> None:
+        """Commit what is done beside the fetching, one commit at a time."""
+        if time.monotonic() - self._committed_at < COMMIT_EVERY:
+            return
+        if self._committing is None or self._committing.done():
+            self._committed_at = time.monotonic()
+            self._committing = asyncio.create_task(self._commit_done(), name=f"commit:{self.name}")
+
+    async def _commit_done(self) -> None:
+        try:
+            await self.commit(set(self._workers))
+        except Exception as exc:
+            log.warning("consumer %s could not commit its offsets (%r); trying again", self.name, exc)
 
     async def _measure_lag(self) -> None:
         """Each assigned partition's records not yet carried out, at most once a second:
