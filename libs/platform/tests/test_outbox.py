@@ -8,7 +8,7 @@ from frontdesk_contracts.topics import MESSAGING_EVENTS
 from frontdesk_platform.eventstore import ConcurrencyError, EventStore, NewEvent
 from frontdesk_platform.kafka import ensure_topics
 from frontdesk_platform.outbox import _BACKLOG, _FETCH, OutboxRelay
-from frontdesk_platform.unit_of_work import UnitOfWork
+from frontdesk_platform.unit_of_work import OUTBOX_CHANNEL, UnitOfWork
 from prometheus_client import REGISTRY
 
 from .conftest import generic_plan, read_topic
@@ -160,6 +160,45 @@ async def test_concurrent_writers_publish_every_stream_in_version_order(database
     for record in records:
         by_stream[record.key.decode()].append(json.loads(record.value)["aggregate_version"])
     assert by_stream == {s: list(range(1, per_stream + 1)) for s in streams}
+
+
+async def test_a_commit_wakes_the_relay_of_its_own_process_without_notify(database, producer):
+    """A leading relay in the committing process is woken directly (no NOTIFY, whose lock
+    would keep concurrent commits from sharing a WAL flush); a process whose relay does
+    not lead still sends NOTIFY, so the leader elsewhere hears of the rows."""
+    topic = database.settings.topic(MESSAGING_EVENTS)
+    await ensure_topics(database.settings.kafka_connection(), [topic], 1)
+    leader = OutboxRelay(name="t", dsn=database.dsn, producer=producer, signer=database.signer, idle_poll=30)
+    standby = OutboxRelay(name="t", dsn=database.dsn, producer=producer, signer=database.signer, idle_poll=30)
+    heard: list[str] = []
+    listener = await asyncpg.connect(database.dsn)
+    await listener.add_listener(OUTBOX_CHANNEL, lambda *args: heard.append(args[2]))
+    await leader.start()
+    try:
+        async with asyncio.timeout(5):
+            while not leader.is_leader:
+                await asyncio.sleep(0.02)
+        await standby.start()
+        async with UnitOfWork(database.sessions, database.settings.topic, leader) as uow:
+            uow.publish(envelope("own", 1))
+            await uow.commit()
+        records = await read_topic(database.settings.kafka_connection(), topic, 1, timeout=5)
+        assert [r.key for r in records] == [b"own"]  # long before the 30 s poll
+        await asyncio.sleep(0.2)
+        assert heard == []
+
+        async with UnitOfWork(database.sessions, database.settings.topic, standby) as uow:
+            uow.publish(envelope("elsewhere", 1))
+            await uow.commit()
+        records = await read_topic(database.settings.kafka_connection(), topic, 2, timeout=5)
+        assert [r.key for r in records] == [b"own", b"elsewhere"]
+        async with asyncio.timeout(5):
+            while not heard:
+                await asyncio.sleep(0.02)
+    finally:
+        await standby.stop()
+        await leader.stop()
+        await listener.close()
 
 
 async def test_only_one_relay_publishes_at_a_time(database, producer):

@@ -43,9 +43,10 @@ class Runtime:
         self._periodic_specs: list[tuple[str, float, Callable[[], Awaitable[object]]]] = []
         self._periodic: list[asyncio.Task[None]] = []
         self._before_stop: list[Callable[[], Awaitable[object]]] = []
+        self.relay: OutboxRelay | None = None  # started with the rest in start()
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.settings.topic)
+        return UnitOfWork(self.sessions, self.settings.topic, self.relay)
 
     async def publish(self, envelope: Envelope) -> None:
         """Send straight to Kafka (commands; events go through the outbox)."""
@@ -123,10 +124,11 @@ class Runtime:
         self.producer = create_producer(kafka)
         self.publisher = Publisher(self.producer, settings.topic, self.signer)
         await self.producer.start()
-        self.relay = OutboxRelay(
+        relay = OutboxRelay(
             name=settings.service_name, dsn=settings.asyncpg_dsn(), producer=self.producer, signer=self.signer
         )
-        await self.relay.start()
+        await relay.start()
+        self.relay = relay
         for spec in self._consumer_specs:
             consumer = ConsumerLoop(
                 kafka=kafka, producer=self.producer, signer=self.signer, service=settings.service_name, **spec
@@ -146,7 +148,8 @@ class Runtime:
             await task()
         for consumer in self.consumers:
             await consumer.stop()
-        await self.relay.stop()
+        if self.relay is not None:
+            await self.relay.stop()
         await self.producer.stop()
         await self.engine.dispose()
         await asyncio.to_thread(flush_traces)

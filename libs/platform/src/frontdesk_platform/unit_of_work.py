@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Collection, Mapping
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 import asyncpg
@@ -30,14 +30,28 @@ from .staged import StagedStreams
 OUTBOX_CHANNEL = "frontdesk_outbox"
 
 
+class LocalRelay(Protocol):
+    """The outbox relay of this process (frontdesk_platform.outbox.OutboxRelay)."""
+
+    is_leader: bool
+
+    def wake(self) -> None: ...
+
+
 class AlreadyProcessed(Exception):
     """Another delivery of the same message won the race; this one changes nothing."""
 
 
 class UnitOfWork:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], topic: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        topic: Callable[[str], str],
+        relay: LocalRelay | None = None,
+    ) -> None:
         self._sessions = sessions
         self._topic = topic
+        self._relay = relay
         self._outbox: list[dict[str, Any]] = []
         self._after_commit: list[Callable[[], object]] = []
         self._committed = False
@@ -174,14 +188,21 @@ class UnitOfWork:
         if self._streams is not None:
             writes.add(*self._streams.inserts())
         writes.add(*self._tracked)
+        # The relay is woken at commit. When it runs in this process it is woken here, not
+        # by NOTIFY: PostgreSQL queues a NOTIFY under one lock per database held through
+        # the commit's WAL flush, so transactions that notify cannot share a flush.
+        relay = self._relay if self._relay is not None and self._relay.is_leader else None
         if self._outbox:
             # ids follow the order rows were queued in: the relay's order per key
             rows = self._outbox
             writes.add(Insert(_OUTBOX_INSERT, [[row[c] for row in rows] for c in _OUTBOX_COLUMNS], "outbox"))
-            writes.notify(OUTBOX_CHANNEL)  # the relay is woken at commit
+            if relay is None:
+                writes.notify(OUTBOX_CHANNEL)
         await writes.send(await self.connection())
         await self.session.commit()
         self._committed = True
+        if self._outbox and relay is not None:
+            relay.wake()
         for callback in self._after_commit:
             callback()
 
