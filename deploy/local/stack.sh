@@ -362,6 +362,10 @@ port = $PG_PORT
 unix_socket_directories = '$PG_RUN'
 max_connections = 300
 shared_buffers = 256MB
+# A prepared statement keeps the plan made while its tables were near empty (a seq scan
+# of messages for a retried send) until ANALYZE has run on them: look for tables to
+# analyze every 5 s, not every minute (make bench: the batch's reads 4.4 -> 0.7 ms).
+autovacuum_naptime = 5s
 EOF
   if [ "$IS_ROOT" -eq 1 ]; then
     chown postgres:postgres "$PG_BASE" "$PG_BASE/log" "$PG_RUN" "$PG_DATA/frontdesk.conf"
