@@ -64,6 +64,9 @@ async def push_huge_body(url: str, path: str, *, chunked: bool, token: str | Non
             writer.write(framed)
             await writer.drain()
             sent += CHUNK
+            # drain() returns without yielding while the socket takes every byte: without
+            # this the answer, already here, would wait unread until the buffers filled
+            await asyncio.sleep(0)
 
     started = time.monotonic()
     sending = asyncio.create_task(send_body())
