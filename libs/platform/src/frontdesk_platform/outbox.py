@@ -117,7 +117,7 @@ class OutboxRelay:
         self._task = asyncio.create_task(self._run(), name=f"outbox-relay:{self.name}")
 
     def wake(self) -> None:
-        """Rows were committed (in this process): look for them now."""
+        """Rows were committed: look for them now."""
         self._wake.set()
 
     async def stop(self) -> None:
@@ -150,7 +150,7 @@ class OutboxRelay:
             # So saving it does not wait for the WAL to reach the disk (a batch's position
             # waited ~1-2 ms for each flush, holding up the next batch).
             await conn.execute("SET synchronous_commit = off")
-            await conn.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
+            await conn.add_listener(OUTBOX_CHANNEL, lambda *_: self.wake())  # another process committed
             while not self._stopping.is_set():
                 if not self.is_leader:
                     self.is_leader = await conn.fetchval(

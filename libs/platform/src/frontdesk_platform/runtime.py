@@ -124,11 +124,10 @@ class Runtime:
         self.producer = create_producer(kafka)
         self.publisher = Publisher(self.producer, settings.topic, self.signer)
         await self.producer.start()
-        relay = OutboxRelay(
+        self.relay = OutboxRelay(
             name=settings.service_name, dsn=settings.asyncpg_dsn(), producer=self.producer, signer=self.signer
         )
-        await relay.start()
-        self.relay = relay
+        await self.relay.start()
         for spec in self._consumer_specs:
             consumer = ConsumerLoop(
                 kafka=kafka, producer=self.producer, signer=self.signer, service=settings.service_name, **spec
