@@ -467,14 +467,14 @@ async def bench(args: argparse.Namespace, system: System, run: str, deadline: fl
     sockets = [connect(base.replace("http://", "ws://"), s) for p in pairs for s in (p.customer, p.staff)]
     await asyncio.wait_for(asyncio.gather(*sockets), deadline - time.monotonic())
     profilers = system.start_profilers(args.profile, LOG_DIR, "profile-") if args.profile else []
-    cpu_before = system.cpu_seconds()
+    cpu_before = system.cpu_seconds() | {"client": time.process_time()}
     if args.rate:
         for pair in pairs:
             pair.remaining = total  # the schedule decides who sends
         tally, end = await open_loop(pairs, args.rate, total, deadline)
     else:
         tally, end = await traffic(pairs, args.window, deadline)
-    cpu_after = system.cpu_seconds()
+    cpu_after = system.cpu_seconds() | {"client": time.process_time()}
     for profiler in profilers:
         await asyncio.to_thread(profiler.wait, args.profile + 30)
     result = summarize(args, tally, end)
