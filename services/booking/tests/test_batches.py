@@ -137,6 +137,36 @@ async def test_busy_times_come_merged_into_runs_per_staff_member_or_unit(harness
     )
 
 
+async def test_a_bookings_rows_are_found_through_the_primary_key_in_a_busy_shop(harness):
+    """Confirms, releases and promotions find a booking's rows through the primary key, not
+    by scanning the whole exclusion index (30 ms a statement at 20,000 rows, and growing)."""
+    shop = await pet_shop(harness)
+    groomer, station = shop.staff[0].user_id, uuid4()
+    async with harness.deps.unit_of_work() as uow:
+        db = await uow.connection()
+        await db.execute(  # 4,000 bookings of an hour each, a groomer and a station each
+            "INSERT INTO allocations (booking_id, shop_id, key, kind, during) "
+            "SELECT b.id, $1, k.key, 'current', tstzrange($2::timestamptz + b.n * interval '1 hour', "
+            "$2::timestamptz + (b.n + 1) * interval '1 hour') "
+            "FROM (SELECT n, gen_random_uuid() AS id FROM generate_series(0, 3999) AS n) AS b, "
+            "(VALUES ($3::uuid), ($4::uuid)) AS k(key)",
+            shop.id,
+            at(24, 9),
+            groomer,
+            station,
+        )
+        await db.execute("ANALYZE allocations")
+        booking_id = uuid4()
+        for statement, args in (
+            (allocations.CONFIRM, ([booking_id, uuid4()],)),
+            (allocations.RELEASE, (booking_id, None)),
+            (allocations.RELEASE, (booking_id, "proposed")),
+            (allocations.PROMOTE, (booking_id,)),
+        ):
+            plan = "\n".join(row[0] for row in await db.fetch(f"EXPLAIN {statement}", *args))
+            assert "allocations_pkey" in plan, plan
+
+
 class Counted(UnitOfWork):
     """A unit of work that notes the statements sent on its asyncpg connection."""
 

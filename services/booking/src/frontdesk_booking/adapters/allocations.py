@@ -85,10 +85,15 @@ async def rows(
     return [Allocation(*row) for row in found]
 
 
+# The statements that find a booking's rows, through the primary key (booking_id first;
+# migration 0009 keeps the exclusion constraint's index out of their way).
+CONFIRM = "UPDATE allocations SET expires_at = NULL WHERE booking_id = ANY($1::uuid[])"
+RELEASE = "DELETE FROM allocations WHERE booking_id = $1 AND ($2::text IS NULL OR kind = $2::text)"
+PROMOTE = "UPDATE allocations SET kind = 'current' WHERE booking_id = $1 AND kind = 'proposed'"
+
+
 async def confirm_all(db: asyncpg.Connection, booking_ids: Sequence[UUID]) -> None:
-    await db.execute(
-        "UPDATE allocations SET expires_at = NULL WHERE booking_id = ANY($1::uuid[])", booking_ids
-    )
+    await db.execute(CONFIRM, booking_ids)
 
 
 async def expired_in_the_way(db: asyncpg.Connection, placement: Placement, now: datetime) -> list[UUID]:
@@ -175,20 +180,14 @@ async def try_place_all(
 
 
 async def confirm(db: asyncpg.Connection, booking_id: UUID) -> None:
-    await db.execute("UPDATE allocations SET expires_at = NULL WHERE booking_id = $1", booking_id)
+    await confirm_all(db, [booking_id])
 
 
 async def release(db: asyncpg.Connection, booking_id: UUID, kind: Kind | None = None) -> None:
-    await db.execute(
-        "DELETE FROM allocations WHERE booking_id = $1 AND ($2::text IS NULL OR kind = $2::text)",
-        booking_id,
-        kind,
-    )
+    await db.execute(RELEASE, booking_id, kind)
 
 
 async def promote_proposal(db: asyncpg.Connection, booking_id: UUID) -> None:
     """The proposed placement becomes the booking's own."""
     await release(db, booking_id, "current")
-    await db.execute(
-        "UPDATE allocations SET kind = 'current' WHERE booking_id = $1 AND kind = 'proposed'", booking_id
-    )
+    await db.execute(PROMOTE, booking_id)
