@@ -14,7 +14,7 @@ import asyncpg
 import pytest
 from frontdesk_booking.adapters import allocations
 from frontdesk_booking.domain.placement import Placement
-from frontdesk_booking.service_layer import allocation_view
+from frontdesk_booking.service_layer import allocation_view, bookings
 from frontdesk_booking.service_layer.handlers import CONSUMER, commands
 from frontdesk_contracts import Contract, Envelope, type_name
 from frontdesk_contracts import booking as c
@@ -240,6 +240,29 @@ async def test_alternatives_leave_out_what_the_batch_took_after_they_were_first_
     assert at(24, 12, 45) in {datetime.fromisoformat(a["starts_at"]) for a in answered[1]["alternatives"]}
     offered = [datetime.fromisoformat(a["starts_at"]) for a in answered[3]["alternatives"]]
     assert offered and all(not at(24, 11, 30) < start < at(24, 14) for start in offered)
+
+
+async def test_customers_refused_for_one_time_in_a_batch_are_offered_what_one_search_found(
+    harness, monkeypatch
+):
+    shop = await pet_shop(harness)  # one groomer, one station
+    batch = [holding(shop, shop.customer(), 14)[1] for _ in range(4)]
+    searches: list[datetime] = []
+    search = bookings.nearest
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        searches.append(args[2])
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(bookings, "nearest", counted)
+
+    await commands(harness.deps).carry_out(CONSUMER, harness.deps.unit_of_work, batch)
+
+    answered = await verdicts(harness, batch)
+    assert [a["type"].split(".")[-2] for a in answered] == ["accepted", *["rejected"] * 3]
+    assert answered[1]["alternatives"] and answered[1]["alternatives"] == answered[2]["alternatives"]
+    assert answered[3]["alternatives"] == answered[1]["alternatives"]
+    assert searches == [at(24, 14)]  # nothing changed between the refusals: searched once
 
 
 async def test_after_an_undone_savepoint_a_release_frees_the_time_in_what_the_batch_read(harness):

@@ -47,6 +47,7 @@ class Occupancy:
         self._rows: dict[UUID, list[Allocation]] = defaultdict(list)
         self._keys_of: dict[UUID, set[UUID]] = defaultdict(set)  # a booking's staff and units
         self._longest: dict[UUID, timedelta] = defaultdict(timedelta)  # each key's longest row
+        self.version = 0  # counts the changes to what is free (confirms change nothing free)
 
     def covering(self, start: datetime, end: datetime) -> bool:
         return any(lo <= start and end <= hi for lo, hi in self.covers)
@@ -79,6 +80,7 @@ class Occupancy:
         for key in touched:
             self._rows[key].sort(key=_start)
         self.covers = merged([*self.covers, *stretches])
+        self.version += 1
 
     def seen_at(self, now: datetime, ignore: UUID | None = None, within: Stretch | None = None) -> Seen:
         """What a slot search at `now` must avoid: every live row but `ignore`'s own (a
@@ -98,6 +100,11 @@ class Occupancy:
 
     def release(self, booking_id: UUID, kind: str | None = None) -> None:
         self._change(booking_id, kind, lambda row: None)
+        self.version += 1
+
+    def holds(self, booking_id: UUID) -> bool:
+        """Whether the booking has rows here (a search for it leaves them out)."""
+        return bool(self._keys_of.get(booking_id))
 
     def confirm(self, booking_id: UUID) -> None:
         self._change(booking_id, None, lambda row: row._replace(expires_at=None))
@@ -106,10 +113,12 @@ class Occupancy:
         """The proposed placement becomes the booking's own (the current one is released)."""
         self.release(booking_id, "current")
         self._change(booking_id, "proposed", lambda row: row._replace(kind="current"))
+        self.version += 1
 
     def _add(self, row: Allocation) -> None:
         insort(self._rows[row.key], row, key=_start)
         self._noted(row)
+        self.version += 1
 
     def _noted(self, row: Allocation) -> None:
         self._keys_of[row.booking_id].add(row.key)

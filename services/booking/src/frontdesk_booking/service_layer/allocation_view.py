@@ -7,13 +7,17 @@ it see the same thing without reading again. A search outside what was read read
 The exclusion constraint stays the last word: a try it refuses is refused, and the view is
 read again after a refusal it did not foresee (another transaction got there first).
 
+The alternatives offered after a refusal are kept until the shop's occupancy changes: the
+customers refused for one time in a batch (a popular time) are offered the same free
+times without searching again.
+
 Confirms change no row a search of the batch avoids (a confirmed hold stays taken), so the
 batch's confirms go in one UPDATE with its staged writes, just before the commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -59,6 +63,7 @@ class AllocationView:
         self._occupancy: dict[UUID, Occupancy] = {}
         self._wide: set[UUID] = set()  # shops read around all the batch's times
         self._confirms: list[UUID] = []  # sent with the staged writes
+        self._offers: dict[tuple[UUID, Hashable], tuple[int, list[Placement]]] = {}
 
     async def db(self) -> asyncpg.Connection:
         return await self._uow.connection()
@@ -89,6 +94,23 @@ class AllocationView:
         """Read the shop's allocations again at the next search."""
         self._occupancy.pop(shop_id, None)
         self._wide.discard(shop_id)
+        self._offers = {key: found for key, found in self._offers.items() if key[0] != shop_id}
+
+    def offered(self, shop_id: UUID, booking_id: UUID, wish: Hashable) -> list[Placement] | None:
+        """The alternatives found for the same wish (service, time, staff member, nights)
+        since the shop's occupancy last changed; None when they must be searched for (also
+        for a booking with rows of its own, which its search leaves out)."""
+        occupancy = self._occupancy.get(shop_id)
+        found = self._offers.get((shop_id, wish))
+        if occupancy is None or found is None or occupancy.holds(booking_id):
+            return None
+        version, alternatives = found
+        return alternatives if version == occupancy.version else None
+
+    def offer(self, shop_id: UUID, booking_id: UUID, wish: Hashable, alternatives: list[Placement]) -> None:
+        occupancy = self._occupancy.get(shop_id)
+        if occupancy is not None and not occupancy.holds(booking_id):
+            self._offers[shop_id, wish] = (occupancy.version, alternatives)
 
     async def place(
         self,

@@ -102,6 +102,10 @@ async def _alternatives(
     nights: int | None,
 ) -> list[Placement]:
     """The nearest free times: the days around first, a wider look only when needed."""
+    wish = (service.id, start, staff_id, nights)
+    offered = ctx.allocations.offered(shop.id, booking_id, wish)
+    if offered is not None:
+        return offered
     alternatives: list[Placement] = []
     for days in (1, ALTERNATIVE_DAYS):
         margin = timedelta(days=days + 1)
@@ -113,6 +117,7 @@ async def _alternatives(
         )
         if settled:
             break
+    ctx.allocations.offer(shop.id, booking_id, wish, alternatives)
     return alternatives
 
 
