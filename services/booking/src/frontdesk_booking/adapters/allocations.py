@@ -179,10 +179,6 @@ async def try_place_all(
     return False
 
 
-async def confirm(db: asyncpg.Connection, booking_id: UUID) -> None:
-    await confirm_all(db, [booking_id])
-
-
 async def release(db: asyncpg.Connection, booking_id: UUID, kind: Kind | None = None) -> None:
     await db.execute(RELEASE, booking_id, kind)
 

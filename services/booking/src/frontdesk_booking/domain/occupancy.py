@@ -111,9 +111,8 @@ class Occupancy:
 
     def promote(self, booking_id: UUID) -> None:
         """The proposed placement becomes the booking's own (the current one is released)."""
-        self.release(booking_id, "current")
+        self.release(booking_id, "current")  # counts as the change
         self._change(booking_id, "proposed", lambda row: row._replace(kind="current"))
-        self.version += 1
 
     def _add(self, row: Allocation) -> None:
         insort(self._rows[row.key], row, key=_start)
