@@ -52,6 +52,47 @@ async def test_a_row_changed_by_two_statements_gets_them_in_event_order() -> Non
     assert len(session.sent) <= 5
 
 
+SENT = text("UPDATE conversations SET last_at = :at WHERE id = :c")
+INDEXED = text("INSERT INTO search_rows (c, at) VALUES (:c, :at)")
+
+
+def part(sql: Any, conversation: str, at: int, *parts: str) -> RowWrite:
+    return RowWrite(sql, ("conversations", conversation), {"c": conversation, "at": at}, frozenset(parts))
+
+
+async def test_writes_to_different_parts_of_a_row_share_a_round_and_a_whole_row_write_waits_for_them() -> (
+    None
+):
+    page = WritePage()
+    page.add([part(SENT, "a", n, "conversations") for n in (1, 2)])  # one statement, in order
+    page.add([part(INDEXED, "a", n, "search") for n in (1, 2)])  # another part: beside it
+    page.add([change(RESOLVE, "a", 3)])  # the whole row: after both
+    page.add([part(INDEXED, "a", 4, "search")])  # after the whole-row write, not beside the first
+    session = RecordingSession()
+    await page.flush(session)  # type: ignore[arg-type]
+
+    assert [(sql, [row["at"] for row in rows]) for sql, rows in session.sent] == [
+        (SENT, [1, 2]),
+        (INDEXED, [1, 2]),
+        (RESOLVE, [3]),
+        (INDEXED, [4]),
+    ]
+
+
+async def test_writes_sharing_a_part_keep_their_order_across_statements() -> None:
+    page = WritePage()
+    page.add([part(SENT, "a", 1, "conversations"), part(INDEXED, "a", 1, "search", "conversations")])
+    page.add([part(SENT, "a", 2, "conversations")])
+    session = RecordingSession()
+    await page.flush(session)  # type: ignore[arg-type]
+
+    assert [(sql, [row["at"] for row in rows]) for sql, rows in session.sent] == [
+        (SENT, [1]),
+        (INDEXED, [1]),
+        (SENT, [2]),
+    ]
+
+
 class RecordingCopy:
     def __init__(self) -> None:
         self.copied: list[tuple[str, list[tuple[Any, ...]], tuple[str, ...]]] = []

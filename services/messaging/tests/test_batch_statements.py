@@ -5,7 +5,8 @@ outbox rows with the relay's wake-up), while each message is still sealed under 
 customer's key and the round-robin still assigns as soon as someone can take the
 conversation."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from itertools import count
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -187,3 +188,106 @@ async def test_a_batch_looks_up_keys_and_an_empty_rotation_once_and_writes_in_fe
             )
         ).scalar_one()
     assert answered is not None
+
+
+async def test_a_conversations_exchange_in_one_batch_reads_as_if_carried_out_one_by_one(engine):
+    """Customer and staff writing back and forth, a resolution and a read mark in between:
+    one batch writes each kind of read-model row in one statement, and every row comes out
+    as when each command had a transaction of its own."""
+    sessions = session_factory(engine)
+    statements: list[str] = []
+
+    def unit_of_work() -> UnitOfWork:
+        uow = CountedUnitOfWork(sessions, lambda t: t)
+        uow.statements = statements
+        return uow
+
+    ticks = count()  # a second later at every look: an episode after the resolution starts anew
+
+    def clock() -> datetime:
+        return NOW + timedelta(seconds=next(ticks))
+
+    store = EventStore()
+    deps = Dependencies(ConversationRepository(store), ShopRepository(store), unit_of_work, clock)
+    shop, staff = uuid4(), uuid4()
+    async with sessions() as session, session.begin():
+        await session.execute(
+            text("INSERT INTO people VALUES (:u, :s, 'staff', 'S')"), {"u": staff, "s": shop}
+        )
+        await session.execute(
+            text("INSERT INTO staff_presence (staff_id, status) VALUES (:u, 'offline')"), {"u": staff}
+        )
+    staff_actor = {"user_id": str(staff), "role": "staff", "shop_id": str(shop)}
+
+    def command(conversation: UUID, kind: str, actor: dict[str, str], **data: Any) -> Envelope:
+        return Envelope(
+            type=f"messaging.{kind}.v1",
+            source="test",
+            aggregate_id=str(conversation),
+            data={"conversation_id": str(conversation), "actor": actor, **data},
+        )
+
+    async def exchange() -> tuple[UUID, list[Envelope]]:
+        conversation, customer = uuid4(), uuid4()
+        me = {"user_id": str(customer), "role": "customer", "shop_id": str(shop)}
+        opened = command(conversation, "conversation.open", me, shop_id=str(shop), customer_id=str(customer))
+        await handle_command(deps, opened)
+
+        def say(actor: dict[str, str], n: int) -> Envelope:
+            return command(conversation, "message.send", actor, client_msg_id=f"m{n}", text=f"旺财 {n} 洗澡")
+
+        return conversation, [
+            say(me, 1),
+            say(me, 2),
+            say(staff_actor, 3),
+            say(me, 4),
+            command(conversation, "receipt.mark_read", staff_actor, up_to_seq=2),
+            say(staff_actor, 5),
+            command(conversation, "conversation.set_status", staff_actor, status="resolved"),
+            say(me, 6),
+            say(staff_actor, 7),
+            say(me, 8),
+        ]
+
+    together, batch = await exchange()
+    statements.clear()
+    outcomes = await commands(deps).carry_out(CONSUMER, unit_of_work, batch)
+    assert [o.kind for o in outcomes] == ["done"] * len(batch)
+
+    alone, each = await exchange()
+    for envelope in each:
+        [outcome] = await commands(deps).carry_out(CONSUMER, unit_of_work, [envelope])
+        assert outcome.kind == "done"
+
+    async def read_models(conversation: UUID) -> dict[str, list[Any]]:
+        queries = {
+            "conversation": "SELECT last_seq, customer_messages, shop_messages, status, last_message_preview "
+            "FROM conversations WHERE id = :c",
+            "messages": "SELECT seq, sender_role, customer_messages, shop_messages FROM messages "
+            "WHERE conversation_id = :c ORDER BY seq",
+            "episodes": "SELECT first_response_at IS NOT NULL, responder_id, resolved_at IS NOT NULL, "
+            "frt_seconds IS NOT NULL "
+            "FROM response_episodes WHERE conversation_id = :c ORDER BY resolved_at NULLS LAST",
+            "read marks": "SELECT reader_id, read_seq, unread_base FROM read_marks WHERE conversation_id = :c",
+            "search rows": "SELECT count(*) FROM message_search s JOIN messages m USING (message_id) "
+            "WHERE m.conversation_id = :c",
+        }
+        async with sessions() as session:
+            return {
+                name: [tuple(r) for r in (await session.execute(text(sql), {"c": conversation})).all()]
+                for name, sql in queries.items()
+            }
+
+    batched, one_by_one = await read_models(together), await read_models(alone)
+    assert batched == one_by_one
+    assert [m[1:] for m in batched["messages"]][-1] == ("customer", 5, 3)
+    assert len(batched["episodes"]) == 2 and batched["read marks"] == [(staff, 2, 2)]
+
+    # back and forth with nothing else in between: each kind of row in one statement
+    _, chat = await exchange()
+    chat = [envelope for envelope in chat if envelope.type == "messaging.message.send.v1"]
+    statements.clear()
+    outcomes = await commands(deps).carry_out(CONSUMER, unit_of_work, chat)
+    assert [o.kind for o in outcomes] == ["done"] * len(chat)
+    for written in ("INTO messages", "INTO response_episodes", "INTO message_search"):
+        assert len([s for s in statements if written in s]) == 1, written

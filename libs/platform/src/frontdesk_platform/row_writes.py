@@ -7,7 +7,7 @@ same way (`StagedWrites`), so both run the same SQL, in the same order for every
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -24,6 +24,9 @@ class RowWrite:
     sql: TextClause  # a module-level statement: a page groups its writes by it
     row: Hashable  # the row it changes, e.g. ("conversations", conversation_id)
     params: Mapping[str, Any]
+    # The parts of the row it reads and changes, when that is not all of it: writes that
+    # share no part need no order between them (None: the whole row, after everything).
+    parts: frozenset[str] | None = None
 
 
 async def write(session: AsyncSession, writes: Iterable[RowWrite]) -> None:
@@ -49,28 +52,26 @@ async def copy_rows(
 class WritePage:
     """The writes of many events, sent statement by statement in rounds.
 
-    Writes to different rows commute, so only one row's own writes need their order.
-    A write joins the round of the row's previous write when it is the same statement
-    (one statement's rows run in the order given), else the round after it; rounds run
-    in order. A page of thousands of events is then a few dozen statements.
+    Writes to different rows commute, and so do writes to different parts of one row, so
+    only the writes that share a part need their order. A write joins the round of the
+    last write it must follow when that is the same statement (one statement's rows run in
+    the order given), else the round after it; rounds run in order. A page of thousands of
+    events is then a few dozen statements.
     """
 
     def __init__(self) -> None:
         self._rounds: list[dict[TextClause, list[Mapping[str, Any]]]] = []
-        self._last: dict[Hashable, tuple[int, TextClause]] = {}
+        self._last: dict[Hashable, _RowWrites] = {}
         self.writes = 0
 
     def add(self, writes: Iterable[RowWrite]) -> None:
         for each in writes:
-            last = self._last.get(each.row)
-            if last is None:
-                round = 0
-            else:
-                round = last[0] if last[1] is each.sql else last[0] + 1
+            last = self._last.setdefault(each.row, _RowWrites())
+            round = max((_after(write, each.sql) for write in last.before(each.parts)), default=0)
             if round == len(self._rounds):
                 self._rounds.append({})
             self._rounds[round].setdefault(each.sql, []).append(each.params)
-            self._last[each.row] = round, each.sql
+            last.note(each.parts, (round, each.sql))
             self.writes += 1
 
     async def flush(self, session: AsyncSession | Connected) -> None:
@@ -80,6 +81,38 @@ class WritePage:
         self._rounds.clear()
         self._last.clear()
         self.writes = 0
+
+
+_Placed = tuple[int, TextClause]  # a write's round and statement
+
+
+@dataclass
+class _RowWrites:
+    """The last write of a row as a whole, and the last write of each part of it since."""
+
+    whole: _Placed | None = None
+    parts: dict[str, _Placed] = field(default_factory=dict)
+
+    def before(self, parts: frozenset[str] | None) -> list[_Placed]:
+        """The writes one to these parts must follow."""
+        if parts is None:
+            found = list(self.parts.values())
+        else:
+            found = [self.parts[part] for part in parts if part in self.parts]
+        return found if self.whole is None else [self.whole, *found]
+
+    def note(self, parts: frozenset[str] | None, placed: _Placed) -> None:
+        if parts is None:
+            self.whole = placed
+            self.parts.clear()  # all of them in a round no later than this one
+        else:
+            self.parts.update(dict.fromkeys(parts, placed))
+
+
+def _after(write: _Placed, sql: TextClause) -> int:
+    """The first round a write of `sql` may go in after `write`."""
+    round, written_by = write
+    return round if written_by is sql else round + 1
 
 
 class Connected:

@@ -47,8 +47,14 @@ async def project(session: AsyncSession, event: e.Event) -> None:
 
 def row(conversation_id: Any) -> tuple[str, Any]:
     """What a conversation's read-model writes are ordered by: every row of a conversation
-    (its messages, receipts, episodes...) changes in the order its events came."""
+    (its messages, receipts, episodes...) changes in the order its events came. A write
+    that names its parts (RowWrite.parts) is ordered only with those touching the same
+    parts, and with every write of the whole conversation. A conversation's shop and
+    customer are written once, as a whole, when it opens: reading them is no part."""
     return ("conversation", conversation_id)
+
+
+SENT_PARTS = frozenset({"conversations", "messages"})  # what a sent message changes
 
 
 async def _opened(session: AsyncSession, event: e.ConversationOpened) -> None:
@@ -66,29 +72,27 @@ async def _opened(session: AsyncSession, event: e.ConversationOpened) -> None:
 
 async def _sent(session: AsyncSession, event: e.MessageSent) -> None:
     from_customer = event.sender_role == "customer"
+    # One statement for the conversation and the message, which carries the conversation's
+    # counts after it (what unread counts start from): the messages of a conversation in a
+    # batch then go in one round, not two each.
     await _run(
         session,
-        "UPDATE conversations SET last_seq = :seq, last_activity_at = :at, last_message_preview = :preview, "
-        f"customer_messages = customer_messages + :c, shop_messages = shop_messages + :s, {_BUMP} WHERE id = :id",
-        row=row(event.conversation_id),
-        id=event.conversation_id,
-        seq=event.seq,
-        at=event.sent_at,
-        preview=_preview(event),
-        c=int(from_customer),
-        s=int(not from_customer),
-    )
-    # the message carries the conversation's counts after it (what unread counts start from)
-    await _run(
-        session,
+        "WITH c AS (UPDATE conversations SET last_seq = :seq, last_activity_at = :at, "
+        "last_message_preview = :preview, customer_messages = customer_messages + :from_customer, "
+        f"shop_messages = shop_messages + :from_shop, {_BUMP} WHERE id = :c "
+        "RETURNING id, customer_messages, shop_messages) "
         "INSERT INTO messages (conversation_id, seq, message_id, sender_id, sender_role, client_msg_id, kind, "
         "text, sent_at, customer_messages, shop_messages, sender_kind, attachment, booking_update, call) "
         "SELECT c.id, :seq, :id, :sender, :role, :client, :message_kind, :text, :at, c.customer_messages, "
         "c.shop_messages, :kind, CAST(:attachment AS jsonb), CAST(:booking_update AS jsonb), CAST(:call AS jsonb) "
-        "FROM conversations c WHERE c.id = :c",
+        "FROM c",
         row=row(event.conversation_id),
+        parts=SENT_PARTS,
         c=event.conversation_id,
         seq=event.seq,
+        preview=_preview(event),
+        from_customer=int(from_customer),
+        from_shop=int(not from_customer),
         id=event.message_id,
         sender=event.sender_id,
         role=event.sender_role,
@@ -161,7 +165,12 @@ async def _read(session: AsyncSession, event: e.MessagesRead) -> None:
         role=event.reader_role,
         seq=event.up_to_seq,
     )
-    await _run(session, f"UPDATE conversations SET {_BUMP} WHERE id = :c", c=event.conversation_id)
+    await _run(
+        session,
+        f"UPDATE conversations SET {_BUMP} WHERE id = :c",
+        row=row(event.conversation_id),
+        c=event.conversation_id,
+    )
 
 
 async def _delivered(session: AsyncSession, event: e.MessagesDelivered) -> None:

@@ -21,32 +21,31 @@ from .sql import run as _run
 from .sql import staged_writes
 
 TABLES = ("response_episodes",)
+EPISODES = frozenset(TABLES)  # the part of a conversation a message changes here (RowWrite.parts)
 
 
 async def on_message(session: AsyncSession, event: e.MessageSent) -> None:
-    episode = ("conversation", event.conversation_id)
-    if event.sender_role == "customer":
-        await _run(
-            session,
-            "INSERT INTO response_episodes (conversation_id, started_at, shop_id) "
-            "SELECT c.id, :at, c.shop_id FROM conversations c WHERE c.id = :c AND NOT EXISTS ("
-            "SELECT 1 FROM response_episodes r WHERE r.conversation_id = :c AND r.resolved_at IS NULL)",
-            row=episode,
-            c=event.conversation_id,
-            at=event.sent_at,
-        )
-        return
-    if event.sender_kind != "person":
-        return
+    opens = event.sender_role == "customer"
+    if not opens and event.sender_kind != "person":
+        return  # automatic answers do not count
+    # One statement for both sides (a customer's message opens an episode, a person's reply
+    # answers it), so a batch's exchange in a conversation goes in one round, not one each.
     await _run(
         session,
+        "WITH opened AS (INSERT INTO response_episodes (conversation_id, started_at, shop_id) "
+        "SELECT c.id, :at, c.shop_id FROM conversations c WHERE :opens AND c.id = :c AND NOT EXISTS ("
+        "SELECT 1 FROM response_episodes r WHERE r.conversation_id = :c AND r.resolved_at IS NULL)) "
         "UPDATE response_episodes SET first_response_at = :at, responder_id = :s "
-        "WHERE conversation_id = :c AND first_response_at IS NULL",
-        row=episode,
-        at=event.sent_at,
-        s=event.sender_id,
+        "WHERE NOT :opens AND conversation_id = :c AND first_response_at IS NULL",
+        row=("conversation", event.conversation_id),
+        parts=EPISODES,
+        opens=opens,
         c=event.conversation_id,
+        at=event.sent_at,
+        s=None if opens else event.sender_id,
     )
+    if opens:
+        return
     # how long it took in the shop's opening hours: counted in Python once the batch's
     # answers are written, for all of them at once
     answered: set[UUID] = session.info.setdefault("answered_episodes", set())

@@ -21,6 +21,7 @@ from . import search_terms
 from .sql import run
 
 TABLES = ("message_search",)
+INDEXED = frozenset(TABLES)  # the part of a conversation a new message changes here (RowWrite.parts)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ async def index(session: AsyncSession, event: Event) -> None:
         "SELECT :id, shop_id, customer_id, :at, array_to_tsvector(CAST(:terms AS text[])) "
         "FROM conversations WHERE id = :c ON CONFLICT (message_id) DO NOTHING",
         row=("conversation", event.conversation_id),
+        parts=INDEXED,
         id=event.message_id,
         at=event.sent_at,
         terms=terms,

@@ -17,10 +17,19 @@ from sqlalchemy import TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
-async def run(session: AsyncSession, sql: str, *, row: Hashable | None = None, **params: Any) -> None:
+async def run(
+    session: AsyncSession,
+    sql: str,
+    *,
+    row: Hashable | None = None,
+    parts: frozenset[str] | None = None,
+    **params: Any,
+) -> None:
+    """`parts`: what of the row the statement reads and changes, when not all of it
+    (RowWrite.parts); writes to other parts of the row need not wait for it."""
     staged = staged_writes(session)
     if staged is not None and row is not None:
-        staged.add(RowWrite(statement(sql), row, params))
+        staged.add(RowWrite(statement(sql), row, params, parts))
         return
     await execute(session, sql, params)
 
