@@ -209,13 +209,69 @@ async def test_a_batch_reads_the_allocations_once_and_confirms_them_in_one_state
     assert [a["type"].split(".")[-2] for a in answered] == ["accepted"] * 6
     on_allocations = [q.split()[0] for q in sent if "allocations" in q]
     assert on_allocations.count("SELECT") == 1  # the three times' allocations, read at once
-    assert on_allocations.count("INSERT") == 3
+    assert on_allocations.count("INSERT") == 1  # the three holds, known free, placed at once
     assert on_allocations.count("UPDATE") == 1  # the three confirms
     lapsing = await harness.scalar(
         "SELECT count(*) FROM allocations WHERE booking_id = ANY(:b) AND expires_at IS NOT NULL",
         b=[booking_id for booking_id, _ in held],
     )
     assert lapsing == 0
+
+
+async def test_a_hold_the_batch_let_go_of_leaves_its_time_to_the_next_customer(harness):
+    """A hold not yet inserted is inserted before the cancel's statement, which then
+    removes it: the time goes to the next customer and nothing of the first is left."""
+    shop = await pet_shop(harness)  # one groomer, one station
+    alice, bob = shop.customer(), shop.customer()
+    first, hold_alice = holding(shop, alice, 10)
+    second, hold_bob = holding(shop, bob, 10)
+    cancel_alice = envelope(c.CancelBooking(booking_id=first, actor=alice), shop)
+    batch = [hold_alice, cancel_alice, hold_bob]
+
+    pipeline = commands(harness.deps)
+    await pipeline.carry_out(CONSUMER, harness.deps.unit_of_work, batch)
+
+    answered = await verdicts(harness, batch)
+    assert [a["type"].split(".")[-2] for a in answered] == ["accepted"] * 3
+    assert pipeline._careful == 0  # in one pass: nothing had to be done again
+    rows = await harness.rows("SELECT booking_id FROM allocations WHERE shop_id = :s", s=shop.id)
+    assert {booking_id for (booking_id,) in rows} == {second}
+
+
+async def test_a_time_taken_behind_the_batchs_back_is_refused_when_the_batch_is_done_again(
+    harness, monkeypatch
+):
+    """Another transaction takes the time after the batch read it: the held-back insert is
+    refused by the table, and the batch, carried out again command by command, refuses the
+    hold with alternatives. The customer who got there first keeps the time."""
+    shop = await pet_shop(harness)  # one groomer, one station
+    mine, hold = holding(shop, shop.customer(), 10)
+    theirs = uuid4()
+    read = allocations.rows
+    taken: list[bool] = []
+
+    async def read_then_lose_the_race(*args: Any) -> Any:
+        found = await read(*args)
+        if not taken:
+            taken.append(True)
+            async with harness.deps.unit_of_work() as other:
+                groomer = shop.staff[0].user_id  # the only one
+                booked = Placement(at(24, 9), at(24, 11), at(24, 11), groomer)
+                assert await allocations.try_place(await other.connection(), shop.id, theirs, booked, None)
+                await other.commit()
+        return found
+
+    monkeypatch.setattr(allocations, "rows", read_then_lose_the_race)
+    pipeline = commands(harness.deps)
+    outcomes = await pipeline.carry_out(CONSUMER, harness.deps.unit_of_work, [hold])
+
+    assert [o.kind for o in outcomes] == ["done"]
+    [answer] = await verdicts(harness, [hold])
+    assert answer["type"].split(".")[-2] == "rejected" and answer["code"] == "slot_taken"
+    rows = await harness.rows("SELECT DISTINCT booking_id FROM allocations WHERE shop_id = :s", s=shop.id)
+    assert [booking_id for (booking_id,) in rows] == [theirs]
+    assert mine not in {booking_id for (booking_id,) in rows}
+    assert pipeline._careful > 0  # it was carried out again, carefully
 
 
 async def test_alternatives_leave_out_what_the_batch_took_after_they_were_first_read(harness):

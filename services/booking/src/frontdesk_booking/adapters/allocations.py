@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 from uuid import UUID
 
 import asyncpg
@@ -145,6 +145,39 @@ _PLACE = (
 _UNPLACE = "DELETE FROM allocations WHERE ctid = ANY($1::text[]::tid[])"
 
 
+class Row(NamedTuple):
+    """A row to insert: a booking's staff member or unit for one part of it."""
+
+    key: UUID
+    starts_at: datetime
+    until: datetime
+    part: int
+    booking_id: UUID
+    shop_id: UUID
+    kind: Kind
+    expires_at: datetime | None
+
+
+def rows_of(
+    shop_id: UUID,
+    booking_id: UUID,
+    placements: Sequence[Placement],
+    expires_at: datetime | None,
+    kind: Kind = "current",
+) -> list[Row]:
+    """The rows that allocate every part of a booking (each service of a booking of several)."""
+    return [
+        Row(key, placement.starts_at, placement.occupied_until, part, booking_id, shop_id, kind, expires_at)
+        for part, placement in enumerate(placements)
+        for key in placement.keys
+    ]
+
+
+def _lock_order(row: Row) -> tuple[UUID, datetime]:
+    """One order for every insert keeps lock waits from deadlocking."""
+    return row.key, row.starts_at
+
+
 async def try_place_all(
     db: asyncpg.Connection,
     shop_id: UUID,
@@ -155,28 +188,52 @@ async def try_place_all(
 ) -> bool:
     """Allocate every part of a booking (each service of a booking of several) at once:
     all of them or, if anything is taken, none (False)."""
-    rows = [
-        (key, part, placement.starts_at, placement.occupied_until)
-        for part, placement in enumerate(placements)
-        for key in placement.keys
-    ]
-    rows.sort(key=lambda r: (r[0], r[2]))  # one order for everyone keeps lock waits from deadlocking
+    rows = sorted(rows_of(shop_id, booking_id, placements, expires_at, kind), key=_lock_order)
     placed = await db.fetch(
         _PLACE,
         booking_id,
         shop_id,
         kind,
         expires_at,
-        [r[0] for r in rows],
-        [r[1] for r in rows],
-        [r[2] for r in rows],
-        [r[3] for r in rows],
+        [r.key for r in rows],
+        [r.part for r in rows],
+        [r.starts_at for r in rows],
+        [r.until for r in rows],
     )
     if len(placed) == len(rows):
         return True
     if placed:
         await db.execute(_UNPLACE, [r[0] for r in placed])
     return False
+
+
+# The rows of many bookings in one statement, none of them expected to meet a refusal
+# (AllocationView: what the batch knows is free). A refusal is an error here, which undoes
+# the transaction: the exclusion constraint stays the last word.
+_INSERT_ALL = (
+    "INSERT INTO allocations (booking_id, shop_id, key, kind, part, during, expires_at) "
+    "SELECT booking_id, shop_id, key, kind, part, tstzrange(s, u), expires_at FROM unnest("
+    "$1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::smallint[], $6::timestamptz[], "
+    "$7::timestamptz[], $8::timestamptz[]"
+    ") WITH ORDINALITY AS r(booking_id, shop_id, key, kind, part, s, u, expires_at, n) ORDER BY n"
+)
+
+
+async def insert_all(db: asyncpg.Connection, rows: Sequence[Row]) -> None:
+    """Rows of any bookings, at once. Sorted by staff member or unit and time, the order
+    every insert here takes its locks in, so two transactions never wait for each other."""
+    rows = sorted(rows, key=_lock_order)
+    await db.execute(
+        _INSERT_ALL,
+        [r.booking_id for r in rows],
+        [r.shop_id for r in rows],
+        [r.key for r in rows],
+        [r.kind for r in rows],
+        [r.part for r in rows],
+        [r.starts_at for r in rows],
+        [r.until for r in rows],
+        [r.expires_at for r in rows],
+    )
 
 
 async def release(db: asyncpg.Connection, booking_id: UUID, kind: Kind | None = None) -> None:

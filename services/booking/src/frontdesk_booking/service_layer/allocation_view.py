@@ -13,12 +13,19 @@ times without searching again.
 
 Confirms change no row a search of the batch avoids (a confirmed hold stays taken), so the
 batch's confirms go in one UPDATE with its staged writes, just before the commit.
+
+A placement on time the view knows is free (no row of another booking there, lapsed or
+not) is not inserted at once either: the batch's placements go in one statement, before
+the next statement of the transaction that could read the table (`db`) or with the staged
+writes. Should the table refuse them after all (a row the view could not know of), the
+statement fails and the batch is carried out again one command at a time, in savepoints,
+where every placement is tried at once as before.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -37,6 +44,8 @@ NEAR = timedelta(hours=4)
 BEFORE, AFTER = timedelta(days=2), timedelta(days=3)
 
 _KEY = "booking.allocations"
+_PLACED = "booking.placed"
+LONG_AGO = datetime(1970, 1, 1, tzinfo=UTC)  # before every hold lapses
 _WANTED = "booking.wanted"
 
 
@@ -63,10 +72,16 @@ class AllocationView:
         self._occupancy: dict[UUID, Occupancy] = {}
         self._wide: set[UUID] = set()  # shops read around all the batch's times
         self._confirms: list[UUID] = []  # sent with the staged writes
+        self._placed: list[allocations.Row] = []  # placements not inserted yet
         self._offers: dict[tuple[UUID, Hashable], tuple[int, list[Placement]]] = {}
 
     async def db(self) -> asyncpg.Connection:
-        return await self._uow.connection()
+        """The transaction's connection, once the placements held back are inserted."""
+        connection = await self._uow.connection()
+        if self._placed:
+            placed, self._placed = self._placed, []
+            await allocations.insert_all(connection, placed)
+        return connection
 
     async def occupancy(
         self, shop_id: UUID, start: datetime, end: datetime, booking_id: UUID, around: bool = False
@@ -120,12 +135,34 @@ class AllocationView:
         expires_at: datetime | None,
         kind: allocations.Kind = "current",
     ) -> bool:
+        if self._known_free(shop_id, booking_id, placements):
+            self._placed += allocations.rows_of(shop_id, booking_id, placements, expires_at, kind)
+            self._uow.writes.then(_PLACED, self._send_placed)
+            self._occupancy[shop_id].place(booking_id, placements, expires_at, kind)
+            return True
         placed = await allocations.try_place_all(
             await self.db(), shop_id, booking_id, placements, expires_at, kind
         )
         if placed and shop_id in self._occupancy:
             self._occupancy[shop_id].place(booking_id, placements, expires_at, kind)
         return placed
+
+    def _known_free(self, shop_id: UUID, booking_id: UUID, placements: Sequence[Placement]) -> bool:
+        """Whether the exclusion constraint would take these placements, as far as the view
+        knows: it read all of their time, and no other booking has a row there, lapsed or
+        not. Not within a savepoint: a command carried out alone tries at once."""
+        occupancy = self._occupancy.get(shop_id)
+        if occupancy is None or occupancy.holds(booking_id) or self._uow.session.in_nested_transaction():
+            return False
+        constraint = occupancy.seen_at(LONG_AGO, booking_id)  # every hold still occupies its rows
+        return all(
+            occupancy.covering(p.starts_at, p.occupied_until)
+            and all(constraint.is_free(key, p.starts_at, p.occupied_until) for key in p.keys)
+            for p in placements
+        )
+
+    async def _send_placed(self, session: Any) -> None:
+        await self.db()
 
     async def release(self, booking_id: UUID, kind: allocations.Kind | None = None) -> None:
         await allocations.release(await self.db(), booking_id, kind)

@@ -79,8 +79,9 @@ class Context:
         return allocation_view.of(self.uow)
 
     async def db(self) -> asyncpg.Connection:
-        """The transaction's own asyncpg connection (statements on the hot path)."""
-        return await self.uow.connection()
+        """The transaction's own asyncpg connection (statements on the hot path), after the
+        placements the batch held back (so a statement sees every allocation)."""
+        return await self.allocations.db()
 
     async def shop(self, shop_id: UUID) -> Shop:
         """The shop's setup (read-only), read once per batch of commands: a batch is one
