@@ -288,11 +288,15 @@ async def test_alternatives_leave_out_what_the_batch_took_after_they_were_first_
     # the second hold at 14:00 is refused (the days around are read then); 12:45 is taken
     # after that; the last hold at 14:00 must not be offered 12:45 (nor anything overlapping it)
     batch = [first[1], taken, envelope(quarter_to_one, shop), later[1]]
+    sent: list[str] = []
+    deps = replace(harness.deps, unit_of_work=lambda: Counted(harness.sessions, lambda t: t, sent=sent))
 
-    await commands(harness.deps).carry_out(CONSUMER, harness.deps.unit_of_work, batch)
+    await commands(deps).carry_out(CONSUMER, deps.unit_of_work, batch)
 
     answered = await verdicts(harness, batch)
     assert [a["type"].split(".")[-2] for a in answered] == ["accepted", "rejected", "accepted", "rejected"]
+    # the days around read while both holds were held back, then inserted together
+    assert [q.split()[0] for q in sent if "allocations" in q].count("INSERT") == 1
     assert at(24, 12, 45) in {datetime.fromisoformat(a["starts_at"]) for a in answered[1]["alternatives"]}
     offered = [datetime.fromisoformat(a["starts_at"]) for a in answered[3]["alternatives"]]
     assert offered and all(not at(24, 11, 30) < start < at(24, 14) for start in offered)

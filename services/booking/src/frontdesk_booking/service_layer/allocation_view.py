@@ -89,6 +89,7 @@ class AllocationView:
         """What is allocated in the shop, read at least for [start, end) (`around`: for
         alternatives, around every time the batch asks for); `booking_id`'s rows one by one."""
         occupancy = self._occupancy.get(shop_id)
+        first = occupancy is None
         if occupancy is None:
             occupancy = self._occupancy[shop_id] = Occupancy()
             wanted = [(start, end), *((t, t + NEAR) for t in self._times)]
@@ -100,7 +101,11 @@ class AllocationView:
         gaps = occupancy.missing(wanted)
         if gaps:
             changing = None if self._named is None else [*self._named, booking_id]
-            occupancy.extend(await allocations.rows(await self.db(), shop_id, gaps, changing), gaps)
+            # A first read of the shop sees the held-back placements; a read of more of its
+            # time need not wait for them: they lie in what was read before (`_known_free`),
+            # so no gap holds any of them.
+            connection = await (self.db() if first else self._uow.connection())
+            occupancy.extend(await allocations.rows(connection, shop_id, gaps, changing), gaps)
             for confirmed in self._confirms:
                 occupancy.confirm(confirmed)
         return occupancy
