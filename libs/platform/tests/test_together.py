@@ -8,6 +8,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from frontdesk_platform import consumer
 from frontdesk_platform.consumer import _Together
 from frontdesk_platform.faults import DONE, Outcome
 
@@ -100,3 +101,39 @@ async def test_a_failed_transaction_fails_every_batch_it_took_and_the_next_round
             await task
     assert len(await together.carry_out(["c1"])) == 1  # type: ignore[list-item]
     assert transactions.calls[-1] == ["c1"]
+
+
+async def test_a_few_records_wait_for_the_running_transaction_and_a_burst_goes_beside_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(consumer, "PATIENCE", 10)  # not run out in this test
+    transactions = Transactions()
+    transactions.stuck = {"a1"}
+    together = _Together(transactions, max_batch=100, at_once=4)
+    first = asyncio.create_task(together.carry_out(["a1"]))  # type: ignore[list-item]
+    await asyncio.sleep(0.01)
+    few = [asyncio.create_task(together.carry_out([r])) for r in ("b1", "c1")]  # type: ignore[list-item]
+    await asyncio.sleep(0.01)
+    assert transactions.calls == [["a1"]]  # they wait for it
+    burst = [f"d{n}" for n in range(consumer.COMPANY)]
+    await asyncio.wait_for(together.carry_out(burst), 1)  # type: ignore[arg-type]
+    assert transactions.calls == [["a1"], ["b1", "c1", *burst]]  # beside it, all that waited
+    transactions.release.set()
+    await asyncio.gather(first, *few)
+
+
+async def test_a_record_behind_a_stuck_transaction_waits_no_longer_than_the_patience(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(consumer, "PATIENCE", 0.02)
+    transactions = Transactions()
+    transactions.stuck = {"stuck"}
+    together = _Together(transactions, max_batch=100, at_once=2)
+    stuck = asyncio.create_task(together.carry_out(["stuck"]))  # type: ignore[list-item]
+    await asyncio.sleep(0.01)
+    started = asyncio.get_running_loop().time()
+    await asyncio.wait_for(together.carry_out(["b1"]), 1)  # type: ignore[list-item]
+    assert asyncio.get_running_loop().time() - started >= 0.015
+    assert not stuck.done()
+    transactions.release.set()
+    await stuck
