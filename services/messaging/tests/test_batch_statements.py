@@ -5,6 +5,7 @@ outbox rows with the relay's wake-up), while each message is still sealed under 
 customer's key and the round-robin still assigns as soon as someone can take the
 conversation."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
@@ -47,6 +48,30 @@ class CountedUnitOfWork(UnitOfWork):
         await super().__aexit__(*exc)
 
 
+def counted(sessions: Any, statements: list[str]) -> Callable[[], UnitOfWork]:
+    """Units of work that note their statements in `statements`."""
+
+    def unit_of_work() -> UnitOfWork:
+        uow = CountedUnitOfWork(sessions, lambda t: t)
+        uow.statements = statements
+        return uow
+
+    return unit_of_work
+
+
+async def shop_with_staff_offline(sessions: Any) -> tuple[UUID, UUID]:
+    """A shop with one staff member, offline: nobody to assign a conversation to."""
+    shop, staff = uuid4(), uuid4()
+    async with sessions() as session, session.begin():
+        await session.execute(
+            text("INSERT INTO people VALUES (:u, :s, 'staff', 'S')"), {"u": staff, "s": shop}
+        )
+        await session.execute(
+            text("INSERT INTO staff_presence (staff_id, status) VALUES (:u, 'offline')"), {"u": staff}
+        )
+    return shop, staff
+
+
 @pytest.fixture(scope="module")
 async def engine(endpoints):
     settings = MessagingSettings(**endpoints.service_settings("messaging-batch-statements"))
@@ -65,21 +90,10 @@ async def test_a_batch_looks_up_keys_and_an_empty_rotation_once_and_writes_in_fe
         engine.sync_engine, "before_cursor_execute", lambda *args: through_sqlalchemy.append(args[2])
     )
 
-    def unit_of_work() -> UnitOfWork:
-        uow = CountedUnitOfWork(sessions, lambda t: t)
-        uow.statements = statements
-        return uow
-
+    unit_of_work = counted(sessions, statements)
     store = EventStore()
     deps = Dependencies(ConversationRepository(store), ShopRepository(store), unit_of_work, lambda: NOW)
-    shop, staff = uuid4(), uuid4()
-    async with sessions() as session, session.begin():
-        await session.execute(
-            text("INSERT INTO people VALUES (:u, :s, 'staff', 'S')"), {"u": staff, "s": shop}
-        )
-        await session.execute(
-            text("INSERT INTO staff_presence (staff_id, status) VALUES (:u, 'offline')"), {"u": staff}
-        )
+    shop, staff = await shop_with_staff_offline(sessions)
     customers = [uuid4() for _ in range(4)]
     conversations: dict[UUID, UUID] = {}
     for customer in customers:
@@ -197,11 +211,7 @@ async def test_a_conversations_exchange_in_one_batch_reads_as_if_carried_out_one
     sessions = session_factory(engine)
     statements: list[str] = []
 
-    def unit_of_work() -> UnitOfWork:
-        uow = CountedUnitOfWork(sessions, lambda t: t)
-        uow.statements = statements
-        return uow
-
+    unit_of_work = counted(sessions, statements)
     ticks = count()  # a second later at every look: an episode after the resolution starts anew
 
     def clock() -> datetime:
@@ -209,14 +219,7 @@ async def test_a_conversations_exchange_in_one_batch_reads_as_if_carried_out_one
 
     store = EventStore()
     deps = Dependencies(ConversationRepository(store), ShopRepository(store), unit_of_work, clock)
-    shop, staff = uuid4(), uuid4()
-    async with sessions() as session, session.begin():
-        await session.execute(
-            text("INSERT INTO people VALUES (:u, :s, 'staff', 'S')"), {"u": staff, "s": shop}
-        )
-        await session.execute(
-            text("INSERT INTO staff_presence (staff_id, status) VALUES (:u, 'offline')"), {"u": staff}
-        )
+    shop, staff = await shop_with_staff_offline(sessions)
     staff_actor = {"user_id": str(staff), "role": "staff", "shop_id": str(shop)}
 
     def command(conversation: UUID, kind: str, actor: dict[str, str], **data: Any) -> Envelope:

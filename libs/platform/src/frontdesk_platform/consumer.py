@@ -222,7 +222,7 @@ class _PartitionWorker:
 # of them has waited PATIENCE seconds (the running one may be stuck on a lock). At a steady
 # few hundred records a second, a transaction for every few records beside the running ones
 # cost more per record and, the cores being shared, more wait: same sitting, 500 msg/s
-# open loop, p99 212 / 382 ms against 400 / 492; closed loop no worse (docs/benchmarks.md).
+# open loop, p99 lower in four pairs of five; closed loop no worse (docs/benchmarks.md).
 COMPANY = 12
 PATIENCE = 0.05
 
