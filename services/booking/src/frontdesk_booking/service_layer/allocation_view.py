@@ -9,7 +9,8 @@ read again after a refusal it did not foresee (another transaction got there fir
 
 The alternatives offered after a refusal are kept until the shop's occupancy changes: the
 customers refused for one time in a batch (a popular time) are offered the same free
-times without searching again.
+times without searching again, each with a different one first (`spread`): a customer who
+takes the first time offered does not meet all the others there again.
 
 Confirms change no row a search of the batch avoids (a confirmed hold stays taken), so the
 batch's confirms go in one UPDATE with its staged writes, just before the commit.
@@ -24,6 +25,7 @@ where every placement is tried at once as before.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -74,6 +76,7 @@ class AllocationView:
         self._confirms: list[UUID] = []  # sent with the staged writes
         self._placed: list[allocations.Row] = []  # placements not inserted yet
         self._offers: dict[tuple[UUID, Hashable], tuple[int, list[Placement]]] = {}
+        self._refused: Counter[tuple[UUID, Hashable]] = Counter()  # refusals per wish
 
     async def db(self) -> asyncpg.Connection:
         """The transaction's connection, once the placements held back are inserted."""
@@ -131,6 +134,18 @@ class AllocationView:
         occupancy = self._occupancy.get(shop_id)
         if occupancy is not None and not occupancy.holds(booking_id):
             self._offers[shop_id, wish] = (occupancy.version, alternatives)
+
+    def spread(self, shop_id: UUID, wish: Hashable, alternatives: list[Placement]) -> list[Placement]:
+        """`alternatives` for the batch's next customer refused for `wish`: the first one
+        refused gets them in time order, the k-th from the k-th on (and the earlier ones
+        after them), so customers refused together who take the first time offered go to
+        different times, not all to the same one again."""
+        turn = self._refused[shop_id, wish]
+        self._refused[shop_id, wish] += 1
+        if not alternatives:
+            return alternatives
+        turn %= len(alternatives)
+        return alternatives[turn:] + alternatives[:turn]
 
     async def place(
         self,

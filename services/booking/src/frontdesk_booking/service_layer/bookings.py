@@ -101,11 +101,26 @@ async def _alternatives(
     booking_id: UUID,
     nights: int | None,
 ) -> list[Placement]:
-    """The nearest free times: the days around first, a wider look only when needed."""
+    """The nearest free times, searched once per wish while the shop's occupancy stays as
+    it is, with this customer's turn among those refused for it first (`spread`)."""
     wish = (service.id, start, staff_id, nights)
     offered = ctx.allocations.offered(shop.id, booking_id, wish)
-    if offered is not None:
-        return offered
+    if offered is None:
+        offered = await _nearest(ctx, shop, service, start, staff_id, booking_id, nights)
+        ctx.allocations.offer(shop.id, booking_id, wish, offered)
+    return ctx.allocations.spread(shop.id, wish, offered)
+
+
+async def _nearest(
+    ctx: Context,
+    shop: Shop,
+    service: Service,
+    start: datetime,
+    staff_id: UUID | None,
+    booking_id: UUID,
+    nights: int | None,
+) -> list[Placement]:
+    """The nearest free times: the days around first, a wider look only when needed."""
     alternatives: list[Placement] = []
     for days in (1, ALTERNATIVE_DAYS):
         margin = timedelta(days=days + 1)
@@ -117,7 +132,6 @@ async def _alternatives(
         )
         if settled:
             break
-    ctx.allocations.offer(shop.id, booking_id, wish, alternatives)
     return alternatives
 
 
