@@ -10,8 +10,8 @@ bulk), then measures through the gateway:
   one week, taking the first alternative when a time was just taken, until `--holds`
   holds were tried. Every 201 hold is confirmed; at the end no staff member or station
   may be booked twice (checked in SQL).
-Prints a table (with CPU per command of booking, the gateway (from /proc) and this client over
-the contention run) and a `RESULT {json}` line; exits 1 on a double booking. `--profile` runs py-spy.
+Prints a table (with CPU per command of booking, the gateway, Kafka and PostgreSQL (from /proc)
+and this client over the contention run) and a `RESULT {json}` line; exits 1 on a double booking. `--profile` runs py-spy.
 """
 
 from __future__ import annotations

@@ -498,12 +498,15 @@ async def measure(
     for profiler in profilers:
         await asyncio.to_thread(profiler.wait, args.profile + 30)
     result = summarize(args, tally, end)
-    # CPU per delivered message of each service over the traffic (setup excluded): the
-    # figure to watch when the machine is the limit, since it does not depend on the load
-    # other processes put on the cores the way throughput does.
+    # CPU per delivered message of each process over the traffic (setup excluded; Kafka and
+    # PostgreSQL when they run on this machine, `all` the sum): the figure to watch when the
+    # machine is the limit, since it does not depend on the load other processes put on the
+    # cores the way throughput does.
     delivered = max(result["delivered"], 1)
+    used = {name: cpu_after[name] - cpu_before[name] for name in cpu_after}
     result["cpu_ms_per_message"] = {
-        name: round((cpu_after[name] - cpu_before[name]) * 1000 / delivered, 3) for name in cpu_after
+        name: round(seconds * 1000 / delivered, 3)
+        for name, seconds in (used | {"all": sum(used.values())}).items()
     }
     if args.hops:
         result["hops_ms"] = await hops(run, tally)

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,15 +91,12 @@ class System:
         return self.running[name].ops_url
 
     def cpu_seconds(self) -> dict[str, float]:
-        """User + system CPU each service process has used so far (Linux /proc): benchmarks
-        report CPU per message from two of these."""
+        """User + system CPU each service process has used so far (Linux /proc), and the
+        Kafka broker's and PostgreSQL's when they run on this machine: benchmarks report
+        CPU per message from two of these."""
         tick = os.sysconf("SC_CLK_TCK")
-        used = {}
-        for name, running in self.running.items():
-            with open(f"/proc/{running.process.pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            used[name] = (int(fields[11]) + int(fields[12])) / tick
-        return used
+        used = {name: sum(_stat(running.process.pid)[11:13]) / tick for name, running in self.running.items()}
+        return used | {name: ticks / tick for name, ticks in _stack_ticks().items()}
 
     def start_profilers(self, seconds: int, out_dir: Path, prefix: str) -> list[subprocess.Popen[bytes]]:
         """py-spy on every service process for `seconds`, a speedscope file each in `out_dir`."""
@@ -196,3 +194,38 @@ def _tail(log: Path, lines: int = 40) -> str:
 
 def environment() -> dict[str, str]:
     return dict(os.environ)
+
+
+def _stat(pid: int | str) -> list[int]:
+    """/proc/<pid>/stat after the command name, as numbers where they are (utime, stime,
+    cutime, cstime are [11:15]; the parent [1])."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return [int(f) if f.lstrip("-").isdigit() else 0 for f in fields]
+
+
+def _stack_ticks() -> dict[str, int]:
+    """CPU ticks of the Kafka brokers and PostgreSQL servers on this machine: a broker is one
+    JVM; a server is its postmaster, its live processes, and (through the postmaster's
+    children's time) the backends that have exited."""
+    names: dict[int, str] = {}
+    stats: dict[int, list[int]] = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/comm") as comm, open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                names[int(entry)] = "kafka" if b"kafka.Kafka" in cmdline.read() else comm.read().strip()
+            stats[int(entry)] = _stat(entry)
+        except OSError:  # exited meanwhile
+            continue
+    postmasters = {
+        pid for pid, name in names.items() if name == "postgres" and names.get(stats[pid][1]) != "postgres"
+    }
+    ticks: Counter[str] = Counter()
+    for pid, name in names.items():
+        if name == "kafka":
+            ticks["kafka"] += sum(stats[pid][11:13])
+        elif pid in postmasters:
+            ticks["postgres"] += sum(stats[pid][11:15])  # with its exited children
+        elif stats[pid][1] in postmasters:
+            ticks["postgres"] += sum(stats[pid][11:13])
+    return dict(ticks)
