@@ -328,64 +328,6 @@ async def test_customers_refused_for_one_time_in_a_batch_are_offered_what_one_se
     assert searches == [at(24, 14)]  # nothing changed between the refusals: searched once
 
 
-async def test_alternatives_found_stay_offered_while_holds_elsewhere_leave_them_free_not_after_a_release(
-    harness, monkeypatch
-):
-    shop = await pet_shop(harness)  # one groomer, one station
-    elsewhere, hold_elsewhere = holding(shop, (who := shop.customer()), 10)
-    cancel = envelope(c.CancelBooking(booking_id=elsewhere, actor=who), shop)
-    at_two = [holding(shop, shop.customer(), 14)[1] for _ in range(4)]
-    # 14:00 is taken, then refused; a hold far from its alternatives; refused again; a
-    # release (of that hold); refused again
-    batch = [at_two[0], at_two[1], hold_elsewhere, at_two[2], cancel, at_two[3]]
-    searches: list[datetime] = []
-    search = bookings.nearest
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        searches.append(args[2])
-        return search(*args, **kwargs)
-
-    monkeypatch.setattr(bookings, "nearest", counted)
-
-    await commands(harness.deps).carry_out(CONSUMER, harness.deps.unit_of_work, batch)
-
-    answered = await verdicts(harness, batch)
-    kinds = ["accepted", "rejected", "accepted", "rejected", "accepted", "rejected"]
-    assert [a["type"].split(".")[-2] for a in answered] == kinds
-    offered = [sorted(a["starts_at"] for a in answered[i]["alternatives"]) for i in (1, 3, 5)]
-    assert offered[0] and offered[0] == offered[1] == offered[2]
-    assert searches == [at(24, 14), at(24, 14)]  # again only after the release
-
-
-async def test_alternatives_are_searched_again_when_a_hold_takes_one_of_them(harness):
-    shop = await pet_shop(harness)  # one groomer, one station
-    first, refused = (holding(shop, shop.customer(), 14)[1] for _ in range(2))
-    await commands(harness.deps).carry_out(CONSUMER, harness.deps.unit_of_work, [first, refused])
-    (answer,) = await verdicts(harness, [refused])
-    earliest = datetime.fromisoformat(answer["alternatives"][0]["starts_at"])
-    taking = c.HoldBooking(
-        booking_id=uuid4(),
-        shop_id=shop.id,
-        customer_id=(who := shop.customer()).user_id,
-        service_id=shop.bath,
-        starts_at=earliest,
-        actor=who,
-    )
-    again = [
-        holding(shop, shop.customer(), 14)[1],
-        envelope(taking, shop),
-        holding(shop, shop.customer(), 14)[1],
-    ]
-
-    await commands(harness.deps).carry_out(CONSUMER, harness.deps.unit_of_work, again)
-
-    answered = await verdicts(harness, again)
-    assert [a["type"].split(".")[-2] for a in answered] == ["rejected", "accepted", "rejected"]
-    assert earliest in {datetime.fromisoformat(a["starts_at"]) for a in answered[0]["alternatives"]}
-    offered = {datetime.fromisoformat(a["starts_at"]) for a in answered[2]["alternatives"]}
-    assert len(offered) == 3 and earliest not in offered
-
-
 async def test_after_an_undone_savepoint_a_release_frees_the_time_in_what_the_batch_read(harness):
     shop = await pet_shop(harness)
     who = shop.customer()

@@ -48,7 +48,6 @@ class Occupancy:
         self._keys_of: dict[UUID, set[UUID]] = defaultdict(set)  # a booking's staff and units
         self._longest: dict[UUID, timedelta] = defaultdict(timedelta)  # each key's longest row
         self.version = 0  # counts the changes to what is free (confirms change nothing free)
-        self.freed = 0  # counts the changes that may free time (releases)
 
     def covering(self, start: datetime, end: datetime) -> bool:
         return any(lo <= start and end <= hi for lo, hi in self.covers)
@@ -102,7 +101,6 @@ class Occupancy:
     def release(self, booking_id: UUID, kind: str | None = None) -> None:
         self._change(booking_id, kind, lambda row: None)
         self.version += 1
-        self.freed += 1
 
     def holds(self, booking_id: UUID) -> bool:
         """Whether the booking has rows here (a search for it leaves them out)."""

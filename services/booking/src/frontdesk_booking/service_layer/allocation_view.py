@@ -7,8 +7,7 @@ it see the same thing without reading again. A search outside what was read read
 The exclusion constraint stays the last word: a try it refuses is refused, and the view is
 read again after a refusal it did not foresee (another transaction got there first).
 
-The alternatives offered after a refusal are kept until a release frees time in the shop,
-or until one of them is taken: placements elsewhere leave them the nearest free times. The
+The alternatives offered after a refusal are kept until the shop's occupancy changes: the
 customers refused for one time in a batch (a popular time) are offered the same free
 times without searching again, each with a different one first (`spread`): a customer who
 takes the first time offered does not meet all the others there again.
@@ -76,7 +75,7 @@ class AllocationView:
         self._wide: set[UUID] = set()  # shops read around all the batch's times
         self._confirms: list[UUID] = []  # sent with the staged writes
         self._placed: list[allocations.Row] = []  # placements not inserted yet
-        self._offers: dict[tuple[UUID, Hashable], tuple[tuple[int, int], list[Placement]]] = {}
+        self._offers: dict[tuple[UUID, Hashable], tuple[int, list[Placement]]] = {}
         self._refused: Counter[tuple[UUID, Hashable]] = Counter()  # refusals per wish
 
     async def db(self) -> asyncpg.Connection:
@@ -120,32 +119,21 @@ class AllocationView:
         self._wide.discard(shop_id)
         self._offers = {key: found for key, found in self._offers.items() if key[0] != shop_id}
 
-    def offered(
-        self, shop_id: UUID, booking_id: UUID, wish: Hashable, now: datetime
-    ) -> list[Placement] | None:
-        """The alternatives found for the same wish (service, time, staff member, nights),
-        while they are still the nearest free times: no release since (which may have freed
-        a nearer one) and every one of them still free (what was taken or read since only
-        made less free). None when they must be searched for (also for a booking with rows
-        of its own, which its search leaves out)."""
+    def offered(self, shop_id: UUID, booking_id: UUID, wish: Hashable) -> list[Placement] | None:
+        """The alternatives found for the same wish (service, time, staff member, nights)
+        since the shop's occupancy last changed; None when they must be searched for (also
+        for a booking with rows of its own, which its search leaves out)."""
         occupancy = self._occupancy.get(shop_id)
         found = self._offers.get((shop_id, wish))
         if occupancy is None or found is None or occupancy.holds(booking_id):
             return None
-        (version, freed), alternatives = found
-        if version == occupancy.version or not alternatives:  # none found: none is freed
-            return alternatives if freed == occupancy.freed else None
-        if freed != occupancy.freed:
-            return None
-        within = (min(p.starts_at for p in alternatives), max(p.occupied_until for p in alternatives))
-        seen = occupancy.seen_at(now, booking_id, within)
-        still = all(seen.is_free(key, p.starts_at, p.occupied_until) for p in alternatives for key in p.keys)
-        return alternatives if still else None
+        version, alternatives = found
+        return alternatives if version == occupancy.version else None
 
     def offer(self, shop_id: UUID, booking_id: UUID, wish: Hashable, alternatives: list[Placement]) -> None:
         occupancy = self._occupancy.get(shop_id)
         if occupancy is not None and not occupancy.holds(booking_id):
-            self._offers[shop_id, wish] = ((occupancy.version, occupancy.freed), alternatives)
+            self._offers[shop_id, wish] = (occupancy.version, alternatives)
 
     def spread(self, shop_id: UUID, wish: Hashable, alternatives: list[Placement]) -> list[Placement]:
         """`alternatives` for the batch's next customer refused for `wish`: the first one

@@ -101,10 +101,10 @@ async def _alternatives(
     booking_id: UUID,
     nights: int | None,
 ) -> list[Placement]:
-    """The nearest free times, searched once per wish while they stay the nearest
-    (`offered`), with this customer's turn among those refused for it first (`spread`)."""
+    """The nearest free times, searched once per wish while the shop's occupancy stays as
+    it is, with this customer's turn among those refused for it first (`spread`)."""
     wish = (service.id, start, staff_id, nights)
-    offered = ctx.allocations.offered(shop.id, booking_id, wish, ctx.now)
+    offered = ctx.allocations.offered(shop.id, booking_id, wish)
     if offered is None:
         offered = await _nearest(ctx, shop, service, start, staff_id, booking_id, nights)
         ctx.allocations.offer(shop.id, booking_id, wish, offered)
