@@ -101,26 +101,13 @@ async def _alternatives(
     booking_id: UUID,
     nights: int | None,
 ) -> list[Placement]:
-    """The nearest free times, searched once per wish while the shop's occupancy stays as
-    it is, with this customer's turn among those refused for it first (`spread`)."""
+    """The nearest free times: the days around first, a wider look only when needed; searched
+    once per wish while the shop's occupancy stays as it is, with this customer's turn among
+    those refused for it first (`spread`)."""
     wish = (service.id, start, staff_id, nights)
     offered = ctx.allocations.offered(shop.id, booking_id, wish)
-    if offered is None:
-        offered = await _nearest(ctx, shop, service, start, staff_id, booking_id, nights)
-        ctx.allocations.offer(shop.id, booking_id, wish, offered)
-    return ctx.allocations.spread(shop.id, wish, offered)
-
-
-async def _nearest(
-    ctx: Context,
-    shop: Shop,
-    service: Service,
-    start: datetime,
-    staff_id: UUID | None,
-    booking_id: UUID,
-    nights: int | None,
-) -> list[Placement]:
-    """The nearest free times: the days around first, a wider look only when needed."""
+    if offered is not None:
+        return ctx.allocations.spread(shop.id, wish, offered)
     alternatives: list[Placement] = []
     for days in (1, ALTERNATIVE_DAYS):
         margin = timedelta(days=days + 1)
@@ -132,7 +119,8 @@ async def _nearest(
         )
         if settled:
             break
-    return alternatives
+    ctx.allocations.offer(shop.id, booking_id, wish, alternatives)
+    return ctx.allocations.spread(shop.id, wish, alternatives)
 
 
 async def offer_freed(ctx: Context, shop_id: UUID, freed: Placement) -> None:
