@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 ROOT = Path(__file__).resolve().parent
@@ -44,6 +45,16 @@ class Endpoints:
             "FRONTDESK_REDIS_URL": self.redis_url,
             **extra,
         }
+
+    async def connect(self) -> asyncpg.Connection:
+        """A connection to the server's maintenance database (`postgres`)."""
+        return await asyncpg.connect(
+            host=self.database_host,
+            port=self.database_port,
+            user=self.database_user,
+            password=self.database_password or None,
+            database="postgres",
+        )
 
     def service_settings(self, service: str) -> dict[str, object]:
         """Settings for a service started inside a test process."""
@@ -139,16 +150,8 @@ def _drop_databases(endpoints: Endpoints) -> None:
     """Drop every database this session created (they all start with its namespace)."""
     import asyncio
 
-    import asyncpg
-
     async def drop() -> None:
-        conn = await asyncpg.connect(
-            host=endpoints.database_host,
-            port=endpoints.database_port,
-            user=endpoints.database_user,
-            password=endpoints.database_password or None,
-            database="postgres",
-        )
+        conn = await endpoints.connect()
         try:
             prefix = endpoints.namespace.rstrip(".")
             for row in await conn.fetch(
