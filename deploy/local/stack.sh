@@ -59,9 +59,7 @@ REDIS_PORT=${FRONTDESK_REDIS_PORT:-16379}
 KAFKA_PORT=${FRONTDESK_KAFKA_PORT:-19092}
 KAFKA_CONTROLLER_PORT=${FRONTDESK_KAFKA_CONTROLLER_PORT:-19093}
 KAFKA_HEAP=${KAFKA_HEAP:--Xms256m -Xmx768m}
-# The serial collector: the broker shares two cores with everything else here, and G1's
-# concurrent threads cost it ~20 % more CPU a message at 500 msg/s (docs/benchmarks.md).
-KAFKA_JVM_OPTS=${KAFKA_JVM_OPTS:--XX:+UseSerialGC -Djava.awt.headless=true}
+KAFKA_JVM_OPTS=${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true}
 KAFKA_START_TIMEOUT=${FRONTDESK_KAFKA_START_TIMEOUT:-90}
 KAFKA_STOP_TIMEOUT=30
 PG_BIN=${FRONTDESK_PG_BIN:-/usr/lib/postgresql/15/bin}
