@@ -35,10 +35,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import asyncpg
 import httpx
 import websockets
 from frontdesk_local.system import System
+from messaging_path import drop_run
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG_DIR = ROOT / ".local" / "bench-logs"
@@ -263,15 +263,6 @@ def start_system(run: str) -> System:
     return System(env=env, log_dir=LOG_DIR, database_prefix=f"bench_{run}", random_ports=True)
 
 
-async def drop_run(run: str) -> None:
-    conn = await asyncpg.connect(host="127.0.0.1", port=15432, user="postgres", database="postgres")
-    try:
-        for name in SERVICES:
-            await conn.execute(f'DROP DATABASE IF EXISTS "bench_{run}_{name.replace("-", "_")}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--shops", type=int, default=4)
@@ -279,7 +270,7 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=20, help="customers chatting at once")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of four messages per customer")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for one answer")
-    parser.add_argument("--drop", action="store_true", help="drop the run's databases at the end")
+    parser.add_argument("--drop", action="store_true", help="drop the run's databases and topics at the end")
     args = parser.parse_args()
     run = secrets.token_hex(4)
     system = start_system(run)

@@ -41,6 +41,7 @@ from frontdesk_booking.domain.common import Actor
 from frontdesk_booking.domain.placement import Placement
 from frontdesk_booking.domain.shop import Policy
 from frontdesk_local.system import System
+from messaging_path import drop_run
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG_DIR = ROOT / ".local" / "bench-logs"
@@ -351,15 +352,6 @@ def start_system(run: str) -> System:
     return System(env=env, log_dir=LOG_DIR, database_prefix=f"bench_{run}", random_ports=True)
 
 
-async def drop_run(run: str) -> None:
-    conn = await asyncpg.connect(host="127.0.0.1", port=15432, user="postgres", database="postgres")
-    try:
-        for name in ("booking", "gateway"):
-            await conn.execute(f'DROP DATABASE IF EXISTS "bench_{run}_{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 async def bench(args: argparse.Namespace, system: System, run: str) -> dict[str, Any]:
     dsn = f"postgresql://postgres@127.0.0.1:15432/bench_{run}_booking"
     first_day = datetime.now(ZONE).date() + timedelta(days=1)
@@ -399,7 +391,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--profile", type=int, nargs="?", const=20, default=0, metavar="SECONDS", help=profile
     )
-    parser.add_argument("--drop", action="store_true", help="drop the run's databases at the end")
+    parser.add_argument("--drop", action="store_true", help="drop the run's databases and topics at the end")
     return parser.parse_args()
 
 
